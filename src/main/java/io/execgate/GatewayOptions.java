@@ -1,0 +1,296 @@
+package io.execgate;
+
+import io.execgate.bus.Addresses;
+import io.execgate.docker.DockerOptions;
+import io.execgate.error.ConfigException;
+import io.execgate.executor.ExecutorOptions;
+import io.execgate.http.HttpOptions;
+import io.execgate.image.ImageCacheOptions;
+import io.execgate.impl.JsonReader;
+import io.execgate.model.RuntimeSpec;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Options of one execution gateway: the HTTP API, the Docker engine, the executors, the image
+ * cache and the runtimes. Read from {@code conf/config.json} and the environment by the command
+ * line, or built in code by an embedding application. Mutable until deployed; the gateway keeps a
+ * copy.
+ */
+public class GatewayOptions {
+
+  public static final String DEFAULT_INSTANCE_ID = "default";
+  public static final String DEFAULT_RUNTIME = "sh";
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.+-]{0,31}");
+
+  private String instanceId;
+  private String addressPrefix;
+  private HttpOptions http;
+  private DockerOptions docker;
+  private ExecutorOptions executor;
+  private ImageCacheOptions images;
+  private List<RuntimeSpec> runtimes;
+  private String defaultRuntime;
+
+  /**
+   * Default options: one {@code sh} runtime on {@link ImageCacheOptions#DEFAULT_BASE_IMAGE}.
+   */
+  public GatewayOptions() {
+    instanceId = DEFAULT_INSTANCE_ID;
+    addressPrefix = Addresses.DEFAULT_PREFIX;
+    http = new HttpOptions();
+    docker = new DockerOptions();
+    executor = new ExecutorOptions();
+    images = new ImageCacheOptions();
+    runtimes = new ArrayList<>(List.of(defaultShellRuntime()));
+    defaultRuntime = DEFAULT_RUNTIME;
+  }
+
+  public GatewayOptions(GatewayOptions other) {
+    this(other.toJson());
+  }
+
+  /**
+   * Reads options from JSON, strictly: unknown keys and ill-typed values fail with a
+   * {@link ConfigException} naming the key. Keys starting with {@code //} are comments.
+   */
+  public GatewayOptions(JsonObject json) {
+    this();
+    JsonReader r = new JsonReader(json, "", ConfigException::new);
+    instanceId = r.getString("instanceId", instanceId);
+    addressPrefix = r.getString("addressPrefix", addressPrefix);
+    http = new HttpOptions(r.getObject("http"));
+    docker = new DockerOptions(r.getObject("docker"));
+    executor = new ExecutorOptions(r.getObject("executor"));
+    images = new ImageCacheOptions(r.getObject("images"));
+    JsonArray array = r.getArray("runtimes");
+    if (array != null) {
+      runtimes = new ArrayList<>();
+      for (int i = 0; i < array.size(); i++) {
+        if (!(array.getValue(i) instanceof JsonObject o)) {
+          throw new ConfigException("runtimes[" + i + "]", "runtimes[" + i + "] must be an object");
+        }
+        runtimes.add(readRuntime(new JsonReader(o, "runtimes[" + i + "]", ConfigException::new)));
+      }
+    }
+    defaultRuntime = r.getString("defaultRuntime", defaultRuntime);
+    r.finish();
+    validate();
+  }
+
+  private static RuntimeSpec defaultShellRuntime() {
+    return new RuntimeSpec("sh", List.of("shell", "busybox"), "1.35.0", null, "main.sh", null, "sh {file}",
+      RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, false);
+  }
+
+  private static RuntimeSpec readRuntime(JsonReader r) {
+    RuntimeSpec spec = new RuntimeSpec(
+      require(r, "name"),
+      r.getStrings("aliases", List.of()),
+      r.getString("version", "unknown"),
+      r.getString("image", null),
+      require(r, "file"),
+      r.getString("compile", null),
+      require(r, "run"),
+      r.getLong("compileTimeoutMs", RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, 100, 3_600_000),
+      r.getBoolean("tmpfsExec", false));
+    r.finish();
+    return spec;
+  }
+
+  private static String require(JsonReader r, String key) {
+    String value = r.getString(key, null);
+    if (value == null || value.isBlank()) {
+      throw r.fail(key, r.path(key) + " is required");
+    }
+    return value;
+  }
+
+  /**
+   * Checks the options as a whole.
+   *
+   * @return a reference to this, so the API can be used fluently
+   * @throws ConfigException naming the first key that cannot work
+   */
+  public GatewayOptions validate() {
+    if (!ID.matcher(instanceId).matches()) {
+      throw new ConfigException("instanceId", "instanceId must match " + ID.pattern());
+    }
+    if (!ID.matcher(addressPrefix).matches()) {
+      throw new ConfigException("addressPrefix", "addressPrefix must match " + ID.pattern());
+    }
+    if (runtimes.isEmpty()) {
+      throw new ConfigException("runtimes", "at least one runtime is required");
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < runtimes.size(); i++) {
+      RuntimeSpec spec = runtimes.get(i);
+      for (String name : concat(spec.name(), spec.aliases())) {
+        if (!NAME.matcher(name).matches()) {
+          throw new ConfigException("runtimes[" + i + "]", "runtime name '" + name + "' must match " + NAME.pattern());
+        }
+        if (!names.add(name)) {
+          throw new ConfigException("runtimes[" + i + "]", "runtime name '" + name + "' is used twice");
+        }
+      }
+    }
+    if (findRuntime(defaultRuntime) == null) {
+      throw new ConfigException("defaultRuntime", "defaultRuntime '" + defaultRuntime + "' names no runtime");
+    }
+    executor.validate();
+    return this;
+  }
+
+  private static List<String> concat(String first, List<String> rest) {
+    List<String> all = new ArrayList<>(rest);
+    all.add(0, first);
+    return all;
+  }
+
+  /**
+   * @param language a runtime name or alias
+   * @return the runtime, with its image resolved (the base image when it names none), or {@code null}
+   */
+  public RuntimeSpec findRuntime(String language) {
+    for (RuntimeSpec spec : runtimes) {
+      if (spec.matches(language)) {
+        return spec.image() == null ? spec.withImage(images.getBaseImage()) : spec;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * @return the runtimes with their images resolved
+   */
+  public List<RuntimeSpec> resolvedRuntimes() {
+    return runtimes.stream().map(s -> s.image() == null ? s.withImage(images.getBaseImage()) : s).toList();
+  }
+
+  /**
+   * @return the id of this gateway's containers ({@code execgate.instance} label); containers with it that
+   *   survive a crash are removed at the next start
+   */
+  public String getInstanceId() {
+    return instanceId;
+  }
+
+  public GatewayOptions setInstanceId(String instanceId) {
+    this.instanceId = instanceId;
+    return this;
+  }
+
+  /**
+   * @return the prefix of this gateway's event-bus addresses
+   */
+  public String getAddressPrefix() {
+    return addressPrefix;
+  }
+
+  public GatewayOptions setAddressPrefix(String addressPrefix) {
+    this.addressPrefix = addressPrefix;
+    return this;
+  }
+
+  public HttpOptions getHttp() {
+    return http;
+  }
+
+  public GatewayOptions setHttp(HttpOptions http) {
+    this.http = http;
+    return this;
+  }
+
+  public DockerOptions getDocker() {
+    return docker;
+  }
+
+  public GatewayOptions setDocker(DockerOptions docker) {
+    this.docker = docker;
+    return this;
+  }
+
+  public ExecutorOptions getExecutor() {
+    return executor;
+  }
+
+  public GatewayOptions setExecutor(ExecutorOptions executor) {
+    this.executor = executor;
+    return this;
+  }
+
+  public ImageCacheOptions getImages() {
+    return images;
+  }
+
+  public GatewayOptions setImages(ImageCacheOptions images) {
+    this.images = images;
+    return this;
+  }
+
+  /**
+   * @return the configured runtimes; an image of {@code null} means the base image
+   */
+  public List<RuntimeSpec> getRuntimes() {
+    return runtimes;
+  }
+
+  public GatewayOptions setRuntimes(List<RuntimeSpec> runtimes) {
+    this.runtimes = new ArrayList<>(runtimes);
+    return this;
+  }
+
+  /**
+   * Add a runtime.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public GatewayOptions addRuntime(RuntimeSpec runtime) {
+    runtimes.add(runtime);
+    return this;
+  }
+
+  /**
+   * @return the runtime of a request that names no language
+   */
+  public String getDefaultRuntime() {
+    return defaultRuntime;
+  }
+
+  public GatewayOptions setDefaultRuntime(String defaultRuntime) {
+    this.defaultRuntime = defaultRuntime;
+    return this;
+  }
+
+  public JsonObject toJson() {
+    JsonArray array = new JsonArray();
+    for (RuntimeSpec spec : runtimes) {
+      JsonObject json = spec.toJson();
+      if (spec.image() == null) {
+        json.remove("image");
+      }
+      array.add(json);
+    }
+    return new JsonObject()
+      .put("instanceId", instanceId)
+      .put("addressPrefix", addressPrefix)
+      .put("http", http.toJson())
+      .put("docker", docker.toJson())
+      .put("executor", executor.toJson())
+      .put("images", images.toJson())
+      .put("runtimes", array)
+      .put("defaultRuntime", defaultRuntime);
+  }
+
+  @Override
+  public String toString() {
+    return toJson().encode();
+  }
+}

@@ -1,0 +1,70 @@
+package io.execgate.bus;
+
+import java.util.Objects;
+
+/**
+ * Every event-bus address of one gateway, built from its prefix so that two gateways can share one
+ * {@code Vertx}: {@code <prefix>.<component>.<operation>}.
+ */
+public final class Addresses {
+
+  public static final String DEFAULT_PREFIX = "execgate";
+
+  private final String prefix;
+
+  public Addresses(String prefix) {
+    this.prefix = Objects.requireNonNull(prefix);
+    if (prefix.isEmpty() || prefix.startsWith("__vertx")) {
+      throw new IllegalArgumentException("invalid address prefix: '" + prefix + "'");
+    }
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  /** Submit an {@code ExecutionJob}; replies with an {@code Admission} or fails with capacity_exhausted. */
+  public String schedulerAdmit() {
+    return prefix + ".scheduler.admit";
+  }
+
+  /** Ask for a run slot for an execution id; the reply comes when one is free. */
+  public String schedulerAcquire() {
+    return prefix + ".scheduler.acquire";
+  }
+
+  /** Give back the slot (or queue place) of an execution id. */
+  public String schedulerRelease() {
+    return prefix + ".scheduler.release";
+  }
+
+  /** Hand an admitted {@code ExecutionJob} to an executor instance. */
+  public String executorRun() {
+    return prefix + ".executor.run";
+  }
+
+  /** Make sure an image is present locally, pulling it when needed. */
+  public String imageEnsure() {
+    return prefix + ".image.ensure";
+  }
+
+  /** Report {@code Readiness}. */
+  public String imageReady() {
+    return prefix + ".image.ready";
+  }
+
+  /** Frames of one execution, published as they happen. */
+  public String output(String executionId) {
+    return prefix + ".exec." + executionId + ".output";
+  }
+
+  /** {@code Control} commands for one execution. */
+  public String control(String executionId) {
+    return prefix + ".exec." + executionId + ".control";
+  }
+
+  /** Name of the shared map that holds execution records. */
+  public String executionsMap() {
+    return prefix + ".executions";
+  }
+}

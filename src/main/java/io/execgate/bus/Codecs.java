@@ -1,0 +1,46 @@
+package io.execgate.bus;
+
+import io.execgate.model.Admission;
+import io.execgate.model.Control;
+import io.execgate.model.ExecutionJob;
+import io.execgate.model.ExecutionResult;
+import io.execgate.model.Frame;
+import io.execgate.model.Readiness;
+import io.vertx.core.eventbus.EventBus;
+
+import java.util.List;
+
+/**
+ * The codecs of every record that crosses the event bus, registered once per {@code Vertx}.
+ */
+public final class Codecs {
+
+  static final List<RecordCodec<?>> ALL = List.of(
+    new RecordCodec<>(ExecutionJob.class, ExecutionJob::toJson, ExecutionJob::fromJson),
+    new RecordCodec<>(ExecutionResult.class, ExecutionResult::toJson, ExecutionResult::fromJson),
+    new RecordCodec<>(Frame.class, Frame::toJson, Frame::fromJson),
+    new RecordCodec<>(Control.class, Control::toJson, Control::fromJson),
+    new RecordCodec<>(Admission.class, Admission::toJson, Admission::fromJson),
+    new RecordCodec<>(Readiness.class, Readiness::toJson, Readiness::fromJson));
+
+  private Codecs() {
+  }
+
+  /**
+   * Registers the codecs as default codecs of their types. Safe to call again on the same event bus
+   * (a second gateway in the same {@code Vertx}): already registered types are left alone.
+   */
+  public static void registerAll(EventBus eventBus) {
+    for (RecordCodec<?> codec : ALL) {
+      register(eventBus, codec);
+    }
+  }
+
+  private static <T> void register(EventBus eventBus, RecordCodec<T> codec) {
+    try {
+      eventBus.registerDefaultCodec(codec.type(), codec);
+    } catch (IllegalStateException alreadyRegistered) {
+      // another gateway in this Vertx registered the same codec
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package io.execgate.cli;
+
+import io.execgate.GatewayOptions;
+import io.execgate.error.ConfigException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * Reads the gateway's configuration: the JSON file ({@code EXECGATE_CONFIG}, else
+ * {@code conf/config.json} when present, else the built-in defaults), then the environment
+ * variables of DESIGN.md section 5 on top.
+ */
+public final class ConfigLoader {
+
+  public static final String DEFAULT_FILE = "conf/config.json";
+
+  private ConfigLoader() {
+  }
+
+  /**
+   * @param env the environment (usually {@code System.getenv()})
+   * @return the validated options
+   * @throws ConfigException naming the key or variable at fault
+   */
+  public static GatewayOptions load(Map<String, String> env) {
+    String file = env.get("EXECGATE_CONFIG");
+    JsonObject json;
+    if (file != null && !file.isBlank()) {
+      json = read(Path.of(file), "EXECGATE_CONFIG");
+    } else if (Files.isRegularFile(Path.of(DEFAULT_FILE))) {
+      json = read(Path.of(DEFAULT_FILE), DEFAULT_FILE);
+    } else {
+      json = new JsonObject();
+    }
+    return new GatewayOptions(applyEnv(json, env));
+  }
+
+  static JsonObject read(Path path, String source) {
+    try {
+      return new JsonObject(Files.readString(path, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new ConfigException(source, "cannot read config file " + path + ": " + e.getMessage());
+    } catch (DecodeException e) {
+      throw new ConfigException(source, "config file " + path + " is not a valid JSON object: " + e.getMessage());
+    }
+  }
+
+  /**
+   * @return a copy of {@code json} with the environment's overrides applied
+   */
+  static JsonObject applyEnv(JsonObject json, Map<String, String> env) {
+    JsonObject out = json.copy();
+    BiConsumer<String, BiConsumer<JsonObject, String>> set = (name, apply) -> {
+      String value = env.get(name);
+      if (value != null && !value.isBlank()) {
+        apply.accept(out, value.trim());
+      }
+    };
+    set.accept("BASE_IMAGE", (o, v) -> section(o, "images").put("baseImage", v));
+    set.accept("CUSTOM_IMAGE_REGISTRY", (o, v) -> section(o, "images").put("registry", v));
+    set.accept("CUSTOM_IMAGE_PULL_TIMEOUT", (o, v) -> section(o, "images").put("pullTimeoutSeconds",
+      number("CUSTOM_IMAGE_PULL_TIMEOUT", v)));
+    set.accept("CUSTOM_IMAGE_PULL_RETRIES", (o, v) -> section(o, "images").put("pullRetries",
+      number("CUSTOM_IMAGE_PULL_RETRIES", v)));
+    set.accept("EXECGATE_IMAGE_ALLOW", (o, v) -> {
+      JsonArray allow = section(o, "images").getJsonArray("allow", new JsonArray()).copy();
+      Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(allow::add);
+      section(o, "images").put("allow", allow);
+    });
+    set.accept("DOCKER_HOST", (o, v) -> section(o, "docker").put("host", v));
+    set.accept("EXECGATE_HTTP_HOST", (o, v) -> section(o, "http").put("host", v));
+    set.accept("EXECGATE_HTTP_PORT", (o, v) -> section(o, "http").put("port", number("EXECGATE_HTTP_PORT", v)));
+    set.accept("EXECGATE_INSTANCE_ID", (o, v) -> o.put("instanceId", v));
+    return out;
+  }
+
+  private static JsonObject section(JsonObject json, String key) {
+    Object value = json.getValue(key);
+    if (value == null) {
+      JsonObject section = new JsonObject();
+      json.put(key, section);
+      return section;
+    }
+    if (!(value instanceof JsonObject section)) {
+      throw new ConfigException(key, key + " must be an object");
+    }
+    return section;
+  }
+
+  private static long number(String name, String value) {
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name, name + " must be an integer, got '" + value + "'");
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package io.execgate.cli;
+
+import io.execgate.ExecutionGateway;
+import io.execgate.GatewayOptions;
+import io.execgate.error.ConfigException;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar execgate.jar}: starts a gateway from {@code conf/config.json} and the
+ * environment, and stops it gracefully on SIGTERM. A configuration or engine problem at startup is
+ * one line on stderr and a non-zero exit.
+ */
+public final class Main {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+  static final int EXIT_CONFIG = 2;
+  static final int EXIT_STARTUP = 3;
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    GatewayOptions options;
+    try {
+      options = ConfigLoader.load(System.getenv());
+    } catch (ConfigException e) {
+      log.error("invalid configuration ({}): {}", e.key(), e.getMessage());
+      System.exit(EXIT_CONFIG);
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    ExecutionGateway gateway;
+    try {
+      gateway = ExecutionGateway.deploy(vertx, options).await(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.error("execgate cannot start: {}", e.getMessage());
+      closeQuietly(vertx);
+      System.exit(EXIT_STARTUP);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("stopping: no new executions; cancelling running ones and removing their containers");
+      try {
+        gateway.close().await(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.warn("stopping did not finish cleanly: {}", e.getMessage());
+      }
+      closeQuietly(vertx);
+    }, "execgate-shutdown"));
+    log.info("execgate listening on http://{}:{} (instance '{}', base image {}, runtimes {})",
+      options.getHttp().getHost(), gateway.actualPort(), options.getInstanceId(), options.getImages().getBaseImage(),
+      options.getRuntimes().stream().map(r -> r.name()).toList());
+  }
+
+  private static void closeQuietly(Vertx vertx) {
+    try {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.debug("closing Vert.x failed: {}", e.getMessage());
+    }
+  }
+}

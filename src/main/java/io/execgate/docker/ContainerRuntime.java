@@ -1,0 +1,74 @@
+package io.execgate.docker;
+
+import io.vertx.core.Future;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The narrow port through which executors drive a container engine. Every method returns at once;
+ * blocking engine calls run on a worker pool and complete on the caller's context.
+ */
+public interface ContainerRuntime extends AutoCloseable {
+
+  /**
+   * @return succeeds when the engine answers
+   */
+  Future<Void> ping();
+
+  /**
+   * @return whether the image is present locally
+   */
+  Future<Boolean> imagePresent(String image);
+
+  /**
+   * Pulls an image, failing with {@code image_not_found} when the registry does not have it and
+   * {@code image_pull_failed} otherwise.
+   */
+  Future<Void> pull(String image, long timeoutMs);
+
+  /**
+   * Creates a sandbox container with the full security profile.
+   *
+   * @return the container id
+   */
+  Future<String> create(ContainerSpec spec);
+
+  /**
+   * Attaches to stdout and stderr; the stream ends when the container's output ends.
+   */
+  Future<AttachedOutput> attachOutput(String containerId);
+
+  /**
+   * Attaches to stdin.
+   */
+  Future<StdinSink> attachStdin(String containerId);
+
+  Future<Void> start(String containerId);
+
+  /**
+   * Kills the whole container (SIGKILL to its init).
+   */
+  Future<Void> kill(String containerId);
+
+  /**
+   * Sends {@code signal} to every process of the sandbox user except the container's init, the way a
+   * terminal sends Ctrl-C to a foreground process group.
+   */
+  Future<Void> signal(String containerId, int uid, String signal);
+
+  Future<ContainerState> inspect(String containerId);
+
+  /**
+   * Removes a container, running or not; a container already gone is not an error.
+   */
+  Future<Void> remove(String containerId);
+
+  /**
+   * @return ids of all containers (running or not) carrying all of {@code labels}
+   */
+  Future<List<String>> list(Map<String, String> labels);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,360 @@
+package io.execgate.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.PullResponseItem;
+import com.github.dockerjava.api.model.StreamType;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.execgate.error.ErrorCode;
+import io.execgate.error.GatewayException;
+import io.execgate.model.ImageRef;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@link ContainerRuntime} on docker-java with the httpclient5 transport. The only class that
+ * talks to the engine: short calls run on a named worker pool, streams on docker-java's own threads
+ * and are handed back to the caller's context.
+ */
+public final class DockerContainerRuntime implements ContainerRuntime {
+
+  private static final Logger log = LoggerFactory.getLogger(DockerContainerRuntime.class);
+  /** Bytes of output buffered per attach before the engine's reader thread blocks. */
+  static final long OUTPUT_HIGH_WATER_BYTES = 256 * 1024;
+
+  private final Vertx vertx;
+  private final DockerOptions options;
+  private final DockerClient client;
+  private final WorkerExecutor worker;
+
+  public DockerContainerRuntime(Vertx vertx, DockerOptions options) {
+    this.vertx = vertx;
+    this.options = new DockerOptions(options);
+    DefaultDockerClientConfig.Builder config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+      .withDockerHost(options.getHost());
+    if (options.getApiVersion() != null) {
+      config.withApiVersion(options.getApiVersion());
+    }
+    DefaultDockerClientConfig cfg = config.build();
+    ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+      .dockerHost(cfg.getDockerHost())
+      .sslConfig(cfg.getSSLConfig())
+      .maxConnections(options.getMaxConnections())
+      .connectionTimeout(Duration.ofMillis(options.getConnectTimeoutMs()))
+      .build();
+    this.client = DockerClientImpl.getInstance(cfg, http);
+    this.worker = vertx.createSharedWorkerExecutor("execgate-docker-" + System.identityHashCode(this),
+      options.getWorkerPoolSize(), options.getCallTimeoutMs() * 2, TimeUnit.MILLISECONDS);
+  }
+
+  private <T> Future<T> call(String what, Callable<T> task) {
+    return worker.executeBlocking(task, false)
+      .timeout(options.getCallTimeoutMs(), TimeUnit.MILLISECONDS)
+      .recover(err -> Future.failedFuture(DockerErrors.map(err, what)));
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return call("ping", () -> {
+      client.pingCmd().exec();
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Boolean> imagePresent(String image) {
+    return call("inspect image " + image, () -> {
+      try {
+        client.inspectImageCmd(image).exec();
+        return true;
+      } catch (NotFoundException e) {
+        return false;
+      }
+    });
+  }
+
+  @Override
+  public Future<Void> pull(String image, long timeoutMs) {
+    ImageRef ref = ImageRef.parse(image);
+    Context ctx = vertx.getOrCreateContext();
+    Promise<Void> promise = Promise.promise();
+    AtomicBoolean done = new AtomicBoolean();
+    ResultCallback.Adapter<PullResponseItem> callback = new ResultCallback.Adapter<>() {
+      private volatile String error;
+
+      @Override
+      public void onNext(PullResponseItem item) {
+        if (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null) {
+          error = item.getErrorDetail().getMessage();
+        } else if (item.getError() != null) {
+          error = item.getError();
+        }
+      }
+
+      @Override
+      public void onError(Throwable err) {
+        finish(pullFailure(image, err));
+      }
+
+      @Override
+      public void onComplete() {
+        finish(error == null ? null : pullFailure(image, error, false));
+      }
+
+      private void finish(Throwable err) {
+        if (done.compareAndSet(false, true)) {
+          ctx.runOnContext(v -> {
+            if (err == null) {
+              promise.complete();
+            } else {
+              promise.fail(err);
+            }
+          });
+        }
+      }
+    };
+    try {
+      client.pullImageCmd(ref.repository()).withTag(ref.pullTag()).exec(callback);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(pullFailure(image, e));
+    }
+    long timer = vertx.setTimer(timeoutMs, t -> {
+      if (done.compareAndSet(false, true)) {
+        closeQuietly(callback);
+        promise.fail(new GatewayException(ErrorCode.IMAGE_PULL_FAILED,
+          "pulling " + image + " timed out after " + timeoutMs + " ms"));
+      }
+    });
+    return promise.future().andThen(ar -> vertx.cancelTimer(timer));
+  }
+
+  private static GatewayException pullFailure(String image, Throwable err) {
+    if (err instanceof NotFoundException nf) {
+      return pullFailure(image, DockerErrors.engineMessage(nf), true);
+    }
+    GatewayException mapped = DockerErrors.map(err, "pulling " + image);
+    if (mapped.code() == ErrorCode.DOCKER_UNAVAILABLE) {
+      return mapped;
+    }
+    return pullFailure(image, err instanceof com.github.dockerjava.api.exception.DockerException de
+      ? DockerErrors.engineMessage(de) : String.valueOf(err.getMessage()), false);
+  }
+
+  private static GatewayException pullFailure(String image, String message, boolean notFound) {
+    String lower = message.toLowerCase();
+    boolean missing = notFound || lower.contains("not found") || lower.contains("manifest unknown")
+      || lower.contains("does not exist");
+    return missing
+      ? new GatewayException(ErrorCode.IMAGE_NOT_FOUND, "image " + image + " not found: " + message)
+      : new GatewayException(ErrorCode.IMAGE_PULL_FAILED, "pulling " + image + " failed: " + message);
+  }
+
+  @Override
+  public Future<String> create(ContainerSpec spec) {
+    return call("create container", () ->
+      SandboxProfile.apply(client.createContainerCmd(spec.image()), spec).exec().getId());
+  }
+
+  @Override
+  public Future<AttachedOutput> attachOutput(String containerId) {
+    Context ctx = vertx.getOrCreateContext();
+    AttachedOutput output = new AttachedOutput(ctx, OUTPUT_HIGH_WATER_BYTES);
+    Promise<AttachedOutput> attached = Promise.promise();
+    AtomicBoolean started = new AtomicBoolean();
+    ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+      @Override
+      public void onStart(Closeable stream) {
+        super.onStart(stream);
+        if (started.compareAndSet(false, true)) {
+          ctx.runOnContext(v -> attached.complete(output));
+        }
+      }
+
+      @Override
+      public void onNext(Frame frame) {
+        StreamType type = frame.getStreamType();
+        if (type != StreamType.STDOUT && type != StreamType.STDERR && type != StreamType.RAW) {
+          return;
+        }
+        try {
+          byte[] payload = frame.getPayload();
+          output.push(type == StreamType.STDERR, payload, 0, payload.length);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+
+      @Override
+      public void onError(Throwable err) {
+        if (started.compareAndSet(false, true)) {
+          ctx.runOnContext(v -> attached.fail(DockerErrors.map(err, "attach")));
+        }
+        output.end(DockerErrors.map(err, "output stream"));
+      }
+
+      @Override
+      public void onComplete() {
+        output.end(null);
+      }
+    };
+    output.closer(() -> closeQuietly(callback));
+    try {
+      client.attachContainerCmd(containerId)
+        .withStdOut(true)
+        .withStdErr(true)
+        .withFollowStream(true)
+        .withLogs(false)
+        .exec(callback);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(DockerErrors.map(e, "attach"));
+    }
+    return attached.future().timeout(options.getCallTimeoutMs(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public Future<StdinSink> attachStdin(String containerId) {
+    Context ctx = vertx.getOrCreateContext();
+    StdinSink sink = new StdinSink();
+    Promise<StdinSink> attached = Promise.promise();
+    AtomicBoolean started = new AtomicBoolean();
+    ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+      @Override
+      public void onStart(Closeable stream) {
+        super.onStart(stream);
+        if (started.compareAndSet(false, true)) {
+          ctx.runOnContext(v -> attached.complete(sink));
+        }
+      }
+
+      @Override
+      public void onError(Throwable err) {
+        if (started.compareAndSet(false, true)) {
+          ctx.runOnContext(v -> attached.fail(DockerErrors.map(err, "attach stdin")));
+        }
+      }
+    };
+    sink.closer(() -> closeQuietly(callback));
+    try {
+      client.attachContainerCmd(containerId)
+        .withStdIn(sink.input())
+        .withStdOut(false)
+        .withStdErr(false)
+        .withFollowStream(true)
+        .exec(callback);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(DockerErrors.map(e, "attach stdin"));
+    }
+    return attached.future().timeout(options.getCallTimeoutMs(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public Future<Void> start(String containerId) {
+    return call("start container", () -> {
+      client.startContainerCmd(containerId).exec();
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> kill(String containerId) {
+    return call("kill container", () -> {
+      try {
+        client.killContainerCmd(containerId).withSignal("KILL").exec();
+      } catch (NotFoundException | com.github.dockerjava.api.exception.ConflictException gone) {
+        // already gone or not running: the outcome we wanted
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> signal(String containerId, int uid, String signal) {
+    return call("signal " + signal, () -> {
+      String id = client.execCreateCmd(containerId)
+        .withUser(uid + ":" + uid)
+        .withCmd("/bin/sh", "-c", "kill -s " + signal + " -1")
+        .withAttachStdout(false)
+        .withAttachStderr(false)
+        .exec()
+        .getId();
+      client.execStartCmd(id).withDetach(true).exec(new ResultCallback.Adapter<>()).awaitCompletion(
+        options.getCallTimeoutMs(), TimeUnit.MILLISECONDS);
+      return null;
+    });
+  }
+
+  @Override
+  public Future<ContainerState> inspect(String containerId) {
+    return call("inspect container", () -> {
+      InspectContainerResponse.ContainerState s = client.inspectContainerCmd(containerId).exec().getState();
+      boolean running = Boolean.TRUE.equals(s.getRunning());
+      String error = s.getError() == null || s.getError().isEmpty() ? null : s.getError();
+      return new ContainerState(running, running ? null : s.getExitCodeLong(), Boolean.TRUE.equals(s.getOOMKilled()),
+        error);
+    });
+  }
+
+  @Override
+  public Future<Void> remove(String containerId) {
+    return call("remove container", () -> {
+      try {
+        client.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
+      } catch (NotFoundException gone) {
+        // removed already
+      } catch (com.github.dockerjava.api.exception.ConflictException inProgress) {
+        // "removal already in progress": someone else removes it
+        log.debug("removal of {} already in progress", containerId);
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Future<List<String>> list(Map<String, String> labels) {
+    return call("list containers", () -> client.listContainersCmd()
+      .withShowAll(true)
+      .withLabelFilter(labels)
+      .exec()
+      .stream()
+      .map(Container::getId)
+      .toList());
+  }
+
+  @Override
+  public void close() {
+    worker.close();
+    try {
+      client.close();
+    } catch (IOException e) {
+      log.debug("closing the Docker client failed", e);
+    }
+  }
+
+  private static void closeQuietly(Closeable c) {
+    try {
+      c.close();
+    } catch (IOException | RuntimeException e) {
+      log.debug("closing a Docker stream failed", e);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.execgate.docker;
+
+import io.execgate.error.ConfigException;
+import io.execgate.impl.JsonReader;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * How the gateway reaches its Docker engine.
+ */
+public class DockerOptions {
+
+  public static final String DEFAULT_HOST = "unix:///var/run/docker.sock";
+  public static final int DEFAULT_MAX_CONNECTIONS = 256;
+  public static final long DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+  public static final long DEFAULT_CALL_TIMEOUT_MS = 30_000;
+  public static final int DEFAULT_WORKER_POOL_SIZE = 16;
+
+  private String host;
+  private String apiVersion;
+  private int maxConnections;
+  private long connectTimeoutMs;
+  private long callTimeoutMs;
+  private int workerPoolSize;
+  private String ociRuntime;
+
+  public DockerOptions() {
+    host = DEFAULT_HOST;
+    maxConnections = DEFAULT_MAX_CONNECTIONS;
+    connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
+    callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS;
+    workerPoolSize = DEFAULT_WORKER_POOL_SIZE;
+  }
+
+  public DockerOptions(DockerOptions other) {
+    this(other.toJson());
+  }
+
+  public DockerOptions(JsonObject json) {
+    this();
+    JsonReader r = new JsonReader(json, "docker", ConfigException::new);
+    host = r.getString("host", host);
+    apiVersion = r.getString("apiVersion", null);
+    maxConnections = r.getInt("maxConnections", maxConnections, 4, 100_000);
+    connectTimeoutMs = r.getLong("connectTimeoutMs", connectTimeoutMs, 100, 600_000);
+    callTimeoutMs = r.getLong("callTimeoutMs", callTimeoutMs, 1_000, 3_600_000);
+    workerPoolSize = r.getInt("workerPoolSize", workerPoolSize, 1, 1024);
+    ociRuntime = r.getString("ociRuntime", null);
+    r.finish();
+  }
+
+  /**
+   * @return the engine's address, e.g. {@code unix:///var/run/docker.sock} or {@code tcp://host:2375}
+   */
+  public String getHost() {
+    return host;
+  }
+
+  /**
+   * Set the engine's address ({@code DOCKER_HOST}).
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public DockerOptions setHost(String host) {
+    this.host = host;
+    return this;
+  }
+
+  /**
+   * @return the Engine API version to speak, or {@code null} to let the engine choose
+   */
+  public String getApiVersion() {
+    return apiVersion;
+  }
+
+  public DockerOptions setApiVersion(String apiVersion) {
+    this.apiVersion = apiVersion;
+    return this;
+  }
+
+  /**
+   * @return the size of the HTTP connection pool to the engine; each attach holds one connection
+   */
+  public int getMaxConnections() {
+    return maxConnections;
+  }
+
+  public DockerOptions setMaxConnections(int maxConnections) {
+    this.maxConnections = maxConnections;
+    return this;
+  }
+
+  public long getConnectTimeoutMs() {
+    return connectTimeoutMs;
+  }
+
+  public DockerOptions setConnectTimeoutMs(long connectTimeoutMs) {
+    this.connectTimeoutMs = connectTimeoutMs;
+    return this;
+  }
+
+  /**
+   * @return the deadline of one short engine call (create, start, inspect, kill, remove)
+   */
+  public long getCallTimeoutMs() {
+    return callTimeoutMs;
+  }
+
+  public DockerOptions setCallTimeoutMs(long callTimeoutMs) {
+    this.callTimeoutMs = callTimeoutMs;
+    return this;
+  }
+
+  /**
+   * @return threads of the named pool that runs blocking engine calls
+   */
+  public int getWorkerPoolSize() {
+    return workerPoolSize;
+  }
+
+  public DockerOptions setWorkerPoolSize(int workerPoolSize) {
+    this.workerPoolSize = workerPoolSize;
+    return this;
+  }
+
+  /**
+   * @return the OCI runtime sandboxes run with (e.g. {@code runsc} for gVisor), or {@code null} for the engine's default
+   */
+  public String getOciRuntime() {
+    return ociRuntime;
+  }
+
+  public DockerOptions setOciRuntime(String ociRuntime) {
+    this.ociRuntime = ociRuntime;
+    return this;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("host", host)
+      .put("apiVersion", apiVersion)
+      .put("maxConnections", maxConnections)
+      .put("connectTimeoutMs", connectTimeoutMs)
+      .put("callTimeoutMs", callTimeoutMs)
+      .put("workerPoolSize", workerPoolSize)
+      .put("ociRuntime", ociRuntime);
+  }
+
+  @Override
+  public String toString() {
+    return toJson().encode();
+  }
+}

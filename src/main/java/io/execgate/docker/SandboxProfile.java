@@ -1,0 +1,67 @@
+package io.execgate.docker;
+
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
+import com.github.dockerjava.api.model.Ulimit;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The container security profile of DESIGN.md section 4, applied to every sandbox. Nothing a
+ * request says can weaken it: a request only chooses values within the limits.
+ */
+final class SandboxProfile {
+
+  /** The sandbox's working place, the only writable one. */
+  static final String TMP = "/tmp";
+
+  private SandboxProfile() {
+  }
+
+  static HostConfig hostConfig(ContainerSpec spec) {
+    String tmpfs = "rw,nosuid,nodev," + (spec.tmpfsExec() ? "exec" : "noexec")
+      + ",size=" + spec.tmpfsBytes() + ",uid=" + spec.uid() + ",gid=" + spec.uid() + ",mode=1777";
+    HostConfig hc = HostConfig.newHostConfig()
+      .withNetworkMode("none")
+      .withReadonlyRootfs(true)
+      .withTmpFs(Map.of(TMP, tmpfs))
+      .withCapDrop(Capability.ALL)
+      .withSecurityOpts(List.of("no-new-privileges"))
+      .withPrivileged(false)
+      .withMemory(spec.memoryBytes())
+      .withMemorySwap(spec.memoryBytes())
+      .withNanoCPUs(spec.nanoCpus())
+      .withPidsLimit((long) spec.pids())
+      .withUlimits(List.of(new Ulimit("nofile", (long) spec.nofile(), (long) spec.nofile())))
+      .withInit(true)
+      .withIpcMode("private")
+      .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE, null))
+      .withAutoRemove(false);
+    if (spec.ociRuntime() != null) {
+      hc.withRuntime(spec.ociRuntime());
+    }
+    return hc;
+  }
+
+  static CreateContainerCmd apply(CreateContainerCmd cmd, ContainerSpec spec) {
+    return cmd
+      .withHostConfig(hostConfig(spec))
+      .withEntrypoint("/bin/sh", "-c")
+      .withCmd(spec.command())
+      .withUser(spec.uid() + ":" + spec.uid())
+      .withWorkingDir(TMP)
+      .withHostName("sandbox")
+      .withNetworkDisabled(true)
+      .withEnv(spec.env())
+      .withLabels(spec.labels())
+      .withTty(false)
+      .withStdinOpen(true)
+      .withStdInOnce(true)
+      .withAttachStdin(true)
+      .withAttachStdout(true)
+      .withAttachStderr(true);
+  }
+}

@@ -1,0 +1,77 @@
+package io.execgate.error;
+
+/**
+ * The gateway's one error vocabulary: a stable string id for clients, a stable number for the
+ * event bus ({@code Message#fail(int, String)}) and the HTTP status it maps to.
+ */
+public enum ErrorCode {
+
+  INVALID_JSON("invalid_json", 1, 400),
+  INVALID_REQUEST("invalid_request", 2, 400),
+  UNSUPPORTED_LANGUAGE("unsupported_language", 3, 400),
+  UNAUTHORIZED("unauthorized", 4, 401),
+  FORBIDDEN("forbidden", 5, 403),
+  IMAGE_NOT_ALLOWED("image_not_allowed", 6, 403),
+  NOT_FOUND("not_found", 7, 404),
+  METHOD_NOT_ALLOWED("method_not_allowed", 8, 405),
+  NOT_ACCEPTABLE("not_acceptable", 9, 406),
+  ALREADY_FINISHED("already_finished", 10, 409),
+  PAYLOAD_TOO_LARGE("payload_too_large", 11, 413),
+  UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 12, 415),
+  LIMIT_EXCEEDED("limit_exceeded", 13, 422),
+  CAPACITY_EXHAUSTED("capacity_exhausted", 14, 429),
+  RATE_LIMITED("rate_limited", 15, 429),
+  INTERNAL("internal", 16, 500),
+  IMAGE_NOT_FOUND("image_not_found", 17, 404),
+  IMAGE_PULL_FAILED("image_pull_failed", 18, 502),
+  IMAGE_REFUSED("image_refused", 19, 422),
+  DOCKER_UNAVAILABLE("docker_unavailable", 20, 503),
+  NOT_READY("not_ready", 21, 503),
+  SHUTTING_DOWN("shutting_down", 22, 503),
+  EXECUTION_TIMEOUT("execution_timeout", 23, 504),
+  CANCELLED("cancelled", 24, 409);
+
+  private final String id;
+  private final int number;
+  private final int httpStatus;
+
+  ErrorCode(String id, int number, int httpStatus) {
+    this.id = id;
+    this.number = number;
+    this.httpStatus = httpStatus;
+  }
+
+  /**
+   * @return the machine-readable code sent to clients, e.g. {@code invalid_request}
+   */
+  public String id() {
+    return id;
+  }
+
+  /**
+   * @return the stable number used as the event-bus failure code
+   */
+  public int number() {
+    return number;
+  }
+
+  /**
+   * @return the HTTP status this error is answered with
+   */
+  public int httpStatus() {
+    return httpStatus;
+  }
+
+  /**
+   * @param number an event-bus failure code
+   * @return the code with that number, or {@link #INTERNAL} when none has it
+   */
+  public static ErrorCode byNumber(int number) {
+    for (ErrorCode code : values()) {
+      if (code.number == number) {
+        return code;
+      }
+    }
+    return INTERNAL;
+  }
+}

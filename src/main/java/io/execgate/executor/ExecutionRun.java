@@ -1,0 +1,538 @@
+package io.execgate.executor;
+
+import io.execgate.docker.AttachedOutput;
+import io.execgate.docker.ContainerLabels;
+import io.execgate.docker.ContainerSpec;
+import io.execgate.docker.ContainerState;
+import io.execgate.docker.OutputChunk;
+import io.execgate.docker.StdinSink;
+import io.execgate.error.ErrorCode;
+import io.execgate.error.GatewayException;
+import io.execgate.error.Replies;
+import io.execgate.model.Control;
+import io.execgate.model.ExecutionJob;
+import io.execgate.model.ExecutionResult;
+import io.execgate.model.ExecutionStatus;
+import io.execgate.model.Frame;
+import io.execgate.model.ResourceLimits;
+import io.execgate.model.Usage;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One execution, from admission to removal of its container. Lives on its executor verticle's
+ * context: every field is touched only there, so there are no locks.
+ */
+final class ExecutionRun {
+
+  private static final Logger log = LoggerFactory.getLogger(ExecutionRun.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  /** After both end records, how long the container may take to exit before it is killed. */
+  private static final long EXIT_GRACE_MS = 1_000;
+  /** After a kill, how long the engine may take to close the output stream. */
+  private static final long KILL_GRACE_MS = 5_000;
+  /** Interactive stdin not yet taken by the program, beyond which more is refused. */
+  static final long MAX_PENDING_STDIN = 1 << 20;
+
+  private final ExecutorContext ec;
+  private final Context context;
+  private final ExecutionJob job;
+  private final ResourceLimits limits;
+  private final String nonce;
+  private final StringBuilder stdoutText = new StringBuilder();
+  private final StringBuilder stderrText = new StringBuilder();
+  private final Promise<Void> programEnded = Promise.promise();
+  private final Promise<Void> containerGone = Promise.promise();
+  private final List<Message<?>> cancelWaiters = new ArrayList<>();
+
+  private long seq;
+  private ExecutionResult record;
+  private Future<Void> writes = Future.succeededFuture();
+  private MessageConsumer<Control> control;
+  private String containerId;
+  private AttachedOutput output;
+  private StdinSink stdin;
+  private StreamDemux stdoutDemux;
+  private StreamDemux stderrDemux;
+  private boolean stdoutEnded;
+  private boolean stderrEnded;
+  private Integer recordedExit;
+  private Integer compileExit;
+  private Usage usage = Usage.UNKNOWN;
+  private ExecutionStatus killReason;
+  private boolean killIssued;
+  private boolean cancelRequested;
+  private boolean waitingForSlot;
+  private long deadlineTimer = -1;
+  private long startNanos;
+  private long endNanos;
+  private Long queuedMs;
+
+  ExecutionRun(ExecutorContext ec, Context context, ExecutionJob job) {
+    this.ec = ec;
+    this.context = context;
+    this.job = job;
+    this.limits = job.limits();
+    byte[] n = new byte[16];
+    RANDOM.nextBytes(n);
+    this.nonce = HexFormat.of().formatHex(n);
+    this.record = ExecutionResult.submitted(job);
+  }
+
+  String id() {
+    return job.id();
+  }
+
+  /**
+   * Registers the control address; the run is addressable once this completes.
+   */
+  Future<Void> register() {
+    control = ec.vertx().eventBus().consumer(ec.addresses().control(job.id()), this::onControl);
+    return control.completion();
+  }
+
+  /**
+   * Runs the execution to its final state.
+   *
+   * @return the final result, once it is recorded and published (the container may still be
+   *   being removed; {@link #run()} returns after cleanup)
+   */
+  Future<ExecutionResult> run() {
+    emit(Frame.accepted(seq, elapsed(), job.id()));
+    emit(Frame.status(seq, elapsed(), ExecutionStatus.QUEUED));
+    write(record);
+    return ensureImage()
+      .compose(v -> acquireSlot())
+      .compose(v -> startContainer())
+      .compose(v -> programEnded.future())
+      .compose(v -> awaitContainerExit())
+      .compose(v -> ec.runtime().inspect(containerId))
+      .map(this::result)
+      .recover(err -> Future.succeededFuture(failure(err)))
+      .compose(this::finish)
+      .eventually(this::cleanup);
+  }
+
+  private Future<Void> ensureImage() {
+    long pullBudgetMs = ec.options().getImages().getPullTimeoutSeconds() * 1000
+      * (ec.options().getImages().getPullRetries() + 1) + 60_000;
+    long pullingTimer = ec.vertx().setTimer(50, t -> {
+      if (record.status() == ExecutionStatus.QUEUED) {
+        setStatus(ExecutionStatus.PULLING);
+      }
+    });
+    return ec.vertx().eventBus()
+      .request(ec.addresses().imageEnsure(), job.image(), new DeliveryOptions().setSendTimeout(pullBudgetMs))
+      .andThen(ar -> ec.vertx().cancelTimer(pullingTimer))
+      .mapEmpty();
+  }
+
+  private Future<Void> acquireSlot() {
+    checkCancelled();
+    if (record.status() != ExecutionStatus.QUEUED) {
+      setStatus(ExecutionStatus.QUEUED);
+    }
+    waitingForSlot = true;
+    long maxWait = ec.options().getExecutor().getMaxQueueWaitMs();
+    return ec.vertx().eventBus()
+      .request(ec.addresses().schedulerAcquire(), job.id(), new DeliveryOptions().setSendTimeout(maxWait))
+      .transform(ar -> {
+        waitingForSlot = false;
+        if (ar.succeeded()) {
+          return Future.succeededFuture();
+        }
+        if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
+          return Future.failedFuture(new GatewayException(ErrorCode.CAPACITY_EXHAUSTED,
+            "no run slot became free within " + maxWait + " ms"));
+        }
+        return Future.failedFuture(ar.cause());
+      });
+  }
+
+  private Future<Void> startContainer() {
+    checkCancelled();
+    queuedMs = elapsed();
+    setStatus(ExecutionStatus.STARTING);
+    return ec.runtime().create(spec())
+      .compose(id -> {
+        containerId = id;
+        checkCancelled();
+        return ec.runtime().attachOutput(id);
+      })
+      .compose(out -> {
+        output = out;
+        wireOutput();
+        return ec.runtime().attachStdin(containerId);
+      })
+      .compose(in -> {
+        stdin = in;
+        in.write(JobScript.payload(job, nonce));
+        if (!job.interactive()) {
+          endStdin();
+        }
+        return ec.runtime().start(containerId);
+      })
+      .map(v -> {
+        startNanos = System.nanoTime();
+        checkCancelled();
+        setStatus(ExecutionStatus.RUNNING);
+        long deadline = job.runtime().compile() != null ? job.runtime().compileTimeoutMs() : limits.timeoutMs();
+        armDeadline(deadline);
+        return null;
+      });
+  }
+
+  private ContainerSpec spec() {
+    var executor = ec.options().getExecutor();
+    return new ContainerSpec(job.image(), JobScript.LAUNCHER, ContainerLabels.of(ec.options().getInstanceId(), job.id()),
+      executor.getUid(), (long) limits.memoryMb() << 20, Math.round(limits.cpus() * 1e9), limits.pids(),
+      (long) executor.getTmpfsMb() << 20, job.runtime().tmpfsExec(), executor.getNofile(),
+      ec.options().getDocker().getOciRuntime(), List.of("HOME=/tmp"));
+  }
+
+  private void wireOutput() {
+    byte[] prefix = JobScript.markerPrefix(nonce);
+    stdoutDemux = new StreamDemux(prefix, limits.outputBytes(), new DemuxSink(false));
+    stderrDemux = new StreamDemux(prefix, limits.outputBytes(), new DemuxSink(true));
+    output.handler(this::onChunk);
+    output.exceptionHandler(err -> log.debug("[{}] output stream failed: {}", job.id(), err.getMessage()));
+    output.endHandler(v -> onOutputEnd());
+  }
+
+  private void onChunk(OutputChunk chunk) {
+    (chunk.stderr() ? stderrDemux : stdoutDemux).feed(chunk.bytes());
+  }
+
+  private void onOutputEnd() {
+    stdoutDemux.end();
+    stderrDemux.end();
+    markEnded();
+    containerGone.tryComplete();
+    programEnded.tryComplete();
+  }
+
+  private void markEnded() {
+    if (endNanos == 0) {
+      endNanos = System.nanoTime();
+    }
+  }
+
+  private final class DemuxSink implements StreamDemux.Sink {
+
+    private final boolean stderr;
+
+    DemuxSink(boolean stderr) {
+      this.stderr = stderr;
+    }
+
+    @Override
+    public void text(String text) {
+      (stderr ? stderrText : stdoutText).append(text);
+      emit(Frame.output(seq, elapsed(), stderr, text));
+    }
+
+    @Override
+    public void truncated(long keptBytes) {
+      emit(Frame.truncated(seq, elapsed(), stderr, keptBytes));
+      kill(ExecutionStatus.OUTPUT_LIMIT);
+    }
+
+    @Override
+    public void record(List<String> fields) {
+      switch (fields.get(0)) {
+        case "compile" -> onCompileRecord(fields);
+        case "exit" -> onExitRecord(fields, stderr);
+        default -> log.warn("[{}] unknown launcher record {}", job.id(), fields);
+      }
+    }
+  }
+
+  private void onCompileRecord(List<String> fields) {
+    if (compileExit == null) {
+      compileExit = parseInt(fields, 1);
+      if (compileExit != null && compileExit == 0 && killReason == null) {
+        armDeadline(limits.timeoutMs());
+      }
+    }
+  }
+
+  private void onExitRecord(List<String> fields, boolean stderr) {
+    if (recordedExit == null) {
+      markEnded();
+      recordedExit = parseInt(fields, 1);
+      Integer cpuMs = parseInt(fields, 2);
+      Long memPeak = parseLong(fields, 3);
+      usage = new Usage(cpuMs == null ? null : cpuMs.longValue(), memPeak);
+    }
+    if (stderr) {
+      stderrEnded = true;
+      stderrDemux.close();
+    } else {
+      stdoutEnded = true;
+      stdoutDemux.close();
+    }
+    if (stdoutEnded && stderrEnded) {
+      programEnded.tryComplete();
+    }
+  }
+
+  private static Integer parseInt(List<String> fields, int i) {
+    Long n = parseLong(fields, i);
+    return n == null ? null : (int) (long) n;
+  }
+
+  private static Long parseLong(List<String> fields, int i) {
+    try {
+      return i < fields.size() && !fields.get(i).isEmpty() ? Long.parseLong(fields.get(i)) : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private void armDeadline(long ms) {
+    if (deadlineTimer >= 0) {
+      ec.vertx().cancelTimer(deadlineTimer);
+    }
+    deadlineTimer = ec.vertx().setTimer(ms, t -> {
+      deadlineTimer = -1;
+      if (!programEnded.future().isComplete()) {
+        kill(ExecutionStatus.TIMEOUT);
+      }
+    });
+  }
+
+  private Future<Void> awaitContainerExit() {
+    if (containerGone.future().isComplete()) {
+      return Future.succeededFuture();
+    }
+    // both end records arrived: the launcher is exiting, and the container with it
+    return containerGone.future()
+      .timeout(EXIT_GRACE_MS, TimeUnit.MILLISECONDS)
+      .recover(err -> {
+        kill(null);
+        return containerGone.future().timeout(KILL_GRACE_MS, TimeUnit.MILLISECONDS).otherwiseEmpty();
+      });
+  }
+
+  /**
+   * Kills the container; the first reason given becomes the final status.
+   */
+  private void kill(ExecutionStatus reason) {
+    if (killReason == null && reason != null && !programEnded.future().isComplete()) {
+      killReason = reason;
+    }
+    if (containerId != null && !killIssued) {
+      killIssued = true;
+      ec.runtime().kill(containerId)
+        .onFailure(err -> log.warn("[{}] killing container {} failed: {}", job.id(), containerId, err.getMessage()));
+    }
+    if (containerId == null || output == null) {
+      programEnded.tryComplete();
+    }
+  }
+
+  private ExecutionResult result(ContainerState state) {
+    markEnded();
+    Integer exitCode = recordedExit != null ? recordedExit
+      : state.exitCode() == null ? null : (int) (long) state.exitCode();
+    ExecutionStatus status;
+    String message = null;
+    if (killReason != null) {
+      status = killReason;
+      message = switch (killReason) {
+        case TIMEOUT -> (compileExit == null && job.runtime().compile() != null ? "the compile step" : "the program")
+          + " passed its deadline and was killed";
+        case OUTPUT_LIMIT -> "output passed the limit of " + limits.outputBytes() + " bytes per stream and the program was killed";
+        case CANCELLED -> "cancelled";
+        default -> null;
+      };
+    } else if (cancelRequested) {
+      status = ExecutionStatus.CANCELLED;
+      message = "cancelled";
+    } else if (state.oomKilled()) {
+      status = ExecutionStatus.OOM_KILLED;
+      message = "the memory limit of " + limits.memoryMb() + " MiB was reached";
+    } else if (recordedExit == null && exitCode != null && exitCode >= JobScript.LAUNCHER_EXIT_MIN
+      && exitCode <= JobScript.LAUNCHER_EXIT_MAX) {
+      status = ExecutionStatus.ERROR;
+      message = "the sandbox launcher could not set up the program (exit " + exitCode
+        + "): the image must provide /bin/sh, dd and mkdir, and the files must fit in /tmp";
+    } else if (exitCode == null) {
+      status = ExecutionStatus.ERROR;
+      message = "the container ended without an exit code" + (state.error() != null ? ": " + state.error() : "");
+    } else if (compileExit != null && compileExit != 0) {
+      status = ExecutionStatus.FAILED;
+      message = "the compile step failed with exit code " + compileExit + "; the program was not run";
+    } else {
+      status = exitCode == 0 ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED;
+    }
+    return build(status, exitCode, Signals.fromExitCode(exitCode), message);
+  }
+
+  private ExecutionResult failure(Throwable err) {
+    markEnded();
+    if (cancelRequested) {
+      return build(ExecutionStatus.CANCELLED, null, null, "cancelled");
+    }
+    GatewayException ge = Replies.toGatewayException(err);
+    if (ge.code() == ErrorCode.INTERNAL) {
+      log.error("[{}] execution failed", job.id(), err);
+    } else {
+      log.info("[{}] execution ended in error: {}", job.id(), ge.getMessage());
+    }
+    return build(ExecutionStatus.ERROR, null, null, ge.getMessage());
+  }
+
+  private ExecutionResult build(ExecutionStatus status, Integer exitCode, String signal, String message) {
+    Long duration = startNanos == 0 ? null : Math.max(0, (endNanos - startNanos) / 1_000_000);
+    return new ExecutionResult(job.id(), status, exitCode, signal, stdoutText.toString(), stderrText.toString(),
+      stdoutDemux != null && stdoutDemux.isTruncated(), stderrDemux != null && stderrDemux.isTruncated(),
+      job.image(), job.runtime().name(), duration, queuedMs, usage, message, job.submittedAt());
+  }
+
+  private Future<ExecutionResult> finish(ExecutionResult result) {
+    record = result;
+    return write(result)
+      .otherwise(err -> {
+        log.error("[{}] storing the final record failed", job.id(), err);
+        return null;
+      })
+      .map(v -> {
+        emit(Frame.exit(seq, elapsed(), result));
+        cancelWaiters.forEach(m -> m.reply(result));
+        cancelWaiters.clear();
+        log.info("[{}] {} exit={} in {} ms (queued {} ms)", job.id(), result.status().id(), result.exitCode(),
+          result.durationMs(), result.queuedMs());
+        return result;
+      });
+  }
+
+  private Future<Void> cleanup() {
+    if (deadlineTimer >= 0) {
+      ec.vertx().cancelTimer(deadlineTimer);
+    }
+    if (output != null) {
+      output.close();
+    }
+    if (stdin != null) {
+      stdin.close();
+    }
+    Future<Void> unregister = control != null ? control.unregister() : Future.succeededFuture();
+    Future<Void> removed = containerId == null ? Future.succeededFuture()
+      : ec.runtime().remove(containerId)
+      .onFailure(err -> log.warn("[{}] removing container {} failed: {}", job.id(), containerId, err.getMessage()));
+    return Future.join(unregister, removed)
+      .transform(ar -> ec.vertx().eventBus()
+        .request(ec.addresses().schedulerRelease(), job.id(), new DeliveryOptions().setSendTimeout(10_000)))
+      .transform(ar -> Future.succeededFuture());
+  }
+
+  private void onControl(Message<Control> message) {
+    Control c = message.body();
+    switch (c.type()) {
+      case CANCEL -> {
+        cancelWaiters.add(message);
+        if (record.status().isFinal()) {
+          cancelWaiters.remove(message);
+          message.reply(record);
+          return;
+        }
+        cancelRequested = true;
+        kill(ExecutionStatus.CANCELLED);
+        if (waitingForSlot) {
+          // leave the queue: the scheduler fails our pending acquire
+          ec.vertx().eventBus().request(ec.addresses().schedulerRelease(), job.id());
+        }
+      }
+      case STDIN -> {
+        if (stdin == null || !job.interactive()) {
+          message.fail(ErrorCode.INVALID_REQUEST.number(), "this execution does not take stdin now");
+        } else if (stdin.pendingBytes() > MAX_PENDING_STDIN) {
+          message.fail(ErrorCode.CAPACITY_EXHAUSTED.number(), "the program is not reading its stdin");
+        } else {
+          stdin.write(c.data() == null ? new byte[0] : c.data().getBytes(StandardCharsets.UTF_8));
+          message.reply(null);
+        }
+      }
+      case STDIN_CLOSE -> {
+        if (stdin != null && job.interactive()) {
+          endStdin();
+        }
+        message.reply(null);
+      }
+      case SIGNAL -> signal(message, c.signal());
+      default -> message.fail(ErrorCode.INVALID_REQUEST.number(), "unknown control " + c.type());
+    }
+  }
+
+  private void signal(Message<Control> message, String signal) {
+    if (!Signals.SENDABLE.contains(signal)) {
+      message.fail(ErrorCode.INVALID_REQUEST.number(), "signal must be one of " + Signals.SENDABLE);
+    } else if (containerId == null || record.status() != ExecutionStatus.RUNNING) {
+      message.fail(ErrorCode.INVALID_REQUEST.number(), "the program is not running");
+    } else if (signal.equals("SIGKILL")) {
+      kill(null);
+      message.reply(null);
+    } else {
+      ec.runtime().signal(containerId, ec.options().getExecutor().getUid(), signal.substring(3))
+        .onSuccess(v -> message.reply(null))
+        .onFailure(err -> Replies.fail(message, err));
+    }
+  }
+
+  private void endStdin() {
+    StdinSink sink = stdin;
+    sink.end(() -> context.runOnContext(v -> ec.vertx().setTimer(50, t -> sink.close())));
+  }
+
+  private void checkCancelled() {
+    if (cancelRequested) {
+      throw new GatewayException(ErrorCode.CANCELLED, "cancelled");
+    }
+  }
+
+  private void setStatus(ExecutionStatus status) {
+    record = record.withStatus(status);
+    write(record);
+    emit(Frame.status(seq, elapsed(), status));
+  }
+
+  private Future<Void> write(ExecutionResult rec) {
+    writes = writes.transform(ar -> ec.store().put(rec));
+    return writes;
+  }
+
+  private void emit(Frame frame) {
+    seq++;
+    ec.vertx().eventBus().publish(ec.addresses().output(job.id()), frame);
+  }
+
+  private long elapsed() {
+    return Math.max(0, System.currentTimeMillis() - job.submittedAt());
+  }
+
+  /**
+   * Cancels the run because the gateway is stopping.
+   */
+  void shutdown() {
+    if (!record.status().isFinal()) {
+      cancelRequested = true;
+      kill(ExecutionStatus.CANCELLED);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package io.execgate.executor;
+
+import io.execgate.GatewayOptions;
+import io.execgate.bus.Addresses;
+import io.execgate.docker.ContainerRuntime;
+import io.execgate.store.ExecutionStore;
+import io.vertx.core.Vertx;
+
+/**
+ * What an execution run needs from its verticle.
+ *
+ * @param vertx     the Vertx
+ * @param runtime   the container engine
+ * @param store     execution records
+ * @param addresses the gateway's addresses
+ * @param options   the gateway's options
+ */
+record ExecutorContext(Vertx vertx, ContainerRuntime runtime, ExecutionStore store, Addresses addresses,
+                       GatewayOptions options) {
+}

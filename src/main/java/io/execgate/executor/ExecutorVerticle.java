@@ -1,0 +1,89 @@
+package io.execgate.executor;
+
+import io.execgate.GatewayOptions;
+import io.execgate.bus.Addresses;
+import io.execgate.docker.ContainerRuntime;
+import io.execgate.error.ErrorCode;
+import io.execgate.model.ExecutionJob;
+import io.execgate.store.ExecutionStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs executions in sandbox containers. Deployed as a worker verticle, several instances; each
+ * instance owns the executions it took, from admission until their container is removed.
+ */
+public final class ExecutorVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(ExecutorVerticle.class);
+  private static final long STOP_GRACE_MS = 15_000;
+
+  private final GatewayOptions options;
+  private final ContainerRuntime runtime;
+  private final Map<String, ExecutionRun> runs = new HashMap<>();
+  private final List<Future<?>> running = new ArrayList<>();
+  private ExecutorContext ec;
+  private boolean stopping;
+
+  /**
+   * @param options the gateway's options (copied)
+   * @param runtime the container engine, shared by the gateway's executors and owned by the gateway
+   */
+  public ExecutorVerticle(GatewayOptions options, ContainerRuntime runtime) {
+    this.options = new GatewayOptions(options);
+    this.runtime = runtime;
+  }
+
+  @Override
+  public Future<?> start() {
+    Addresses addresses = new Addresses(options.getAddressPrefix());
+    return ExecutionStore.open(vertx, addresses.executionsMap(), options.getExecutor().getRecordTtlSeconds() * 1000)
+      .compose(store -> {
+        ec = new ExecutorContext(vertx, runtime, store, addresses, options);
+        return vertx.eventBus().<ExecutionJob>localConsumer(addresses.executorRun(), this::onRun).completion();
+      });
+  }
+
+  private void onRun(Message<ExecutionJob> message) {
+    if (stopping) {
+      message.fail(ErrorCode.SHUTTING_DOWN.number(), "the gateway is shutting down");
+      return;
+    }
+    ExecutionJob job = message.body();
+    ExecutionRun run = new ExecutionRun(ec, context, job);
+    runs.put(job.id(), run);
+    Future<?> done = run.register()
+      .onFailure(err -> {
+        runs.remove(job.id());
+        message.fail(ErrorCode.INTERNAL.number(), "cannot register execution: " + err.getMessage());
+      })
+      .compose(v -> {
+        message.reply(null);
+        return run.run();
+      })
+      .andThen(ar -> runs.remove(job.id()));
+    running.add(done);
+    done.onComplete(ar -> running.remove(done));
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    if (!runs.isEmpty()) {
+      log.info("stopping: cancelling {} running execution(s)", runs.size());
+    }
+    runs.values().forEach(ExecutionRun::shutdown);
+    return Future.join(new ArrayList<>(running))
+      .timeout(STOP_GRACE_MS, TimeUnit.MILLISECONDS)
+      .otherwiseEmpty();
+  }
+}

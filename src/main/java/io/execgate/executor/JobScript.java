@@ -1,0 +1,156 @@
+package io.execgate.executor;
+
+import io.execgate.model.ExecutionJob;
+import io.execgate.model.SourceFile;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The launcher protocol: how a program reaches a sandbox over its stdin, with the root filesystem
+ * read-only and without relying on stdin EOF (STACK.md D1).
+ * <p>
+ * Every sandbox runs the constant {@link #LAUNCHER} under {@code /bin/sh -c}. It reads one header
+ * line {@code EXECGATE1 <n>}, then exactly {@code n} bytes of a job script, which it evaluates
+ * without writing it anywhere. The job script reads each file with {@code dd} by its exact length
+ * into {@code /tmp/work}, runs the optional compile step, then the run step, and finally writes an
+ * end record {@code \x1eEXECGATE:<nonce>:exit:<code>:<cpuMs>:<memPeak>\x1e} to both streams. The
+ * nonce is random per execution and lives only in the launcher shell's memory, never in a file, the
+ * environment or a command line, so the program cannot print a record by accident or by reading
+ * its surroundings. Because the record closes each stream, the gateway knows that all output before
+ * it belongs to the program, and it does not have to wait for the container to exit.
+ * <p>
+ * The image needs {@code /bin/sh}, {@code dd} with {@code iflag=fullblock} (busybox or coreutils)
+ * and {@code mkdir}.
+ */
+public final class JobScript {
+
+  /** The container command: reads and evaluates a framed job script from stdin. */
+  public static final String LAUNCHER =
+    "IFS= read -r h || exit 120; set -f; set -- $h; set +f; "
+      + "[ \"$#\" -eq 2 ] && [ \"$1\" = EXECGATE1 ] || exit 121; "
+      + "case $2 in ''|*[!0-9]*) exit 121;; esac; "
+      + "j=$(dd bs=$2 count=1 iflag=fullblock 2>/dev/null); eval \"$j\"";
+
+  /** Where the program's files are written and where it runs. */
+  public static final String WORK_DIR = "/tmp/work";
+  /** Exit codes of the launcher itself, before the program ran. */
+  static final int LAUNCHER_EXIT_MIN = 120;
+  static final int LAUNCHER_EXIT_MAX = 123;
+
+  private JobScript() {
+  }
+
+  /**
+   * @return the marker prefix that opens every record of this nonce
+   */
+  static byte[] markerPrefix(String nonce) {
+    return ("\u001eEXECGATE:" + nonce + ":").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * Builds everything the sandbox's stdin receives before the program's own input.
+   *
+   * @param job   the execution
+   * @param nonce the end-record nonce, [0-9a-f]+
+   */
+  static byte[] payload(ExecutionJob job, String nonce) {
+    return payload(job, nonce, "/tmp");
+  }
+
+  /**
+   * @param tmp the sandbox's writable directory ({@code /tmp}; tests run the protocol elsewhere)
+   */
+  static byte[] payload(ExecutionJob job, String nonce, String tmp) {
+    byte[] script = script(job, nonce, tmp).getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(script.length + 64 + totalBytes(job));
+    out.writeBytes(("EXECGATE1 " + script.length + "\n").getBytes(StandardCharsets.US_ASCII));
+    out.writeBytes(script);
+    for (SourceFile file : job.files()) {
+      out.writeBytes(file.content());
+    }
+    if (job.stdin() != null) {
+      out.writeBytes(job.stdin());
+    }
+    return out.toByteArray();
+  }
+
+  private static int totalBytes(ExecutionJob job) {
+    long n = job.stdin() == null ? 0 : job.stdin().length;
+    for (SourceFile f : job.files()) {
+      n += f.content().length;
+    }
+    return (int) Math.min(n, Integer.MAX_VALUE - 1024);
+  }
+
+  static String script(ExecutionJob job, String nonce, String tmp) {
+    String work = tmp + "/work";
+    String stdinFile = tmp + "/.execgate-stdin";
+    StringBuilder sb = new StringBuilder(512);
+    sb.append("unset j h\n");
+    sb.append("umask 022\n");
+    sb.append("_m() { printf '\\036EXECGATE:").append(nonce).append(":%s\\036' \"$1\"; printf '\\036EXECGATE:")
+      .append(nonce).append(":%s\\036' \"$1\" >&2; }\n");
+    // read exactly $2 bytes into $1: whole 64 KiB blocks, then the rest, never reading past the end
+    sb.append("_r() { if [ \"$2\" -gt 0 ]; then _q=$(($2 / 65536)); _s=$(($2 % 65536)); ")
+      .append("{ [ $_q -eq 0 ] || dd bs=65536 count=$_q iflag=fullblock 2>/dev/null; ")
+      .append("[ $_s -eq 0 ] || dd bs=$_s count=1 iflag=fullblock 2>/dev/null; } > \"$1\"; ")
+      .append("else : > \"$1\"; fi; }\n");
+    sb.append("_u() { _cu=; _mp=; { if [ -r /sys/fs/cgroup/cpuacct/cpuacct.usage ]; then ")
+      .append("read -r _cu < /sys/fs/cgroup/cpuacct/cpuacct.usage; _cu=$((_cu / 1000000)); ")
+      .append("read -r _mp < /sys/fs/cgroup/memory/memory.max_usage_in_bytes; ")
+      .append("elif [ -r /sys/fs/cgroup/cpu.stat ]; then ")
+      .append("while read -r _k _v; do [ \"$_k\" = usage_usec ] && _cu=$((_v / 1000)); done < /sys/fs/cgroup/cpu.stat; ")
+      .append("[ -r /sys/fs/cgroup/memory.peak ] && read -r _mp < /sys/fs/cgroup/memory.peak; fi; } 2>/dev/null; }\n");
+    sb.append("mkdir -p ").append(quote(work)).append(" && cd ").append(quote(work)).append(" || exit 122\n");
+    Set<String> dirs = new LinkedHashSet<>();
+    for (SourceFile f : job.files()) {
+      int slash = f.name().lastIndexOf('/');
+      if (slash > 0) {
+        dirs.add(f.name().substring(0, slash));
+      }
+    }
+    for (String dir : dirs) {
+      sb.append("mkdir -p ").append(quote(dir)).append(" || exit 122\n");
+    }
+    for (SourceFile f : job.files()) {
+      sb.append("_r ").append(quote(f.name())).append(' ').append(f.content().length).append(" || exit 122\n");
+    }
+    String stdin = job.interactive() ? "" : " </dev/null";
+    if (job.stdin() != null && !job.interactive()) {
+      sb.append("_r ").append(quote(stdinFile)).append(' ').append(job.stdin().length).append(" || exit 122\n");
+      stdin = " <" + quote(stdinFile);
+    }
+    sb.append("export HOME=").append(quote(tmp)).append('\n');
+    for (Map.Entry<String, String> e : job.env().entrySet()) {
+      sb.append("export ").append(e.getKey()).append('=').append(quote(e.getValue())).append('\n');
+    }
+    // a trap with a command (not an ignore) keeps the launcher alive on signals meant for the program,
+    // while the program itself starts with default dispositions
+    sb.append("trap : INT TERM HUP QUIT USR1 USR2 ALRM PIPE\n");
+    String entry = quote(job.files().get(0).name());
+    if (job.runtime().compile() != null) {
+      sb.append("( ").append(job.runtime().compile().replace("{file}", entry)).append(" ) </dev/null\n");
+      sb.append("_c=$?; _m \"compile:$_c\"\n");
+      sb.append("if [ $_c -ne 0 ]; then _u; _m \"exit:$_c:$_cu:$_mp\"; exit $_c; fi\n");
+    }
+    sb.append("set --");
+    for (String arg : job.args()) {
+      sb.append(' ').append(quote(arg));
+    }
+    sb.append('\n');
+    sb.append(job.runtime().run().replace("{file}", entry)).append(" \"$@\"").append(stdin).append('\n');
+    sb.append("_x=$?; _u; _m \"exit:$_x:$_cu:$_mp\"; exit $_x\n");
+    return sb.toString();
+  }
+
+  /**
+   * @return {@code s} as one POSIX shell word
+   */
+  static String quote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+}

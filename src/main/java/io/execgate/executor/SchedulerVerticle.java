@@ -1,0 +1,107 @@
+package io.execgate.executor;
+
+import io.execgate.bus.Addresses;
+import io.execgate.error.ErrorCode;
+import io.execgate.error.Replies;
+import io.execgate.model.Admission;
+import io.execgate.model.ExecutionJob;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Set;
+
+/**
+ * Admission control of one node: at most {@code maxConcurrent} containers run, at most
+ * {@code maxQueued} admitted executions wait, anything beyond is refused at once. A single
+ * event-loop instance owns this state, so it needs no locks.
+ */
+public final class SchedulerVerticle extends VerticleBase {
+
+  private final Addresses addresses;
+  private final int maxConcurrent;
+  private final int maxQueued;
+  private final Set<String> admitted = new HashSet<>();
+  private final Set<String> running = new HashSet<>();
+  private final LinkedHashMap<String, Message<String>> waiting = new LinkedHashMap<>();
+  private boolean stopping;
+
+  public SchedulerVerticle(String addressPrefix, ExecutorOptions options) {
+    this.addresses = new Addresses(addressPrefix);
+    this.maxConcurrent = options.getMaxConcurrent();
+    this.maxQueued = options.getMaxQueued();
+  }
+
+  @Override
+  public Future<?> start() {
+    var bus = vertx.eventBus();
+    return Future.all(
+      bus.<ExecutionJob>localConsumer(addresses.schedulerAdmit(), this::admit).completion(),
+      bus.<String>localConsumer(addresses.schedulerAcquire(), this::acquire).completion(),
+      bus.<String>localConsumer(addresses.schedulerRelease(), this::release).completion());
+  }
+
+  private void admit(Message<ExecutionJob> message) {
+    ExecutionJob job = message.body();
+    if (stopping) {
+      message.fail(ErrorCode.SHUTTING_DOWN.number(), "the gateway is shutting down");
+      return;
+    }
+    if (admitted.size() >= maxConcurrent + maxQueued) {
+      message.fail(ErrorCode.CAPACITY_EXHAUSTED.number(), "at capacity: " + running.size() + " executions running and "
+        + (admitted.size() - running.size()) + " waiting");
+      return;
+    }
+    admitted.add(job.id());
+    int position = Math.max(0, admitted.size() - maxConcurrent);
+    vertx.eventBus().request(addresses.executorRun(), job, new DeliveryOptions().setSendTimeout(30_000))
+      .onSuccess(ok -> message.reply(new Admission(job.id(), position)))
+      .onFailure(err -> {
+        admitted.remove(job.id());
+        Replies.fail(message, err);
+      });
+  }
+
+  private void acquire(Message<String> message) {
+    String id = message.body();
+    if (!admitted.contains(id)) {
+      message.fail(ErrorCode.CANCELLED.number(), "execution " + id + " is not admitted");
+    } else if (running.size() < maxConcurrent) {
+      running.add(id);
+      message.reply(0);
+    } else {
+      waiting.put(id, message);
+    }
+  }
+
+  private void release(Message<String> message) {
+    String id = message.body();
+    Message<String> queued = waiting.remove(id);
+    if (queued != null) {
+      queued.fail(ErrorCode.CANCELLED.number(), "left the queue");
+    }
+    admitted.remove(id);
+    if (running.remove(id)) {
+      grantNext();
+    }
+    message.reply(null);
+  }
+
+  private void grantNext() {
+    while (running.size() < maxConcurrent && !waiting.isEmpty()) {
+      var next = waiting.entrySet().iterator().next();
+      waiting.remove(next.getKey());
+      running.add(next.getKey());
+      next.getValue().reply(0);
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    return Future.succeededFuture();
+  }
+}

@@ -1,0 +1,204 @@
+package io.execgate.executor;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Splits one of a sandbox's output streams into the program's text and the launcher's records.
+ * Text is decoded as UTF-8 incrementally, so that a character split across chunks is never split
+ * across frames (invalid bytes become U+FFFD); it is capped at {@code limit} bytes. Records are
+ * recognised by their nonce prefix even when split across chunks.
+ */
+final class StreamDemux {
+
+  /** What the demux finds, in stream order. */
+  interface Sink {
+
+    void text(String text);
+
+    /** The cap was passed after {@code keptBytes} bytes; later text is dropped. */
+    void truncated(long keptBytes);
+
+    void record(List<String> fields);
+  }
+
+  private static final byte RS = 0x1e;
+  private static final int MAX_RECORD_BODY = 128;
+  private static final byte[] EMPTY = new byte[0];
+
+  private final byte[] prefix;
+  private final long limit;
+  private final Sink sink;
+  private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+    .onMalformedInput(CodingErrorAction.REPLACE)
+    .onUnmappableCharacter(CodingErrorAction.REPLACE);
+  private byte[] carry = EMPTY;
+  private byte[] partial = EMPTY;
+  private long kept;
+  private boolean truncated;
+  private boolean closed;
+
+  StreamDemux(byte[] prefix, long limit, Sink sink) {
+    this.prefix = prefix;
+    this.limit = limit;
+    this.sink = sink;
+  }
+
+  /**
+   * @return bytes of program text kept so far
+   */
+  long keptBytes() {
+    return kept;
+  }
+
+  boolean isTruncated() {
+    return truncated;
+  }
+
+  /**
+   * Stops: whatever arrives later is ignored (output of processes that outlive the program).
+   */
+  void close() {
+    if (!closed) {
+      flush();
+      closed = true;
+    }
+  }
+
+  void feed(byte[] data) {
+    if (closed) {
+      return;
+    }
+    byte[] buf = carry.length == 0 ? data : concat(carry, data);
+    carry = EMPTY;
+    int start = 0;
+    int i = 0;
+    while (i < buf.length && !closed) {
+      if (buf[i] != RS) {
+        i++;
+        continue;
+      }
+      int avail = buf.length - i;
+      if (!regionMatches(buf, i, Math.min(avail, prefix.length))) {
+        i++;
+        continue;
+      }
+      if (avail < prefix.length) {
+        text(buf, start, i);
+        carry = Arrays.copyOfRange(buf, i, buf.length);
+        return;
+      }
+      int end = indexOf(buf, RS, i + prefix.length);
+      if (end < 0) {
+        if (avail - prefix.length > MAX_RECORD_BODY) {
+          i++;
+          continue;
+        }
+        text(buf, start, i);
+        carry = Arrays.copyOfRange(buf, i, buf.length);
+        return;
+      }
+      text(buf, start, i);
+      flush();
+      String body = new String(buf, i + prefix.length, end - i - prefix.length, StandardCharsets.US_ASCII);
+      sink.record(List.of(body.split(":", -1)));
+      i = end + 1;
+      start = i;
+    }
+    if (!closed) {
+      text(buf, start, buf.length);
+    }
+  }
+
+  /**
+   * The stream ended without more data: an incomplete character at its end becomes U+FFFD.
+   */
+  void end() {
+    if (!closed) {
+      if (carry.length > 0) {
+        byte[] rest = carry;
+        carry = EMPTY;
+        text(rest, 0, rest.length);
+      }
+      close();
+    }
+  }
+
+  private void text(byte[] buf, int from, int to) {
+    int len = to - from;
+    if (len <= 0 || truncated) {
+      return;
+    }
+    int take = (int) Math.min(len, limit - kept);
+    if (take > 0) {
+      kept += take;
+      decode(buf, from, take, false);
+    }
+    if (take < len) {
+      truncated = true;
+      // a character cut by the cap is dropped, not replaced
+      partial = EMPTY;
+      decoder.reset();
+      sink.truncated(kept);
+    }
+  }
+
+  private void flush() {
+    if (partial.length > 0) {
+      decode(EMPTY, 0, 0, true);
+    }
+    decoder.reset();
+  }
+
+  private void decode(byte[] buf, int from, int len, boolean endOfInput) {
+    ByteBuffer in;
+    if (partial.length > 0) {
+      byte[] joined = new byte[partial.length + len];
+      System.arraycopy(partial, 0, joined, 0, partial.length);
+      System.arraycopy(buf, from, joined, partial.length, len);
+      in = ByteBuffer.wrap(joined);
+    } else {
+      in = ByteBuffer.wrap(buf, from, len);
+    }
+    CharBuffer out = CharBuffer.allocate(in.remaining() + 2);
+    decoder.decode(in, out, endOfInput);
+    if (endOfInput) {
+      decoder.flush(out);
+    }
+    partial = in.hasRemaining() ? Arrays.copyOfRange(in.array(), in.arrayOffset() + in.position(),
+      in.arrayOffset() + in.limit()) : EMPTY;
+    out.flip();
+    if (out.hasRemaining()) {
+      sink.text(out.toString());
+    }
+  }
+
+  private boolean regionMatches(byte[] buf, int at, int len) {
+    for (int k = 0; k < len; k++) {
+      if (buf[at + k] != prefix[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int indexOf(byte[] buf, byte b, int from) {
+    for (int k = from; k < buf.length; k++) {
+      if (buf[k] == b) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] r = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+}

@@ -1,0 +1,213 @@
+package io.execgate.http;
+
+import io.execgate.GatewayOptions;
+import io.execgate.bus.Addresses;
+import io.execgate.error.ErrorCode;
+import io.execgate.error.GatewayException;
+import io.execgate.model.Admission;
+import io.execgate.model.Control;
+import io.execgate.model.ExecutionJob;
+import io.execgate.model.ExecutionResult;
+import io.execgate.model.Frame;
+import io.execgate.model.Readiness;
+import io.execgate.model.RuntimeSpec;
+import io.execgate.store.ExecutionStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.regex.Pattern;
+
+/**
+ * The handlers of the execution API. They validate, talk to the scheduler and executors over the
+ * event bus and read records from the store; they never block and never talk to Docker.
+ */
+final class ExecutionApi {
+
+  private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  private static final long POLL_MS = 1_000;
+
+  private final Vertx vertx;
+  private final GatewayOptions options;
+  private final Addresses addresses;
+  private final ExecutionStore store;
+  private final ExecutionRequestParser parser;
+
+  ExecutionApi(Vertx vertx, GatewayOptions options, ExecutionStore store) {
+    this.vertx = vertx;
+    this.options = options;
+    this.addresses = new Addresses(options.getAddressPrefix());
+    this.store = store;
+    this.parser = new ExecutionRequestParser(options);
+  }
+
+  void submit(RoutingContext ctx) {
+    ExecutionRequestParser.Submit submit = parser.parse(ctx.body().buffer(), false);
+    ExecutionJob job = submit.job();
+    String waitParam = ctx.request().getParam("wait");
+    boolean wait = waitParam != null ? Boolean.parseBoolean(waitParam) : submit.waitForResult();
+    if (wait) {
+      submitAndWait(ctx, job);
+    } else {
+      admit(job)
+        .onSuccess(admission -> ctx.response()
+          .setStatusCode(202)
+          .putHeader("content-type", "application/json")
+          .putHeader("location", "/v1/executions/" + job.id())
+          .end(accepted(job, admission).encode()))
+        .onFailure(ctx::fail);
+    }
+  }
+
+  private JsonObject accepted(ExecutionJob job, Admission admission) {
+    String self = "/v1/executions/" + job.id();
+    return new JsonObject()
+      .put("id", job.id())
+      .put("status", "queued")
+      .put("position", admission.position())
+      .put("links", new JsonObject()
+        .put("self", self)
+        .put("stream", self + "/stream")
+        .put("events", self + "/events"));
+  }
+
+  Future<Admission> admit(ExecutionJob job) {
+    return vertx.eventBus()
+      .<Admission>request(addresses.schedulerAdmit(), job, new DeliveryOptions().setSendTimeout(30_000))
+      .map(m -> m.body());
+  }
+
+  /**
+   * Submits and answers with the final result. The frames tell when it is final; a slow poll of the
+   * store covers a frame lost on the way.
+   */
+  private void submitAndWait(RoutingContext ctx, ExecutionJob job) {
+    WaitForResult waiter = new WaitForResult(ctx, job.id());
+    waiter.subscribe()
+      .compose(v -> admit(job))
+      .onFailure(err -> {
+        waiter.stop();
+        ctx.fail(err);
+      });
+  }
+
+  private final class WaitForResult {
+
+    private final RoutingContext ctx;
+    private final String id;
+    private MessageConsumer<Frame> consumer;
+    private long poll = -1;
+    private boolean done;
+
+    WaitForResult(RoutingContext ctx, String id) {
+      this.ctx = ctx;
+      this.id = id;
+    }
+
+    Future<Void> subscribe() {
+      consumer = vertx.eventBus().consumer(addresses.output(id), msg -> {
+        if (msg.body().isTerminal()) {
+          check();
+        }
+      });
+      poll = vertx.setPeriodic(POLL_MS, t -> check());
+      ctx.response().closeHandler(v -> stop());
+      return consumer.completion();
+    }
+
+    private void check() {
+      if (done) {
+        return;
+      }
+      store.get(id).onSuccess(result -> {
+        if (result != null && result.status().isFinal() && !done) {
+          stop();
+          respond(ctx, 200, result.toJson());
+        }
+      });
+    }
+
+    void stop() {
+      done = true;
+      if (poll >= 0) {
+        vertx.cancelTimer(poll);
+      }
+      if (consumer != null) {
+        consumer.unregister();
+      }
+    }
+  }
+
+  void get(RoutingContext ctx) {
+    find(ctx.pathParam("id"))
+      .onSuccess(result -> respond(ctx, 200, result.toJson()))
+      .onFailure(ctx::fail);
+  }
+
+  void cancel(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    find(id)
+      .compose(result -> {
+        if (result.status().isFinal()) {
+          return Future.failedFuture(alreadyFinished(result));
+        }
+        return vertx.eventBus()
+          .<ExecutionResult>request(addresses.control(id), Control.cancel(), new DeliveryOptions().setSendTimeout(30_000))
+          .map(m -> m.body())
+          .recover(err -> err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
+            ? find(id).compose(r -> Future.failedFuture(alreadyFinished(r)))
+            : Future.failedFuture(err));
+      })
+      .onSuccess(result -> respond(ctx, 200, result.toJson()))
+      .onFailure(ctx::fail);
+  }
+
+  private static GatewayException alreadyFinished(ExecutionResult result) {
+    return new GatewayException(ErrorCode.ALREADY_FINISHED, "execution " + result.id() + " already ended with status "
+      + result.status().id());
+  }
+
+  private Future<ExecutionResult> find(String id) {
+    if (id == null || !ID.matcher(id).matches()) {
+      return Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id));
+    }
+    return store.get(id).compose(result -> result == null
+      ? Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id
+      + " (unknown, or its record expired)"))
+      : Future.succeededFuture(result));
+  }
+
+  void runtimes(RoutingContext ctx) {
+    JsonArray list = new JsonArray();
+    for (RuntimeSpec spec : options.resolvedRuntimes()) {
+      list.add(new JsonObject()
+        .put("name", spec.name())
+        .put("aliases", new JsonArray(spec.aliases()))
+        .put("version", spec.version())
+        .put("image", spec.image())
+        .put("compiled", spec.compile() != null));
+    }
+    respond(ctx, 200, new JsonObject().put("default", options.getDefaultRuntime()).put("runtimes", list));
+  }
+
+  void ready(RoutingContext ctx) {
+    vertx.eventBus()
+      .<Readiness>request(addresses.imageReady(), null, new DeliveryOptions().setSendTimeout(10_000))
+      .map(m -> m.body())
+      .onSuccess(r -> respond(ctx, r.ready() ? 200 : 503, r.toJson()))
+      .onFailure(err -> respond(ctx, 503, new Readiness(false, false, "readiness check failed: "
+        + err.getMessage()).toJson()));
+  }
+
+  static void respond(RoutingContext ctx, int status, JsonObject body) {
+    if (!ctx.response().ended() && !ctx.response().closed()) {
+      ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+    }
+  }
+}

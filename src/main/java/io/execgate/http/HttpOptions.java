@@ -1,0 +1,199 @@
+package io.execgate.http;
+
+import io.execgate.error.ConfigException;
+import io.execgate.impl.JsonReader;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Where the HTTP API listens and how large a request may be.
+ */
+public class HttpOptions {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8080;
+  public static final int DEFAULT_INSTANCES = 2;
+  public static final long DEFAULT_MAX_REQUEST_BYTES = 16L << 20;
+  public static final int DEFAULT_MAX_SCRIPT_BYTES = 1 << 20;
+  public static final int DEFAULT_MAX_FILES = 64;
+  public static final long DEFAULT_MAX_FILES_BYTES = 8L << 20;
+  public static final int DEFAULT_MAX_STDIN_BYTES = 4 << 20;
+  public static final int DEFAULT_MAX_ARGS = 256;
+  public static final int DEFAULT_MAX_ENV = 256;
+
+  private String host;
+  private int port;
+  private int instances;
+  private long maxRequestBytes;
+  private int maxScriptBytes;
+  private int maxFiles;
+  private long maxFilesBytes;
+  private int maxStdinBytes;
+  private int maxArgs;
+  private int maxEnv;
+
+  public HttpOptions() {
+    host = DEFAULT_HOST;
+    port = DEFAULT_PORT;
+    instances = DEFAULT_INSTANCES;
+    maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+    maxScriptBytes = DEFAULT_MAX_SCRIPT_BYTES;
+    maxFiles = DEFAULT_MAX_FILES;
+    maxFilesBytes = DEFAULT_MAX_FILES_BYTES;
+    maxStdinBytes = DEFAULT_MAX_STDIN_BYTES;
+    maxArgs = DEFAULT_MAX_ARGS;
+    maxEnv = DEFAULT_MAX_ENV;
+  }
+
+  public HttpOptions(HttpOptions other) {
+    this(other.toJson());
+  }
+
+  public HttpOptions(JsonObject json) {
+    this();
+    JsonReader r = new JsonReader(json, "http", ConfigException::new);
+    host = r.getString("host", host);
+    port = r.getInt("port", port, 0, 65_535);
+    instances = r.getInt("instances", instances, 1, 256);
+    maxRequestBytes = r.getLong("maxRequestBytes", maxRequestBytes, 1024, 1L << 31);
+    maxScriptBytes = r.getInt("maxScriptBytes", maxScriptBytes, 1, Integer.MAX_VALUE);
+    maxFiles = r.getInt("maxFiles", maxFiles, 1, 100_000);
+    maxFilesBytes = r.getLong("maxFilesBytes", maxFilesBytes, 1, 1L << 40);
+    maxStdinBytes = r.getInt("maxStdinBytes", maxStdinBytes, 0, Integer.MAX_VALUE);
+    maxArgs = r.getInt("maxArgs", maxArgs, 0, 100_000);
+    maxEnv = r.getInt("maxEnv", maxEnv, 0, 100_000);
+    r.finish();
+  }
+
+  /**
+   * @return the interface the API binds to ({@code EXECGATE_HTTP_HOST})
+   */
+  public String getHost() {
+    return host;
+  }
+
+  public HttpOptions setHost(String host) {
+    this.host = host;
+    return this;
+  }
+
+  /**
+   * @return the port the API listens on, 0 for any free port ({@code EXECGATE_HTTP_PORT})
+   */
+  public int getPort() {
+    return port;
+  }
+
+  public HttpOptions setPort(int port) {
+    this.port = port;
+    return this;
+  }
+
+  /**
+   * @return how many HTTP verticle instances (event loops) share the port
+   */
+  public int getInstances() {
+    return instances;
+  }
+
+  public HttpOptions setInstances(int instances) {
+    this.instances = instances;
+    return this;
+  }
+
+  /**
+   * @return the largest request body accepted; beyond it: 413
+   */
+  public long getMaxRequestBytes() {
+    return maxRequestBytes;
+  }
+
+  public HttpOptions setMaxRequestBytes(long maxRequestBytes) {
+    this.maxRequestBytes = maxRequestBytes;
+    return this;
+  }
+
+  /**
+   * @return the largest {@code script}, in UTF-8 bytes
+   */
+  public int getMaxScriptBytes() {
+    return maxScriptBytes;
+  }
+
+  public HttpOptions setMaxScriptBytes(int maxScriptBytes) {
+    this.maxScriptBytes = maxScriptBytes;
+    return this;
+  }
+
+  /**
+   * @return how many {@code files} a request may carry
+   */
+  public int getMaxFiles() {
+    return maxFiles;
+  }
+
+  public HttpOptions setMaxFiles(int maxFiles) {
+    this.maxFiles = maxFiles;
+    return this;
+  }
+
+  /**
+   * @return the total size of all files of a request, decoded
+   */
+  public long getMaxFilesBytes() {
+    return maxFilesBytes;
+  }
+
+  public HttpOptions setMaxFilesBytes(long maxFilesBytes) {
+    this.maxFilesBytes = maxFilesBytes;
+    return this;
+  }
+
+  /**
+   * @return the largest {@code stdin}, in UTF-8 bytes
+   */
+  public int getMaxStdinBytes() {
+    return maxStdinBytes;
+  }
+
+  public HttpOptions setMaxStdinBytes(int maxStdinBytes) {
+    this.maxStdinBytes = maxStdinBytes;
+    return this;
+  }
+
+  public int getMaxArgs() {
+    return maxArgs;
+  }
+
+  public HttpOptions setMaxArgs(int maxArgs) {
+    this.maxArgs = maxArgs;
+    return this;
+  }
+
+  public int getMaxEnv() {
+    return maxEnv;
+  }
+
+  public HttpOptions setMaxEnv(int maxEnv) {
+    this.maxEnv = maxEnv;
+    return this;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("host", host)
+      .put("port", port)
+      .put("instances", instances)
+      .put("maxRequestBytes", maxRequestBytes)
+      .put("maxScriptBytes", maxScriptBytes)
+      .put("maxFiles", maxFiles)
+      .put("maxFilesBytes", maxFilesBytes)
+      .put("maxStdinBytes", maxStdinBytes)
+      .put("maxArgs", maxArgs)
+      .put("maxEnv", maxEnv);
+  }
+
+  @Override
+  public String toString() {
+    return toJson().encode();
+  }
+}

@@ -1,0 +1,90 @@
+package io.execgate.model;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A validated, fully resolved execution, as it travels from the HTTP gateway to an executor.
+ *
+ * @param id          the execution id
+ * @param submittedAt epoch milliseconds of the submit
+ * @param runtime     the runtime it runs in
+ * @param image       the image, after the image policy and registry prefix
+ * @param files       the files to write; the first is the entry file
+ * @param stdin       the program's standard input, or {@code null} for none (or interactive)
+ * @param args        arguments appended to the run command
+ * @param env         environment variables for the program
+ * @param limits      the effective limits
+ * @param interactive whether stdin arrives later over the control address
+ */
+public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, String image, List<SourceFile> files,
+                           byte[] stdin, List<String> args, Map<String, String> env, ResourceLimits limits,
+                           boolean interactive) {
+
+  public ExecutionJob {
+    files = List.copyOf(files);
+    args = List.copyOf(args);
+    env = Map.copyOf(new LinkedHashMap<>(env));
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ExecutionJob j && id.equals(j.id) && submittedAt == j.submittedAt && runtime.equals(j.runtime)
+      && image.equals(j.image) && files.equals(j.files) && Arrays.equals(stdin, j.stdin) && args.equals(j.args)
+      && env.equals(j.env) && limits.equals(j.limits) && interactive == j.interactive;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(id, submittedAt, runtime, image, files, Arrays.hashCode(stdin), args, env, limits, interactive);
+  }
+
+  @Override
+  public String toString() {
+    return "ExecutionJob[" + id + ", " + runtime.name() + " on " + image + ", " + files.size() + " file(s)]";
+  }
+
+  public JsonObject toJson() {
+    JsonArray fileArray = new JsonArray();
+    files.forEach(f -> fileArray.add(f.toJson()));
+    JsonObject json = new JsonObject()
+      .put("id", id)
+      .put("submittedAt", submittedAt)
+      .put("runtime", runtime.toJson())
+      .put("image", image)
+      .put("files", fileArray)
+      .put("args", new JsonArray(new ArrayList<>(args)))
+      .put("env", new JsonObject(new LinkedHashMap<>(env)))
+      .put("limits", limits.toJson())
+      .put("interactive", interactive);
+    if (stdin != null) {
+      json.put("stdin", stdin);
+    }
+    return json;
+  }
+
+  public static ExecutionJob fromJson(JsonObject json) {
+    List<SourceFile> files = new ArrayList<>();
+    json.getJsonArray("files").forEach(f -> files.add(SourceFile.fromJson((JsonObject) f)));
+    Map<String, String> env = new LinkedHashMap<>();
+    json.getJsonObject("env").forEach(e -> env.put(e.getKey(), String.valueOf(e.getValue())));
+    return new ExecutionJob(
+      json.getString("id"),
+      json.getLong("submittedAt"),
+      RuntimeSpec.fromJson(json.getJsonObject("runtime")),
+      json.getString("image"),
+      files,
+      json.getBinary("stdin"),
+      json.getJsonArray("args").stream().map(String::valueOf).toList(),
+      env,
+      ResourceLimits.fromJson(json.getJsonObject("limits")),
+      json.getBoolean("interactive", false));
+  }
+}

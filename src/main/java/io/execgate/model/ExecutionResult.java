@@ -1,0 +1,97 @@
+package io.execgate.model;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The state of one execution as clients read it: while it lives only {@code id}, {@code status} and
+ * the request's identity are set; once final, the exit code, output and timings too.
+ *
+ * @param id              the execution id
+ * @param status          its status
+ * @param exitCode        the program's exit code, or {@code null}
+ * @param signal          the signal that ended the program (e.g. {@code SIGKILL}), or {@code null}
+ * @param stdout          standard output decoded as UTF-8, up to the cap
+ * @param stderr          standard error decoded as UTF-8, up to the cap
+ * @param stdoutTruncated whether stdout passed its cap
+ * @param stderrTruncated whether stderr passed its cap
+ * @param image           the image it ran in
+ * @param language        the runtime's name
+ * @param durationMs      wall time from the program's start to its end
+ * @param queuedMs        time from submit until the container was being created
+ * @param usage           resources consumed
+ * @param message         what went wrong, for {@code error} (and a short explanation for other statuses)
+ * @param submittedAt     epoch milliseconds of the submit
+ */
+public record ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
+                              String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
+                              String language, Long durationMs, Long queuedMs, Usage usage, String message,
+                              long submittedAt) {
+
+  /**
+   * @return a live record of a just-submitted execution
+   */
+  public static ExecutionResult submitted(ExecutionJob job) {
+    return new ExecutionResult(job.id(), ExecutionStatus.QUEUED, null, null, null, null, false, false,
+      job.image(), job.runtime().name(), null, null, null, null, job.submittedAt());
+  }
+
+  public ExecutionResult withStatus(ExecutionStatus newStatus) {
+    return new ExecutionResult(id, newStatus, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
+      image, language, durationMs, queuedMs, usage, message, submittedAt);
+  }
+
+  /**
+   * @return the same result without its output, as carried by the {@code exit} frame
+   */
+  public ExecutionResult withoutOutput() {
+    return new ExecutionResult(id, status, exitCode, signal, null, null, stdoutTruncated, stderrTruncated,
+      image, language, durationMs, queuedMs, usage, message, submittedAt);
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject()
+      .put("id", id)
+      .put("status", status.id())
+      .put("image", image)
+      .put("language", language)
+      .put("submittedAt", submittedAt);
+    if (status.isFinal()) {
+      json.put("exitCode", exitCode)
+        .put("signal", signal)
+        .put("stdoutTruncated", stdoutTruncated)
+        .put("stderrTruncated", stderrTruncated)
+        .put("durationMs", durationMs)
+        .put("queuedMs", queuedMs)
+        .put("usage", usage == null ? null : usage.toJson());
+      if (stdout != null) {
+        json.put("stdout", stdout);
+      }
+      if (stderr != null) {
+        json.put("stderr", stderr);
+      }
+    }
+    if (message != null) {
+      json.put("message", message);
+    }
+    return json;
+  }
+
+  public static ExecutionResult fromJson(JsonObject json) {
+    return new ExecutionResult(
+      json.getString("id"),
+      ExecutionStatus.of(json.getString("status")),
+      json.getInteger("exitCode"),
+      json.getString("signal"),
+      json.getString("stdout"),
+      json.getString("stderr"),
+      json.getBoolean("stdoutTruncated", false),
+      json.getBoolean("stderrTruncated", false),
+      json.getString("image"),
+      json.getString("language"),
+      json.getLong("durationMs"),
+      json.getLong("queuedMs"),
+      json.containsKey("usage") ? Usage.fromJson(json.getJsonObject("usage")) : null,
+      json.getString("message"),
+      json.getLong("submittedAt", 0L));
+  }
+}

@@ -1,0 +1,114 @@
+package io.execgate.model;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.Locale;
+
+/**
+ * One event of an execution's stream, as sent over WebSocket, SSE and NDJSON. Every frame carries
+ * {@code type}, {@code seq} (per execution, from 0, without gaps) and {@code t} (milliseconds since
+ * submit); the other components are set according to the type.
+ *
+ * @param type    the kind of frame
+ * @param seq     its position in the execution's stream
+ * @param t       milliseconds since submit
+ * @param id      the execution id ({@code accepted})
+ * @param status  the new status ({@code status})
+ * @param data    UTF-8 text ({@code stdout}, {@code stderr}); never splits a character
+ * @param stream  {@code stdout} or {@code stderr} ({@code truncated})
+ * @param bytes   bytes kept before the cap ({@code truncated})
+ * @param result  the final result without its output ({@code exit})
+ * @param code    the error code ({@code error})
+ * @param message the error message ({@code error})
+ */
+public record Frame(Type type, long seq, long t, String id, ExecutionStatus status, String data, String stream,
+                    Long bytes, ExecutionResult result, String code, String message) {
+
+  /**
+   * The kinds of frames.
+   */
+  public enum Type {
+    ACCEPTED, STATUS, STDOUT, STDERR, TRUNCATED, EXIT, ERROR, KEEPALIVE;
+
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Type of(String id) {
+      return valueOf(id.toUpperCase(Locale.ROOT));
+    }
+  }
+
+  public static Frame accepted(long seq, long t, String id) {
+    return new Frame(Type.ACCEPTED, seq, t, id, null, null, null, null, null, null, null);
+  }
+
+  public static Frame status(long seq, long t, ExecutionStatus status) {
+    return new Frame(Type.STATUS, seq, t, null, status, null, null, null, null, null, null);
+  }
+
+  public static Frame output(long seq, long t, boolean stderr, String data) {
+    return new Frame(stderr ? Type.STDERR : Type.STDOUT, seq, t, null, null, data, null, null, null, null, null);
+  }
+
+  public static Frame truncated(long seq, long t, boolean stderr, long bytes) {
+    return new Frame(Type.TRUNCATED, seq, t, null, null, null, stderr ? "stderr" : "stdout", bytes, null, null, null);
+  }
+
+  public static Frame exit(long seq, long t, ExecutionResult result) {
+    return new Frame(Type.EXIT, seq, t, null, null, null, null, null, result.withoutOutput(), null, null);
+  }
+
+  public static Frame error(long seq, long t, String code, String message) {
+    return new Frame(Type.ERROR, seq, t, null, null, null, null, null, null, code, message);
+  }
+
+  public static Frame keepalive(long seq, long t) {
+    return new Frame(Type.KEEPALIVE, seq, t, null, null, null, null, null, null, null, null);
+  }
+
+  /**
+   * @return whether this frame ends the stream
+   */
+  public boolean isTerminal() {
+    return type == Type.EXIT;
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = result != null ? result.toJson() : new JsonObject();
+    json.put("type", type.id()).put("seq", seq).put("t", t);
+    if (id != null) {
+      json.put("id", id);
+    }
+    if (status != null) {
+      json.put("status", status.id());
+    }
+    if (data != null) {
+      json.put("data", data);
+    }
+    if (stream != null) {
+      json.put("stream", stream);
+    }
+    if (bytes != null) {
+      json.put("bytes", bytes);
+    }
+    if (code != null) {
+      json.put("code", code);
+    }
+    if (message != null) {
+      json.put("message", message);
+    }
+    return json;
+  }
+
+  public static Frame fromJson(JsonObject json) {
+    Type type = Type.of(json.getString("type"));
+    ExecutionResult result = type == Type.EXIT ? ExecutionResult.fromJson(json) : null;
+    String status = json.getString("status");
+    return new Frame(type, json.getLong("seq"), json.getLong("t"),
+      type == Type.EXIT ? null : json.getString("id"),
+      type == Type.STATUS && status != null ? ExecutionStatus.of(status) : null,
+      json.getString("data"), json.getString("stream"), json.getLong("bytes"), result,
+      json.getString("code"), type == Type.EXIT ? null : json.getString("message"));
+  }
+}

@@ -1,0 +1,70 @@
+package io.execgate.model;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * A language runtime: which image runs a program, under which file name the script is written and
+ * which shell commands compile and run it. {@code {file}} in a command stands for the entry file.
+ *
+ * @param name             the language name requests use, e.g. {@code python}
+ * @param aliases          other names for it
+ * @param version          the runtime's version, reported to clients
+ * @param image            the image it runs in
+ * @param file             the entry file name a {@code script} is written to
+ * @param compile          the compile command, or {@code null} when there is no compile step
+ * @param run              the run command; the request's {@code args} are appended
+ * @param compileTimeoutMs the compile step's own deadline
+ * @param tmpfsExec        whether /tmp is mounted {@code exec} (compiled binaries run from it)
+ */
+public record RuntimeSpec(String name, List<String> aliases, String version, String image, String file,
+                          String compile, String run, long compileTimeoutMs, boolean tmpfsExec) {
+
+  public static final long DEFAULT_COMPILE_TIMEOUT_MS = 10_000;
+
+  public RuntimeSpec {
+    aliases = List.copyOf(aliases);
+  }
+
+  /**
+   * @return whether {@code language} names this runtime
+   */
+  public boolean matches(String language) {
+    return name.equalsIgnoreCase(language) || aliases.stream().anyMatch(language::equalsIgnoreCase);
+  }
+
+  public RuntimeSpec withImage(String newImage) {
+    return new RuntimeSpec(name, aliases, version, newImage, file, compile, run, compileTimeoutMs, tmpfsExec);
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject()
+      .put("name", name)
+      .put("aliases", new JsonArray(aliases))
+      .put("version", version)
+      .put("image", image)
+      .put("file", file)
+      .put("run", run)
+      .put("compileTimeoutMs", compileTimeoutMs)
+      .put("tmpfsExec", tmpfsExec);
+    if (compile != null) {
+      json.put("compile", compile);
+    }
+    return json;
+  }
+
+  public static RuntimeSpec fromJson(JsonObject json) {
+    return new RuntimeSpec(
+      json.getString("name"),
+      json.getJsonArray("aliases", new JsonArray()).stream().map(String::valueOf).toList(),
+      json.getString("version", "unknown"),
+      json.getString("image"),
+      json.getString("file"),
+      json.getString("compile"),
+      json.getString("run"),
+      json.getLong("compileTimeoutMs", DEFAULT_COMPILE_TIMEOUT_MS),
+      json.getBoolean("tmpfsExec", false));
+  }
+}

@@ -1,0 +1,48 @@
+package io.execgate.store;
+
+import io.execgate.model.ExecutionResult;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Execution records in a Vert.x shared {@link AsyncMap}, with a time to live: local when the
+ * gateway runs alone, cluster-wide when its Vertx is clustered. Values are stored as JSON, which
+ * every cluster manager can carry.
+ */
+public final class ExecutionStore {
+
+  private final AsyncMap<String, JsonObject> map;
+  private final long ttlMs;
+
+  private ExecutionStore(AsyncMap<String, JsonObject> map, long ttlMs) {
+    this.map = map;
+    this.ttlMs = ttlMs;
+  }
+
+  /**
+   * @param name  the map's name (per gateway)
+   * @param ttlMs how long a record lives after its last write
+   */
+  public static Future<ExecutionStore> open(Vertx vertx, String name, long ttlMs) {
+    return vertx.sharedData().<String, JsonObject>getAsyncMap(name).map(m -> new ExecutionStore(m, ttlMs));
+  }
+
+  public Future<Void> put(ExecutionResult record) {
+    return map.put(record.id(), record.toJson(), ttlMs);
+  }
+
+  /**
+   * @return the record, or {@code null} when there is none (unknown or expired)
+   */
+  public Future<ExecutionResult> get(String id) {
+    return map.get(id).map(json -> json == null ? null : ExecutionResult.fromJson(json));
+  }
+
+  public long ttl(TimeUnit unit) {
+    return unit.convert(ttlMs, TimeUnit.MILLISECONDS);
+  }
+}

@@ -1,0 +1,79 @@
+package io.execgate.bus;
+
+import io.execgate.model.Admission;
+import io.execgate.model.Control;
+import io.execgate.model.ExecutionJob;
+import io.execgate.model.ExecutionResult;
+import io.execgate.model.ExecutionStatus;
+import io.execgate.model.Frame;
+import io.execgate.model.Readiness;
+import io.execgate.model.ResourceLimits;
+import io.execgate.model.RuntimeSpec;
+import io.execgate.model.SourceFile;
+import io.execgate.model.Usage;
+import io.vertx.core.buffer.Buffer;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CodecsTest {
+
+  private static <T> T wireRoundTrip(T value) {
+    @SuppressWarnings("unchecked")
+    RecordCodec<T> codec = (RecordCodec<T>) Codecs.ALL.stream().filter(c -> c.type() == value.getClass())
+      .findFirst().orElseThrow();
+    Buffer buffer = Buffer.buffer().appendString("junk");
+    codec.encodeToWire(buffer, value);
+    return codec.decodeFromWire(4, buffer);
+  }
+
+  static final ExecutionResult RESULT = new ExecutionResult("id1", ExecutionStatus.FAILED, 3, null, "hi\n",
+    "err \uD83D\uDE00\n", false, true, "img:1", "sh", 12L, 3L, new Usage(5L, 4096L), "msg", 1234L);
+
+  @Test
+  void everyRecordSurvivesTheWire() {
+    RuntimeSpec rt = new RuntimeSpec("c", List.of("gcc"), "12", "img:1", "main.c", "cc {file}", "./a.out", 5000, true);
+    ExecutionJob job = new ExecutionJob("id1", 99, rt, "img:1",
+      List.of(new SourceFile("main.c", new byte[]{0, 1, (byte) 0xff})), new byte[]{'i'}, List.of("a", "b"),
+      Map.of("K", "v"), new ResourceLimits(1000, 64, 0.5, 32, 100), true);
+    assertThat(wireRoundTrip(job)).isEqualTo(job);
+    assertThat(wireRoundTrip(RESULT)).isEqualTo(RESULT);
+    assertThat(wireRoundTrip(new Control(Control.Type.SIGNAL, null, "SIGINT")))
+      .isEqualTo(new Control(Control.Type.SIGNAL, null, "SIGINT"));
+    assertThat(wireRoundTrip(new Admission("id1", 4))).isEqualTo(new Admission("id1", 4));
+    assertThat(wireRoundTrip(new Readiness(true, false, "no image"))).isEqualTo(new Readiness(true, false, "no image"));
+  }
+
+  @Test
+  void everyFrameTypeSurvivesTheWire() {
+    List<Frame> frames = List.of(
+      Frame.accepted(0, 1, "id1"),
+      Frame.status(1, 2, ExecutionStatus.RUNNING),
+      Frame.output(2, 3, false, "out"),
+      Frame.output(3, 3, true, "err"),
+      Frame.truncated(4, 5, true, 1024),
+      Frame.error(5, 6, "internal", "boom"),
+      Frame.keepalive(6, 7),
+      Frame.exit(7, 8, RESULT));
+    for (Frame f : frames) {
+      assertThat(wireRoundTrip(f)).isEqualTo(f);
+    }
+  }
+
+  @Test
+  void theExitFrameCarriesTheResultWithoutItsOutput() {
+    Frame exit = Frame.exit(9, 10, RESULT);
+    assertThat(exit.toJson().containsKey("stdout")).isFalse();
+    assertThat(exit.toJson().getString("status")).isEqualTo("failed");
+    assertThat(exit.toJson().getInteger("exitCode")).isEqualTo(3);
+    assertThat(exit.toJson().getString("type")).isEqualTo("exit");
+  }
+
+  @Test
+  void codecsHaveDistinctNames() {
+    assertThat(Codecs.ALL.stream().map(RecordCodec::name).distinct().count()).isEqualTo(Codecs.ALL.size());
+  }
+}

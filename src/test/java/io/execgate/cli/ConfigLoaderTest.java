@@ -1,0 +1,75 @@
+package io.execgate.cli;
+
+import io.execgate.GatewayOptions;
+import io.execgate.error.ConfigException;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class ConfigLoaderTest {
+
+  @Test
+  void theShippedConfigIsValidAndMatchesTheDefaults() {
+    JsonObject shipped = ConfigLoader.read(Path.of("conf/config.json"), "conf/config.json");
+    GatewayOptions options = new GatewayOptions(shipped);
+    GatewayOptions defaults = new GatewayOptions();
+    assertThat(options.toJson()).isEqualTo(defaults.toJson());
+  }
+
+  @Test
+  void environmentVariablesOverrideTheFile() {
+    JsonObject file = new JsonObject().put("images", new JsonObject().put("allow", new io.vertx.core.json.JsonArray()
+      .add("a/*")));
+    GatewayOptions o = new GatewayOptions(ConfigLoader.applyEnv(file, Map.of(
+      "BASE_IMAGE", "alpine:3.20",
+      "CUSTOM_IMAGE_REGISTRY", "registry.example:5000",
+      "CUSTOM_IMAGE_PULL_TIMEOUT", "42",
+      "CUSTOM_IMAGE_PULL_RETRIES", "5",
+      "DOCKER_HOST", "tcp://127.0.0.1:2375",
+      "EXECGATE_HTTP_HOST", "0.0.0.0",
+      "EXECGATE_HTTP_PORT", "9090",
+      "EXECGATE_IMAGE_ALLOW", "b/*, c:1",
+      "EXECGATE_INSTANCE_ID", "node-1")));
+    assertThat(o.getImages().getBaseImage()).isEqualTo("alpine:3.20");
+    assertThat(o.getImages().getRegistry()).isEqualTo("registry.example:5000");
+    assertThat(o.getImages().getPullTimeoutSeconds()).isEqualTo(42);
+    assertThat(o.getImages().getPullRetries()).isEqualTo(5);
+    assertThat(o.getImages().getAllow()).containsExactly("a/*", "b/*", "c:1");
+    assertThat(o.getDocker().getHost()).isEqualTo("tcp://127.0.0.1:2375");
+    assertThat(o.getHttp().getHost()).isEqualTo("0.0.0.0");
+    assertThat(o.getHttp().getPort()).isEqualTo(9090);
+    assertThat(o.getInstanceId()).isEqualTo("node-1");
+    assertThat(o.findRuntime("sh").image()).isEqualTo("alpine:3.20");
+  }
+
+  @Test
+  void badValuesNameTheirKey() {
+    assertThat(catchThrowableOfType(ConfigException.class,
+      () -> ConfigLoader.applyEnv(new JsonObject(), Map.of("EXECGATE_HTTP_PORT", "eighty"))).key())
+      .isEqualTo("EXECGATE_HTTP_PORT");
+    assertThat(catchThrowableOfType(ConfigException.class,
+      () -> new GatewayOptions(new JsonObject().put("http", new JsonObject().put("port", 70000)))).key())
+      .isEqualTo("http.port");
+    assertThat(catchThrowableOfType(ConfigException.class,
+      () -> new GatewayOptions(new JsonObject().put("executor", new JsonObject().put("maxConcurent", 1)))).key())
+      .isEqualTo("executor.maxConcurent");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> new GatewayOptions(new JsonObject()
+      .put("executor", new JsonObject().put("limits", new JsonObject().put("timeoutMs", 120_000))))).key())
+      .isEqualTo("executor.limits.timeoutMs");
+    assertThat(catchThrowableOfType(ConfigException.class,
+      () -> new GatewayOptions(new JsonObject().put("defaultRuntime", "python"))).key())
+      .isEqualTo("defaultRuntime");
+  }
+
+  @Test
+  void commentsAreIgnored() {
+    GatewayOptions o = new GatewayOptions(new JsonObject().put("//", "a comment")
+      .put("http", new JsonObject().put("//port", "the port").put("port", 1234)));
+    assertThat(o.getHttp().getPort()).isEqualTo(1234);
+  }
+}

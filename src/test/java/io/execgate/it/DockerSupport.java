@@ -1,0 +1,84 @@
+package io.execgate.it;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.execgate.docker.ContainerLabels;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The tests' own view of the Docker engine: is it there, and which labelled containers exist.
+ * Without an engine the Docker-backed tests skip on a laptop but fail in CI (CI=true), where
+ * .ci/run provisions one.
+ */
+final class DockerSupport {
+
+  /** The image every test runs in, built by custom-images/offline/build-busybox.sh. */
+  static final String IMAGE = "execgate/busybox:1.35";
+
+  private DockerSupport() {
+  }
+
+  static DockerClient client() {
+    DefaultDockerClientConfig cfg = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    return DockerClientImpl.getInstance(cfg, new ApacheDockerHttpClient.Builder()
+      .dockerHost(cfg.getDockerHost())
+      .sslConfig(cfg.getSSLConfig())
+      .build());
+  }
+
+  /**
+   * Skips the calling test class when no engine answers, unless CI=true, where it fails.
+   */
+  static void requireDocker() {
+    String problem = null;
+    try (DockerClient docker = client()) {
+      docker.pingCmd().exec();
+      try {
+        docker.inspectImageCmd(IMAGE).exec();
+      } catch (RuntimeException e) {
+        problem = "image " + IMAGE + " is missing: run custom-images/offline/build-busybox.sh";
+      }
+    } catch (Exception e) {
+      problem = "no Docker engine: " + e.getMessage();
+    }
+    if (problem != null) {
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        Assertions.fail(problem);
+      }
+      Assumptions.abort(problem);
+    }
+  }
+
+  static List<Container> containers(DockerClient docker, String instanceId) {
+    return docker.listContainersCmd()
+      .withShowAll(true)
+      .withLabelFilter(Map.of(ContainerLabels.INSTANCE, instanceId))
+      .exec();
+  }
+
+  /**
+   * Waits up to {@code timeoutMs} for every container of {@code instanceId} to be gone.
+   *
+   * @return the ids of those still there
+   */
+  static List<String> awaitNoContainers(DockerClient docker, String instanceId, long timeoutMs)
+    throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    List<String> left;
+    do {
+      left = containers(docker, instanceId).stream().map(Container::getId).toList();
+      if (left.isEmpty()) {
+        return left;
+      }
+      Thread.sleep(100);
+    } while (System.currentTimeMillis() < deadline);
+    return left;
+  }
+}

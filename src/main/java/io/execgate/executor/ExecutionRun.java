@@ -4,7 +4,6 @@ import io.execgate.docker.AttachedOutput;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerSpec;
 import io.execgate.docker.ContainerState;
-import io.execgate.docker.OutputChunk;
 import io.execgate.docker.StdinSink;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
@@ -13,7 +12,6 @@ import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
-import io.execgate.model.Frame;
 import io.execgate.model.ResourceLimits;
 import io.execgate.model.Usage;
 import io.vertx.core.Context;
@@ -54,26 +52,18 @@ final class ExecutionRun {
   private final ExecutionJob job;
   private final ResourceLimits limits;
   private final String nonce;
-  private final StringBuilder stdoutText = new StringBuilder();
-  private final StringBuilder stderrText = new StringBuilder();
+  private final FrameLog frames;
   private final Promise<Void> programEnded = Promise.promise();
   private final Promise<Void> containerGone = Promise.promise();
   private final List<Message<?>> cancelWaiters = new ArrayList<>();
 
-  private long seq;
   private ExecutionResult record;
   private Future<Void> writes = Future.succeededFuture();
   private MessageConsumer<Control> control;
   private String containerId;
   private AttachedOutput output;
   private StdinSink stdin;
-  private StreamDemux stdoutDemux;
-  private StreamDemux stderrDemux;
-  private boolean stdoutEnded;
-  private boolean stderrEnded;
-  private Integer recordedExit;
-  private Integer compileExit;
-  private Usage usage = Usage.UNKNOWN;
+  private ProgramOutput programOutput;
   private ExecutionStatus killReason;
   private boolean killIssued;
   private boolean cancelRequested;
@@ -92,6 +82,7 @@ final class ExecutionRun {
     RANDOM.nextBytes(n);
     this.nonce = HexFormat.of().formatHex(n);
     this.record = ExecutionResult.submitted(job);
+    this.frames = new FrameLog(ec.vertx().eventBus(), ec.addresses().output(job.id()), job.submittedAt());
   }
 
   String id() {
@@ -113,8 +104,8 @@ final class ExecutionRun {
    *   being removed; {@link #run()} returns after cleanup)
    */
   Future<ExecutionResult> run() {
-    emit(Frame.accepted(seq, elapsed(), job.id()));
-    emit(Frame.status(seq, elapsed(), ExecutionStatus.QUEUED));
+    frames.accepted(job.id());
+    frames.status(ExecutionStatus.QUEUED);
     write(record);
     return ensureImage()
       .compose(v -> acquireSlot())
@@ -166,7 +157,7 @@ final class ExecutionRun {
 
   private Future<Void> startContainer() {
     checkCancelled();
-    queuedMs = elapsed();
+    queuedMs = frames.elapsed();
     setStatus(ExecutionStatus.STARTING);
     return ec.runtime().create(spec())
       .compose(id -> {
@@ -206,101 +197,44 @@ final class ExecutionRun {
   }
 
   private void wireOutput() {
-    byte[] prefix = JobScript.markerPrefix(nonce);
-    stdoutDemux = new StreamDemux(prefix, limits.outputBytes(), new DemuxSink(false));
-    stderrDemux = new StreamDemux(prefix, limits.outputBytes(), new DemuxSink(true));
-    output.handler(this::onChunk);
+    programOutput = new ProgramOutput(job.id(), nonce, limits.outputBytes(), new ProgramOutput.Listener() {
+      @Override
+      public void text(boolean stderr, String text) {
+        frames.output(stderr, text);
+      }
+
+      @Override
+      public void truncated(boolean stderr, long keptBytes) {
+        frames.truncated(stderr, keptBytes);
+        kill(ExecutionStatus.OUTPUT_LIMIT);
+      }
+
+      @Override
+      public void compiled(int exitCode) {
+        if (exitCode == 0 && killReason == null) {
+          armDeadline(limits.timeoutMs());
+        }
+      }
+
+      @Override
+      public void ended() {
+        markEnded();
+        programEnded.tryComplete();
+      }
+    });
+    output.handler(programOutput::accept);
     output.exceptionHandler(err -> log.debug("[{}] output stream failed: {}", job.id(), err.getMessage()));
-    output.endHandler(v -> onOutputEnd());
-  }
-
-  private void onChunk(OutputChunk chunk) {
-    (chunk.stderr() ? stderrDemux : stdoutDemux).feed(chunk.bytes());
-  }
-
-  private void onOutputEnd() {
-    stdoutDemux.end();
-    stderrDemux.end();
-    markEnded();
-    containerGone.tryComplete();
-    programEnded.tryComplete();
+    output.endHandler(v -> {
+      programOutput.end();
+      markEnded();
+      containerGone.tryComplete();
+      programEnded.tryComplete();
+    });
   }
 
   private void markEnded() {
     if (endNanos == 0) {
       endNanos = System.nanoTime();
-    }
-  }
-
-  private final class DemuxSink implements StreamDemux.Sink {
-
-    private final boolean stderr;
-
-    DemuxSink(boolean stderr) {
-      this.stderr = stderr;
-    }
-
-    @Override
-    public void text(String text) {
-      (stderr ? stderrText : stdoutText).append(text);
-      emit(Frame.output(seq, elapsed(), stderr, text));
-    }
-
-    @Override
-    public void truncated(long keptBytes) {
-      emit(Frame.truncated(seq, elapsed(), stderr, keptBytes));
-      kill(ExecutionStatus.OUTPUT_LIMIT);
-    }
-
-    @Override
-    public void record(List<String> fields) {
-      switch (fields.get(0)) {
-        case "compile" -> onCompileRecord(fields);
-        case "exit" -> onExitRecord(fields, stderr);
-        default -> log.warn("[{}] unknown launcher record {}", job.id(), fields);
-      }
-    }
-  }
-
-  private void onCompileRecord(List<String> fields) {
-    if (compileExit == null) {
-      compileExit = parseInt(fields, 1);
-      if (compileExit != null && compileExit == 0 && killReason == null) {
-        armDeadline(limits.timeoutMs());
-      }
-    }
-  }
-
-  private void onExitRecord(List<String> fields, boolean stderr) {
-    if (recordedExit == null) {
-      markEnded();
-      recordedExit = parseInt(fields, 1);
-      Integer cpuMs = parseInt(fields, 2);
-      Long memPeak = parseLong(fields, 3);
-      usage = new Usage(cpuMs == null ? null : cpuMs.longValue(), memPeak);
-    }
-    if (stderr) {
-      stderrEnded = true;
-      stderrDemux.close();
-    } else {
-      stdoutEnded = true;
-      stdoutDemux.close();
-    }
-    if (stdoutEnded && stderrEnded) {
-      programEnded.tryComplete();
-    }
-  }
-
-  private static Integer parseInt(List<String> fields, int i) {
-    Long n = parseLong(fields, i);
-    return n == null ? null : (int) (long) n;
-  }
-
-  private static Long parseLong(List<String> fields, int i) {
-    try {
-      return i < fields.size() && !fields.get(i).isEmpty() ? Long.parseLong(fields.get(i)) : null;
-    } catch (NumberFormatException e) {
-      return null;
     }
   }
 
@@ -348,6 +282,8 @@ final class ExecutionRun {
 
   private ExecutionResult result(ContainerState state) {
     markEnded();
+    Integer recordedExit = programOutput.exitCode();
+    Integer compileExit = programOutput.compileExitCode();
     Integer exitCode = recordedExit != null ? recordedExit
       : state.exitCode() == null ? null : (int) (long) state.exitCode();
     ExecutionStatus status;
@@ -400,9 +336,11 @@ final class ExecutionRun {
 
   private ExecutionResult build(ExecutionStatus status, Integer exitCode, String signal, String message) {
     Long duration = startNanos == 0 ? null : Math.max(0, (endNanos - startNanos) / 1_000_000);
-    return new ExecutionResult(job.id(), status, exitCode, signal, stdoutText.toString(), stderrText.toString(),
-      stdoutDemux != null && stdoutDemux.isTruncated(), stderrDemux != null && stderrDemux.isTruncated(),
-      job.image(), job.runtime().name(), duration, queuedMs, usage, message, job.submittedAt());
+    ProgramOutput out = programOutput;
+    return new ExecutionResult(job.id(), status, exitCode, signal, out == null ? "" : out.stdoutText(),
+      out == null ? "" : out.stderrText(), out != null && out.stdoutTruncated(), out != null && out.stderrTruncated(),
+      job.image(), job.runtime().name(), duration, queuedMs, out == null ? Usage.UNKNOWN : out.usage(), message,
+      job.submittedAt());
   }
 
   private Future<ExecutionResult> finish(ExecutionResult result) {
@@ -413,7 +351,7 @@ final class ExecutionRun {
         return null;
       })
       .map(v -> {
-        emit(Frame.exit(seq, elapsed(), result));
+        frames.exit(result);
         cancelWaiters.forEach(m -> m.reply(result));
         cancelWaiters.clear();
         log.info("[{}] {} exit={} in {} ms (queued {} ms)", job.id(), result.status().id(), result.exitCode(),
@@ -509,21 +447,12 @@ final class ExecutionRun {
   private void setStatus(ExecutionStatus status) {
     record = record.withStatus(status);
     write(record);
-    emit(Frame.status(seq, elapsed(), status));
+    frames.status(status);
   }
 
   private Future<Void> write(ExecutionResult rec) {
     writes = writes.transform(ar -> ec.store().put(rec));
     return writes;
-  }
-
-  private void emit(Frame frame) {
-    seq++;
-    ec.vertx().eventBus().publish(ec.addresses().output(job.id()), frame);
-  }
-
-  private long elapsed() {
-    return Math.max(0, System.currentTimeMillis() - job.submittedAt());
   }
 
   /**

@@ -1,0 +1,158 @@
+package io.execgate.executor;
+
+import io.execgate.docker.OutputChunk;
+import io.execgate.model.Usage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * What a sandbox wrote: the program's text on each stream (capped, decoded), and the launcher's
+ * records (compile step ended, program ended with its exit code and usage).
+ */
+final class ProgramOutput {
+
+  /** What the output tells, in stream order. */
+  interface Listener {
+
+    void text(boolean stderr, String text);
+
+    /** A stream passed its cap. */
+    void truncated(boolean stderr, long keptBytes);
+
+    /** The compile step ended with {@code exitCode}. */
+    void compiled(int exitCode);
+
+    /** Both streams carried the end record: the program ended and all its output is in. */
+    void ended();
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(ProgramOutput.class);
+
+  private final String executionId;
+  private final Listener listener;
+  private final StreamDemux stdout;
+  private final StreamDemux stderr;
+  private final StringBuilder stdoutText = new StringBuilder();
+  private final StringBuilder stderrText = new StringBuilder();
+  private boolean stdoutEnded;
+  private boolean stderrEnded;
+  private Integer exitCode;
+  private Integer compileExitCode;
+  private Usage usage = Usage.UNKNOWN;
+
+  ProgramOutput(String executionId, String nonce, long limitBytes, Listener listener) {
+    this.executionId = executionId;
+    this.listener = listener;
+    byte[] prefix = JobScript.markerPrefix(nonce);
+    this.stdout = new StreamDemux(prefix, limitBytes, new Sink(false));
+    this.stderr = new StreamDemux(prefix, limitBytes, new Sink(true));
+  }
+
+  void accept(OutputChunk chunk) {
+    (chunk.stderr() ? stderr : stdout).feed(chunk.bytes());
+  }
+
+  /**
+   * The output stream ended (the container is gone).
+   */
+  void end() {
+    stdout.end();
+    stderr.end();
+  }
+
+  /**
+   * @return the program's exit code from the end record, or {@code null} when none arrived
+   */
+  Integer exitCode() {
+    return exitCode;
+  }
+
+  /**
+   * @return the compile step's exit code, or {@code null} when it did not end (or there is none)
+   */
+  Integer compileExitCode() {
+    return compileExitCode;
+  }
+
+  Usage usage() {
+    return usage;
+  }
+
+  String stdoutText() {
+    return stdoutText.toString();
+  }
+
+  String stderrText() {
+    return stderrText.toString();
+  }
+
+  boolean stdoutTruncated() {
+    return stdout.isTruncated();
+  }
+
+  boolean stderrTruncated() {
+    return stderr.isTruncated();
+  }
+
+  private final class Sink implements StreamDemux.Sink {
+
+    private final boolean isStderr;
+
+    Sink(boolean isStderr) {
+      this.isStderr = isStderr;
+    }
+
+    @Override
+    public void text(String text) {
+      (isStderr ? stderrText : stdoutText).append(text);
+      listener.text(isStderr, text);
+    }
+
+    @Override
+    public void truncated(long keptBytes) {
+      listener.truncated(isStderr, keptBytes);
+    }
+
+    @Override
+    public void record(List<String> fields) {
+      switch (fields.get(0)) {
+        case "compile" -> {
+          if (compileExitCode == null) {
+            compileExitCode = parseLong(fields, 1) == null ? -1 : (int) (long) parseLong(fields, 1);
+            listener.compiled(compileExitCode);
+          }
+        }
+        case "exit" -> exitRecord(fields, isStderr);
+        default -> log.warn("[{}] unknown launcher record {}", executionId, fields);
+      }
+    }
+  }
+
+  private void exitRecord(List<String> fields, boolean isStderr) {
+    if (exitCode == null) {
+      Long code = parseLong(fields, 1);
+      exitCode = code == null ? -1 : (int) (long) code;
+      usage = new Usage(parseLong(fields, 2), parseLong(fields, 3));
+    }
+    if (isStderr) {
+      stderrEnded = true;
+      stderr.close();
+    } else {
+      stdoutEnded = true;
+      stdout.close();
+    }
+    if (stdoutEnded && stderrEnded) {
+      listener.ended();
+    }
+  }
+
+  private static Long parseLong(List<String> fields, int i) {
+    try {
+      return i < fields.size() && !fields.get(i).isEmpty() ? Long.parseLong(fields.get(i)) : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+}

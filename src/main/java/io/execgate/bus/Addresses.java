@@ -43,6 +43,16 @@ public final class Addresses {
     return prefix + ".executor.run";
   }
 
+  /** Take a warm container for a {@code PoolKey}; replies with its id, or null when none is ready. */
+  public String poolTake() {
+    return prefix + ".pool.take";
+  }
+
+  /** Report the warm pools' {@code PoolState}. */
+  public String poolState() {
+    return prefix + ".pool.state";
+  }
+
   /** Make sure an image is present locally, pulling it when needed. */
   public String imageEnsure() {
     return prefix + ".image.ensure";

@@ -5,6 +5,8 @@ import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.Frame;
+import io.execgate.model.PoolKey;
+import io.execgate.model.PoolState;
 import io.execgate.model.Readiness;
 import io.vertx.core.eventbus.EventBus;
 
@@ -21,7 +23,9 @@ public final class Codecs {
     new RecordCodec<>(Frame.class, Frame::toJson, Frame::fromJson),
     new RecordCodec<>(Control.class, Control::toJson, Control::fromJson),
     new RecordCodec<>(Admission.class, Admission::toJson, Admission::fromJson),
-    new RecordCodec<>(Readiness.class, Readiness::toJson, Readiness::fromJson));
+    new RecordCodec<>(Readiness.class, Readiness::toJson, Readiness::fromJson),
+    new RecordCodec<>(PoolKey.class, PoolKey::toJson, PoolKey::fromJson),
+    new RecordCodec<>(PoolState.class, PoolState::toJson, PoolState::fromJson));
 
   private Codecs() {
   }

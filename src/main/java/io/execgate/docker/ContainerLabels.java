@@ -14,6 +14,9 @@ public final class ContainerLabels {
   /** The execution it serves. */
   public static final String EXECUTION = "execgate.execution";
 
+  /** The value of {@link #EXECUTION} on a warm container that no execution has taken yet. */
+  public static final String WARM = "warm";
+
   private ContainerLabels() {
   }
 

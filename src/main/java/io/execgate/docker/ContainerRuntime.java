@@ -60,6 +60,16 @@ public interface ContainerRuntime extends AutoCloseable {
   Future<ContainerState> inspect(String containerId);
 
   /**
+   * Changes the resource limits of a running container (memory with equal swap, CPU quota, pids).
+   */
+  Future<Void> update(String containerId, long memoryBytes, long nanoCpus, int pids);
+
+  /**
+   * Renames a container, e.g. a warm container to the execution it serves.
+   */
+  Future<Void> rename(String containerId, String name);
+
+  /**
    * Removes a container, running or not; a container already gone is not an error.
    */
   Future<Void> remove(String containerId);

@@ -7,6 +7,7 @@ import java.util.Map;
  * What to create: one sandbox container. The security profile itself is not configurable here:
  * {@link SandboxProfile} always applies it.
  *
+ * @param name        the container's name, or {@code null} for one chosen by the engine
  * @param image       the image
  * @param command     the command (run through {@code /bin/sh -c} by the profile's entrypoint)
  * @param labels      labels, at least the {@link ContainerLabels} ones
@@ -20,7 +21,7 @@ import java.util.Map;
  * @param ociRuntime  the OCI runtime, or {@code null} for the engine's default
  * @param env         environment entries {@code KEY=value}
  */
-public record ContainerSpec(String image, String command, Map<String, String> labels, int uid, long memoryBytes,
+public record ContainerSpec(String name, String image, String command, Map<String, String> labels, int uid, long memoryBytes,
                             long nanoCpus, int pids, long tmpfsBytes, boolean tmpfsExec, int nofile,
                             String ociRuntime, List<String> env) {
 

@@ -315,6 +315,27 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   }
 
   @Override
+  public Future<Void> update(String containerId, long memoryBytes, long nanoCpus, int pids) {
+    return call("update container limits", () -> {
+      client.updateContainerCmd(containerId)
+        .withMemory(memoryBytes)
+        .withMemorySwap(memoryBytes)
+        .withNanoCPUs(nanoCpus)
+        .withPidsLimit((long) pids)
+        .exec();
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> rename(String containerId, String name) {
+    return call("rename container", () -> {
+      client.renameContainerCmd(containerId).withName(name).exec();
+      return null;
+    });
+  }
+
+  @Override
   public Future<Void> remove(String containerId) {
     return call("remove container", () -> {
       try {

@@ -47,6 +47,9 @@ final class SandboxProfile {
   }
 
   static CreateContainerCmd apply(CreateContainerCmd cmd, ContainerSpec spec) {
+    if (spec.name() != null) {
+      cmd.withName(spec.name());
+    }
     return cmd
       .withHostConfig(hostConfig(spec))
       .withEntrypoint("/bin/sh", "-c")

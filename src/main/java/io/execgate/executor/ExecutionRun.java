@@ -12,6 +12,7 @@ import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
+import io.execgate.model.PoolKey;
 import io.execgate.model.ResourceLimits;
 import io.execgate.model.Usage;
 import io.vertx.core.Context;
@@ -46,6 +47,8 @@ final class ExecutionRun {
   private static final long KILL_GRACE_MS = 5_000;
   /** Interactive stdin not yet taken by the program, beyond which more is refused. */
   static final long MAX_PENDING_STDIN = 1 << 20;
+  /** A warm container still running after this long is renamed {@code execgate-<execution id>}. */
+  private static final long RENAME_AFTER_MS = 1_000;
 
   private final ExecutorContext ec;
   private final Context context;
@@ -68,6 +71,7 @@ final class ExecutionRun {
   private boolean killIssued;
   private boolean cancelRequested;
   private boolean waitingForSlot;
+  private boolean warm;
   private long deadlineTimer = -1;
   private long startNanos;
   private long endNanos;
@@ -111,8 +115,7 @@ final class ExecutionRun {
       .compose(v -> acquireSlot())
       .compose(v -> startContainer())
       .compose(v -> programEnded.future())
-      .compose(v -> awaitContainerExit())
-      .compose(v -> ec.runtime().inspect(containerId))
+      .compose(v -> engineVerdict())
       .map(this::result)
       .recover(err -> Future.succeededFuture(failure(err)))
       .compose(this::finish)
@@ -159,25 +162,16 @@ final class ExecutionRun {
     checkCancelled();
     queuedMs = frames.elapsed();
     setStatus(ExecutionStatus.STARTING);
-    return ec.runtime().create(spec())
-      .compose(id -> {
-        containerId = id;
-        checkCancelled();
-        return ec.runtime().attachOutput(id);
-      })
-      .compose(out -> {
-        output = out;
-        wireOutput();
-        return ec.runtime().attachStdin(containerId);
-      })
-      .compose(in -> {
-        stdin = in;
-        in.write(JobScript.payload(job, nonce));
-        if (!job.interactive()) {
-          endStdin();
-        }
-        return ec.runtime().start(containerId);
-      })
+    Future<String> warmId = ec.options().getExecutor().getPool().isEnabled()
+      ? ec.vertx().eventBus().<String>request(ec.addresses().poolTake(), PoolKey.of(job.runtime(), job.image()))
+      .map(m -> m.body()).otherwise((String) null)
+      : Future.succeededFuture(null);
+    return warmId
+      .compose(id -> id == null ? startCold() : startWarm(id).recover(err -> {
+        log.warn("[{}] warm container {} unusable ({}); starting cold", job.id(), id, err.getMessage());
+        abandon(id);
+        return startCold();
+      }))
       .map(v -> {
         startNanos = System.nanoTime();
         checkCancelled();
@@ -188,9 +182,77 @@ final class ExecutionRun {
       });
   }
 
+  /**
+   * Creates, attaches and starts a fresh container; the program is queued on its stdin first.
+   */
+  private Future<Void> startCold() {
+    return ec.runtime().create(spec())
+      .compose(id -> {
+        containerId = id;
+        checkCancelled();
+        return attachAndSend();
+      })
+      .compose(v -> ec.runtime().start(containerId));
+  }
+
+  /**
+   * Uses a container started ahead of time: it is already blocked in the launcher, so the program
+   * starts as soon as it arrives on stdin.
+   */
+  private Future<Void> startWarm(String id) {
+    containerId = id;
+    warm = true;
+    // name it after its execution if it runs long enough to be looked at; not on the hot path
+    ec.vertx().setTimer(RENAME_AFTER_MS, t -> {
+      if (!programEnded.future().isComplete()) {
+        ec.runtime().rename(id, containerName())
+          .onFailure(err -> log.debug("[{}] renaming warm container failed: {}", job.id(), err.getMessage()));
+      }
+    });
+    ResourceLimits pooled = ec.options().getExecutor().getLimits();
+    Future<Void> limitsApplied = pooled.memoryMb() == limits.memoryMb() && pooled.cpus() == limits.cpus()
+      && pooled.pids() == limits.pids()
+      ? Future.succeededFuture()
+      : ec.runtime().update(id, (long) limits.memoryMb() << 20, Math.round(limits.cpus() * 1e9), limits.pids());
+    return limitsApplied.compose(v -> attachAndSend());
+  }
+
+  private Future<Void> attachAndSend() {
+    return Future.all(ec.runtime().attachOutput(containerId), ec.runtime().attachStdin(containerId))
+      .map(all -> {
+        output = all.resultAt(0);
+        stdin = all.resultAt(1);
+        wireOutput();
+        stdin.write(JobScript.payload(job, nonce));
+        if (!job.interactive()) {
+          endStdin();
+        }
+        return null;
+      });
+  }
+
+  private void abandon(String id) {
+    if (output != null) {
+      output.close();
+      output = null;
+    }
+    if (stdin != null) {
+      stdin.close();
+      stdin = null;
+    }
+    containerId = null;
+    warm = false;
+    ec.runtime().remove(id);
+  }
+
+  private String containerName() {
+    return "execgate-" + job.id();
+  }
+
   private ContainerSpec spec() {
     var executor = ec.options().getExecutor();
-    return new ContainerSpec(job.image(), JobScript.LAUNCHER, ContainerLabels.of(ec.options().getInstanceId(), job.id()),
+    return new ContainerSpec(containerName(), job.image(), JobScript.LAUNCHER,
+      ContainerLabels.of(ec.options().getInstanceId(), job.id()),
       executor.getUid(), (long) limits.memoryMb() << 20, Math.round(limits.cpus() * 1e9), limits.pids(),
       (long) executor.getTmpfsMb() << 20, job.runtime().tmpfsExec(), executor.getNofile(),
       ec.options().getDocker().getOciRuntime(), List.of("HOME=/tmp"));
@@ -250,6 +312,21 @@ final class ExecutionRun {
     });
   }
 
+  /**
+   * The engine's view of how the container ended. A warm container whose program ended normally
+   * needs none: its end record says everything, and the gateway answers without waiting for the
+   * container to exit. Kills, missing records and deaths by signal (which may be the OOM killer)
+   * wait for the container and ask the engine.
+   */
+  private Future<ContainerState> engineVerdict() {
+    Integer exit = programOutput == null ? null : programOutput.exitCode();
+    Long oomKills = programOutput == null ? null : programOutput.oomKills();
+    if (warm && killReason == null && exit != null && exit < 128 && oomKills != null && oomKills == 0) {
+      return Future.succeededFuture(new ContainerState(true, null, false, null));
+    }
+    return awaitContainerExit().compose(v -> ec.runtime().inspect(containerId));
+  }
+
   private Future<Void> awaitContainerExit() {
     if (containerGone.future().isComplete()) {
       return Future.succeededFuture();
@@ -300,7 +377,7 @@ final class ExecutionRun {
     } else if (cancelRequested) {
       status = ExecutionStatus.CANCELLED;
       message = "cancelled";
-    } else if (state.oomKilled()) {
+    } else if (state.oomKilled() || (programOutput.oomKills() != null && programOutput.oomKills() > 0)) {
       status = ExecutionStatus.OOM_KILLED;
       message = "the memory limit of " + limits.memoryMb() + " MiB was reached";
     } else if (recordedExit == null && exitCode != null && exitCode >= JobScript.LAUNCHER_EXIT_MIN
@@ -354,8 +431,8 @@ final class ExecutionRun {
         frames.exit(result);
         cancelWaiters.forEach(m -> m.reply(result));
         cancelWaiters.clear();
-        log.info("[{}] {} exit={} in {} ms (queued {} ms)", job.id(), result.status().id(), result.exitCode(),
-          result.durationMs(), result.queuedMs());
+        log.info("[{}] {} exit={} in {} ms (queued {} ms, answered at {} ms, {})", job.id(), result.status().id(),
+          result.exitCode(), result.durationMs(), result.queuedMs(), frames.elapsed(), warm ? "warm" : "cold");
         return result;
       });
   }

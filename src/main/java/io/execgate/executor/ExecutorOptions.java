@@ -30,6 +30,7 @@ public class ExecutorOptions {
   private int tmpfsMb;
   private int nofile;
   private int uid;
+  private PoolOptions pool;
 
   public ExecutorOptions() {
     instances = DEFAULT_INSTANCES;
@@ -42,6 +43,7 @@ public class ExecutorOptions {
     tmpfsMb = DEFAULT_TMPFS_MB;
     nofile = DEFAULT_NOFILE;
     uid = DEFAULT_UID;
+    pool = new PoolOptions();
   }
 
   public ExecutorOptions(ExecutorOptions other) {
@@ -61,6 +63,7 @@ public class ExecutorOptions {
     tmpfsMb = r.getInt("tmpfsMb", tmpfsMb, 1, 1 << 20);
     nofile = r.getInt("nofile", nofile, 16, 1 << 20);
     uid = r.getInt("uid", uid, 1, Integer.MAX_VALUE);
+    pool = new PoolOptions(r.getObject("pool"));
     r.finish();
     validate();
   }
@@ -217,6 +220,18 @@ public class ExecutorOptions {
     return this;
   }
 
+  /**
+   * @return the warm pool's options
+   */
+  public PoolOptions getPool() {
+    return pool;
+  }
+
+  public ExecutorOptions setPool(PoolOptions pool) {
+    this.pool = pool;
+    return this;
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
       .put("instances", instances)
@@ -228,7 +243,8 @@ public class ExecutorOptions {
       .put("maxLimits", maxLimits.toJson())
       .put("tmpfsMb", tmpfsMb)
       .put("nofile", nofile)
-      .put("uid", uid);
+      .put("uid", uid)
+      .put("pool", pool.toJson());
   }
 
   @Override

@@ -99,12 +99,16 @@ public final class JobScript {
       .append("{ [ $_q -eq 0 ] || dd bs=65536 count=$_q iflag=fullblock 2>/dev/null; ")
       .append("[ $_s -eq 0 ] || dd bs=$_s count=1 iflag=fullblock 2>/dev/null; } > \"$1\"; ")
       .append("else : > \"$1\"; fi; }\n");
-    sb.append("_u() { _cu=; _mp=; { if [ -r /sys/fs/cgroup/cpuacct/cpuacct.usage ]; then ")
+    // resource usage and OOM kills, from the sandbox's own cgroup (v1, else v2)
+    sb.append("_u() { _cu=; _mp=; _ok=; { if [ -r /sys/fs/cgroup/cpuacct/cpuacct.usage ]; then ")
       .append("read -r _cu < /sys/fs/cgroup/cpuacct/cpuacct.usage; _cu=$((_cu / 1000000)); ")
       .append("read -r _mp < /sys/fs/cgroup/memory/memory.max_usage_in_bytes; ")
+      .append("while read -r _k _v; do [ \"$_k\" = oom_kill ] && _ok=$_v; done < /sys/fs/cgroup/memory/memory.oom_control; ")
       .append("elif [ -r /sys/fs/cgroup/cpu.stat ]; then ")
       .append("while read -r _k _v; do [ \"$_k\" = usage_usec ] && _cu=$((_v / 1000)); done < /sys/fs/cgroup/cpu.stat; ")
-      .append("[ -r /sys/fs/cgroup/memory.peak ] && read -r _mp < /sys/fs/cgroup/memory.peak; fi; } 2>/dev/null; }\n");
+      .append("[ -r /sys/fs/cgroup/memory.peak ] && read -r _mp < /sys/fs/cgroup/memory.peak; ")
+      .append("while read -r _k _v; do [ \"$_k\" = oom_kill ] && _ok=$_v; done < /sys/fs/cgroup/memory.events; ")
+      .append("fi; } 2>/dev/null; }\n");
     sb.append("mkdir -p ").append(quote(work)).append(" && cd ").append(quote(work)).append(" || exit 122\n");
     Set<String> dirs = new LinkedHashSet<>();
     for (SourceFile f : job.files()) {
@@ -135,7 +139,7 @@ public final class JobScript {
     if (job.runtime().compile() != null) {
       sb.append("( ").append(job.runtime().compile().replace("{file}", entry)).append(" ) </dev/null\n");
       sb.append("_c=$?; _m \"compile:$_c\"\n");
-      sb.append("if [ $_c -ne 0 ]; then _u; _m \"exit:$_c:$_cu:$_mp\"; exit $_c; fi\n");
+      sb.append("if [ $_c -ne 0 ]; then _u; _m \"exit:$_c:$_cu:$_mp:$_ok\"; exit $_c; fi\n");
     }
     sb.append("set --");
     for (String arg : job.args()) {
@@ -143,7 +147,7 @@ public final class JobScript {
     }
     sb.append('\n');
     sb.append(job.runtime().run().replace("{file}", entry)).append(" \"$@\"").append(stdin).append('\n');
-    sb.append("_x=$?; _u; _m \"exit:$_x:$_cu:$_mp\"; exit $_x\n");
+    sb.append("_x=$?; _u; _m \"exit:$_x:$_cu:$_mp:$_ok\"; exit $_x\n");
     return sb.toString();
   }
 

@@ -41,6 +41,7 @@ final class ProgramOutput {
   private Integer exitCode;
   private Integer compileExitCode;
   private Usage usage = Usage.UNKNOWN;
+  private Long oomKills;
 
   ProgramOutput(String executionId, String nonce, long limitBytes, Listener listener) {
     this.executionId = executionId;
@@ -78,6 +79,14 @@ final class ProgramOutput {
 
   Usage usage() {
     return usage;
+  }
+
+  /**
+   * @return processes the memory limit killed, as the sandbox's cgroup counted them at the end, or
+   *   {@code null} when unknown
+   */
+  Long oomKills() {
+    return oomKills;
   }
 
   String stdoutText() {
@@ -135,6 +144,7 @@ final class ProgramOutput {
       Long code = parseLong(fields, 1);
       exitCode = code == null ? -1 : (int) (long) code;
       usage = new Usage(parseLong(fields, 2), parseLong(fields, 3));
+      oomKills = parseLong(fields, 4);
     }
     if (isStderr) {
       stderrEnded = true;

@@ -9,6 +9,8 @@ import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.Frame;
+import io.execgate.model.PoolKey;
+import io.execgate.model.PoolState;
 import io.execgate.model.Readiness;
 import io.execgate.model.RuntimeSpec;
 import io.execgate.store.ExecutionStore;
@@ -184,25 +186,45 @@ final class ExecutionApi {
   }
 
   void runtimes(RoutingContext ctx) {
-    JsonArray list = new JsonArray();
-    for (RuntimeSpec spec : options.resolvedRuntimes()) {
-      list.add(new JsonObject()
-        .put("name", spec.name())
-        .put("aliases", new JsonArray(spec.aliases()))
-        .put("version", spec.version())
-        .put("image", spec.image())
-        .put("compiled", spec.compile() != null));
-    }
-    respond(ctx, 200, new JsonObject().put("default", options.getDefaultRuntime()).put("runtimes", list));
+    poolState().onComplete(ar -> {
+      PoolState pools = ar.succeeded() ? ar.result() : null;
+      JsonArray list = new JsonArray();
+      for (RuntimeSpec spec : options.resolvedRuntimes()) {
+        JsonObject entry = new JsonObject()
+          .put("name", spec.name())
+          .put("aliases", new JsonArray(spec.aliases()))
+          .put("version", spec.version())
+          .put("image", spec.image())
+          .put("compiled", spec.compile() != null);
+        PoolState.Pool pool = pools == null ? null : pools.pool(PoolKey.of(spec, spec.image()));
+        if (pool != null) {
+          entry.put("pool", new JsonObject().put("ready", pool.ready()).put("target", pool.target()));
+        }
+        list.add(entry);
+      }
+      respond(ctx, 200, new JsonObject().put("default", options.getDefaultRuntime()).put("runtimes", list));
+    });
+  }
+
+  private Future<PoolState> poolState() {
+    return vertx.eventBus()
+      .<PoolState>request(addresses.poolState(), null, new DeliveryOptions().setSendTimeout(5_000))
+      .map(m -> m.body());
   }
 
   void ready(RoutingContext ctx) {
-    vertx.eventBus()
+    Future<Readiness> readiness = vertx.eventBus()
       .<Readiness>request(addresses.imageReady(), null, new DeliveryOptions().setSendTimeout(10_000))
       .map(m -> m.body())
-      .onSuccess(r -> respond(ctx, r.ready() ? 200 : 503, r.toJson()))
-      .onFailure(err -> respond(ctx, 503, new Readiness(false, false, "readiness check failed: "
-        + err.getMessage()).toJson()));
+      .otherwise(err -> new Readiness(false, false, "readiness check failed: " + err.getMessage()));
+    Future<PoolState> pools = poolState();
+    Future.join(readiness, pools).onComplete(ar -> {
+      Readiness r = readiness.result();
+      JsonObject body = r.toJson();
+      // the warm pool never gates readiness: without it executions start cold
+      body.put("pool", pools.succeeded() ? pools.result().toJson() : null);
+      respond(ctx, r.ready() ? 200 : 503, body);
+    });
   }
 
   static void respond(RoutingContext ctx, int status, JsonObject body) {

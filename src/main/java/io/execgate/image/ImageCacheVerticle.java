@@ -25,7 +25,11 @@ public final class ImageCacheVerticle extends VerticleBase {
   private final Addresses addresses;
   private final ImageCacheOptions options;
   private final ContainerRuntime runtime;
+  /** How long a confirmed presence is trusted without asking the engine again. */
+  private static final long PRESENT_TTL_MS = 30_000;
+
   private final Map<String, Future<Void>> pulls = new HashMap<>();
+  private final Map<String, Long> confirmedPresent = new HashMap<>();
 
   public ImageCacheVerticle(String addressPrefix, ImageCacheOptions options, ContainerRuntime runtime) {
     this.addresses = new Addresses(addressPrefix);
@@ -54,6 +58,15 @@ public final class ImageCacheVerticle extends VerticleBase {
    * @return succeeds when the image is present locally, pulling it once if needed
    */
   Future<Void> ensure(String image) {
+    Long confirmed = confirmedPresent.get(image);
+    if (confirmed != null && System.currentTimeMillis() - confirmed < PRESENT_TTL_MS) {
+      // the hot path of a warm execution asks the engine nothing
+      return Future.succeededFuture();
+    }
+    return check(image).onSuccess(v -> confirmedPresent.put(image, System.currentTimeMillis()));
+  }
+
+  private Future<Void> check(String image) {
     Future<Void> inFlight = pulls.get(image);
     if (inFlight != null) {
       return inFlight;

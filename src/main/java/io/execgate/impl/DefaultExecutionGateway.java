@@ -10,6 +10,7 @@ import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.executor.ExecutorVerticle;
 import io.execgate.executor.SchedulerVerticle;
+import io.execgate.executor.WarmPoolVerticle;
 import io.execgate.http.HttpGatewayVerticle;
 import io.execgate.image.ImageCacheVerticle;
 import io.vertx.core.Deployable;
@@ -81,6 +82,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
     String prefix = options.getAddressPrefix();
     return deploy(() -> new ImageCacheVerticle(prefix, options.getImages(), runtime), new DeploymentOptions())
       .compose(v -> deploy(() -> new SchedulerVerticle(prefix, options.getExecutor()), new DeploymentOptions()))
+      .compose(v -> deploy(() -> new WarmPoolVerticle(options, runtime), new DeploymentOptions()))
       .compose(v -> deploy(() -> new ExecutorVerticle(options, runtime), new DeploymentOptions()
         .setThreadingModel(ThreadingModel.WORKER)
         .setInstances(options.getExecutor().getInstances())))

@@ -53,7 +53,7 @@ class JobScriptTest {
       "in\n".getBytes(StandardCharsets.UTF_8), List.of("a b", "c'd"), Map.of("FOO", "$bar"),
       ResourceLimits.DEFAULTS, false);
     String out = sh(JobScript.LAUNCHER, JobScript.payload(job, "feed", tmp.toString()));
-    assertThat(out).matches("(?s)in\na b\\|c'd\\|\\$bar\n200000\nx\0y\u001eEXECGATE:feed:exit:0:[0-9]*:[0-9]*\u001e");
+    assertThat(out).matches("(?s)in\na b\\|c'd\\|\\$bar\n200000\nx\0y\u001eEXECGATE:feed:exit:0:[0-9]*:[0-9]*:[0-9]*\u001e");
   }
 
   @Test
@@ -66,7 +66,7 @@ class JobScriptTest {
     System.arraycopy(payload, 0, withInput, 0, payload.length);
     System.arraycopy("hello\n".getBytes(StandardCharsets.US_ASCII), 0, withInput, payload.length, 6);
     String out = sh(JobScript.LAUNCHER, withInput);
-    assertThat(out).matches("got hello\n\u001eEXECGATE:0f:exit:7:[0-9]*:[0-9]*\u001e");
+    assertThat(out).matches("got hello\n\u001eEXECGATE:0f:exit:7:[0-9]*:[0-9]*:[0-9]*\u001e");
   }
 
   @Test
@@ -76,7 +76,7 @@ class JobScriptTest {
     ExecutionJob job = new ExecutionJob("id", 0, compiled, "img",
       List.of(new SourceFile("main.c", new byte[0])), null, List.of(), Map.of(), ResourceLimits.DEFAULTS, false);
     String out = sh(JobScript.LAUNCHER, JobScript.payload(job, "aa", tmp.toString()));
-    assertThat(out).matches("\u001eEXECGATE:aa:compile:4\u001e\u001eEXECGATE:aa:exit:4:[0-9]*:[0-9]*\u001e");
+    assertThat(out).matches("\u001eEXECGATE:aa:compile:4\u001e\u001eEXECGATE:aa:exit:4:[0-9]*:[0-9]*:[0-9]*\u001e");
   }
 
   @Test

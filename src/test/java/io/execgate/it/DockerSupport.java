@@ -64,6 +64,31 @@ final class DockerSupport {
   }
 
   /**
+   * @return whether the container of an execution (named {@code execgate-<id>}) exists
+   */
+  static boolean executionContainerExists(DockerClient docker, String executionId) {
+    return docker.listContainersCmd().withShowAll(true).withNameFilter(List.of("execgate-" + executionId)).exec()
+      .stream().anyMatch(c -> List.of(c.getNames()).contains("/execgate-" + executionId));
+  }
+
+  /**
+   * Waits up to {@code timeoutMs} for the container of an execution to be gone.
+   *
+   * @return whether it is gone
+   */
+  static boolean awaitExecutionContainerGone(DockerClient docker, String executionId, long timeoutMs)
+    throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (executionContainerExists(docker, executionId)) {
+      if (System.currentTimeMillis() > deadline) {
+        return false;
+      }
+      Thread.sleep(50);
+    }
+    return true;
+  }
+
+  /**
    * Waits up to {@code timeoutMs} for every container of {@code instanceId} to be gone.
    *
    * @return the ids of those still there

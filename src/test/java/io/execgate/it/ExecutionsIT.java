@@ -130,6 +130,11 @@ class ExecutionsIT extends GatewayITBase {
     HttpResponse<Buffer> accepted = post("/v1/executions", new JsonObject().put("script", "echo started; sleep 60"));
     String id = accepted.bodyAsJsonObject().getString("id");
     awaitStatus(id, "running"::equals, 30_000);
+    long seen = System.currentTimeMillis() + 10_000;
+    while (!DockerSupport.executionContainerExists(docker, id) && System.currentTimeMillis() < seen) {
+      Thread.sleep(50);
+    }
+    assertThat(DockerSupport.executionContainerExists(docker, id)).isTrue();
     long t0 = System.nanoTime();
     HttpResponse<Buffer> cancelled = delete("/v1/executions/" + id);
     long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -137,7 +142,7 @@ class ExecutionsIT extends GatewayITBase {
     assertThat(cancelled.bodyAsJsonObject().getString("status")).isEqualTo("cancelled");
     assertThat(ms).isLessThan(5_000);
     assertThat(get("/v1/executions/" + id).bodyAsJsonObject().getString("status")).isEqualTo("cancelled");
-    assertThat(DockerSupport.awaitNoContainers(docker, instanceId, 5_000)).isEmpty();
+    assertThat(DockerSupport.awaitExecutionContainerGone(docker, id, 5_000)).isTrue();
     HttpResponse<Buffer> again = delete("/v1/executions/" + id);
     assertThat(again.statusCode()).isEqualTo(409);
     assertThat(again.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("already_finished");

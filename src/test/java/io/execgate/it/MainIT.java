@@ -105,11 +105,12 @@ class MainIT {
         .POST(HttpRequest.BodyPublishers.ofString("{\"script\":\"sleep 60\"}")).build(),
         HttpResponse.BodyHandlers.ofString());
       assertThat(accepted.statusCode()).isEqualTo(202);
+      String id = new io.vertx.core.json.JsonObject(accepted.body()).getString("id");
       long deadline = System.currentTimeMillis() + 30_000;
-      while (DockerSupport.containers(docker, instance).isEmpty() && System.currentTimeMillis() < deadline) {
+      while (!DockerSupport.executionContainerExists(docker, id) && System.currentTimeMillis() < deadline) {
         Thread.sleep(50);
       }
-      assertThat(DockerSupport.containers(docker, instance)).hasSize(1);
+      assertThat(DockerSupport.executionContainerExists(docker, id)).isTrue();
 
       long t0 = System.nanoTime();
       p.destroy();

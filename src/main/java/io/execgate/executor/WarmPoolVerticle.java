@@ -1,0 +1,211 @@
+package io.execgate.executor;
+
+import io.execgate.GatewayOptions;
+import io.execgate.bus.Addresses;
+import io.execgate.docker.ContainerLabels;
+import io.execgate.docker.ContainerRuntime;
+import io.execgate.docker.ContainerSpec;
+import io.execgate.model.PoolKey;
+import io.execgate.model.PoolState;
+import io.execgate.model.ResourceLimits;
+import io.execgate.model.RuntimeSpec;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps, per runtime image, a few sandbox containers created and started ahead of demand, each
+ * blocked in the launcher waiting for its one program. An execution takes one over the event bus
+ * (its id only), delivers its program over stdin and removes it afterwards: a container serves
+ * exactly one execution. Pools refill in the background; warm containers older than the maximum
+ * idle age are replaced. When an image is absent or the engine fails to create containers, the
+ * pool is simply empty and executions start cold. A single event-loop instance owns this state.
+ */
+public final class WarmPoolVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(WarmPoolVerticle.class);
+  private static final long TICK_MS = 1_000;
+  private static final long MAX_BACKOFF_MS = 30_000;
+
+  private final GatewayOptions options;
+  private final ContainerRuntime runtime;
+  private final PoolOptions poolOptions;
+  private final Map<PoolKey, Pool> pools = new LinkedHashMap<>();
+  private int creating;
+  private long tick = -1;
+  private boolean stopping;
+  private final List<Future<Void>> inFlight = new ArrayList<>();
+
+  private static final class Pool {
+    final PoolKey key;
+    final ArrayDeque<Warm> ready = new ArrayDeque<>();
+    int creating;
+    long taken;
+    int failures;
+    String lastError;
+    long retryAt;
+    boolean imagePresent;
+    long imageCheckedAt;
+
+    Pool(PoolKey key) {
+      this.key = key;
+    }
+  }
+
+  private record Warm(String id, long createdAt) {
+  }
+
+  public WarmPoolVerticle(GatewayOptions options, ContainerRuntime runtime) {
+    this.options = new GatewayOptions(options);
+    this.runtime = runtime;
+    this.poolOptions = this.options.getExecutor().getPool();
+  }
+
+  @Override
+  public Future<?> start() {
+    Addresses addresses = new Addresses(options.getAddressPrefix());
+    for (RuntimeSpec spec : options.resolvedRuntimes()) {
+      pools.computeIfAbsent(PoolKey.of(spec, spec.image()), Pool::new);
+    }
+    var bus = vertx.eventBus();
+    return Future.all(
+        bus.<PoolKey>localConsumer(addresses.poolTake(), this::onTake).completion(),
+        bus.<Void>localConsumer(addresses.poolState(), this::onState).completion())
+      .onSuccess(v -> {
+        if (poolOptions.isEnabled() && poolOptions.getSize() > 0) {
+          tick = vertx.setPeriodic(TICK_MS, t -> maintain());
+          maintain();
+        }
+      });
+  }
+
+  private void onTake(Message<PoolKey> message) {
+    Pool pool = pools.get(message.body());
+    Warm warm = pool == null || stopping ? null : pool.ready.pollFirst();
+    if (warm == null) {
+      message.reply(null);
+      return;
+    }
+    pool.taken++;
+    message.reply(warm.id());
+    refill(pool);
+  }
+
+  private void onState(Message<Void> message) {
+    List<PoolState.Pool> list = new ArrayList<>();
+    for (Pool p : pools.values()) {
+      list.add(new PoolState.Pool(p.key, p.ready.size(), target(p), p.creating, p.taken, p.failures, p.lastError));
+    }
+    message.reply(new PoolState(poolOptions.isEnabled(), list));
+  }
+
+  private int target(Pool p) {
+    return poolOptions.isEnabled() && p.imagePresent ? poolOptions.getSize() : 0;
+  }
+
+  private void maintain() {
+    if (stopping) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    long maxIdleMs = poolOptions.getMaxIdleSeconds() * 1000;
+    for (Pool p : pools.values()) {
+      while (!p.ready.isEmpty() && now - p.ready.peekFirst().createdAt() > maxIdleMs) {
+        discard(p.ready.pollFirst().id());
+      }
+      if (!p.imagePresent && now - p.imageCheckedAt >= 10_000) {
+        // pools only for images that are present; the image cache pulls the others on demand
+        p.imageCheckedAt = now;
+        runtime.imagePresent(p.key.image()).onSuccess(present -> {
+          p.imagePresent = present;
+          if (present) {
+            refill(p);
+          }
+        });
+      }
+      refill(p);
+    }
+  }
+
+  private void refill(Pool p) {
+    long now = System.currentTimeMillis();
+    while (!stopping && p.ready.size() + p.creating < target(p) && creating < poolOptions.getRefillConcurrency()
+      && now >= p.retryAt) {
+      p.creating++;
+      creating++;
+      Future<Void> created = createWarm(p.key)
+        .compose(id -> {
+          p.failures = 0;
+          p.lastError = null;
+          if (stopping) {
+            return runtime.remove(id);
+          }
+          p.ready.addLast(new Warm(id, System.currentTimeMillis()));
+          return Future.<Void>succeededFuture();
+        })
+        .recover(err -> {
+          p.failures++;
+          p.lastError = err.getMessage();
+          long backoff = Math.min(MAX_BACKOFF_MS, 500L << Math.min(p.failures, 6));
+          p.retryAt = System.currentTimeMillis() + backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+          log.warn("warm pool for {} cannot refill ({} failure(s)): {}", p.key.image(), p.failures, err.getMessage());
+          return Future.succeededFuture();
+        })
+        .andThen(ar -> {
+          p.creating--;
+          creating--;
+          if (!stopping) {
+            pools.values().forEach(this::refill);
+          }
+        });
+      inFlight.add(created);
+      created.onComplete(ar -> inFlight.remove(created));
+    }
+  }
+
+  private Future<String> createWarm(PoolKey key) {
+    ExecutorOptions executor = options.getExecutor();
+    ResourceLimits limits = executor.getLimits();
+    byte[] random = new byte[6];
+    ThreadLocalRandom.current().nextBytes(random);
+    ContainerSpec spec = new ContainerSpec("execgate-warm-" + HexFormat.of().formatHex(random), key.image(),
+      JobScript.LAUNCHER, ContainerLabels.of(options.getInstanceId(), ContainerLabels.WARM), executor.getUid(),
+      (long) limits.memoryMb() << 20, Math.round(limits.cpus() * 1e9), limits.pids(), (long) executor.getTmpfsMb() << 20,
+      key.tmpfsExec(), executor.getNofile(), options.getDocker().getOciRuntime(), List.of("HOME=/tmp"));
+    return runtime.create(spec)
+      .compose(id -> runtime.start(id)
+        .map(v -> id)
+        .recover(err -> runtime.remove(id).transform(ar -> Future.failedFuture(err))));
+  }
+
+  private void discard(String id) {
+    runtime.remove(id).onFailure(err -> log.warn("removing warm container {} failed: {}", id, err.getMessage()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    if (tick >= 0) {
+      vertx.cancelTimer(tick);
+    }
+    List<Future<Void>> removals = new ArrayList<>();
+    for (Pool p : pools.values()) {
+      while (!p.ready.isEmpty()) {
+        removals.add(runtime.remove(p.ready.pollFirst().id()));
+      }
+    }
+    removals.addAll(inFlight);
+    return Future.join(removals).timeout(20, TimeUnit.SECONDS).otherwiseEmpty();
+  }
+}

@@ -1,0 +1,301 @@
+package io.execgate.bench;
+
+import io.execgate.docker.RawDockerSequence;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * execgate's benchmark harness ({@code bin/bench}). Measures, in one run on one machine, execgate
+ * (the real jar, warm pool on and off) side by side with the raw Docker Engine API sequence through
+ * docker-java and with {@code docker run --rm}, and prints a table and JSON.
+ * <p>
+ * Arguments: {@code --quick} (small sample sizes), {@code --only=1,2,5} (scenarios),
+ * {@code --soak=N} (executions for the RSS scenario, default 2000).
+ */
+public final class Benchmark {
+
+  static final String IMAGE = "execgate/busybox:1.35";
+  static final String ECHO = "{\"script\":\"echo hi\"}";
+
+  private final boolean quick;
+  private final Set<Integer> only;
+  private final int soak;
+  private final JsonObject results = new JsonObject();
+  private final List<String> table = new ArrayList<>();
+  private final Path logDir;
+
+  private Benchmark(boolean quick, Set<Integer> only, int soak) throws Exception {
+    this.quick = quick;
+    this.only = only;
+    this.soak = soak;
+    this.logDir = Files.createDirectories(Path.of("target", "bench"));
+  }
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = false;
+    Set<Integer> only = new TreeSet<>(List.of(1, 2, 3, 4, 5));
+    int soak = 2000;
+    for (String arg : args) {
+      if (arg.equals("--quick")) {
+        quick = true;
+      } else if (arg.startsWith("--only=")) {
+        only.clear();
+        for (String n : arg.substring(7).split(",")) {
+          only.add(Integer.parseInt(n.trim()));
+        }
+      } else if (arg.startsWith("--soak=")) {
+        soak = Integer.parseInt(arg.substring(7));
+      } else {
+        throw new IllegalArgumentException("unknown argument " + arg);
+      }
+    }
+    new Benchmark(quick, only, soak).run();
+    System.exit(0);
+  }
+
+  private GatewayProcess gateway(String name, boolean pool) throws Exception {
+    String id = "bench-" + name + "-" + UUID.randomUUID().toString().substring(0, 6);
+    return new GatewayProcess(id, Map.of(
+      "EXECGATE_CONFIG", writeConfig(pool).toString()), logDir.resolve(name + ".log"));
+  }
+
+  private Path writeConfig(boolean pool) throws Exception {
+    JsonObject config = new JsonObject(Files.readString(Path.of("conf/config.json")));
+    config.getJsonObject("executor").getJsonObject("pool").put("enabled", pool);
+    Path file = logDir.resolve("config-" + (pool ? "warm" : "cold") + ".json");
+    Files.writeString(file, config.encodePrettily());
+    return file;
+  }
+
+  private void run() throws Exception {
+    results.put("date", Instant.now().toString())
+      .put("machine", machine())
+      .put("quick", quick);
+    try (RawDockerSequence raw = new RawDockerSequence();
+         GatewayProcess warm = gateway("warm", true);
+         GatewayProcess cold = gateway("cold", false)) {
+      if (only.contains(1)) {
+        sequential(warm, cold, raw);
+      }
+      if (only.contains(2)) {
+        throughput(warm, cold, raw);
+      }
+      if (only.contains(5)) {
+        memory(warm);
+      }
+    }
+    String json = results.encodePrettily();
+    Path out = Path.of("bench-results");
+    Files.createDirectories(out);
+    Path file = out.resolve("bench-" + Instant.now().toString().replace(':', '-') + ".json");
+    Files.writeString(file, json);
+    System.out.println();
+    table.forEach(System.out::println);
+    System.out.println();
+    System.out.println(json);
+    System.out.println("written to " + file);
+  }
+
+  private static JsonObject machine() throws Exception {
+    String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+      .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+    Process p = new ProcessBuilder("docker", "version", "--format", "{{.Server.Version}}").start();
+    String docker = new String(p.getInputStream().readAllBytes()).trim();
+    return new JsonObject()
+      .put("cpus", Runtime.getRuntime().availableProcessors())
+      .put("cpu", cpu)
+      .put("docker", docker)
+      .put("java", System.getProperty("java.version"));
+  }
+
+  // 1. sequential echo hi latency
+
+  private void sequential(GatewayProcess warm, GatewayProcess cold, RawDockerSequence raw) throws Exception {
+    int n = quick ? 15 : 50;
+    Stats warmStats = new Stats();
+    for (int i = 0; i < n; i++) {
+      awaitPoolFull(warm);
+      time(warmStats, () -> execgate(warm));
+    }
+    Stats coldStats = new Stats();
+    for (int i = 0; i < n; i++) {
+      time(coldStats, () -> execgate(cold));
+    }
+    Stats rawStats = new Stats();
+    for (int i = 0; i < n; i++) {
+      time(rawStats, () -> check(raw.run(IMAGE, "echo hi", "seq")));
+    }
+    Stats cliStats = new Stats();
+    for (int i = 0; i < Math.min(n, 30); i++) {
+      time(cliStats, Benchmark::dockerRun);
+    }
+    JsonObject s = new JsonObject()
+      .put("execgateWarm", warmStats.toJson())
+      .put("execgateCold", coldStats.toJson())
+      .put("rawSequence", rawStats.toJson())
+      .put("dockerRunRm", cliStats.toJson())
+      .put("warmOverRaw", Stats.round(100 * warmStats.percentile(50) / rawStats.percentile(50)) / 100)
+      .put("coldOverRaw", Stats.round(100 * coldStats.percentile(50) / rawStats.percentile(50)) / 100);
+    results.put("sequentialEchoHi", s);
+    table.add("1. sequential `echo hi`, end to end (ms)");
+    table.add(String.format("   %-26s %8s %8s %8s %6s", "", "p50", "p95", "p99", "n"));
+    row("execgate warm (HTTP)", warmStats);
+    row("execgate cold (HTTP)", coldStats);
+    row("raw docker-java sequence", rawStats);
+    row("docker run --rm", cliStats);
+    table.add(String.format("   warm/raw p50 = %.2f, cold/raw p50 = %.2f", s.getDouble("warmOverRaw"),
+      s.getDouble("coldOverRaw")));
+  }
+
+  private void row(String name, Stats stats) {
+    table.add(String.format("   %-26s %8.1f %8.1f %8.1f %6d%s", name, stats.percentile(50), stats.percentile(95),
+      stats.percentile(99), stats.count(), stats.errors() > 0 ? "  errors=" + stats.errors() : ""));
+  }
+
+  private static void awaitPoolFull(GatewayProcess gw) throws Exception {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      JsonObject pool = new JsonObject(gw.get("/v1/runtimes").body()).getJsonArray("runtimes").getJsonObject(0)
+        .getJsonObject("pool");
+      if (pool != null && pool.getInteger("ready") >= pool.getInteger("target")) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private static void execgate(GatewayProcess gw) throws Exception {
+    HttpResponse<String> r = gw.post("/v1/executions?wait=true", ECHO);
+    JsonObject body = new JsonObject(r.body());
+    if (r.statusCode() != 200 || !"hi\n".equals(body.getString("stdout"))) {
+      throw new IllegalStateException("unexpected answer " + r.statusCode() + " " + r.body());
+    }
+  }
+
+  private static void check(String stdout) {
+    if (!"hi\n".equals(stdout)) {
+      throw new IllegalStateException("unexpected output " + stdout);
+    }
+  }
+
+  private static void dockerRun() throws Exception {
+    Process p = new ProcessBuilder("docker", "run", "--rm", "--network", "none", "--read-only", "--tmpfs",
+      "/tmp:rw,nosuid,nodev,noexec,size=64m,uid=1000,gid=1000", "--cap-drop", "ALL", "--security-opt",
+      "no-new-privileges", "--user", "1000:1000", "--memory", "256m", "--memory-swap", "256m", "--cpus", "1",
+      "--pids-limit", "128", "--init", "--log-driver", "none", IMAGE, "sh", "-c", "echo hi")
+      .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("docker run failed: " + out);
+    }
+    check(out);
+  }
+
+  interface Task {
+    void run() throws Exception;
+  }
+
+  private static void time(Stats stats, Task task) {
+    long t0 = System.nanoTime();
+    try {
+      task.run();
+      stats.add((System.nanoTime() - t0) / 1e6);
+    } catch (Exception e) {
+      stats.error();
+      System.err.println("error: " + e.getMessage());
+    }
+  }
+
+  // 2. throughput at concurrency 1, 4, 16
+
+  private void throughput(GatewayProcess warm, GatewayProcess cold, RawDockerSequence raw) throws Exception {
+    int total = quick ? 40 : 200;
+    JsonArray rows = new JsonArray();
+    table.add("");
+    table.add("2. throughput, " + total + " x `echo hi` per cell: executions/s (p50 / p99 latency ms, errors)");
+    table.add(String.format("   %-12s %-28s %-28s %-28s", "concurrency", "execgate warm", "execgate cold",
+      "raw docker-java sequence"));
+    for (int c : new int[]{1, 4, 16}) {
+      JsonObject w = load(total, c, () -> execgate(warm));
+      JsonObject k = load(total, c, () -> execgate(cold));
+      JsonObject r = load(total, c, () -> check(raw.run(IMAGE, "echo hi", "load")));
+      rows.add(new JsonObject().put("concurrency", c).put("execgateWarm", w).put("execgateCold", k)
+        .put("rawSequence", r)
+        .put("warmOverRaw", Stats.round(100 * w.getDouble("perSecond") / r.getDouble("perSecond")) / 100)
+        .put("coldOverRaw", Stats.round(100 * k.getDouble("perSecond") / r.getDouble("perSecond")) / 100));
+      table.add(String.format("   %-12d %-28s %-28s %-28s", c, cell(w), cell(k), cell(r)));
+    }
+    results.put("throughput", rows);
+  }
+
+  private static String cell(JsonObject o) {
+    return String.format("%.2f/s (%.0f / %.0f, %d)", o.getDouble("perSecond"), o.getDouble("p50"),
+      o.getDouble("p99"), o.getInteger("errors"));
+  }
+
+  private static JsonObject load(int total, int concurrency, Task task) throws Exception {
+    Stats stats = new Stats();
+    AtomicInteger next = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+    long t0 = System.nanoTime();
+    List<Future<?>> workers = new ArrayList<>();
+    for (int i = 0; i < concurrency; i++) {
+      workers.add(pool.submit(() -> {
+        while (next.getAndIncrement() < total) {
+          time(stats, task);
+        }
+      }));
+    }
+    for (Future<?> w : workers) {
+      w.get();
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    pool.shutdown();
+    return stats.toJson().put("seconds", Stats.round(seconds)).put("perSecond", Stats.round(100 * total / seconds) / 100);
+  }
+
+  // 5. gateway memory idle and after many executions
+
+  private void memory(GatewayProcess warm) throws Exception {
+    Thread.sleep(2_000);
+    long rssIdle = warm.rssBytes();
+    long heapIdle = warm.heapUsedAfterGcBytes();
+    int n = quick ? Math.min(soak, 200) : soak;
+    long t0 = System.nanoTime();
+    JsonObject soakLoad = load(n, 16, () -> execgate(warm));
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    Thread.sleep(2_000);
+    long rssAfter = warm.rssBytes();
+    long heapAfter = warm.heapUsedAfterGcBytes();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("executions", n);
+    m.put("seconds", Stats.round(seconds));
+    m.put("errors", soakLoad.getInteger("errors"));
+    m.put("rssIdleMiB", Stats.round(rssIdle / 1048576.0));
+    m.put("rssAfterMiB", Stats.round(rssAfter / 1048576.0));
+    m.put("heapIdleAfterGcMiB", Stats.round(heapIdle / 1048576.0));
+    m.put("heapAfterAfterGcMiB", Stats.round(heapAfter / 1048576.0));
+    results.put("memory", new JsonObject(m));
+    table.add("");
+    table.add(String.format("5. gateway memory: RSS idle %.1f MiB, after %d executions %.1f MiB; heap after GC %.1f -> %.1f MiB"
+        + " (%d errors, %.0f s)", rssIdle / 1048576.0, n, rssAfter / 1048576.0, heapIdle / 1048576.0,
+      heapAfter / 1048576.0, soakLoad.getInteger("errors"), seconds));
+  }
+}

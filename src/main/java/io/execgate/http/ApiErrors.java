@@ -23,12 +23,20 @@ final class ApiErrors {
   }
 
   /**
-   * Router failure handler and error handler.
+   * Router failure handler.
    */
   static void handle(RoutingContext ctx) {
-    GatewayException ge = toGatewayException(ctx.failure(), ctx.statusCode());
+    handle(ctx, ctx.statusCode());
+  }
+
+  /**
+   * Router error handler for {@code status}: Vert.x Web calls it for failures it met itself (no
+   * route, wrong method, undecodable path), without setting the context's status or failure.
+   */
+  static void handle(RoutingContext ctx, int status) {
+    GatewayException ge = toGatewayException(ctx.failure(), ctx.statusCode() > 0 ? ctx.statusCode() : status);
     if (ge.code() == ErrorCode.INTERNAL) {
-      log.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      log.error("{} {} failed (status {})", ctx.request().method(), ctx.request().path(), ctx.statusCode(), ctx.failure());
     }
     send(ctx.response(), ge);
   }
@@ -61,7 +69,7 @@ final class ApiErrors {
     }
     int status = failure instanceof HttpException he ? he.getStatusCode() : statusCode;
     return switch (status) {
-      case 400 -> new GatewayException(ErrorCode.INVALID_REQUEST, "bad request");
+      case 400 -> new GatewayException(ErrorCode.INVALID_REQUEST, "malformed request (check the URI's encoding)");
       case 404 -> new GatewayException(ErrorCode.NOT_FOUND, "no such resource");
       case 405 -> new GatewayException(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed on this resource");
       case 406 -> new GatewayException(ErrorCode.NOT_ACCEPTABLE, "cannot produce the requested content type");

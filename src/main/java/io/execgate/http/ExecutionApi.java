@@ -16,6 +16,7 @@ import io.execgate.model.RuntimeSpec;
 import io.execgate.store.ExecutionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
@@ -34,6 +35,8 @@ final class ExecutionApi {
 
   private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final long POLL_MS = 1_000;
+  /** Bodies up to this size are parsed on the event loop. */
+  private static final int INLINE_PARSE_BYTES = 64 * 1024;
 
   private final Vertx vertx;
   private final GatewayOptions options;
@@ -50,7 +53,27 @@ final class ExecutionApi {
   }
 
   void submit(RoutingContext ctx) {
-    ExecutionRequestParser.Submit submit = parser.parse(ctx.body().buffer(), false);
+    parse(ctx.body().buffer(), false)
+      .onSuccess(submit -> submit(ctx, submit))
+      .onFailure(ctx::fail);
+  }
+
+  /**
+   * Parses a body; a large one on a worker thread, so that decoding megabytes of JSON never holds an
+   * event loop.
+   */
+  Future<ExecutionRequestParser.Submit> parse(Buffer body, boolean interactive) {
+    if (body == null || body.length() <= INLINE_PARSE_BYTES) {
+      try {
+        return Future.succeededFuture(parser.parse(body, interactive));
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return vertx.executeBlocking(() -> parser.parse(body, interactive), false);
+  }
+
+  private void submit(RoutingContext ctx, ExecutionRequestParser.Submit submit) {
     ExecutionJob job = submit.job();
     String waitParam = ctx.request().getParam("wait");
     boolean wait = waitParam != null ? Boolean.parseBoolean(waitParam) : submit.waitForResult();

@@ -1,5 +1,9 @@
 package io.execgate.http;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.execgate.GatewayOptions;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
@@ -10,11 +14,10 @@ import io.execgate.model.ResourceLimits;
 import io.execgate.model.RuntimeSpec;
 import io.execgate.model.SourceFile;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -36,6 +39,10 @@ import java.util.regex.Pattern;
  */
 final class ExecutionRequestParser {
 
+  private static final ObjectMapper STRICT = JsonMapper.builder()
+    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+    .build();
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final Set<String> FIELDS = Set.of("script", "files", "language", "image", "args", "stdin", "env",
@@ -85,17 +92,20 @@ final class ExecutionRequestParser {
   static JsonObject decode(String text) {
     Object value;
     try {
-      value = Json.decodeValue(text);
-    } catch (DecodeException e) {
+      // strict: a key given twice is refused, not silently resolved to its last value
+      value = STRICT.readValue(text, Object.class);
+    } catch (IOException e) {
       throw new GatewayException(ErrorCode.INVALID_JSON, "the request body is not valid JSON: " + shortMessage(e));
     }
-    if (!(value instanceof JsonObject json)) {
+    if (!(value instanceof Map<?, ?> map)) {
       throw new GatewayException(ErrorCode.INVALID_JSON, "the request body must be a JSON object");
     }
+    @SuppressWarnings("unchecked")
+    JsonObject json = new JsonObject((Map<String, Object>) map);
     return json;
   }
 
-  private static String shortMessage(DecodeException e) {
+  private static String shortMessage(Exception e) {
     String m = String.valueOf(e.getMessage());
     int nl = m.indexOf('\n');
     m = nl > 0 ? m.substring(0, nl) : m;

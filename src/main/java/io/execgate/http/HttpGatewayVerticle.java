@@ -52,7 +52,7 @@ public final class HttpGatewayVerticle extends VerticleBase {
 
     router.route().failureHandler(ApiErrors::handle);
     for (int status : new int[]{400, 404, 405, 406, 413, 415, 500}) {
-      router.errorHandler(status, ApiErrors::handle);
+      router.errorHandler(status, ctx -> ApiErrors.handle(ctx, status));
     }
     return router;
   }

@@ -5,6 +5,7 @@ import io.execgate.ExecutionGateway;
 import io.execgate.GatewayOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
@@ -44,13 +45,20 @@ abstract class GatewayITBase {
     return options;
   }
 
+  /**
+   * @return the options of the Vertx the gateway runs in; subclasses adjust them
+   */
+  protected VertxOptions vertxOptions() {
+    return new VertxOptions();
+  }
+
   @BeforeAll
   void deployGateway() {
     DockerSupport.requireDocker();
     docker = DockerSupport.client();
     instanceId = "it-" + getClass().getSimpleName().toLowerCase(Locale.ROOT) + "-"
       + UUID.randomUUID().toString().substring(0, 8);
-    vertx = Vertx.vertx();
+    vertx = Vertx.vertx(vertxOptions());
     GatewayOptions options = options().setInstanceId(instanceId);
     gateway = await(ExecutionGateway.deploy(vertx, options));
     client = WebClient.create(vertx, new WebClientOptions()

@@ -38,6 +38,11 @@ public final class Addresses {
     return prefix + ".scheduler.release";
   }
 
+  /** Tell the scheduler that the engine answers (and orphans were removed): it may admit work. */
+  public String schedulerEngineReady() {
+    return prefix + ".scheduler.engine-ready";
+  }
+
   /** Hand an admitted {@code ExecutionJob} to an executor instance. */
   public String executorRun() {
     return prefix + ".executor.run";

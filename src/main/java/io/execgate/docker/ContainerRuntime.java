@@ -79,6 +79,17 @@ public interface ContainerRuntime extends AutoCloseable {
    */
   Future<List<String>> list(Map<String, String> labels);
 
+  /**
+   * @return ids of the running containers carrying all of {@code labels}
+   */
+  Future<List<String>> listRunning(Map<String, String> labels);
+
+  /**
+   * @return ids of containers carrying all of {@code labels} that are not running (created, exited or
+   *   dead) and were created before {@code createdBeforeEpochSeconds}
+   */
+  Future<List<String>> listStopped(Map<String, String> labels, long createdBeforeEpochSeconds);
+
   @Override
   void close();
 }

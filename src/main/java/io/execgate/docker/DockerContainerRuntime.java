@@ -362,6 +362,30 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   }
 
   @Override
+  public Future<List<String>> listRunning(Map<String, String> labels) {
+    return call("list running containers", () -> client.listContainersCmd()
+      .withLabelFilter(labels)
+      .withStatusFilter(List.of("running"))
+      .exec()
+      .stream()
+      .map(Container::getId)
+      .toList());
+  }
+
+  @Override
+  public Future<List<String>> listStopped(Map<String, String> labels, long createdBeforeEpochSeconds) {
+    return call("list stopped containers", () -> client.listContainersCmd()
+      .withShowAll(true)
+      .withLabelFilter(labels)
+      .withStatusFilter(List.of("created", "exited", "dead"))
+      .exec()
+      .stream()
+      .filter(c -> c.getCreated() != null && c.getCreated() < createdBeforeEpochSeconds)
+      .map(Container::getId)
+      .toList());
+  }
+
+  @Override
   public void close() {
     worker.close();
     try {

@@ -14,6 +14,7 @@ public class DockerOptions {
   public static final long DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
   public static final long DEFAULT_CALL_TIMEOUT_MS = 30_000;
   public static final int DEFAULT_WORKER_POOL_SIZE = 16;
+  public static final boolean DEFAULT_REQUIRE_AT_STARTUP = true;
 
   private String host;
   private String apiVersion;
@@ -22,6 +23,7 @@ public class DockerOptions {
   private long callTimeoutMs;
   private int workerPoolSize;
   private String ociRuntime;
+  private boolean requireAtStartup;
 
   public DockerOptions() {
     host = DEFAULT_HOST;
@@ -29,6 +31,7 @@ public class DockerOptions {
     connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
     callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS;
     workerPoolSize = DEFAULT_WORKER_POOL_SIZE;
+    requireAtStartup = DEFAULT_REQUIRE_AT_STARTUP;
   }
 
   public DockerOptions(DockerOptions other) {
@@ -45,6 +48,7 @@ public class DockerOptions {
     callTimeoutMs = r.getLong("callTimeoutMs", callTimeoutMs, 1_000, 3_600_000);
     workerPoolSize = r.getInt("workerPoolSize", workerPoolSize, 1, 1024);
     ociRuntime = r.getString("ociRuntime", null);
+    requireAtStartup = r.getBoolean("requireAtStartup", requireAtStartup);
     r.finish();
   }
 
@@ -134,6 +138,19 @@ public class DockerOptions {
     return this;
   }
 
+  /**
+   * @return whether the gateway refuses to start without an answering engine (else it starts, reports
+   *   not ready and takes work once the engine answers)
+   */
+  public boolean isRequireAtStartup() {
+    return requireAtStartup;
+  }
+
+  public DockerOptions setRequireAtStartup(boolean requireAtStartup) {
+    this.requireAtStartup = requireAtStartup;
+    return this;
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
       .put("host", host)
@@ -142,7 +159,8 @@ public class DockerOptions {
       .put("connectTimeoutMs", connectTimeoutMs)
       .put("callTimeoutMs", callTimeoutMs)
       .put("workerPoolSize", workerPoolSize)
-      .put("ociRuntime", ociRuntime);
+      .put("ociRuntime", ociRuntime)
+      .put("requireAtStartup", requireAtStartup);
   }
 
   @Override

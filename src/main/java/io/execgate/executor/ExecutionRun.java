@@ -242,7 +242,7 @@ final class ExecutionRun {
     }
     containerId = null;
     warm = false;
-    ec.runtime().remove(id);
+    new ContainerRemover(ec.vertx(), ec.runtime()).remove(id);
   }
 
   private String containerName() {
@@ -380,6 +380,12 @@ final class ExecutionRun {
     } else if (state.oomKilled() || (programOutput.oomKills() != null && programOutput.oomKills() > 0)) {
       status = ExecutionStatus.OOM_KILLED;
       message = "the memory limit of " + limits.memoryMb() + " MiB was reached";
+    } else if (recordedExit == null && !killIssued && exitCode != null && (exitCode == 137 || exitCode == 143)) {
+      // nobody here killed it and the program did not end: the engine stopped it (a restart) or the
+      // program killed its own launcher; either way there is no program exit code to report
+      status = ExecutionStatus.ERROR;
+      message = "the sandbox was stopped from outside (" + Signals.fromExitCode(exitCode) + ") before the program "
+        + "ended: the Docker engine may have restarted";
     } else if (recordedExit == null && exitCode != null && exitCode >= JobScript.LAUNCHER_EXIT_MIN
       && exitCode <= JobScript.LAUNCHER_EXIT_MAX) {
       status = ExecutionStatus.ERROR;
@@ -449,8 +455,7 @@ final class ExecutionRun {
     }
     Future<Void> unregister = control != null ? control.unregister() : Future.succeededFuture();
     Future<Void> removed = containerId == null ? Future.succeededFuture()
-      : ec.runtime().remove(containerId)
-      .onFailure(err -> log.warn("[{}] removing container {} failed: {}", job.id(), containerId, err.getMessage()));
+      : new ContainerRemover(ec.vertx(), ec.runtime()).remove(containerId);
     return Future.join(unregister, removed)
       .transform(ar -> ec.vertx().eventBus()
         .request(ec.addresses().schedulerRelease(), job.id(), new DeliveryOptions().setSendTimeout(10_000)))

@@ -28,8 +28,14 @@ public final class SchedulerVerticle extends VerticleBase {
   private final Set<String> running = new HashSet<>();
   private final LinkedHashMap<String, Message<String>> waiting = new LinkedHashMap<>();
   private boolean stopping;
+  private boolean engineReady;
 
-  public SchedulerVerticle(String addressPrefix, ExecutorOptions options) {
+  /**
+   * @param engineReady whether the engine answered at startup; if not, nothing is admitted until a
+   *                    message on {@link Addresses#schedulerEngineReady()} says it does
+   */
+  public SchedulerVerticle(String addressPrefix, ExecutorOptions options, boolean engineReady) {
+    this.engineReady = engineReady;
     this.addresses = new Addresses(addressPrefix);
     this.maxConcurrent = options.getMaxConcurrent();
     this.maxQueued = options.getMaxQueued();
@@ -41,13 +47,22 @@ public final class SchedulerVerticle extends VerticleBase {
     return Future.all(
       bus.<ExecutionJob>localConsumer(addresses.schedulerAdmit(), this::admit).completion(),
       bus.<String>localConsumer(addresses.schedulerAcquire(), this::acquire).completion(),
-      bus.<String>localConsumer(addresses.schedulerRelease(), this::release).completion());
+      bus.<String>localConsumer(addresses.schedulerRelease(), this::release).completion(),
+      bus.<Boolean>localConsumer(addresses.schedulerEngineReady(), m -> {
+        engineReady = true;
+        m.reply(null);
+      }).completion());
   }
 
   private void admit(Message<ExecutionJob> message) {
     ExecutionJob job = message.body();
     if (stopping) {
       message.fail(ErrorCode.SHUTTING_DOWN.number(), "the gateway is shutting down");
+      return;
+    }
+    if (!engineReady) {
+      message.fail(ErrorCode.DOCKER_UNAVAILABLE.number(),
+        "the Docker engine does not answer yet; executions are taken once it does (see /ready)");
       return;
     }
     if (admitted.size() >= maxConcurrent + maxQueued) {

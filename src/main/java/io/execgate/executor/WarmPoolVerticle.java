@@ -17,10 +17,12 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -45,7 +47,9 @@ public final class WarmPoolVerticle extends VerticleBase {
   private int creating;
   private long tick = -1;
   private boolean stopping;
+  private boolean validating;
   private final List<Future<Void>> inFlight = new ArrayList<>();
+  private ContainerRemover remover;
 
   private static final class Pool {
     final PoolKey key;
@@ -74,6 +78,7 @@ public final class WarmPoolVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    remover = new ContainerRemover(vertx, runtime);
     Addresses addresses = new Addresses(options.getAddressPrefix());
     for (RuntimeSpec spec : options.resolvedRuntimes()) {
       pools.computeIfAbsent(PoolKey.of(spec, spec.image()), Pool::new);
@@ -118,6 +123,7 @@ public final class WarmPoolVerticle extends VerticleBase {
     if (stopping) {
       return;
     }
+    validate();
     long now = System.currentTimeMillis();
     long maxIdleMs = poolOptions.getMaxIdleSeconds() * 1000;
     for (Pool p : pools.values()) {
@@ -190,7 +196,38 @@ public final class WarmPoolVerticle extends VerticleBase {
   }
 
   private void discard(String id) {
-    runtime.remove(id).onFailure(err -> log.warn("removing warm container {} failed: {}", id, err.getMessage()));
+    remover.remove(id);
+  }
+
+  /**
+   * Drops warm containers that are no longer running (the engine restarted, someone removed them),
+   * so that no execution is handed a dead one.
+   */
+  private void validate() {
+    if (validating || pools.values().stream().allMatch(p -> p.ready.isEmpty())) {
+      return;
+    }
+    validating = true;
+    runtime.listRunning(ContainerLabels.of(options.getInstanceId(), ContainerLabels.WARM))
+      .onSuccess(running -> {
+        Set<String> alive = new HashSet<>(running);
+        for (Pool p : pools.values()) {
+          p.ready.removeIf(w -> {
+            boolean dead = !alive.contains(w.id()) && System.currentTimeMillis() - w.createdAt() > 2_000;
+            if (dead) {
+              log.warn("warm container {} is gone or stopped; dropping it", w.id());
+              discard(w.id());
+            }
+            return dead;
+          });
+        }
+      })
+      .onFailure(err -> {
+        for (Pool p : pools.values()) {
+          p.ready.clear();
+        }
+      })
+      .onComplete(ar -> validating = false);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.execgate.impl;
 
 import io.execgate.ExecutionGateway;
 import io.execgate.GatewayOptions;
+import io.execgate.bus.Addresses;
 import io.execgate.bus.Codecs;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerRuntime;
@@ -37,7 +38,12 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
   private final GatewayOptions options;
   private final ContainerRuntime runtime;
   private final List<String> deployments = Collections.synchronizedList(new ArrayList<>());
+  private static final long ENGINE_WATCH_MS = 2_000;
+  private static final long SWEEP_MS = 60_000;
+
   private int port;
+  private long engineWatch = -1;
+  private long sweeper = -1;
   private Future<Void> closing;
 
   private DefaultExecutionGateway(Vertx vertx, GatewayOptions options, ContainerRuntime runtime) {
@@ -57,13 +63,56 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
     ContainerRuntime runtime = new DockerContainerRuntime(vertx, opts.getDocker());
     DefaultExecutionGateway gateway = new DefaultExecutionGateway(vertx, opts, runtime);
     return runtime.ping()
-      .recover(err -> Future.failedFuture(new GatewayException(ErrorCode.DOCKER_UNAVAILABLE,
-        "the Docker engine at " + opts.getDocker().getHost() + " does not answer (" + err.getMessage()
-          + "); start dockerd or point DOCKER_HOST at a running engine")))
-      .compose(v -> gateway.reapOrphans())
-      .compose(v -> gateway.deployVerticles())
-      .<ExecutionGateway>map(v -> gateway)
+      .transform(ping -> {
+        if (ping.succeeded()) {
+          return gateway.reapOrphans().compose(v -> gateway.deployVerticles(true));
+        }
+        String problem = "the Docker engine at " + opts.getDocker().getHost() + " does not answer ("
+          + ping.cause().getMessage() + ")";
+        if (opts.getDocker().isRequireAtStartup()) {
+          return Future.failedFuture(new GatewayException(ErrorCode.DOCKER_UNAVAILABLE,
+            problem + "; start dockerd or point DOCKER_HOST at a running engine"));
+        }
+        log.warn("{}; starting anyway: /ready says so and submits get 503 until it answers", problem);
+        return gateway.deployVerticles(false).onSuccess(v -> gateway.awaitEngine());
+      })
+      .<ExecutionGateway>map(v -> {
+        gateway.sweeper = vertx.setPeriodic(SWEEP_MS, t -> gateway.sweep());
+        return gateway;
+      })
       .onFailure(err -> gateway.close());
+  }
+
+  /**
+   * Waits for an engine that did not answer at startup: then removes orphans and opens admission.
+   */
+  private void awaitEngine() {
+    engineWatch = vertx.setTimer(ENGINE_WATCH_MS, t -> runtime.ping()
+      .compose(v -> reapOrphans())
+      .compose(v -> vertx.eventBus().request(new Addresses(options.getAddressPrefix()).schedulerEngineReady(), true))
+      .onSuccess(v -> log.info("the Docker engine answers: taking executions"))
+      .onFailure(err -> {
+        if (closing == null) {
+          awaitEngine();
+        }
+      }));
+  }
+
+  /**
+   * Removes stopped containers of this instance that are older than any execution can be: those
+   * whose removal failed (e.g. while the engine restarted).
+   */
+  private void sweep() {
+    var limits = options.getExecutor().getMaxLimits();
+    long maxAgeSeconds = (limits.timeoutMs() + 60_000) / 1000 + 600;
+    runtime.listStopped(ContainerLabels.ofInstance(options.getInstanceId()),
+        System.currentTimeMillis() / 1000 - maxAgeSeconds)
+      .onSuccess(ids -> {
+        if (!ids.isEmpty()) {
+          log.warn("removing {} stopped container(s) whose removal had failed", ids.size());
+          ids.forEach(runtime::remove);
+        }
+      });
   }
 
   private Future<Void> reapOrphans() {
@@ -78,10 +127,11 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
       });
   }
 
-  private Future<Void> deployVerticles() {
+  private Future<Void> deployVerticles(boolean engineReady) {
     String prefix = options.getAddressPrefix();
     return deploy(() -> new ImageCacheVerticle(prefix, options.getImages(), runtime), new DeploymentOptions())
-      .compose(v -> deploy(() -> new SchedulerVerticle(prefix, options.getExecutor()), new DeploymentOptions()))
+      .compose(v -> deploy(() -> new SchedulerVerticle(prefix, options.getExecutor(), engineReady),
+        new DeploymentOptions()))
       .compose(v -> deploy(() -> new WarmPoolVerticle(options, runtime), new DeploymentOptions()))
       .compose(v -> deploy(() -> new ExecutorVerticle(options, runtime), new DeploymentOptions()
         .setThreadingModel(ThreadingModel.WORKER)
@@ -124,6 +174,8 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
   @Override
   public synchronized Future<Void> close() {
     if (closing == null) {
+      vertx.cancelTimer(engineWatch);
+      vertx.cancelTimer(sweeper);
       // reverse order: HTTP stops intake first, executors cancel and remove their containers, the runtime goes last
       List<String> ids = new ArrayList<>(deployments);
       Collections.reverse(ids);

@@ -127,6 +127,52 @@ class MainIT {
     }
   }
 
+  @Test
+  void aGatewayKilledMidRunLeavesNothingAfterItsNextStart() throws Exception {
+    String instance = "it-kill-" + UUID.randomUUID().toString().substring(0, 8);
+    int port = freePort();
+    Path log = Files.createTempFile("execgate", ".log");
+    Map<String, String> env = Map.of("EXECGATE_INSTANCE_ID", instance, "EXECGATE_HTTP_PORT", String.valueOf(port));
+    Process first = start(env, log);
+    Process second = null;
+    try {
+      awaitHealthy(port);
+      HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+          + "/v1/executions")).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"script\":\"sleep 60\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+      String id = new io.vertx.core.json.JsonObject(accepted.body()).getString("id");
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (!DockerSupport.executionContainerExists(docker, id) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(DockerSupport.executionContainerExists(docker, id)).isTrue();
+
+      first.destroyForcibly();
+      assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      // SIGKILL leaves the sandbox (and the warm pool) behind...
+      assertThat(DockerSupport.containers(docker, instance)).isNotEmpty();
+
+      second = start(env, Files.createTempFile("execgate", ".log"));
+      awaitHealthy(port);
+      // ...and the next start of the same instance removes them
+      assertThat(DockerSupport.executionContainerExists(docker, id)).isFalse();
+      assertThat(DockerSupport.containers(docker, instance)).allSatisfy(c ->
+        assertThat(c.getLabels()).containsEntry(ContainerLabels.EXECUTION, ContainerLabels.WARM));
+      second.destroy();
+      assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(DockerSupport.awaitNoContainers(docker, instance, 10_000)).isEmpty();
+    } finally {
+      first.destroyForcibly();
+      if (second != null) {
+        second.destroyForcibly();
+      }
+      for (var c : DockerSupport.containers(docker, instance)) {
+        docker.removeContainerCmd(c.getId()).withForce(true).exec();
+      }
+    }
+  }
+
   private void awaitHealthy(int port) throws Exception {
     long deadline = System.currentTimeMillis() + 60_000;
     while (System.currentTimeMillis() < deadline) {

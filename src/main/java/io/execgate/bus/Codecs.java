@@ -5,6 +5,9 @@ import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.Frame;
+import io.execgate.model.ImageInfo;
+import io.execgate.model.ImageList;
+import io.execgate.model.ImageRequest;
 import io.execgate.model.Readiness;
 import io.vertx.core.eventbus.EventBus;
 
@@ -21,7 +24,10 @@ public final class Codecs {
     new RecordCodec<>(Frame.class, Frame::toJson, Frame::fromJson),
     new RecordCodec<>(Control.class, Control::toJson, Control::fromJson),
     new RecordCodec<>(Admission.class, Admission::toJson, Admission::fromJson),
-    new RecordCodec<>(Readiness.class, Readiness::toJson, Readiness::fromJson));
+    new RecordCodec<>(Readiness.class, Readiness::toJson, Readiness::fromJson),
+    new RecordCodec<>(ImageRequest.class, ImageRequest::toJson, ImageRequest::fromJson),
+    new RecordCodec<>(ImageInfo.class, ImageInfo::toJson, ImageInfo::fromJson),
+    new RecordCodec<>(ImageList.class, ImageList::toJson, ImageList::fromJson));
 
   private Codecs() {
   }

@@ -58,6 +58,8 @@ final class ExecutionRun {
   private final List<Message<?>> cancelWaiters = new ArrayList<>();
 
   private ExecutionResult record;
+  /** The local image the container is created from, once the image cache made it usable. */
+  private String image;
   private Future<Void> writes = Future.succeededFuture();
   private MessageConsumer<Control> control;
   private String containerId;
@@ -120,17 +122,11 @@ final class ExecutionRun {
   }
 
   private Future<Void> ensureImage() {
-    long pullBudgetMs = ec.options().getImages().getPullTimeoutSeconds() * 1000
-      * (ec.options().getImages().getPullRetries() + 1) + 60_000;
-    long pullingTimer = ec.vertx().setTimer(50, t -> {
-      if (record.status() == ExecutionStatus.QUEUED) {
-        setStatus(ExecutionStatus.PULLING);
-      }
-    });
-    return ec.vertx().eventBus()
-      .request(ec.addresses().imageEnsure(), job.image(), new DeliveryOptions().setSendTimeout(pullBudgetMs))
-      .andThen(ar -> ec.vertx().cancelTimer(pullingTimer))
-      .mapEmpty();
+    return ImageWait.usable(ec, job.image(), () -> setStatus(ExecutionStatus.PULLING), programEnded.future())
+      .map(local -> {
+        image = local;
+        return null;
+      });
   }
 
   private Future<Void> acquireSlot() {
@@ -190,7 +186,7 @@ final class ExecutionRun {
 
   private ContainerSpec spec() {
     var executor = ec.options().getExecutor();
-    return new ContainerSpec(job.image(), JobScript.LAUNCHER, ContainerLabels.of(ec.options().getInstanceId(), job.id()),
+    return new ContainerSpec(image, JobScript.LAUNCHER, ContainerLabels.of(ec.options().getInstanceId(), job.id()),
       executor.getUid(), (long) limits.memoryMb() << 20, Math.round(limits.cpus() * 1e9), limits.pids(),
       (long) executor.getTmpfsMb() << 20, job.runtime().tmpfsExec(), executor.getNofile(),
       ec.options().getDocker().getOciRuntime(), List.of("HOME=/tmp"));
@@ -339,8 +335,8 @@ final class ExecutionRun {
     ProgramOutput out = programOutput;
     return new ExecutionResult(job.id(), status, exitCode, signal, out == null ? "" : out.stdoutText(),
       out == null ? "" : out.stderrText(), out != null && out.stdoutTruncated(), out != null && out.stderrTruncated(),
-      job.image(), job.runtime().name(), duration, queuedMs, out == null ? Usage.UNKNOWN : out.usage(), message,
-      job.submittedAt());
+      image != null ? image : job.image(), job.runtime().name(), duration, queuedMs,
+      out == null ? Usage.UNKNOWN : out.usage(), message, job.submittedAt());
   }
 
   private Future<ExecutionResult> finish(ExecutionResult result) {

@@ -143,6 +143,10 @@ final class SandboxCheck {
           if (state.exitCode() != null && state.exitCode() == 0 && text.endsWith(OK)) {
             return null;
           }
+          if (text.contains("exec /bin/sh failed")) {
+            // the init process (tini) could not start the shell
+            return noShell(text);
+          }
           return "image " + image + " cannot host the sandbox launcher, which needs /bin/sh, dd (with "
             + "iflag=fullblock) and mkdir: " + (text.isEmpty() ? "the check exited with " + state.exitCode() : text);
         });
@@ -155,8 +159,12 @@ final class SandboxCheck {
         || m.contains("permission denied") || m.contains("exec format error"))) {
         throw ge;
       }
+      return noShell(ge.getMessage());
+    }
+
+    private String noShell(String detail) {
       return "image " + image + " cannot host the sandbox launcher: /bin/sh is missing or uid "
-        + options.getExecutor().getUid() + " cannot run it (the engine said: " + ge.getMessage() + ")";
+        + options.getExecutor().getUid() + " cannot run it (" + detail + ")";
     }
   }
 }

@@ -64,6 +64,10 @@ class ConfigLoaderTest {
     assertThat(catchThrowableOfType(ConfigException.class, () -> new GatewayOptions(new JsonObject()
       .put("images", new JsonObject().put("credentials", new JsonObject().put("r.example", new JsonObject()
         .put("username", "u")))))).key()).isEqualTo("images.credentials.r.example.password");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> new GatewayOptions(new JsonObject()
+      .put("runtimes", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "sh").put("file", "m.sh")
+        .put("run", "sh {file}").put("image", "Not Valid")))))
+      .key()).isEqualTo("runtimes[0].image");
   }
 
   @Test

@@ -80,7 +80,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
 
   private Future<Void> deployVerticles() {
     String prefix = options.getAddressPrefix();
-    return deploy(() -> new ImageCacheVerticle(prefix, options.getImages(), runtime), new DeploymentOptions())
+    return deploy(() -> new ImageCacheVerticle(options, runtime), new DeploymentOptions())
       .compose(v -> deploy(() -> new SchedulerVerticle(prefix, options.getExecutor()), new DeploymentOptions()))
       .compose(v -> deploy(() -> new WarmPoolVerticle(options, runtime), new DeploymentOptions()))
       .compose(v -> deploy(() -> new ExecutorVerticle(options, runtime), new DeploymentOptions()

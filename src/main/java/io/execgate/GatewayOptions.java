@@ -7,6 +7,7 @@ import io.execgate.executor.ExecutorOptions;
 import io.execgate.http.HttpOptions;
 import io.execgate.image.ImageCacheOptions;
 import io.execgate.impl.JsonReader;
+import io.execgate.model.ImageRef;
 import io.execgate.model.RuntimeSpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -132,6 +133,10 @@ public class GatewayOptions {
     Set<String> names = new HashSet<>();
     for (int i = 0; i < runtimes.size(); i++) {
       RuntimeSpec spec = runtimes.get(i);
+      if (spec.image() != null && !validImage(spec.image())) {
+        throw new ConfigException("runtimes[" + i + "].image", "runtimes[" + i + "].image '" + spec.image()
+          + "' is not a valid image reference");
+      }
       for (String name : concat(spec.name(), spec.aliases())) {
         if (!NAME.matcher(name).matches()) {
           throw new ConfigException("runtimes[" + i + "]", "runtime name '" + name + "' must match " + NAME.pattern());
@@ -146,6 +151,15 @@ public class GatewayOptions {
     }
     executor.validate();
     return this;
+  }
+
+  private static boolean validImage(String image) {
+    try {
+      ImageRef.parse(image);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static List<String> concat(String first, List<String> rest) {

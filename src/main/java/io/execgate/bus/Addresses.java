@@ -58,9 +58,17 @@ public final class Addresses {
     return prefix + ".pool.state";
   }
 
-  /** Make sure an image is present locally, pulling it when needed. */
+  /**
+   * Make an image usable: an {@code ImageRequest}; replies with an {@code ImageInfo}, or fails with
+   * image_not_found, image_pull_failed, registry_auth_failed or image_refused.
+   */
   public String imageEnsure() {
     return prefix + ".image.ensure";
+  }
+
+  /** List the images the cache knows: replies with an {@code ImageList}. */
+  public String imageList() {
+    return prefix + ".image.list";
   }
 
   /** Report {@code Readiness}. */

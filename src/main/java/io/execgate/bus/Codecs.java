@@ -5,6 +5,9 @@ import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.Frame;
+import io.execgate.model.ImageInfo;
+import io.execgate.model.ImageList;
+import io.execgate.model.ImageRequest;
 import io.execgate.model.PoolKey;
 import io.execgate.model.PoolState;
 import io.execgate.model.Readiness;
@@ -25,7 +28,10 @@ public final class Codecs {
     new RecordCodec<>(Admission.class, Admission::toJson, Admission::fromJson),
     new RecordCodec<>(Readiness.class, Readiness::toJson, Readiness::fromJson),
     new RecordCodec<>(PoolKey.class, PoolKey::toJson, PoolKey::fromJson),
-    new RecordCodec<>(PoolState.class, PoolState::toJson, PoolState::fromJson));
+    new RecordCodec<>(PoolState.class, PoolState::toJson, PoolState::fromJson),
+    new RecordCodec<>(ImageRequest.class, ImageRequest::toJson, ImageRequest::fromJson),
+    new RecordCodec<>(ImageInfo.class, ImageInfo::toJson, ImageInfo::fromJson),
+    new RecordCodec<>(ImageList.class, ImageList::toJson, ImageList::fromJson));
 
   private Codecs() {
   }

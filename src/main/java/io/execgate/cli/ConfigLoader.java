@@ -17,7 +17,8 @@ import java.util.function.BiConsumer;
 /**
  * Reads the gateway's configuration: the JSON file ({@code EXECGATE_CONFIG}, else
  * {@code conf/config.json} when present, else the built-in defaults), then the environment
- * variables of DESIGN.md section 5 on top.
+ * variables of DESIGN.md section 5 on top, and {@code CUSTOM_IMAGE_REGISTRY_USERNAME} /
+ * {@code CUSTOM_IMAGE_REGISTRY_PASSWORD}: credentials for {@code CUSTOM_IMAGE_REGISTRY}.
  */
 public final class ConfigLoader {
 
@@ -76,6 +77,19 @@ public final class ConfigLoader {
       Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(allow::add);
       section(o, "images").put("allow", allow);
     });
+    String user = env.get("CUSTOM_IMAGE_REGISTRY_USERNAME");
+    String password = env.get("CUSTOM_IMAGE_REGISTRY_PASSWORD");
+    if (user != null && !user.isBlank()) {
+      Object registry = section(out, "images").getValue("registry");
+      if (!(registry instanceof String host) || host.isBlank()) {
+        throw new ConfigException("CUSTOM_IMAGE_REGISTRY_USERNAME", "CUSTOM_IMAGE_REGISTRY_USERNAME needs "
+          + "CUSTOM_IMAGE_REGISTRY (or images.registry): the credentials are for that registry");
+      }
+      JsonObject creds = section(out, "images").getValue("credentials") instanceof JsonObject o ? o.copy()
+        : new JsonObject();
+      creds.put(host, new JsonObject().put("username", user.trim()).put("password", password == null ? "" : password));
+      section(out, "images").put("credentials", creds);
+    }
     set.accept("DOCKER_HOST", (o, v) -> section(o, "docker").put("host", v));
     set.accept("EXECGATE_HTTP_HOST", (o, v) -> section(o, "http").put("host", v));
     set.accept("EXECGATE_HTTP_PORT", (o, v) -> section(o, "http").put("port", number("EXECGATE_HTTP_PORT", v)));

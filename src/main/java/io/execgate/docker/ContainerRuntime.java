@@ -1,5 +1,6 @@
 package io.execgate.docker;
 
+import io.execgate.model.RegistryCredentials;
 import io.vertx.core.Future;
 
 import java.util.List;
@@ -22,10 +23,26 @@ public interface ContainerRuntime extends AutoCloseable {
   Future<Boolean> imagePresent(String image);
 
   /**
-   * Pulls an image, failing with {@code image_not_found} when the registry does not have it and
-   * {@code image_pull_failed} otherwise.
+   * @return what the engine says about a local image, or {@code null} when it is not present
    */
-  Future<Void> pull(String image, long timeoutMs);
+  Future<ImageDetails> inspectImage(String image);
+
+  /**
+   * One pull attempt, abandoned after {@code timeoutMs}. Fails with {@code image_not_found} when the
+   * registry does not have the image, {@code registry_auth_failed} when it refuses the credentials,
+   * {@code image_pull_failed} otherwise (unreachable, failing or too slow), {@code docker_unavailable}
+   * when the engine does not answer.
+   *
+   * @param credentials the registry's credentials, or {@code null} for none
+   */
+  Future<Void> pull(String image, long timeoutMs, RegistryCredentials credentials);
+
+  /**
+   * One pull attempt without credentials.
+   */
+  default Future<Void> pull(String image, long timeoutMs) {
+    return pull(image, timeoutMs, null);
+  }
 
   /**
    * Creates a sandbox container with the full security profile.

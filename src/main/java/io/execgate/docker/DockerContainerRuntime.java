@@ -3,17 +3,16 @@ package io.execgate.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ContainerConfig;
 import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
-import io.execgate.error.ErrorCode;
-import io.execgate.error.GatewayException;
-import io.execgate.model.ImageRef;
+import io.execgate.model.RegistryCredentials;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -46,6 +45,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   private final DockerOptions options;
   private final DockerClient client;
   private final WorkerExecutor worker;
+  private final ImagePuller puller;
 
   public DockerContainerRuntime(Vertx vertx, DockerOptions options) {
     this.vertx = vertx;
@@ -65,12 +65,13 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     this.client = DockerClientImpl.getInstance(cfg, http);
     this.worker = vertx.createSharedWorkerExecutor("execgate-docker-" + System.identityHashCode(this),
       options.getWorkerPoolSize(), options.getCallTimeoutMs() * 2, TimeUnit.MILLISECONDS);
+    this.puller = new ImagePuller(vertx, client);
   }
 
   private <T> Future<T> call(String what, Callable<T> task) {
     return worker.executeBlocking(task, false)
       .timeout(options.getCallTimeoutMs(), TimeUnit.MILLISECONDS)
-      .recover(err -> Future.failedFuture(DockerErrors.map(err, what)));
+      .recover(err -> Future.failedFuture(DockerErrors.map(err, what, options.getHost())));
   }
 
   @Override
@@ -94,79 +95,24 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   }
 
   @Override
-  public Future<Void> pull(String image, long timeoutMs) {
-    ImageRef ref = ImageRef.parse(image);
-    Context ctx = vertx.getOrCreateContext();
-    Promise<Void> promise = Promise.promise();
-    AtomicBoolean done = new AtomicBoolean();
-    ResultCallback.Adapter<PullResponseItem> callback = new ResultCallback.Adapter<>() {
-      private volatile String error;
-
-      @Override
-      public void onNext(PullResponseItem item) {
-        if (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null) {
-          error = item.getErrorDetail().getMessage();
-        } else if (item.getError() != null) {
-          error = item.getError();
-        }
+  public Future<ImageDetails> inspectImage(String image) {
+    return call("inspect image " + image, () -> {
+      InspectImageResponse r;
+      try {
+        r = client.inspectImageCmd(image).exec();
+      } catch (NotFoundException e) {
+        return null;
       }
-
-      @Override
-      public void onError(Throwable err) {
-        finish(pullFailure(image, err));
-      }
-
-      @Override
-      public void onComplete() {
-        finish(error == null ? null : pullFailure(image, error, false));
-      }
-
-      private void finish(Throwable err) {
-        if (done.compareAndSet(false, true)) {
-          ctx.runOnContext(v -> {
-            if (err == null) {
-              promise.complete();
-            } else {
-              promise.fail(err);
-            }
-          });
-        }
-      }
-    };
-    try {
-      client.pullImageCmd(ref.repository()).withTag(ref.pullTag()).exec(callback);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(pullFailure(image, e));
-    }
-    long timer = vertx.setTimer(timeoutMs, t -> {
-      if (done.compareAndSet(false, true)) {
-        closeQuietly(callback);
-        promise.fail(new GatewayException(ErrorCode.IMAGE_PULL_FAILED,
-          "pulling " + image + " timed out after " + timeoutMs + " ms"));
-      }
+      ContainerConfig config = r.getConfig();
+      Map<String, ?> volumes = config == null ? null : config.getVolumes();
+      return new ImageDetails(r.getId(), r.getSize() == null ? 0 : r.getSize(), r.getOs(),
+        config == null ? null : config.getWorkingDir(), volumes == null ? List.of() : List.copyOf(volumes.keySet()));
     });
-    return promise.future().andThen(ar -> vertx.cancelTimer(timer));
   }
 
-  private static GatewayException pullFailure(String image, Throwable err) {
-    if (err instanceof NotFoundException nf) {
-      return pullFailure(image, DockerErrors.engineMessage(nf), true);
-    }
-    GatewayException mapped = DockerErrors.map(err, "pulling " + image);
-    if (mapped.code() == ErrorCode.DOCKER_UNAVAILABLE) {
-      return mapped;
-    }
-    return pullFailure(image, err instanceof com.github.dockerjava.api.exception.DockerException de
-      ? DockerErrors.engineMessage(de) : String.valueOf(err.getMessage()), false);
-  }
-
-  private static GatewayException pullFailure(String image, String message, boolean notFound) {
-    String lower = message.toLowerCase();
-    boolean missing = notFound || lower.contains("not found") || lower.contains("manifest unknown")
-      || lower.contains("does not exist");
-    return missing
-      ? new GatewayException(ErrorCode.IMAGE_NOT_FOUND, "image " + image + " not found: " + message)
-      : new GatewayException(ErrorCode.IMAGE_PULL_FAILED, "pulling " + image + " failed: " + message);
+  @Override
+  public Future<Void> pull(String image, long timeoutMs, RegistryCredentials credentials) {
+    return puller.pull(image, timeoutMs, credentials);
   }
 
   @Override

@@ -19,6 +19,13 @@ final class DockerErrors {
   }
 
   static GatewayException map(Throwable err, String what) {
+    return map(err, what, null);
+  }
+
+  /**
+   * @param host the engine's address, named in "unreachable" messages
+   */
+  static GatewayException map(Throwable err, String what, String host) {
     if (err instanceof GatewayException ge) {
       return ge;
     }
@@ -35,8 +42,9 @@ final class DockerErrors {
     Throwable root = rootCause(err);
     if (root instanceof IOException) {
       String reason = root instanceof ConnectException || String.valueOf(root.getMessage()).contains("No such file")
-        ? "the Docker engine is unreachable (" + root.getMessage() + ")"
-        : "the connection to the Docker engine failed (" + root.getMessage() + ")";
+        ? "the Docker engine" + (host == null ? "" : " at " + host) + " is unreachable (" + root.getMessage() + ")"
+        : "the connection to the Docker engine" + (host == null ? "" : " at " + host) + " failed (" + root.getMessage()
+        + ")";
       return new GatewayException(ErrorCode.DOCKER_UNAVAILABLE, what + ": " + reason);
     }
     return new GatewayException(ErrorCode.INTERNAL, what + ": " + root, null, err);

@@ -2,6 +2,7 @@ package io.execgate.docker;
 
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Ulimit;
@@ -56,6 +57,8 @@ final class SandboxProfile {
       .withCmd(spec.command())
       .withUser(spec.uid() + ":" + spec.uid())
       .withWorkingDir(TMP)
+      // an image's HEALTHCHECK would make the engine exec processes into the sandbox
+      .withHealthcheck(new HealthCheck().withTest(List.of("NONE")))
       .withHostName("sandbox")
       .withNetworkDisabled(true)
       .withEnv(spec.env())

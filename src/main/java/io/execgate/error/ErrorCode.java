@@ -29,7 +29,8 @@ public enum ErrorCode {
   NOT_READY("not_ready", 21, 503),
   SHUTTING_DOWN("shutting_down", 22, 503),
   EXECUTION_TIMEOUT("execution_timeout", 23, 504),
-  CANCELLED("cancelled", 24, 409);
+  CANCELLED("cancelled", 24, 409),
+  REGISTRY_AUTH_FAILED("registry_auth_failed", 25, 502);
 
   private final String id;
   private final int number;

@@ -61,6 +61,8 @@ final class ExecutionRun {
   private final List<Message<?>> cancelWaiters = new ArrayList<>();
 
   private ExecutionResult record;
+  /** The local image the container is created from, once the image cache made it usable. */
+  private String image;
   private Future<Void> writes = Future.succeededFuture();
   private MessageConsumer<Control> control;
   private String containerId;
@@ -123,17 +125,11 @@ final class ExecutionRun {
   }
 
   private Future<Void> ensureImage() {
-    long pullBudgetMs = ec.options().getImages().getPullTimeoutSeconds() * 1000
-      * (ec.options().getImages().getPullRetries() + 1) + 60_000;
-    long pullingTimer = ec.vertx().setTimer(50, t -> {
-      if (record.status() == ExecutionStatus.QUEUED) {
-        setStatus(ExecutionStatus.PULLING);
-      }
-    });
-    return ec.vertx().eventBus()
-      .request(ec.addresses().imageEnsure(), job.image(), new DeliveryOptions().setSendTimeout(pullBudgetMs))
-      .andThen(ar -> ec.vertx().cancelTimer(pullingTimer))
-      .mapEmpty();
+    return ImageWait.usable(ec, job.image(), () -> setStatus(ExecutionStatus.PULLING), programEnded.future())
+      .map(local -> {
+        image = local;
+        return null;
+      });
   }
 
   private Future<Void> acquireSlot() {
@@ -163,7 +159,7 @@ final class ExecutionRun {
     queuedMs = frames.elapsed();
     setStatus(ExecutionStatus.STARTING);
     Future<String> warmId = ec.options().getExecutor().getPool().isEnabled()
-      ? ec.vertx().eventBus().<String>request(ec.addresses().poolTake(), PoolKey.of(job.runtime(), job.image()))
+      ? ec.vertx().eventBus().<String>request(ec.addresses().poolTake(), PoolKey.of(job.runtime(), image))
       .map(m -> m.body()).otherwise((String) null)
       : Future.succeededFuture(null);
     return warmId
@@ -251,7 +247,7 @@ final class ExecutionRun {
 
   private ContainerSpec spec() {
     var executor = ec.options().getExecutor();
-    return new ContainerSpec(containerName(), job.image(), JobScript.LAUNCHER,
+    return new ContainerSpec(containerName(), image, JobScript.LAUNCHER,
       ContainerLabels.of(ec.options().getInstanceId(), job.id()),
       executor.getUid(), (long) limits.memoryMb() << 20, Math.round(limits.cpus() * 1e9), limits.pids(),
       (long) executor.getTmpfsMb() << 20, job.runtime().tmpfsExec(), executor.getNofile(),
@@ -422,8 +418,8 @@ final class ExecutionRun {
     ProgramOutput out = programOutput;
     return new ExecutionResult(job.id(), status, exitCode, signal, out == null ? "" : out.stdoutText(),
       out == null ? "" : out.stderrText(), out != null && out.stdoutTruncated(), out != null && out.stderrTruncated(),
-      job.image(), job.runtime().name(), duration, queuedMs, out == null ? Usage.UNKNOWN : out.usage(), message,
-      job.submittedAt());
+      image != null ? image : job.image(), job.runtime().name(), duration, queuedMs,
+      out == null ? Usage.UNKNOWN : out.usage(), message, job.submittedAt());
   }
 
   private Future<ExecutionResult> finish(ExecutionResult result) {

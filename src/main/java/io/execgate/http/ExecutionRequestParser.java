@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.execgate.GatewayOptions;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
+import io.execgate.image.ImagePolicy;
 import io.execgate.impl.JsonReader;
 import io.execgate.model.ExecutionJob;
-import io.execgate.model.ImageRef;
 import io.execgate.model.ResourceLimits;
 import io.execgate.model.RuntimeSpec;
 import io.execgate.model.SourceFile;
@@ -55,8 +55,7 @@ final class ExecutionRequestParser {
   ExecutionRequestParser(GatewayOptions options) {
     this.options = options;
     this.http = options.getHttp();
-    List<String> allow = new ArrayList<>(options.getImages().getAllow());
-    this.policy = new ImagePolicy(options.resolvedRuntimes(), allow);
+    this.policy = new ImagePolicy(options.resolvedRuntimes(), options.getImages());
   }
 
   /**
@@ -149,16 +148,7 @@ final class ExecutionRequestParser {
     if (image == null) {
       return runtime.image();
     }
-    try {
-      ImageRef.parse(image);
-    } catch (IllegalArgumentException e) {
-      throw GatewayException.invalid("image", e.getMessage());
-    }
-    if (!policy.allows(image)) {
-      throw new GatewayException(ErrorCode.IMAGE_NOT_ALLOWED, "image " + image
-        + " is not allowed; ask the operator to add it to images.allow (EXECGATE_IMAGE_ALLOW)", "image");
-    }
-    return image;
+    return policy.check(image);
   }
 
   private List<SourceFile> files(JsonReader r, RuntimeSpec runtime) {

@@ -49,6 +49,9 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.post("/v1/executions").consumes("application/json").handler(body).handler(api::submit);
     router.get("/v1/executions/:id").handler(api::get);
     router.delete("/v1/executions/:id").handler(api::cancel);
+    ImageApi images = new ImageApi(vertx, options);
+    router.get("/v1/images").handler(images::list);
+    router.post("/v1/images").consumes("application/json").handler(body).handler(images::prePull);
 
     router.route().failureHandler(ApiErrors::handle);
     for (int status : new int[]{400, 404, 405, 406, 413, 415, 500}) {

@@ -1,99 +1,79 @@
 package io.execgate.image;
 
+import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.error.Replies;
-import io.execgate.model.Readiness;
+import io.execgate.model.ImageRequest;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The one place that knows about images: answers whether an image is present and pulls it when
- * not, one pull per image however many executions wait for it. A single event-loop instance owns
- * the in-flight pulls, so there are no locks.
+ * The one place that knows about images: makes them usable for executions (present, pulled once
+ * however many wait, checked against the sandbox's needs), lists them, and tells whether the
+ * gateway is ready. Deployed as a single event-loop instance that owns all image state, so there
+ * are no locks. At startup it makes the default image and {@code images.prePull} usable, in the
+ * background.
  */
 public final class ImageCacheVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(ImageCacheVerticle.class);
+  private static final long STOP_GRACE_MS = 25_000;
 
-  private final Addresses addresses;
-  private final ImageCacheOptions options;
+  private final GatewayOptions options;
   private final ContainerRuntime runtime;
-  /** How long a confirmed presence is trusted without asking the engine again. */
-  private static final long PRESENT_TTL_MS = 30_000;
+  private ImageCache cache;
 
-  private final Map<String, Future<Void>> pulls = new HashMap<>();
-  private final Map<String, Long> confirmedPresent = new HashMap<>();
-
-  public ImageCacheVerticle(String addressPrefix, ImageCacheOptions options, ContainerRuntime runtime) {
-    this.addresses = new Addresses(addressPrefix);
-    this.options = new ImageCacheOptions(options);
+  /**
+   * @param options the gateway's options (copied)
+   * @param runtime the container engine, owned by the gateway
+   */
+  public ImageCacheVerticle(GatewayOptions options, ContainerRuntime runtime) {
+    this.options = new GatewayOptions(options);
     this.runtime = runtime;
   }
 
   @Override
   public Future<?> start() {
+    cache = new ImageCache(vertx, runtime, options);
+    Addresses addresses = new Addresses(options.getAddressPrefix());
     var bus = vertx.eventBus();
-    Future<?> consumers = Future.all(
-      bus.<String>localConsumer(addresses.imageEnsure(), this::onEnsure).completion(),
-      bus.<Void>localConsumer(addresses.imageReady(), this::onReady).completion());
-    return consumers.andThen(ar -> options.getPrePull().forEach(image -> ensure(image)
-      .onSuccess(v -> log.info("image {} is present", image))
-      .onFailure(err -> log.warn("pre-pulling {} failed: {}", image, err.getMessage()))));
+    return Future.all(
+        bus.<ImageRequest>localConsumer(addresses.imageEnsure(), this::onEnsure).completion(),
+        bus.<Void>localConsumer(addresses.imageList(), m -> m.reply(cache.list())).completion(),
+        bus.<Void>localConsumer(addresses.imageReady(), m -> cache.readiness().onSuccess(m::reply)).completion())
+      .andThen(ar -> prePull());
   }
 
-  private void onEnsure(Message<String> message) {
-    ensure(message.body())
-      .onSuccess(v -> message.reply(null))
+  private void prePull() {
+    Set<String> images = new LinkedHashSet<>();
+    images.add(options.getImages().getBaseImage());
+    images.addAll(options.getImages().getPrePull());
+    for (String image : images) {
+      cache.ensure(image, true)
+        .onSuccess(info -> log.info("image {} is ready ({})", image, info.localImage()))
+        .onFailure(err -> log.warn("image {} is not usable: {}", image, err.getMessage()));
+    }
+  }
+
+  private void onEnsure(Message<ImageRequest> message) {
+    ImageRequest request = message.body();
+    cache.ensure(request.image(), request.untilUsable())
+      .onSuccess(message::reply)
       .onFailure(err -> Replies.fail(message, err));
   }
 
-  /**
-   * @return succeeds when the image is present locally, pulling it once if needed
-   */
-  Future<Void> ensure(String image) {
-    Long confirmed = confirmedPresent.get(image);
-    if (confirmed != null && System.currentTimeMillis() - confirmed < PRESENT_TTL_MS) {
-      // the hot path of a warm execution asks the engine nothing
-      return Future.succeededFuture();
-    }
-    return check(image).onSuccess(v -> confirmedPresent.put(image, System.currentTimeMillis()));
-  }
-
-  private Future<Void> check(String image) {
-    Future<Void> inFlight = pulls.get(image);
-    if (inFlight != null) {
-      return inFlight;
-    }
-    return runtime.imagePresent(image).compose(present -> {
-      if (present) {
-        return Future.succeededFuture();
-      }
-      Future<Void> again = pulls.get(image);
-      if (again != null) {
-        return again;
-      }
-      log.info("pulling {}", image);
-      Future<Void> pull = runtime.pull(image, options.getPullTimeoutSeconds() * 1000)
-        .andThen(ar -> pulls.remove(image));
-      pulls.put(image, pull);
-      return pull;
-    });
-  }
-
-  private void onReady(Message<Void> message) {
-    runtime.ping()
-      .compose(v -> runtime.imagePresent(options.getBaseImage())
-        .map(present -> new Readiness(true, present, present ? null
-          : "the default image " + options.getBaseImage() + " is not present: build it with "
-          + "custom-images/offline/build-busybox.sh or pull it")))
-      .otherwise(err -> new Readiness(false, false, Replies.toGatewayException(err).getMessage()))
-      .onSuccess(message::reply);
+  @Override
+  public Future<?> stop() {
+    // let running sandbox checks remove their probe containers
+    return cache == null ? Future.succeededFuture()
+      : cache.idle().timeout(STOP_GRACE_MS, TimeUnit.MILLISECONDS).otherwiseEmpty();
   }
 }

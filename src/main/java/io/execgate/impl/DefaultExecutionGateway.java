@@ -129,7 +129,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
 
   private Future<Void> deployVerticles(boolean engineReady) {
     String prefix = options.getAddressPrefix();
-    return deploy(() -> new ImageCacheVerticle(prefix, options.getImages(), runtime), new DeploymentOptions())
+    return deploy(() -> new ImageCacheVerticle(options, runtime), new DeploymentOptions())
       .compose(v -> deploy(() -> new SchedulerVerticle(prefix, options.getExecutor(), engineReady),
         new DeploymentOptions()))
       .compose(v -> deploy(() -> new WarmPoolVerticle(options, runtime), new DeploymentOptions()))

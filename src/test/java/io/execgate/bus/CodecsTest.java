@@ -6,6 +6,11 @@ import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.Frame;
+import io.execgate.model.ImageInfo;
+import io.execgate.model.ImageList;
+import io.execgate.model.ImageRequest;
+import io.execgate.model.ImageState;
+import io.execgate.model.ImageStats;
 import io.execgate.model.Readiness;
 import io.execgate.model.ResourceLimits;
 import io.execgate.model.RuntimeSpec;
@@ -45,6 +50,13 @@ class CodecsTest {
       .isEqualTo(new Control(Control.Type.SIGNAL, null, "SIGINT"));
     assertThat(wireRoundTrip(new Admission("id1", 4))).isEqualTo(new Admission("id1", 4));
     assertThat(wireRoundTrip(new Readiness(true, false, "no image"))).isEqualTo(new Readiness(true, false, "no image"));
+    assertThat(wireRoundTrip(new ImageRequest("img:1", false))).isEqualTo(new ImageRequest("img:1", false));
+    ImageInfo failed = new ImageInfo("r:5000/img:1", "r:5000/img:1", ImageState.FAILED, null, null, 5L, 3,
+      "image_pull_failed", "registry r:5000 is unreachable");
+    ImageInfo present = new ImageInfo("img:1", "r:5000/img:1", ImageState.PRESENT, "sha256:1", 2048L, 7L, 0, null, null);
+    assertThat(wireRoundTrip(failed)).isEqualTo(failed);
+    ImageList list = new ImageList(List.of(failed, present), new ImageStats(9, 8, 7, 6, 5, 4, 3, 2));
+    assertThat(wireRoundTrip(list)).isEqualTo(list);
   }
 
   @Test

@@ -48,6 +48,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void registryCredentialsComeFromTheEnvironmentForTheCustomRegistry() {
+    GatewayOptions o = new GatewayOptions(ConfigLoader.applyEnv(new JsonObject(), Map.of(
+      "CUSTOM_IMAGE_REGISTRY", "registry.example:5000",
+      "CUSTOM_IMAGE_REGISTRY_USERNAME", "ci",
+      "CUSTOM_IMAGE_REGISTRY_PASSWORD", "s3cret")));
+    assertThat(o.getImages().getCredentials().get("registry.example:5000").username()).isEqualTo("ci");
+    assertThat(o.getImages().getCredentials().get("registry.example:5000").password()).isEqualTo("s3cret");
+    assertThat(o.getImages().toString()).doesNotContain("s3cret");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.applyEnv(new JsonObject(),
+      Map.of("CUSTOM_IMAGE_REGISTRY_USERNAME", "ci"))).key()).isEqualTo("CUSTOM_IMAGE_REGISTRY_USERNAME");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> new GatewayOptions(new JsonObject()
+      .put("images", new JsonObject().put("registry", "https://registry.example"))))
+      .key()).isEqualTo("images.registry");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> new GatewayOptions(new JsonObject()
+      .put("images", new JsonObject().put("credentials", new JsonObject().put("r.example", new JsonObject()
+        .put("username", "u")))))).key()).isEqualTo("images.credentials.r.example.password");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> new GatewayOptions(new JsonObject()
+      .put("runtimes", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "sh").put("file", "m.sh")
+        .put("run", "sh {file}").put("image", "Not Valid")))))
+      .key()).isEqualTo("runtimes[0].image");
+  }
+
+  @Test
   void badValuesNameTheirKey() {
     assertThat(catchThrowableOfType(ConfigException.class,
       () -> ConfigLoader.applyEnv(new JsonObject(), Map.of("EXECGATE_HTTP_PORT", "eighty"))).key())

@@ -1,0 +1,60 @@
+package io.execgate.http;
+
+import io.execgate.GatewayOptions;
+import io.execgate.bus.Addresses;
+import io.execgate.error.GatewayException;
+import io.execgate.image.ImagePolicy;
+import io.execgate.impl.JsonReader;
+import io.execgate.model.ImageInfo;
+import io.execgate.model.ImageList;
+import io.execgate.model.ImageRequest;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code GET /v1/images}: the image cache's images and counters; {@code POST /v1/images}: pre-pull
+ * an image the policy allows (202 at once; the pull's progress shows in the list). Talks to the
+ * image cache over the event bus only.
+ */
+final class ImageApi {
+
+  private static final long TIMEOUT_MS = 30_000;
+
+  private final Vertx vertx;
+  private final Addresses addresses;
+  private final ImagePolicy policy;
+
+  ImageApi(Vertx vertx, GatewayOptions options) {
+    this.vertx = vertx;
+    this.addresses = new Addresses(options.getAddressPrefix());
+    this.policy = new ImagePolicy(options.resolvedRuntimes(), options.getImages());
+  }
+
+  void list(RoutingContext ctx) {
+    vertx.eventBus()
+      .<ImageList>request(addresses.imageList(), null, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
+      .map(Message::body)
+      .onSuccess(list -> ExecutionApi.respond(ctx, 200, list.toJson()))
+      .onFailure(ctx::fail);
+  }
+
+  void prePull(RoutingContext ctx) {
+    JsonObject body = ExecutionRequestParser.decode(ctx.body().buffer());
+    JsonReader r = new JsonReader(body, "", GatewayException::invalid);
+    String requested = r.getString("image", null);
+    r.finish();
+    if (requested == null) {
+      throw GatewayException.invalid("image", "image is required");
+    }
+    String image = policy.check(requested);
+    vertx.eventBus()
+      .<ImageInfo>request(addresses.imageEnsure(), new ImageRequest(image, false),
+        new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
+      .map(Message::body)
+      .onSuccess(info -> ExecutionApi.respond(ctx, 202, info.toJson()))
+      .onFailure(ctx::fail);
+  }
+}

@@ -4,9 +4,16 @@ import io.execgate.ExecutionGateway;
 import io.execgate.GatewayOptions;
 import io.execgate.error.ConfigException;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,7 +39,16 @@ public final class Main {
       System.exit(EXIT_CONFIG);
       return;
     }
-    Vertx vertx = Vertx.vertx();
+    // Vert.x's own metrics (HTTP server, pools) join the gateway's at /metrics; event-bus metrics stay off,
+    // their per-execution addresses would explode the label space
+    Vertx vertx = Vertx.builder()
+      .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE))
+        .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)))
+      .withMetrics(new MicrometerMetricsFactory())
+      .build();
     ExecutionGateway gateway;
     try {
       gateway = ExecutionGateway.deploy(vertx, options).await(120, TimeUnit.SECONDS);

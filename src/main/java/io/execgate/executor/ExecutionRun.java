@@ -8,6 +8,7 @@ import io.execgate.docker.StdinSink;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.error.Replies;
+import io.execgate.metrics.GatewayMetrics;
 import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
@@ -433,6 +434,8 @@ final class ExecutionRun {
         frames.exit(result);
         cancelWaiters.forEach(m -> m.reply(result));
         cancelWaiters.clear();
+        GatewayMetrics.of(ec.vertx(), ec.addresses().prefix()).executionFinished(result.status().id(),
+          warm ? "warm" : containerId != null ? "cold" : "none", result.durationMs(), result.queuedMs());
         log.info("[{}] {} exit={} in {} ms (queued {} ms, answered at {} ms, {})", job.id(), result.status().id(),
           result.exitCode(), result.durationMs(), result.queuedMs(), frames.elapsed(), warm ? "warm" : "cold");
         return result;

@@ -3,6 +3,7 @@ package io.execgate.executor;
 import io.execgate.bus.Addresses;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.Replies;
+import io.execgate.metrics.GatewayMetrics;
 import io.execgate.model.Admission;
 import io.execgate.model.ExecutionJob;
 import io.vertx.core.Future;
@@ -29,6 +30,7 @@ public final class SchedulerVerticle extends VerticleBase {
   private final LinkedHashMap<String, Message<String>> waiting = new LinkedHashMap<>();
   private boolean stopping;
   private boolean engineReady;
+  private GatewayMetrics metrics;
 
   /**
    * @param engineReady whether the engine answered at startup; if not, nothing is admitted until a
@@ -43,6 +45,11 @@ public final class SchedulerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    metrics = GatewayMetrics.of(vertx, addresses.prefix());
+    metrics.gauge("execgate_running", "Executions holding a run slot", this, s -> s.running.size());
+    metrics.gauge("execgate_queue_depth", "Admitted executions waiting for a run slot", this,
+      s -> s.admitted.size() - s.running.size());
+    metrics.gauge("execgate_capacity", "Run slots of this node", this, s -> s.maxConcurrent);
     var bus = vertx.eventBus();
     return Future.all(
       bus.<ExecutionJob>localConsumer(addresses.schedulerAdmit(), this::admit).completion(),
@@ -57,16 +64,16 @@ public final class SchedulerVerticle extends VerticleBase {
   private void admit(Message<ExecutionJob> message) {
     ExecutionJob job = message.body();
     if (stopping) {
-      message.fail(ErrorCode.SHUTTING_DOWN.number(), "the gateway is shutting down");
+      reject(message, ErrorCode.SHUTTING_DOWN, "the gateway is shutting down");
       return;
     }
     if (!engineReady) {
-      message.fail(ErrorCode.DOCKER_UNAVAILABLE.number(),
+      reject(message, ErrorCode.DOCKER_UNAVAILABLE,
         "the Docker engine does not answer yet; executions are taken once it does (see /ready)");
       return;
     }
     if (admitted.size() >= maxConcurrent + maxQueued) {
-      message.fail(ErrorCode.CAPACITY_EXHAUSTED.number(), "at capacity: " + running.size() + " executions running and "
+      reject(message, ErrorCode.CAPACITY_EXHAUSTED, "at capacity: " + running.size() + " executions running and "
         + (admitted.size() - running.size()) + " waiting");
       return;
     }
@@ -78,6 +85,11 @@ public final class SchedulerVerticle extends VerticleBase {
         admitted.remove(job.id());
         Replies.fail(message, err);
       });
+  }
+
+  private void reject(Message<?> message, ErrorCode code, String why) {
+    metrics.rejected(code.id());
+    message.fail(code.number(), why);
   }
 
   private void acquire(Message<String> message) {

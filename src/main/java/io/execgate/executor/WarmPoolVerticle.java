@@ -5,6 +5,7 @@ import io.execgate.bus.Addresses;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.docker.ContainerSpec;
+import io.execgate.metrics.GatewayMetrics;
 import io.execgate.model.PoolKey;
 import io.execgate.model.PoolState;
 import io.execgate.model.ResourceLimits;
@@ -57,6 +58,7 @@ public final class WarmPoolVerticle extends VerticleBase {
     int creating;
     long taken;
     int failures;
+    long failuresTotal;
     String lastError;
     long retryAt;
     boolean imagePresent;
@@ -80,8 +82,19 @@ public final class WarmPoolVerticle extends VerticleBase {
   public Future<?> start() {
     remover = new ContainerRemover(vertx, runtime);
     Addresses addresses = new Addresses(options.getAddressPrefix());
+    GatewayMetrics metrics = GatewayMetrics.of(vertx, options.getAddressPrefix());
     for (RuntimeSpec spec : options.resolvedRuntimes()) {
-      pools.computeIfAbsent(PoolKey.of(spec, spec.image()), Pool::new);
+      PoolKey key = PoolKey.of(spec, spec.image());
+      if (!pools.containsKey(key)) {
+        Pool pool = new Pool(key);
+        pools.put(key, pool);
+        String image = key.image() + (key.tmpfsExec() ? " (exec)" : "");
+        metrics.gauge("execgate_pool_ready", "Warm containers waiting", pool, p -> p.ready.size(), "image", image);
+        metrics.functionCounter("execgate_pool_taken", "Warm containers handed to executions", () -> pool.taken,
+          "image", image);
+        metrics.functionCounter("execgate_pool_refill_failures", "Failed attempts to create a warm container",
+          () -> pool.failuresTotal, "image", image);
+      }
     }
     var bus = vertx.eventBus();
     return Future.all(
@@ -162,6 +175,7 @@ public final class WarmPoolVerticle extends VerticleBase {
         })
         .recover(err -> {
           p.failures++;
+          p.failuresTotal++;
           p.lastError = err.getMessage();
           long backoff = Math.min(MAX_BACKOFF_MS, 500L << Math.min(p.failures, 6));
           p.retryAt = System.currentTimeMillis() + backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);

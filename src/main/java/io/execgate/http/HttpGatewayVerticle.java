@@ -2,6 +2,7 @@ package io.execgate.http;
 
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
+import io.execgate.metrics.GatewayMetrics;
 import io.execgate.store.ExecutionStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -43,6 +44,10 @@ public final class HttpGatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.getHttp().getMaxRequestBytes());
 
+    GatewayMetrics metrics = GatewayMetrics.of(vertx, options.getAddressPrefix());
+    router.get("/metrics").handler(ctx -> ctx.response()
+      .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+      .end(metrics.scrape()));
     router.get("/health").handler(ctx -> ExecutionApi.respond(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/ready").handler(api::ready);
     router.get("/v1/runtimes").handler(api::runtimes);

@@ -3,6 +3,7 @@ package io.execgate.image;
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.docker.ContainerRuntime;
+import io.execgate.metrics.GatewayMetrics;
 import io.execgate.error.Replies;
 import io.execgate.model.ImageRequest;
 import io.vertx.core.Future;
@@ -43,6 +44,18 @@ public final class ImageCacheVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     cache = new ImageCache(vertx, runtime, options);
+    GatewayMetrics metrics = GatewayMetrics.of(vertx, options.getAddressPrefix());
+    metrics.functionCounter("execgate_image_pulls_started", "Image pulls started", () -> cache.stats().pullsStarted());
+    metrics.functionCounter("execgate_image_pulls_succeeded", "Image pulls that succeeded",
+      () -> cache.stats().pullsSucceeded());
+    metrics.functionCounter("execgate_image_pulls_failed", "Image pulls that failed for good",
+      () -> cache.stats().pullsFailed());
+    metrics.functionCounter("execgate_image_pull_retries", "Pull attempts retried after a transient failure",
+      () -> cache.stats().retries());
+    metrics.functionCounter("execgate_image_cache_hits", "Image requests answered without a pull",
+      () -> cache.stats().cacheHits());
+    metrics.functionCounter("execgate_images_refused", "Images refused by the sandbox check",
+      () -> cache.stats().refused());
     Addresses addresses = new Addresses(options.getAddressPrefix());
     var bus = vertx.eventBus();
     return Future.all(

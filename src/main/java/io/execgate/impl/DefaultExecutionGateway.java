@@ -13,6 +13,7 @@ import io.execgate.executor.ExecutorVerticle;
 import io.execgate.executor.SchedulerVerticle;
 import io.execgate.executor.WarmPoolVerticle;
 import io.execgate.http.HttpGatewayVerticle;
+import io.execgate.metrics.GatewayMetrics;
 import io.execgate.image.ImageCacheVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -60,6 +61,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
       return Future.failedFuture(e);
     }
     Codecs.registerAll(vertx.eventBus());
+    GatewayMetrics.create(vertx, opts.getAddressPrefix());
     ContainerRuntime runtime = new DockerContainerRuntime(vertx, opts.getDocker());
     DefaultExecutionGateway gateway = new DefaultExecutionGateway(vertx, opts, runtime);
     return runtime.ping()
@@ -183,7 +185,10 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
       for (String id : ids) {
         chain = chain.transform(ar -> vertx.undeploy(id).otherwiseEmpty());
       }
-      closing = chain.andThen(ar -> runtime.close());
+      closing = chain.andThen(ar -> {
+        runtime.close();
+        GatewayMetrics.remove(vertx, options.getAddressPrefix());
+      });
     }
     return closing;
   }

@@ -68,6 +68,11 @@ final class ExecutionRun {
   private boolean killIssued;
   private boolean cancelRequested;
   private boolean waitingForSlot;
+  private boolean outputPaused;
+  /** Interactive stdin sent before the container's stdin was attached; whether stdin_close came. */
+  private final List<byte[]> earlyStdin = new ArrayList<>();
+  private long earlyStdinBytes;
+  private boolean stdinClosed;
   private long deadlineTimer = -1;
   private long startNanos;
   private long endNanos;
@@ -82,7 +87,8 @@ final class ExecutionRun {
     RANDOM.nextBytes(n);
     this.nonce = HexFormat.of().formatHex(n);
     this.record = ExecutionResult.submitted(job);
-    this.frames = new FrameLog(ec.vertx().eventBus(), ec.addresses().output(job.id()), job.submittedAt());
+    this.frames = new FrameLog(ec.vertx().eventBus(), ec.addresses().output(job.id()), ec.addresses().replay(job.id()),
+      job.submittedAt(), ec.options().getExecutor().getStreamRetainBytes());
   }
 
   String id() {
@@ -90,11 +96,18 @@ final class ExecutionRun {
   }
 
   /**
-   * Registers the control address; the run is addressable once this completes.
+   * @return the run's frames, replayable until closed (the verticle retires them after the run)
+   */
+  FrameLog frameLog() {
+    return frames;
+  }
+
+  /**
+   * Registers the control and replay addresses; the run is addressable once this completes.
    */
   Future<Void> register() {
     control = ec.vertx().eventBus().consumer(ec.addresses().control(job.id()), this::onControl);
-    return control.completion();
+    return Future.all(control.completion(), frames.open()).mapEmpty();
   }
 
   /**
@@ -173,7 +186,9 @@ final class ExecutionRun {
       .compose(in -> {
         stdin = in;
         in.write(JobScript.payload(job, nonce));
-        if (!job.interactive()) {
+        earlyStdin.forEach(in::write);
+        earlyStdin.clear();
+        if (!job.interactive() || stdinClosed) {
           endStdin();
         }
         return ec.runtime().start(containerId);
@@ -223,6 +238,9 @@ final class ExecutionRun {
       }
     });
     output.handler(programOutput::accept);
+    if (outputPaused) {
+      output.pause();
+    }
     output.exceptionHandler(err -> log.debug("[{}] output stream failed: {}", job.id(), err.getMessage()));
     output.endHandler(v -> {
       programOutput.end();
@@ -272,6 +290,10 @@ final class ExecutionRun {
     }
     if (containerId != null && !killIssued) {
       killIssued = true;
+      if (output != null) {
+        // whatever a killed program wrote is read, even if its owner paused the output
+        output.resume();
+      }
       ec.runtime().kill(containerId)
         .onFailure(err -> log.warn("[{}] killing container {} failed: {}", job.id(), containerId, err.getMessage()));
     }
@@ -398,8 +420,18 @@ final class ExecutionRun {
         }
       }
       case STDIN -> {
-        if (stdin == null || !job.interactive()) {
+        if (!job.interactive() || record.status().isFinal() || stdinClosed) {
           message.fail(ErrorCode.INVALID_REQUEST.number(), "this execution does not take stdin now");
+        } else if (stdin == null) {
+          // not attached yet: kept (bounded) until the container's stdin is
+          byte[] bytes = c.data() == null ? new byte[0] : c.data().getBytes(StandardCharsets.UTF_8);
+          if (earlyStdinBytes + bytes.length > MAX_PENDING_STDIN) {
+            message.fail(ErrorCode.CAPACITY_EXHAUSTED.number(), "too much stdin before the program started");
+          } else {
+            earlyStdin.add(bytes);
+            earlyStdinBytes += bytes.length;
+            message.reply(null);
+          }
         } else if (stdin.pendingBytes() > MAX_PENDING_STDIN) {
           message.fail(ErrorCode.CAPACITY_EXHAUSTED.number(), "the program is not reading its stdin");
         } else {
@@ -408,12 +440,24 @@ final class ExecutionRun {
         }
       }
       case STDIN_CLOSE -> {
-        if (stdin != null && job.interactive()) {
+        if (stdin != null && job.interactive() && !stdinClosed) {
           endStdin();
         }
+        stdinClosed = true;
         message.reply(null);
       }
       case SIGNAL -> signal(message, c.signal());
+      case PAUSE, RESUME -> {
+        outputPaused = c.type() == Control.Type.PAUSE && !killIssued;
+        if (output != null) {
+          if (outputPaused) {
+            output.pause();
+          } else {
+            output.resume();
+          }
+        }
+        message.reply(null);
+      }
       default -> message.fail(ErrorCode.INVALID_REQUEST.number(), "unknown control " + c.type());
     }
   }

@@ -145,7 +145,7 @@ final class ExecutionSocket {
     state = State.STARTING;
     executionId = job.id();
     relay = new FrameRelay(vertx, addresses, store, job.id(), 0, FrameRelay.Mode.OWNER,
-      options.getHttp().getStreamBufferBytes(), new OwnerSink());
+      options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), new OwnerSink());
     relay.subscribe()
       .compose(v -> api.admit(job))
       .onSuccess(admission -> {

@@ -21,9 +21,11 @@ import java.util.ArrayDeque;
  * Relays one execution's frames to one client, in order, without gap or duplicate, from a given
  * seq. It subscribes to the output address first, then pages the older frames from the executor's
  * replay address, and merges both by seq. The event bus has no flow control, so live frames that the
- * client cannot take yet wait in a bounded buffer: a watcher that passes the bound is closed
- * ({@link CloseCodes#TOO_SLOW}); the owner of the execution pauses the program's output instead, so
- * no byte is ever dropped. Lives on the connection's event loop.
+ * client cannot take yet wait in a bounded buffer. A watcher whose buffer is full drops its oldest
+ * buffered frames and later reads them again from the executor's retention; once it is further
+ * behind than that retention it can never catch up and is closed ({@link CloseCodes#TOO_SLOW}).
+ * The owner of the execution pauses the program's output instead, so no byte is ever dropped.
+ * Lives on the connection's event loop.
  */
 final class FrameRelay {
 
@@ -42,12 +44,16 @@ final class FrameRelay {
   private final String id;
   private final Mode mode;
   private final long bufferBytes;
+  private final long maxBehindBytes;
   private final FrameSink sink;
   private final ArrayDeque<Frame> live = new ArrayDeque<>();
   private final ArrayDeque<Frame> page = new ArrayDeque<>();
   private MessageConsumer<Frame> consumer;
   private long next;
   private long liveBytes;
+  /** Weight of the frames received live and not yet written: how far the client is behind. */
+  private long behindBytes;
+  private long firstLiveSeq = -1;
   /** Frames below this seq were published before the last page was built: they come from replay. */
   private long replayUntil;
   private boolean replayWanted;
@@ -56,8 +62,13 @@ final class FrameRelay {
   private boolean done;
   private long lastT;
 
+  /**
+   * @param bufferBytes    live frames buffered for the client (a watcher drops the oldest beyond it)
+   * @param maxBehindBytes how far behind the live output a watcher may fall (the executor's
+   *                       retention) before it is closed
+   */
   FrameRelay(Vertx vertx, Addresses addresses, ExecutionStore store, String id, long fromSeq, Mode mode,
-             long bufferBytes, FrameSink sink) {
+             long bufferBytes, long maxBehindBytes, FrameSink sink) {
     this.vertx = vertx;
     this.addresses = addresses;
     this.store = store;
@@ -65,6 +76,7 @@ final class FrameRelay {
     this.next = fromSeq;
     this.mode = mode;
     this.bufferBytes = bufferBytes;
+    this.maxBehindBytes = maxBehindBytes;
     this.sink = sink;
   }
 
@@ -116,21 +128,39 @@ final class FrameRelay {
     if (done || frame.seq() < next) {
       return;
     }
+    if (firstLiveSeq < 0) {
+      firstLiveSeq = frame.seq();
+    }
     live.add(frame);
     liveBytes += weight(frame);
+    behindBytes += weight(frame);
     pump();
     if (done || live.isEmpty()) {
       return;
     }
-    if (mode == Mode.OWNER && !paused) {
-      paused = true;
-      control(Control.pause());
+    if (mode == Mode.OWNER) {
+      if (!paused) {
+        paused = true;
+        control(Control.pause());
+      }
+      if (liveBytes > bufferBytes * OWNER_SLACK) {
+        tooSlow(bufferBytes * OWNER_SLACK);
+      }
+      return;
     }
-    long bound = mode == Mode.OWNER ? bufferBytes * OWNER_SLACK : bufferBytes;
-    if (liveBytes > bound) {
-      fail(CloseCodes.TOO_SLOW, new GatewayException(ErrorCode.STREAM_TOO_SLOW, "the client fell more than " + bound
-        + " bytes behind the execution's output and was disconnected; reconnect with ?fromSeq=" + next));
+    if (behindBytes > maxBehindBytes) {
+      tooSlow(maxBehindBytes);
+      return;
     }
+    while (liveBytes > bufferBytes && live.size() > 1) {
+      // still retained by the executor: read again from there when the client catches up
+      liveBytes -= weight(live.poll());
+    }
+  }
+
+  private void tooSlow(long bound) {
+    fail(CloseCodes.TOO_SLOW, new GatewayException(ErrorCode.STREAM_TOO_SLOW, "the client fell more than " + bound
+      + " bytes behind the execution's output and was disconnected; reconnect with ?fromSeq=" + next));
   }
 
   private void pump() {
@@ -141,6 +171,9 @@ final class FrameRelay {
       }
       next++;
       lastT = f.t();
+      if (firstLiveSeq >= 0 && f.seq() >= firstLiveSeq) {
+        behindBytes -= weight(f);
+      }
       sink.write(f);
       if (f.isTerminal()) {
         finish();

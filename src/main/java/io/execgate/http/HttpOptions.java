@@ -187,8 +187,10 @@ public class HttpOptions {
   }
 
   /**
-   * @return how far (about the frames' text length) a stream watcher may fall behind before it is
-   *   closed (WebSocket close code 4008); an interactive owner pauses the program instead
+   * @return the live frames (about their text length) buffered in the gateway for one client; a
+   *   watcher past it drops the oldest and reads them again from the executor's retention
+   *   ({@code executor.streamRetainBytes}), and is closed (4008) once further behind than that; the
+   *   owner of an execution (/v1/ws, NDJSON) pauses the program's output instead
    */
   public long getStreamBufferBytes() {
     return streamBufferBytes;

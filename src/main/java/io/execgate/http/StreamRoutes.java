@@ -62,7 +62,7 @@ final class StreamRoutes {
   private void watch(ServerWebSocket ws, String id, long fromSeq) {
     WebSocketSink sink = new WebSocketSink(vertx, ws, options.getHttp().getStreamKeepaliveMs());
     FrameRelay relay = new FrameRelay(vertx, addresses, store, id, fromSeq, FrameRelay.Mode.WATCHER,
-      options.getHttp().getStreamBufferBytes(), sink);
+      options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), sink);
     ws.closeHandler(v -> {
       sink.closed();
       relay.stop();
@@ -91,7 +91,7 @@ final class StreamRoutes {
     find(id).onSuccess(r -> {
       ResponseSink sink = new ResponseSink(vertx, ctx.response(), ResponseSink.Format.SSE);
       FrameRelay relay = new FrameRelay(vertx, addresses, store, id, fromSeq, FrameRelay.Mode.WATCHER,
-        options.getHttp().getStreamBufferBytes(), sink);
+        options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), sink);
       ctx.response().closeHandler(v -> {
         sink.closed();
         relay.stop();
@@ -115,7 +115,7 @@ final class StreamRoutes {
     ExecutionJob job = parser.parse(ctx.body().buffer(), false).job();
     ResponseSink sink = new ResponseSink(vertx, ctx.response(), ResponseSink.Format.NDJSON);
     FrameRelay relay = new FrameRelay(vertx, addresses, store, job.id(), 0, FrameRelay.Mode.OWNER,
-      options.getHttp().getStreamBufferBytes(), sink);
+      options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), sink);
     ctx.response().closeHandler(v -> {
       sink.closed();
       if (!relay.isDone()) {

@@ -465,7 +465,8 @@ final class ExecutionRun {
   private void signal(Message<Control> message, String signal) {
     if (!Signals.SENDABLE.contains(signal)) {
       message.fail(ErrorCode.INVALID_REQUEST.number(), "signal must be one of " + Signals.SENDABLE);
-    } else if (containerId == null || record.status() != ExecutionStatus.RUNNING) {
+    } else if (containerId == null || programOutput == null || record.status().isFinal()) {
+      // not yet attached, or over: there is no program to signal (once attached, the engine says whether it runs)
       message.fail(ErrorCode.INVALID_REQUEST.number(), "the program is not running");
     } else if (signal.equals("SIGKILL")) {
       kill(null);

@@ -17,6 +17,9 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One interactive WebSocket ({@code GET /v1/ws}): the client sends {@code run} (the submit body
  * plus {@code "type":"run"}), then {@code stdin}, {@code stdin_close}, {@code signal} and
@@ -47,6 +50,9 @@ final class ExecutionSocket {
   private boolean socketClosed;
   private boolean admitted;
   private boolean exited;
+  /** Commands sent while the run is being admitted, sent on in order once it is. */
+  private final List<Control> early = new ArrayList<>();
+  private long earlyBytes;
 
   ExecutionSocket(Vertx vertx, GatewayOptions options, Addresses addresses, ExecutionStore store, ExecutionApi api,
                   ExecutionRequestParser parser, ServerWebSocket ws) {
@@ -65,7 +71,7 @@ final class ExecutionSocket {
     ws.binaryMessageHandler(b -> violation("binary frames are not accepted; send JSON text frames"));
     ws.exceptionHandler(err -> onSocketError(sink, err));
     ws.closeHandler(v -> onClose());
-    sink.keepalive();
+    sink.keepalive(v -> onClose());
   }
 
   /**
@@ -156,12 +162,16 @@ final class ExecutionSocket {
         }
         state = State.RUNNING;
         relay.start(false);
+        early.forEach(this::control);
+        early.clear();
       })
       .onFailure(err -> {
         relay.stop();
         relay = null;
         executionId = null;
         state = State.IDLE;
+        early.clear();
+        earlyBytes = 0;
         sink.error(Replies.toGatewayException(err));
       });
   }
@@ -169,6 +179,16 @@ final class ExecutionSocket {
   private void control(Control c) {
     if (state == State.IDLE) {
       sink.error(new GatewayException(ErrorCode.PROTOCOL_VIOLATION, "no execution yet: send run first"));
+      return;
+    }
+    if (state == State.STARTING) {
+      earlyBytes += c.data() == null ? 0 : c.data().length();
+      if (earlyBytes > options.getHttp().getMaxStdinBytes()) {
+        sink.error(new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "more than " + options.getHttp().getMaxStdinBytes()
+          + " bytes of stdin before the execution was admitted"));
+      } else {
+        early.add(c);
+      }
       return;
     }
     vertx.eventBus()
@@ -185,6 +205,9 @@ final class ExecutionSocket {
   }
 
   private void onClose() {
+    if (socketClosed) {
+      return;
+    }
     socketClosed = true;
     sink.closed();
     if (relay != null) {

@@ -233,7 +233,8 @@ final class FrameRelay {
     }
     if (next > p.nextSeq()) {
       fail(CloseCodes.REPLAY_UNAVAILABLE, new GatewayException(ErrorCode.REPLAY_UNAVAILABLE, "seq " + next
-        + " does not exist yet: the execution has published " + p.nextSeq() + " frames"));
+        + (p.ended() ? " does not exist: the execution ended with seq " + (p.nextSeq() - 1)
+        : " does not exist yet: the execution has published " + p.nextSeq() + " frames")));
       return;
     }
     if (p.ended() && next == p.nextSeq()) {

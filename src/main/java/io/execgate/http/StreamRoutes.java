@@ -9,6 +9,7 @@ import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.store.ExecutionStore;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.ServerWebSocket;
@@ -63,15 +64,16 @@ final class StreamRoutes {
     WebSocketSink sink = new WebSocketSink(vertx, ws, options.getHttp().getStreamKeepaliveMs());
     FrameRelay relay = new FrameRelay(vertx, addresses, store, id, fromSeq, FrameRelay.Mode.WATCHER,
       options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), sink);
-    ws.closeHandler(v -> {
+    Handler<Void> gone = v -> {
       sink.closed();
       relay.stop();
-    });
+    };
+    ws.closeHandler(gone);
     ws.textMessageHandler(text -> sink.error(new GatewayException(ErrorCode.INVALID_REQUEST,
       "this stream is read-only; commands go to /v1/ws")));
     ws.binaryMessageHandler(b -> sink.close(CloseCodes.PROTOCOL_VIOLATION, "binary frames are not accepted"));
     ws.exceptionHandler(err -> ExecutionSocket.onSocketError(sink, err));
-    sink.keepalive();
+    sink.keepalive(gone);
     relay.subscribe()
       .onSuccess(v -> relay.start(true))
       .onFailure(err -> sink.fail(CloseCodes.STREAM_FAILED, new GatewayException(ErrorCode.INTERNAL,

@@ -19,6 +19,7 @@ final class WebSocketSink implements FrameSink {
   private long lastPong = System.nanoTime();
   private long timer = -1;
   private boolean closed;
+  private Handler<Void> deadHandler = v -> { };
 
   WebSocketSink(Vertx vertx, ServerWebSocket ws, long keepaliveMs) {
     this.vertx = vertx;
@@ -28,12 +29,17 @@ final class WebSocketSink implements FrameSink {
 
   /**
    * Starts the pings.
+   *
+   * @param onDead called when the peer is taken for dead, at once: the socket's close handler only
+   *               runs once the closing handshake times out
    */
-  void keepalive() {
+  void keepalive(Handler<Void> onDead) {
+    deadHandler = onDead;
     ws.pongHandler(b -> lastPong = System.nanoTime());
     timer = vertx.setPeriodic(keepaliveMs, t -> {
       if ((System.nanoTime() - lastPong) / 1_000_000 > 2 * keepaliveMs) {
         close(CloseCodes.KEEPALIVE_TIMEOUT, "no pong for " + 2 * keepaliveMs + " ms");
+        deadHandler.handle(null);
       } else if (!closed && !ws.writeQueueFull()) {
         ws.writePing(Buffer.buffer("keepalive"));
       }

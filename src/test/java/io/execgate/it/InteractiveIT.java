@@ -3,9 +3,16 @@ package io.execgate.it;
 import io.execgate.GatewayOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import com.github.dockerjava.api.model.Container;
+import io.execgate.docker.ContainerLabels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static io.execgate.it.Frames.stdoutContaining;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,6 +30,8 @@ class InteractiveIT extends StreamITBase {
   protected GatewayOptions options() {
     GatewayOptions options = super.options();
     options.getHttp().setMaxRequestBytes(1 << 20);
+    // pings every 500 ms: every test here also shows that a live client is never taken for a dead one
+    options.getHttp().setStreamKeepaliveMs(500);
     return options;
   }
 
@@ -88,6 +97,39 @@ class InteractiveIT extends StreamITBase {
     assertThat(ms).isLessThan(2_000);
     String status = awaitStatus(accepted.getString("id"), GatewayITBase::isFinal, 10_000).getString("status");
     assertThat(status).isEqualTo("cancelled");
+  }
+
+  @Test
+  void aPeerThatAnswersNoPingIsTakenForDeadAndItsExecutionCancelled() throws Exception {
+    assertThat(DockerSupport.awaitNoContainers(docker, instanceId, 10_000)).isEmpty();
+    // a client that opens the socket, sends run, then neither reads nor answers pings: a dead peer
+    try (Socket raw = new Socket("127.0.0.1", gateway.actualPort())) {
+      OutputStream out = raw.getOutputStream();
+      out.write(("GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+      byte[] head = new byte[12];
+      assertThat(raw.getInputStream().readNBytes(head, 0, 12)).isEqualTo(12);
+      assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 101");
+      byte[] run = new JsonObject().put("type", "run").put("script", "echo ready; sleep 60").encode()
+        .getBytes(StandardCharsets.UTF_8);
+      // one masked text frame (mask key 0)
+      out.write(new byte[]{(byte) 0x81, (byte) (0x80 | run.length), 0, 0, 0, 0});
+      out.write(run);
+      out.flush();
+      long deadline = System.currentTimeMillis() + 30_000;
+      List<Container> running;
+      do {
+        running = DockerSupport.containers(docker, instanceId);
+        Thread.sleep(50);
+      } while (running.isEmpty() && System.currentTimeMillis() < deadline);
+      assertThat(running).hasSize(1);
+      String id = running.get(0).getLabels().get(ContainerLabels.EXECUTION);
+      // two missed pings (500 ms apart) later, the gateway drops it and cancels its execution
+      String status = awaitStatus(id, GatewayITBase::isFinal, 10_000).getString("status");
+      assertThat(status).isEqualTo("cancelled");
+      assertThat(DockerSupport.awaitNoContainers(docker, instanceId, 5_000)).isEmpty();
+    }
   }
 
   @Test

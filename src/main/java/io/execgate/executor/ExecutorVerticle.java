@@ -91,6 +91,10 @@ public final class ExecutorVerticle extends VerticleBase {
     return Future.join(new ArrayList<>(running))
       .timeout(STOP_GRACE_MS, TimeUnit.MILLISECONDS)
       .otherwiseEmpty()
-      .andThen(ar -> retired.closeAll());
+      .andThen(ar -> {
+        if (retired != null) {
+          retired.closeAll();
+        }
+      });
   }
 }

@@ -47,8 +47,6 @@ final class ExecutionRun {
   private static final long KILL_GRACE_MS = 5_000;
   /** Interactive stdin not yet taken by the program, beyond which more is refused. */
   static final long MAX_PENDING_STDIN = 1 << 20;
-  /** A warm container still running after this long is renamed {@code execgate-<execution id>}. */
-  private static final long RENAME_AFTER_MS = 1_000;
 
   private final ExecutorContext ec;
   private final Context context;
@@ -74,6 +72,11 @@ final class ExecutionRun {
   private boolean cancelRequested;
   private boolean waitingForSlot;
   private boolean warm;
+  private boolean outputPaused;
+  /** Interactive stdin sent before the container's stdin was attached; whether stdin_close came. */
+  private final List<byte[]> earlyStdin = new ArrayList<>();
+  private long earlyStdinBytes;
+  private boolean stdinClosed;
   private long deadlineTimer = -1;
   private long startNanos;
   private long endNanos;
@@ -88,7 +91,8 @@ final class ExecutionRun {
     RANDOM.nextBytes(n);
     this.nonce = HexFormat.of().formatHex(n);
     this.record = ExecutionResult.submitted(job);
-    this.frames = new FrameLog(ec.vertx().eventBus(), ec.addresses().output(job.id()), job.submittedAt());
+    this.frames = new FrameLog(ec.vertx().eventBus(), ec.addresses().output(job.id()), ec.addresses().replay(job.id()),
+      job.submittedAt(), ec.options().getExecutor().getStreamRetainBytes());
   }
 
   String id() {
@@ -96,11 +100,18 @@ final class ExecutionRun {
   }
 
   /**
-   * Registers the control address; the run is addressable once this completes.
+   * @return the run's frames, replayable until closed (the verticle retires them after the run)
+   */
+  FrameLog frameLog() {
+    return frames;
+  }
+
+  /**
+   * Registers the control and replay addresses; the run is addressable once this completes.
    */
   Future<Void> register() {
     control = ec.vertx().eventBus().consumer(ec.addresses().control(job.id()), this::onControl);
-    return control.completion();
+    return Future.all(control.completion(), frames.open()).mapEmpty();
   }
 
   /**
@@ -198,13 +209,9 @@ final class ExecutionRun {
   private Future<Void> startWarm(String id) {
     containerId = id;
     warm = true;
-    // name it after its execution if it runs long enough to be looked at; not on the hot path
-    ec.vertx().setTimer(RENAME_AFTER_MS, t -> {
-      if (!programEnded.future().isComplete()) {
-        ec.runtime().rename(id, containerName())
-          .onFailure(err -> log.debug("[{}] renaming warm container failed: {}", job.id(), err.getMessage()));
-      }
-    });
+    // named after its execution at once (it was execgate-warm-...); the engine does this while the program runs
+    ec.runtime().rename(id, containerName())
+      .onFailure(err -> log.debug("[{}] renaming warm container failed: {}", job.id(), err.getMessage()));
     ResourceLimits pooled = ec.options().getExecutor().getLimits();
     Future<Void> limitsApplied = pooled.memoryMb() == limits.memoryMb() && pooled.cpus() == limits.cpus()
       && pooled.pids() == limits.pids()
@@ -220,7 +227,9 @@ final class ExecutionRun {
         stdin = all.resultAt(1);
         wireOutput();
         stdin.write(JobScript.payload(job, nonce));
-        if (!job.interactive()) {
+        earlyStdin.forEach(stdin::write);
+        earlyStdin.clear();
+        if (!job.interactive() || stdinClosed) {
           endStdin();
         }
         return null;
@@ -281,6 +290,9 @@ final class ExecutionRun {
       }
     });
     output.handler(programOutput::accept);
+    if (outputPaused) {
+      output.pause();
+    }
     output.exceptionHandler(err -> log.debug("[{}] output stream failed: {}", job.id(), err.getMessage()));
     output.endHandler(v -> {
       programOutput.end();
@@ -345,6 +357,10 @@ final class ExecutionRun {
     }
     if (containerId != null && !killIssued) {
       killIssued = true;
+      if (output != null) {
+        // whatever a killed program wrote is read, even if its owner paused the output
+        output.resume();
+      }
       ec.runtime().kill(containerId)
         .onFailure(err -> log.warn("[{}] killing container {} failed: {}", job.id(), containerId, err.getMessage()));
     }
@@ -471,8 +487,18 @@ final class ExecutionRun {
         }
       }
       case STDIN -> {
-        if (stdin == null || !job.interactive()) {
+        if (!job.interactive() || record.status().isFinal() || stdinClosed) {
           message.fail(ErrorCode.INVALID_REQUEST.number(), "this execution does not take stdin now");
+        } else if (stdin == null) {
+          // not attached yet: kept (bounded) until the container's stdin is
+          byte[] bytes = c.data() == null ? new byte[0] : c.data().getBytes(StandardCharsets.UTF_8);
+          if (earlyStdinBytes + bytes.length > MAX_PENDING_STDIN) {
+            message.fail(ErrorCode.CAPACITY_EXHAUSTED.number(), "too much stdin before the program started");
+          } else {
+            earlyStdin.add(bytes);
+            earlyStdinBytes += bytes.length;
+            message.reply(null);
+          }
         } else if (stdin.pendingBytes() > MAX_PENDING_STDIN) {
           message.fail(ErrorCode.CAPACITY_EXHAUSTED.number(), "the program is not reading its stdin");
         } else {
@@ -481,12 +507,24 @@ final class ExecutionRun {
         }
       }
       case STDIN_CLOSE -> {
-        if (stdin != null && job.interactive()) {
+        if (stdin != null && job.interactive() && !stdinClosed) {
           endStdin();
         }
+        stdinClosed = true;
         message.reply(null);
       }
       case SIGNAL -> signal(message, c.signal());
+      case PAUSE, RESUME -> {
+        outputPaused = c.type() == Control.Type.PAUSE && !killIssued;
+        if (output != null) {
+          if (outputPaused) {
+            output.pause();
+          } else {
+            output.resume();
+          }
+        }
+        message.reply(null);
+      }
       default -> message.fail(ErrorCode.INVALID_REQUEST.number(), "unknown control " + c.type());
     }
   }
@@ -494,7 +532,8 @@ final class ExecutionRun {
   private void signal(Message<Control> message, String signal) {
     if (!Signals.SENDABLE.contains(signal)) {
       message.fail(ErrorCode.INVALID_REQUEST.number(), "signal must be one of " + Signals.SENDABLE);
-    } else if (containerId == null || record.status() != ExecutionStatus.RUNNING) {
+    } else if (containerId == null || programOutput == null || record.status().isFinal()) {
+      // not yet attached, or over: there is no program to signal (once attached, the engine says whether it runs)
       message.fail(ErrorCode.INVALID_REQUEST.number(), "the program is not running");
     } else if (signal.equals("SIGKILL")) {
       kill(null);

@@ -6,6 +6,7 @@ import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.Frame;
+import io.execgate.model.FramePage;
 import io.execgate.model.ImageInfo;
 import io.execgate.model.ImageList;
 import io.execgate.model.ImageRequest;
@@ -49,6 +50,10 @@ class CodecsTest {
     assertThat(wireRoundTrip(new Control(Control.Type.SIGNAL, null, "SIGINT")))
       .isEqualTo(new Control(Control.Type.SIGNAL, null, "SIGINT"));
     assertThat(wireRoundTrip(new Admission("id1", 4))).isEqualTo(new Admission("id1", 4));
+    assertThat(wireRoundTrip(Control.pause())).isEqualTo(Control.pause());
+    assertThat(wireRoundTrip(Control.resume())).isEqualTo(Control.resume());
+    FramePage page = new FramePage(List.of(Frame.output(3, 4, false, "a\uD83D\uDE00"), Frame.exit(4, 5, RESULT)), 2, 5, true);
+    assertThat(wireRoundTrip(page)).isEqualTo(page);
     assertThat(wireRoundTrip(new Readiness(true, false, "no image"))).isEqualTo(new Readiness(true, false, "no image"));
     assertThat(wireRoundTrip(new ImageRequest("img:1", false))).isEqualTo(new ImageRequest("img:1", false));
     ImageInfo failed = new ImageInfo("r:5000/img:1", "r:5000/img:1", ImageState.FAILED, null, null, 5L, 3,

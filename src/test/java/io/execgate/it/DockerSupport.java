@@ -64,6 +64,34 @@ final class DockerSupport {
   }
 
   /**
+   * @return the containers of {@code instanceId} that serve executions: all but the idle warm ones
+   */
+  static List<Container> executionContainers(DockerClient docker, String instanceId) {
+    return containers(docker, instanceId).stream()
+      .filter(c -> c.getNames() == null || List.of(c.getNames()).stream().noneMatch(n -> n.startsWith("/execgate-warm-")))
+      .toList();
+  }
+
+  /**
+   * Waits up to {@code timeoutMs} for every execution container of {@code instanceId} to be gone.
+   *
+   * @return the ids of those still there
+   */
+  static List<String> awaitNoExecutionContainers(DockerClient docker, String instanceId, long timeoutMs)
+    throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    List<String> left;
+    do {
+      left = executionContainers(docker, instanceId).stream().map(Container::getId).toList();
+      if (left.isEmpty()) {
+        return left;
+      }
+      Thread.sleep(100);
+    } while (System.currentTimeMillis() < deadline);
+    return left;
+  }
+
+  /**
    * @return whether the container of an execution (named {@code execgate-<id>}) exists
    */
   static boolean executionContainerExists(DockerClient docker, String executionId) {

@@ -2,6 +2,7 @@ package io.execgate.docker;
 
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Ulimit;
@@ -57,6 +58,9 @@ final class SandboxProfile {
       .withNetworkDisabled(true)
       .withEnv(spec.env())
       .withLabels(spec.labels())
+      // an image's HEALTHCHECK is for long-lived services: in a sandbox it would run commands next to
+      // the program, inside its memory and pids limits
+      .withHealthcheck(new HealthCheck().withTest(List.of("NONE")))
       .withTty(false)
       .withStdinOpen(true)
       .withStdInOnce(true)

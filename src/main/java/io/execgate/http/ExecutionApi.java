@@ -135,7 +135,9 @@ final class ExecutionApi {
         .put("version", spec.version())
         .put("image", spec.image())
         .put("file", spec.file())
-        .put("compiled", spec.compile() != null));
+        .put("compiled", spec.compile() != null)
+        .put("compile", spec.compile())
+        .put("run", spec.run()));
     }
     respond(ctx, 200, new JsonObject().put("default", options.getDefaultRuntime()).put("runtimes", list));
   }

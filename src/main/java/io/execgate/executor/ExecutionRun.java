@@ -14,7 +14,6 @@ import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.PoolKey;
 import io.execgate.model.ResourceLimits;
-import io.execgate.model.Usage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -79,6 +78,7 @@ final class ExecutionRun {
   private boolean stdinClosed;
   private long deadlineTimer = -1;
   private long startNanos;
+  private long compileEndNanos;
   private long endNanos;
   private Long queuedMs;
 
@@ -264,20 +264,22 @@ final class ExecutionRun {
   }
 
   private void wireOutput() {
-    programOutput = new ProgramOutput(job.id(), nonce, limits.outputBytes(), new ProgramOutput.Listener() {
+    boolean compiles = job.runtime().compile() != null;
+    programOutput = new ProgramOutput(job.id(), nonce, limits.outputBytes(), compiles, new ProgramOutput.Listener() {
       @Override
-      public void text(boolean stderr, String text) {
-        frames.output(stderr, text);
+      public void text(boolean stderr, String stage, String text) {
+        frames.output(stderr, stage, text);
       }
 
       @Override
-      public void truncated(boolean stderr, long keptBytes) {
-        frames.truncated(stderr, keptBytes);
+      public void truncated(boolean stderr, String stage, long keptBytes) {
+        frames.truncated(stderr, stage, keptBytes);
         kill(ExecutionStatus.OUTPUT_LIMIT);
       }
 
       @Override
       public void compiled(int exitCode) {
+        compileEndNanos = System.nanoTime();
         if (exitCode == 0 && killReason == null) {
           armDeadline(limits.timeoutMs());
         }
@@ -371,48 +373,17 @@ final class ExecutionRun {
 
   private ExecutionResult result(ContainerState state) {
     markEnded();
-    Integer recordedExit = programOutput.exitCode();
-    Integer compileExit = programOutput.compileExitCode();
-    Integer exitCode = recordedExit != null ? recordedExit
-      : state.exitCode() == null ? null : (int) (long) state.exitCode();
-    ExecutionStatus status;
-    String message = null;
-    if (killReason != null) {
-      status = killReason;
-      message = switch (killReason) {
-        case TIMEOUT -> (compileExit == null && job.runtime().compile() != null ? "the compile step" : "the program")
-          + " passed its deadline and was killed";
-        case OUTPUT_LIMIT -> "output passed the limit of " + limits.outputBytes() + " bytes per stream and the program was killed";
-        case CANCELLED -> "cancelled";
-        default -> null;
-      };
-    } else if (cancelRequested) {
-      status = ExecutionStatus.CANCELLED;
-      message = "cancelled";
-    } else if (state.oomKilled() || (programOutput.oomKills() != null && programOutput.oomKills() > 0)) {
-      status = ExecutionStatus.OOM_KILLED;
-      message = "the memory limit of " + limits.memoryMb() + " MiB was reached";
-    } else if (recordedExit == null && exitCode != null && exitCode >= JobScript.LAUNCHER_EXIT_MIN
-      && exitCode <= JobScript.LAUNCHER_EXIT_MAX) {
-      status = ExecutionStatus.ERROR;
-      message = "the sandbox launcher could not set up the program (exit " + exitCode
-        + "): the image must provide /bin/sh, dd and mkdir, and the files must fit in /tmp";
-    } else if (exitCode == null) {
-      status = ExecutionStatus.ERROR;
-      message = "the container ended without an exit code" + (state.error() != null ? ": " + state.error() : "");
-    } else if (compileExit != null && compileExit != 0) {
-      status = ExecutionStatus.FAILED;
-      message = "the compile step failed with exit code " + compileExit + "; the program was not run";
-    } else {
-      status = exitCode == 0 ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED;
-    }
-    return build(status, exitCode, Signals.fromExitCode(exitCode), message);
+    return outcome().ended(state, killReason, cancelRequested);
+  }
+
+  private RunOutcome outcome() {
+    return new RunOutcome(job, image, programOutput, startNanos, compileEndNanos, endNanos, queuedMs);
   }
 
   private ExecutionResult failure(Throwable err) {
     markEnded();
     if (cancelRequested) {
-      return build(ExecutionStatus.CANCELLED, null, null, "cancelled");
+      return outcome().failed(ExecutionStatus.CANCELLED, "cancelled");
     }
     GatewayException ge = Replies.toGatewayException(err);
     if (ge.code() == ErrorCode.INTERNAL) {
@@ -420,16 +391,7 @@ final class ExecutionRun {
     } else {
       log.info("[{}] execution ended in error: {}", job.id(), ge.getMessage());
     }
-    return build(ExecutionStatus.ERROR, null, null, ge.getMessage());
-  }
-
-  private ExecutionResult build(ExecutionStatus status, Integer exitCode, String signal, String message) {
-    Long duration = startNanos == 0 ? null : Math.max(0, (endNanos - startNanos) / 1_000_000);
-    ProgramOutput out = programOutput;
-    return new ExecutionResult(job.id(), status, exitCode, signal, out == null ? "" : out.stdoutText(),
-      out == null ? "" : out.stderrText(), out != null && out.stdoutTruncated(), out != null && out.stderrTruncated(),
-      image != null ? image : job.image(), job.runtime().name(), duration, queuedMs,
-      out == null ? Usage.UNKNOWN : out.usage(), message, job.submittedAt());
+    return outcome().failed(ExecutionStatus.ERROR, ge.getMessage());
   }
 
   private Future<ExecutionResult> finish(ExecutionResult result) {

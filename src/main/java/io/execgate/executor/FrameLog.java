@@ -77,12 +77,15 @@ final class FrameLog {
     publish(Frame.status(seq, elapsed(), status));
   }
 
-  void output(boolean stderr, String text) {
-    publish(Frame.output(seq, elapsed(), stderr, text));
+  /**
+   * @param stage {@link Frame#COMPILE_STAGE} for the compile step's output, {@code null} for the run's
+   */
+  void output(boolean stderr, String stage, String text) {
+    publish(Frame.output(seq, elapsed(), stderr, text).inStage(stage));
   }
 
-  void truncated(boolean stderr, long keptBytes) {
-    publish(Frame.truncated(seq, elapsed(), stderr, keptBytes));
+  void truncated(boolean stderr, String stage, long keptBytes) {
+    publish(Frame.truncated(seq, elapsed(), stderr, keptBytes).inStage(stage));
   }
 
   void exit(ExecutionResult result) {

@@ -153,7 +153,7 @@ final class ExecutionSocket {
     relay = new FrameRelay(vertx, addresses, store, job.id(), 0, FrameRelay.Mode.OWNER,
       options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), new OwnerSink());
     relay.subscribe()
-      .compose(v -> api.admit(job))
+      .compose(v -> api.waiter().admit(job))
       .onSuccess(admission -> {
         admitted = true;
         if (socketClosed) {

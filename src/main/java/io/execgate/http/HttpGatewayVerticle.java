@@ -67,6 +67,10 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.get("/").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.get("/assets/*").handler(StaticHandler.create("webroot/assets").setCachingEnabled(false));
 
+    PistonApi piston = new PistonApi(options, api.waiter());
+    router.get("/api/v2/runtimes").handler(piston::runtimes).failureHandler(piston::failure);
+    router.post("/api/v2/execute").handler(body).handler(piston::execute).failureHandler(piston::failure);
+
     router.route().failureHandler(ApiErrors::handle);
     for (int status : new int[]{400, 404, 405, 406, 413, 415, 500}) {
       router.errorHandler(status, ApiErrors::handle);

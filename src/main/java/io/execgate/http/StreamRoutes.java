@@ -126,7 +126,7 @@ final class StreamRoutes {
       }
     });
     relay.subscribe()
-      .compose(v -> api.admit(job))
+      .compose(v -> api.waiter().admit(job))
       .onSuccess(admission -> {
         sink.keepalive(options.getHttp().getStreamKeepaliveMs());
         relay.start(false);

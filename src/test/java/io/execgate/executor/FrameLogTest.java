@@ -40,8 +40,8 @@ class FrameLogTest {
     FrameLog log = log(1 << 20);
     log.accepted("id");
     log.status(ExecutionStatus.RUNNING);
-    log.output(false, "a");
-    log.output(true, "b");
+    log.output(false, null, "a");
+    log.output(true, null, "b");
     FramePage all = log.page(0);
     assertThat(all.frames()).extracting(Frame::seq).containsExactly(0L, 1L, 2L, 3L);
     assertThat(all.firstSeq()).isZero();
@@ -56,7 +56,7 @@ class FrameLogTest {
   void dropsTheOldestFramesBeyondTheBudget() {
     FrameLog log = log(4 * (FrameLog.FRAME_OVERHEAD + 100));
     for (int i = 0; i < 10; i++) {
-      log.output(false, String.valueOf(i).repeat(100));
+      log.output(false, null, String.valueOf(i).repeat(100));
     }
     assertThat(log.retainedBytes()).isLessThanOrEqualTo(4 * (FrameLog.FRAME_OVERHEAD + 100));
     FramePage page = log.page(0);
@@ -69,9 +69,9 @@ class FrameLogTest {
   void pagesAreBoundedButNeverEmptyWhileFramesRemain() {
     FrameLog log = log(16L << 20);
     String big = "x".repeat((int) FrameLog.PAGE_BYTES);
-    log.output(false, big);
-    log.output(false, big);
-    log.output(false, "small");
+    log.output(false, null, big);
+    log.output(false, null, big);
+    log.output(false, null, "small");
     assertThat(log.page(0).frames()).extracting(Frame::seq).containsExactly(0L);
     assertThat(log.page(1).frames()).extracting(Frame::seq).containsExactly(1L);
     assertThat(log.page(2).frames()).extracting(Frame::seq).containsExactly(2L);
@@ -82,7 +82,7 @@ class FrameLogTest {
     FrameLog log = log(1 << 20);
     log.open().await(5, TimeUnit.SECONDS);
     log.accepted("id");
-    log.output(false, "hi");
+    log.output(false, null, "hi");
     FramePage page = vertx.eventBus().<FramePage>request("t.replay", 1L).await(5, TimeUnit.SECONDS).body();
     assertThat(page.frames()).extracting(Frame::data).containsExactly("hi");
     log.close();

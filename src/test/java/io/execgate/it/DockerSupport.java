@@ -56,6 +56,33 @@ final class DockerSupport {
     }
   }
 
+  /**
+   * Skips the calling test class when one of {@code images} is missing, unless CI=true, where it
+   * fails: bin/setup --test builds them.
+   */
+  static void requireImages(String... images) {
+    List<String> missing;
+    try (DockerClient docker = client()) {
+      missing = java.util.Arrays.stream(images).filter(image -> {
+        try {
+          docker.inspectImageCmd(image).exec();
+          return false;
+        } catch (RuntimeException e) {
+          return true;
+        }
+      }).toList();
+    } catch (Exception e) {
+      missing = List.of(images);
+    }
+    if (!missing.isEmpty()) {
+      String problem = "images " + missing + " are missing: run custom-images/offline/build-debian.sh";
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        Assertions.fail(problem);
+      }
+      Assumptions.abort(problem);
+    }
+  }
+
   static List<Container> containers(DockerClient docker, String instanceId) {
     return docker.listContainersCmd()
       .withShowAll(true)

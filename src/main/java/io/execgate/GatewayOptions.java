@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -41,7 +42,8 @@ public class GatewayOptions {
   private String defaultRuntime;
 
   /**
-   * Default options: one {@code sh} runtime on {@link ImageCacheOptions#DEFAULT_BASE_IMAGE}.
+   * Default options: the {@link DefaultRuntimes}, {@code sh} on {@link ImageCacheOptions#DEFAULT_BASE_IMAGE}
+   * being the default one.
    */
   public GatewayOptions() {
     instanceId = DEFAULT_INSTANCE_ID;
@@ -50,7 +52,7 @@ public class GatewayOptions {
     docker = new DockerOptions();
     executor = new ExecutorOptions();
     images = new ImageCacheOptions();
-    runtimes = new ArrayList<>(List.of(defaultShellRuntime()));
+    runtimes = new ArrayList<>(DefaultRuntimes.all());
     defaultRuntime = DEFAULT_RUNTIME;
   }
 
@@ -84,11 +86,6 @@ public class GatewayOptions {
     defaultRuntime = r.getString("defaultRuntime", defaultRuntime);
     r.finish();
     validate();
-  }
-
-  private static RuntimeSpec defaultShellRuntime() {
-    return new RuntimeSpec("sh", List.of("shell", "busybox"), "1.35.0", null, "main.sh", null, "sh {file}",
-      RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, false);
   }
 
   private static RuntimeSpec readRuntime(JsonReader r) {
@@ -130,6 +127,7 @@ public class GatewayOptions {
     if (runtimes.isEmpty()) {
       throw new ConfigException("runtimes", "at least one runtime is required");
     }
+    // one name may serve several versions of a language; requests choose with a version selector
     Set<String> names = new HashSet<>();
     for (int i = 0; i < runtimes.size(); i++) {
       RuntimeSpec spec = runtimes.get(i);
@@ -141,8 +139,9 @@ public class GatewayOptions {
         if (!NAME.matcher(name).matches()) {
           throw new ConfigException("runtimes[" + i + "]", "runtime name '" + name + "' must match " + NAME.pattern());
         }
-        if (!names.add(name)) {
-          throw new ConfigException("runtimes[" + i + "]", "runtime name '" + name + "' is used twice");
+        if (!names.add(name.toLowerCase(Locale.ROOT) + " " + spec.version())) {
+          throw new ConfigException("runtimes[" + i + "]", "runtime name '" + name + "' is used twice for version "
+            + spec.version());
         }
       }
     }

@@ -81,6 +81,14 @@ public final class Addresses {
     return prefix + ".exec." + executionId + ".output";
   }
 
+  /**
+   * Replay of one execution's retained frames: request a {@code Long} seq, the reply is a
+   * {@code FramePage} from that seq. Answered for a grace period after the execution ended.
+   */
+  public String replay(String executionId) {
+    return prefix + ".exec." + executionId + ".replay";
+  }
+
   /** {@code Control} commands for one execution. */
   public String control(String executionId) {
     return prefix + ".exec." + executionId + ".control";

@@ -5,6 +5,7 @@ import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.Frame;
+import io.execgate.model.FramePage;
 import io.execgate.model.ImageInfo;
 import io.execgate.model.ImageList;
 import io.execgate.model.ImageRequest;
@@ -24,6 +25,7 @@ public final class Codecs {
     new RecordCodec<>(ExecutionJob.class, ExecutionJob::toJson, ExecutionJob::fromJson),
     new RecordCodec<>(ExecutionResult.class, ExecutionResult::toJson, ExecutionResult::fromJson),
     new RecordCodec<>(Frame.class, Frame::toJson, Frame::fromJson),
+    new RecordCodec<>(FramePage.class, FramePage::toJson, FramePage::fromJson),
     new RecordCodec<>(Control.class, Control::toJson, Control::fromJson),
     new RecordCodec<>(Admission.class, Admission::toJson, Admission::fromJson),
     new RecordCodec<>(Readiness.class, Readiness::toJson, Readiness::fromJson),

@@ -63,6 +63,9 @@ final class SandboxProfile {
       .withNetworkDisabled(true)
       .withEnv(spec.env())
       .withLabels(spec.labels())
+      // an image's HEALTHCHECK is for long-lived services: in a sandbox it would run commands next to
+      // the program, inside its memory and pids limits
+      .withHealthcheck(new HealthCheck().withTest(List.of("NONE")))
       .withTty(false)
       .withStdinOpen(true)
       .withStdInOnce(true)

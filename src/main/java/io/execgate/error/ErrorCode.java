@@ -30,7 +30,11 @@ public enum ErrorCode {
   SHUTTING_DOWN("shutting_down", 22, 503),
   EXECUTION_TIMEOUT("execution_timeout", 23, 504),
   CANCELLED("cancelled", 24, 409),
-  REGISTRY_AUTH_FAILED("registry_auth_failed", 25, 502);
+  REGISTRY_AUTH_FAILED("registry_auth_failed", 25, 502),
+  // streaming (numbered apart so that codes added in parallel do not collide)
+  REPLAY_UNAVAILABLE("replay_unavailable", 40, 410),
+  STREAM_TOO_SLOW("stream_too_slow", 41, 429),
+  PROTOCOL_VIOLATION("protocol_violation", 42, 400);
 
   private final String id;
   private final int number;

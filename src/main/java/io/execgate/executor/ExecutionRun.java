@@ -15,7 +15,6 @@ import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.PoolKey;
 import io.execgate.model.ResourceLimits;
-import io.execgate.model.Usage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -48,8 +47,6 @@ final class ExecutionRun {
   private static final long KILL_GRACE_MS = 5_000;
   /** Interactive stdin not yet taken by the program, beyond which more is refused. */
   static final long MAX_PENDING_STDIN = 1 << 20;
-  /** A warm container still running after this long is renamed {@code execgate-<execution id>}. */
-  private static final long RENAME_AFTER_MS = 1_000;
 
   private final ExecutorContext ec;
   private final Context context;
@@ -75,8 +72,14 @@ final class ExecutionRun {
   private boolean cancelRequested;
   private boolean waitingForSlot;
   private boolean warm;
+  private boolean outputPaused;
+  /** Interactive stdin sent before the container's stdin was attached; whether stdin_close came. */
+  private final List<byte[]> earlyStdin = new ArrayList<>();
+  private long earlyStdinBytes;
+  private boolean stdinClosed;
   private long deadlineTimer = -1;
   private long startNanos;
+  private long compileEndNanos;
   private long endNanos;
   private Long queuedMs;
 
@@ -89,7 +92,8 @@ final class ExecutionRun {
     RANDOM.nextBytes(n);
     this.nonce = HexFormat.of().formatHex(n);
     this.record = ExecutionResult.submitted(job);
-    this.frames = new FrameLog(ec.vertx().eventBus(), ec.addresses().output(job.id()), job.submittedAt());
+    this.frames = new FrameLog(ec.vertx().eventBus(), ec.addresses().output(job.id()), ec.addresses().replay(job.id()),
+      job.submittedAt(), ec.options().getExecutor().getStreamRetainBytes());
   }
 
   String id() {
@@ -97,11 +101,18 @@ final class ExecutionRun {
   }
 
   /**
-   * Registers the control address; the run is addressable once this completes.
+   * @return the run's frames, replayable until closed (the verticle retires them after the run)
+   */
+  FrameLog frameLog() {
+    return frames;
+  }
+
+  /**
+   * Registers the control and replay addresses; the run is addressable once this completes.
    */
   Future<Void> register() {
     control = ec.vertx().eventBus().consumer(ec.addresses().control(job.id()), this::onControl);
-    return control.completion();
+    return Future.all(control.completion(), frames.open()).mapEmpty();
   }
 
   /**
@@ -199,13 +210,9 @@ final class ExecutionRun {
   private Future<Void> startWarm(String id) {
     containerId = id;
     warm = true;
-    // name it after its execution if it runs long enough to be looked at; not on the hot path
-    ec.vertx().setTimer(RENAME_AFTER_MS, t -> {
-      if (!programEnded.future().isComplete()) {
-        ec.runtime().rename(id, containerName())
-          .onFailure(err -> log.debug("[{}] renaming warm container failed: {}", job.id(), err.getMessage()));
-      }
-    });
+    // named after its execution at once (it was execgate-warm-...); the engine does this while the program runs
+    ec.runtime().rename(id, containerName())
+      .onFailure(err -> log.debug("[{}] renaming warm container failed: {}", job.id(), err.getMessage()));
     ResourceLimits pooled = ec.options().getExecutor().getLimits();
     Future<Void> limitsApplied = pooled.memoryMb() == limits.memoryMb() && pooled.cpus() == limits.cpus()
       && pooled.pids() == limits.pids()
@@ -221,7 +228,9 @@ final class ExecutionRun {
         stdin = all.resultAt(1);
         wireOutput();
         stdin.write(JobScript.payload(job, nonce));
-        if (!job.interactive()) {
+        earlyStdin.forEach(stdin::write);
+        earlyStdin.clear();
+        if (!job.interactive() || stdinClosed) {
           endStdin();
         }
         return null;
@@ -256,20 +265,22 @@ final class ExecutionRun {
   }
 
   private void wireOutput() {
-    programOutput = new ProgramOutput(job.id(), nonce, limits.outputBytes(), new ProgramOutput.Listener() {
+    boolean compiles = job.runtime().compile() != null;
+    programOutput = new ProgramOutput(job.id(), nonce, limits.outputBytes(), compiles, new ProgramOutput.Listener() {
       @Override
-      public void text(boolean stderr, String text) {
-        frames.output(stderr, text);
+      public void text(boolean stderr, String stage, String text) {
+        frames.output(stderr, stage, text);
       }
 
       @Override
-      public void truncated(boolean stderr, long keptBytes) {
-        frames.truncated(stderr, keptBytes);
+      public void truncated(boolean stderr, String stage, long keptBytes) {
+        frames.truncated(stderr, stage, keptBytes);
         kill(ExecutionStatus.OUTPUT_LIMIT);
       }
 
       @Override
       public void compiled(int exitCode) {
+        compileEndNanos = System.nanoTime();
         if (exitCode == 0 && killReason == null) {
           armDeadline(limits.timeoutMs());
         }
@@ -282,6 +293,9 @@ final class ExecutionRun {
       }
     });
     output.handler(programOutput::accept);
+    if (outputPaused) {
+      output.pause();
+    }
     output.exceptionHandler(err -> log.debug("[{}] output stream failed: {}", job.id(), err.getMessage()));
     output.endHandler(v -> {
       programOutput.end();
@@ -346,6 +360,10 @@ final class ExecutionRun {
     }
     if (containerId != null && !killIssued) {
       killIssued = true;
+      if (output != null) {
+        // whatever a killed program wrote is read, even if its owner paused the output
+        output.resume();
+      }
       ec.runtime().kill(containerId)
         .onFailure(err -> log.warn("[{}] killing container {} failed: {}", job.id(), containerId, err.getMessage()));
     }
@@ -356,54 +374,17 @@ final class ExecutionRun {
 
   private ExecutionResult result(ContainerState state) {
     markEnded();
-    Integer recordedExit = programOutput.exitCode();
-    Integer compileExit = programOutput.compileExitCode();
-    Integer exitCode = recordedExit != null ? recordedExit
-      : state.exitCode() == null ? null : (int) (long) state.exitCode();
-    ExecutionStatus status;
-    String message = null;
-    if (killReason != null) {
-      status = killReason;
-      message = switch (killReason) {
-        case TIMEOUT -> (compileExit == null && job.runtime().compile() != null ? "the compile step" : "the program")
-          + " passed its deadline and was killed";
-        case OUTPUT_LIMIT -> "output passed the limit of " + limits.outputBytes() + " bytes per stream and the program was killed";
-        case CANCELLED -> "cancelled";
-        default -> null;
-      };
-    } else if (cancelRequested) {
-      status = ExecutionStatus.CANCELLED;
-      message = "cancelled";
-    } else if (state.oomKilled() || (programOutput.oomKills() != null && programOutput.oomKills() > 0)) {
-      status = ExecutionStatus.OOM_KILLED;
-      message = "the memory limit of " + limits.memoryMb() + " MiB was reached";
-    } else if (recordedExit == null && !killIssued && exitCode != null && (exitCode == 137 || exitCode == 143)) {
-      // nobody here killed it and the program did not end: the engine stopped it (a restart) or the
-      // program killed its own launcher; either way there is no program exit code to report
-      status = ExecutionStatus.ERROR;
-      message = "the sandbox was stopped from outside (" + Signals.fromExitCode(exitCode) + ") before the program "
-        + "ended: the Docker engine may have restarted";
-    } else if (recordedExit == null && exitCode != null && exitCode >= JobScript.LAUNCHER_EXIT_MIN
-      && exitCode <= JobScript.LAUNCHER_EXIT_MAX) {
-      status = ExecutionStatus.ERROR;
-      message = "the sandbox launcher could not set up the program (exit " + exitCode
-        + "): the image must provide /bin/sh, dd and mkdir, and the files must fit in /tmp";
-    } else if (exitCode == null) {
-      status = ExecutionStatus.ERROR;
-      message = "the container ended without an exit code" + (state.error() != null ? ": " + state.error() : "");
-    } else if (compileExit != null && compileExit != 0) {
-      status = ExecutionStatus.FAILED;
-      message = "the compile step failed with exit code " + compileExit + "; the program was not run";
-    } else {
-      status = exitCode == 0 ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED;
-    }
-    return build(status, exitCode, Signals.fromExitCode(exitCode), message);
+    return outcome().ended(state, killReason, cancelRequested, killIssued);
+  }
+
+  private RunOutcome outcome() {
+    return new RunOutcome(job, image, programOutput, startNanos, compileEndNanos, endNanos, queuedMs);
   }
 
   private ExecutionResult failure(Throwable err) {
     markEnded();
     if (cancelRequested) {
-      return build(ExecutionStatus.CANCELLED, null, null, "cancelled");
+      return outcome().failed(ExecutionStatus.CANCELLED, "cancelled");
     }
     GatewayException ge = Replies.toGatewayException(err);
     if (ge.code() == ErrorCode.INTERNAL) {
@@ -411,16 +392,7 @@ final class ExecutionRun {
     } else {
       log.info("[{}] execution ended in error: {}", job.id(), ge.getMessage());
     }
-    return build(ExecutionStatus.ERROR, null, null, ge.getMessage());
-  }
-
-  private ExecutionResult build(ExecutionStatus status, Integer exitCode, String signal, String message) {
-    Long duration = startNanos == 0 ? null : Math.max(0, (endNanos - startNanos) / 1_000_000);
-    ProgramOutput out = programOutput;
-    return new ExecutionResult(job.id(), status, exitCode, signal, out == null ? "" : out.stdoutText(),
-      out == null ? "" : out.stderrText(), out != null && out.stdoutTruncated(), out != null && out.stderrTruncated(),
-      image != null ? image : job.image(), job.runtime().name(), duration, queuedMs,
-      out == null ? Usage.UNKNOWN : out.usage(), message, job.submittedAt());
+    return outcome().failed(ExecutionStatus.ERROR, ge.getMessage());
   }
 
   private Future<ExecutionResult> finish(ExecutionResult result) {
@@ -479,8 +451,18 @@ final class ExecutionRun {
         }
       }
       case STDIN -> {
-        if (stdin == null || !job.interactive()) {
+        if (!job.interactive() || record.status().isFinal() || stdinClosed) {
           message.fail(ErrorCode.INVALID_REQUEST.number(), "this execution does not take stdin now");
+        } else if (stdin == null) {
+          // not attached yet: kept (bounded) until the container's stdin is
+          byte[] bytes = c.data() == null ? new byte[0] : c.data().getBytes(StandardCharsets.UTF_8);
+          if (earlyStdinBytes + bytes.length > MAX_PENDING_STDIN) {
+            message.fail(ErrorCode.CAPACITY_EXHAUSTED.number(), "too much stdin before the program started");
+          } else {
+            earlyStdin.add(bytes);
+            earlyStdinBytes += bytes.length;
+            message.reply(null);
+          }
         } else if (stdin.pendingBytes() > MAX_PENDING_STDIN) {
           message.fail(ErrorCode.CAPACITY_EXHAUSTED.number(), "the program is not reading its stdin");
         } else {
@@ -489,12 +471,24 @@ final class ExecutionRun {
         }
       }
       case STDIN_CLOSE -> {
-        if (stdin != null && job.interactive()) {
+        if (stdin != null && job.interactive() && !stdinClosed) {
           endStdin();
         }
+        stdinClosed = true;
         message.reply(null);
       }
       case SIGNAL -> signal(message, c.signal());
+      case PAUSE, RESUME -> {
+        outputPaused = c.type() == Control.Type.PAUSE && !killIssued;
+        if (output != null) {
+          if (outputPaused) {
+            output.pause();
+          } else {
+            output.resume();
+          }
+        }
+        message.reply(null);
+      }
       default -> message.fail(ErrorCode.INVALID_REQUEST.number(), "unknown control " + c.type());
     }
   }
@@ -502,7 +496,8 @@ final class ExecutionRun {
   private void signal(Message<Control> message, String signal) {
     if (!Signals.SENDABLE.contains(signal)) {
       message.fail(ErrorCode.INVALID_REQUEST.number(), "signal must be one of " + Signals.SENDABLE);
-    } else if (containerId == null || record.status() != ExecutionStatus.RUNNING) {
+    } else if (containerId == null || programOutput == null || record.status().isFinal()) {
+      // not yet attached, or over: there is no program to signal (once attached, the engine says whether it runs)
       message.fail(ErrorCode.INVALID_REQUEST.number(), "the program is not running");
     } else if (signal.equals("SIGKILL")) {
       kill(null);

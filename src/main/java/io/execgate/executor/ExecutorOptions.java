@@ -19,6 +19,9 @@ public class ExecutorOptions {
   public static final int DEFAULT_TMPFS_MB = 64;
   public static final int DEFAULT_NOFILE = 1024;
   public static final int DEFAULT_UID = 1000;
+  public static final long DEFAULT_STREAM_RETAIN_BYTES = 4L << 20;
+  public static final long DEFAULT_STREAM_GRACE_SECONDS = 300;
+  public static final long DEFAULT_STREAM_GRACE_BYTES = 64L << 20;
 
   private int instances;
   private int maxConcurrent;
@@ -31,6 +34,9 @@ public class ExecutorOptions {
   private int nofile;
   private int uid;
   private PoolOptions pool;
+  private long streamRetainBytes;
+  private long streamGraceSeconds;
+  private long streamGraceBytes;
 
   public ExecutorOptions() {
     instances = DEFAULT_INSTANCES;
@@ -44,6 +50,9 @@ public class ExecutorOptions {
     nofile = DEFAULT_NOFILE;
     uid = DEFAULT_UID;
     pool = new PoolOptions();
+    streamRetainBytes = DEFAULT_STREAM_RETAIN_BYTES;
+    streamGraceSeconds = DEFAULT_STREAM_GRACE_SECONDS;
+    streamGraceBytes = DEFAULT_STREAM_GRACE_BYTES;
   }
 
   public ExecutorOptions(ExecutorOptions other) {
@@ -64,6 +73,9 @@ public class ExecutorOptions {
     nofile = r.getInt("nofile", nofile, 16, 1 << 20);
     uid = r.getInt("uid", uid, 1, Integer.MAX_VALUE);
     pool = new PoolOptions(r.getObject("pool"));
+    streamRetainBytes = r.getLong("streamRetainBytes", streamRetainBytes, 4096, 1L << 40);
+    streamGraceSeconds = r.getLong("streamGraceSeconds", streamGraceSeconds, 0, 86_400);
+    streamGraceBytes = r.getLong("streamGraceBytes", streamGraceBytes, 0, 1L << 40);
     r.finish();
     validate();
   }
@@ -232,6 +244,45 @@ public class ExecutorOptions {
     return this;
   }
 
+  /**
+   * @return the weight (about the text's length) of an execution's newest frames kept for replay
+   *   by late joiners and resuming clients; older frames are dropped
+   */
+  public long getStreamRetainBytes() {
+    return streamRetainBytes;
+  }
+
+  public ExecutorOptions setStreamRetainBytes(long streamRetainBytes) {
+    this.streamRetainBytes = streamRetainBytes;
+    return this;
+  }
+
+  /**
+   * @return how long an ended execution's frames stay replayable; later its stream is rebuilt from
+   *   the stored record
+   */
+  public long getStreamGraceSeconds() {
+    return streamGraceSeconds;
+  }
+
+  public ExecutorOptions setStreamGraceSeconds(long streamGraceSeconds) {
+    this.streamGraceSeconds = streamGraceSeconds;
+    return this;
+  }
+
+  /**
+   * @return the weight of frames kept for all ended executions of one executor instance; the
+   *   oldest are dropped first
+   */
+  public long getStreamGraceBytes() {
+    return streamGraceBytes;
+  }
+
+  public ExecutorOptions setStreamGraceBytes(long streamGraceBytes) {
+    this.streamGraceBytes = streamGraceBytes;
+    return this;
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
       .put("instances", instances)
@@ -244,7 +295,10 @@ public class ExecutorOptions {
       .put("tmpfsMb", tmpfsMb)
       .put("nofile", nofile)
       .put("uid", uid)
-      .put("pool", pool.toJson());
+      .put("pool", pool.toJson())
+      .put("streamRetainBytes", streamRetainBytes)
+      .put("streamGraceSeconds", streamGraceSeconds)
+      .put("streamGraceBytes", streamGraceBytes);
   }
 
   @Override

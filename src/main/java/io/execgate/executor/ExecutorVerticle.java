@@ -32,6 +32,7 @@ public final class ExecutorVerticle extends VerticleBase {
   private final Map<String, ExecutionRun> runs = new HashMap<>();
   private final List<Future<?>> running = new ArrayList<>();
   private ExecutorContext ec;
+  private RetiredFrameLogs retired;
   private boolean stopping;
 
   /**
@@ -49,6 +50,8 @@ public final class ExecutorVerticle extends VerticleBase {
     return ExecutionStore.open(vertx, addresses.executionsMap(), options.getExecutor().getRecordTtlSeconds() * 1000)
       .compose(store -> {
         ec = new ExecutorContext(vertx, runtime, store, addresses, options);
+        retired = new RetiredFrameLogs(vertx, options.getExecutor().getStreamGraceSeconds() * 1000,
+          options.getExecutor().getStreamGraceBytes());
         return vertx.eventBus().<ExecutionJob>localConsumer(addresses.executorRun(), this::onRun).completion();
       });
   }
@@ -70,7 +73,10 @@ public final class ExecutorVerticle extends VerticleBase {
         message.reply(null);
         return run.run();
       })
-      .andThen(ar -> runs.remove(job.id()));
+      .andThen(ar -> {
+        runs.remove(job.id());
+        retired.retire(run.frameLog());
+      });
     running.add(done);
     done.onComplete(ar -> running.remove(done));
   }
@@ -84,6 +90,11 @@ public final class ExecutorVerticle extends VerticleBase {
     runs.values().forEach(ExecutionRun::shutdown);
     return Future.join(new ArrayList<>(running))
       .timeout(STOP_GRACE_MS, TimeUnit.MILLISECONDS)
-      .otherwiseEmpty();
+      .otherwiseEmpty()
+      .andThen(ar -> {
+        if (retired != null) {
+          retired.closeAll();
+        }
+      });
   }
 }

@@ -3,23 +3,70 @@ package io.execgate.executor;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.Frame;
+import io.execgate.model.FramePage;
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The frames of one execution: numbered from 0 without gaps, stamped with the time since submit,
- * published on the execution's output address.
+ * published on the execution's output address, and the newest of them retained (up to a byte
+ * budget) so that late joiners and reconnecting clients can replay them from the replay address.
+ * Lives on the executor's context, like its run; the replay address stays answerable after the run
+ * until {@link #close()}.
  */
 final class FrameLog {
 
+  /** Weight of a frame beyond its text: the record, its JSON keys and numbers. */
+  static final int FRAME_OVERHEAD = 64;
+  /** Most frame weight one replay page carries; the client asks again for more. */
+  static final long PAGE_BYTES = 256 * 1024;
+
   private final EventBus eventBus;
   private final String address;
+  private final String replayAddress;
   private final long submittedAt;
+  private final long retainBytes;
+  private final ArrayDeque<Frame> retained = new ArrayDeque<>();
+  private long retainedBytes;
   private long seq;
+  private boolean ended;
+  private MessageConsumer<Long> replay;
 
-  FrameLog(EventBus eventBus, String address, long submittedAt) {
+  /**
+   * @param retainBytes weight of the newest frames kept for replay; older ones are dropped
+   */
+  FrameLog(EventBus eventBus, String address, String replayAddress, long submittedAt, long retainBytes) {
     this.eventBus = eventBus;
     this.address = address;
+    this.replayAddress = replayAddress;
     this.submittedAt = submittedAt;
+    this.retainBytes = retainBytes;
+  }
+
+  /**
+   * Starts answering replay requests.
+   */
+  Future<Void> open() {
+    replay = eventBus.consumer(replayAddress, this::onReplay);
+    return replay.completion();
+  }
+
+  /**
+   * Stops answering replay requests and forgets the retained frames.
+   */
+  void close() {
+    if (replay != null) {
+      replay.unregister();
+      replay = null;
+    }
+    retained.clear();
+    retainedBytes = 0;
   }
 
   void accepted(String id) {
@@ -30,15 +77,19 @@ final class FrameLog {
     publish(Frame.status(seq, elapsed(), status));
   }
 
-  void output(boolean stderr, String text) {
-    publish(Frame.output(seq, elapsed(), stderr, text));
+  /**
+   * @param stage {@link Frame#COMPILE_STAGE} for the compile step's output, {@code null} for the run's
+   */
+  void output(boolean stderr, String stage, String text) {
+    publish(Frame.output(seq, elapsed(), stderr, text).inStage(stage));
   }
 
-  void truncated(boolean stderr, long keptBytes) {
-    publish(Frame.truncated(seq, elapsed(), stderr, keptBytes));
+  void truncated(boolean stderr, String stage, long keptBytes) {
+    publish(Frame.truncated(seq, elapsed(), stderr, keptBytes).inStage(stage));
   }
 
   void exit(ExecutionResult result) {
+    ended = true;
     publish(Frame.exit(seq, elapsed(), result));
   }
 
@@ -49,8 +100,52 @@ final class FrameLog {
     return Math.max(0, System.currentTimeMillis() - submittedAt);
   }
 
+  /**
+   * @return the weight of the frames retained for replay
+   */
+  long retainedBytes() {
+    return retainedBytes;
+  }
+
+  /**
+   * @return a page of retained frames from {@code fromSeq} (from the oldest retained one when
+   *   {@code fromSeq} was dropped; the page's {@code firstSeq} tells)
+   */
+  FramePage page(long fromSeq) {
+    long first = seq - retained.size();
+    List<Frame> frames = new ArrayList<>();
+    long bytes = 0;
+    long skip = Math.max(0, fromSeq - first);
+    for (Frame f : retained) {
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      if (!frames.isEmpty() && bytes + weight(f) > PAGE_BYTES) {
+        break;
+      }
+      frames.add(f);
+      bytes += weight(f);
+    }
+    return new FramePage(frames, first, seq, ended);
+  }
+
+  static long weight(Frame f) {
+    return FRAME_OVERHEAD + (f.data() == null ? 0 : f.data().length());
+  }
+
+  private void onReplay(Message<Long> message) {
+    Long from = message.body();
+    message.reply(page(from == null ? 0 : Math.max(0, from)));
+  }
+
   private void publish(Frame frame) {
     seq++;
+    retained.add(frame);
+    retainedBytes += weight(frame);
+    while (retainedBytes > retainBytes && retained.size() > 1) {
+      retainedBytes -= weight(retained.poll());
+    }
     eventBus.publish(address, frame);
   }
 }

@@ -17,10 +17,11 @@ import java.util.Set;
  * line {@code EXECGATE1 <n>}, then exactly {@code n} bytes of a job script, which it evaluates
  * without writing it anywhere. The job script reads each file with {@code dd} by its exact length
  * into {@code /tmp/work}, runs the optional compile step, then the run step, and finally writes an
- * end record {@code \x1eEXECGATE:<nonce>:exit:<code>:<cpuMs>:<memPeak>\x1e} to both streams. The
- * nonce is random per execution and lives only in the launcher shell's memory, never in a file, the
- * environment or a command line, so the program cannot print a record by accident or by reading
- * its surroundings. Because the record closes each stream, the gateway knows that all output before
+ * end record {@code \x1eEXECGATE:<nonce>:exit:<code>:<cpuMs>:<memPeak>:<oomKills>\x1e} to both streams (after a
+ * compile step, a {@code compile:<code>:<cpuMs>:<memPeak>} record first, which ends the compile
+ * step's output). The nonce is random per execution and lives only in the launcher shell's memory,
+ * never in a file, the environment or a command line, so the program cannot print a record by
+ * accident or by reading its surroundings. Because the record closes each stream, the gateway knows that all output before
  * it belongs to the program, and it does not have to wait for the container to exit.
  * <p>
  * The image needs {@code /bin/sh}, {@code dd} with {@code iflag=fullblock} (busybox or coreutils)
@@ -138,8 +139,8 @@ public final class JobScript {
     String entry = quote(job.files().get(0).name());
     if (job.runtime().compile() != null) {
       sb.append("( ").append(job.runtime().compile().replace("{file}", entry)).append(" ) </dev/null\n");
-      sb.append("_c=$?; _m \"compile:$_c\"\n");
-      sb.append("if [ $_c -ne 0 ]; then _u; _m \"exit:$_c:$_cu:$_mp:$_ok\"; exit $_c; fi\n");
+      sb.append("_c=$?; _u; _m \"compile:$_c:$_cu:$_mp\"\n");
+      sb.append("if [ $_c -ne 0 ]; then _m \"exit:$_c:$_cu:$_mp:$_ok\"; exit $_c; fi\n");
     }
     sb.append("set --");
     for (String arg : job.args()) {

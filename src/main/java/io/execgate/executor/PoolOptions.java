@@ -2,7 +2,11 @@ package io.execgate.executor;
 
 import io.execgate.error.ConfigException;
 import io.execgate.impl.JsonReader;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The warm pool: containers created and started ahead of demand, each waiting for its one program.
@@ -18,12 +22,14 @@ public class PoolOptions {
   private int size;
   private int refillConcurrency;
   private long maxIdleSeconds;
+  private List<String> runtimes;
 
   public PoolOptions() {
     enabled = DEFAULT_ENABLED;
     size = DEFAULT_SIZE;
     refillConcurrency = DEFAULT_REFILL_CONCURRENCY;
     maxIdleSeconds = DEFAULT_MAX_IDLE_SECONDS;
+    runtimes = new ArrayList<>();
   }
 
   public PoolOptions(PoolOptions other) {
@@ -37,6 +43,7 @@ public class PoolOptions {
     size = r.getInt("size", size, 0, 1024);
     refillConcurrency = r.getInt("refillConcurrency", refillConcurrency, 1, 64);
     maxIdleSeconds = r.getLong("maxIdleSeconds", maxIdleSeconds, 1, 86_400);
+    runtimes = new ArrayList<>(r.getStrings("runtimes", runtimes));
     r.finish();
   }
 
@@ -88,12 +95,32 @@ public class PoolOptions {
     return this;
   }
 
+  /**
+   * @return names of the runtimes that get a warm pool; empty means all of them
+   */
+  public List<String> getRuntimes() {
+    return runtimes;
+  }
+
+  public PoolOptions setRuntimes(List<String> runtimes) {
+    this.runtimes = new ArrayList<>(runtimes);
+    return this;
+  }
+
+  /**
+   * @return whether {@code runtime} gets a warm pool
+   */
+  public boolean pools(String runtime) {
+    return runtimes.isEmpty() || runtimes.contains(runtime);
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
       .put("enabled", enabled)
       .put("size", size)
       .put("refillConcurrency", refillConcurrency)
-      .put("maxIdleSeconds", maxIdleSeconds);
+      .put("maxIdleSeconds", maxIdleSeconds)
+      .put("runtimes", new JsonArray(new ArrayList<>(runtimes)));
   }
 
   @Override

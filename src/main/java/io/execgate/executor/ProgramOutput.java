@@ -1,6 +1,7 @@
 package io.execgate.executor;
 
 import io.execgate.docker.OutputChunk;
+import io.execgate.model.Frame;
 import io.execgate.model.Usage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,17 +10,22 @@ import java.util.List;
 
 /**
  * What a sandbox wrote: the program's text on each stream (capped, decoded), and the launcher's
- * records (compile step ended, program ended with its exit code and usage).
+ * records (compile step ended, program ended with its exit code and usage). With a compile step,
+ * the text a stream carries before its compile record is the compile step's; each step gets the
+ * whole cap.
  */
 final class ProgramOutput {
 
   /** What the output tells, in stream order. */
   interface Listener {
 
-    void text(boolean stderr, String text);
+    /**
+     * @param stage {@link Frame#COMPILE_STAGE} for the compile step's text, {@code null} for the run's
+     */
+    void text(boolean stderr, String stage, String text);
 
     /** A stream passed its cap. */
-    void truncated(boolean stderr, long keptBytes);
+    void truncated(boolean stderr, String stage, long keptBytes);
 
     /** The compile step ended with {@code exitCode}. */
     void compiled(int exitCode);
@@ -36,16 +42,28 @@ final class ProgramOutput {
   private final StreamDemux stderr;
   private final StringBuilder stdoutText = new StringBuilder();
   private final StringBuilder stderrText = new StringBuilder();
+  private final StringBuilder compileStdoutText = new StringBuilder();
+  private final StringBuilder compileStderrText = new StringBuilder();
+  private boolean stdoutCompiling;
+  private boolean stderrCompiling;
+  private boolean compileStdoutTruncated;
+  private boolean compileStderrTruncated;
   private boolean stdoutEnded;
   private boolean stderrEnded;
   private Integer exitCode;
   private Integer compileExitCode;
   private Usage usage = Usage.UNKNOWN;
   private Long oomKills;
+  private Usage compileUsage = Usage.UNKNOWN;
 
-  ProgramOutput(String executionId, String nonce, long limitBytes, Listener listener) {
+  /**
+   * @param compiles whether the job has a compile step, whose output comes first
+   */
+  ProgramOutput(String executionId, String nonce, long limitBytes, boolean compiles, Listener listener) {
     this.executionId = executionId;
     this.listener = listener;
+    this.stdoutCompiling = compiles;
+    this.stderrCompiling = compiles;
     byte[] prefix = JobScript.markerPrefix(nonce);
     this.stdout = new StreamDemux(prefix, limitBytes, new Sink(false));
     this.stderr = new StreamDemux(prefix, limitBytes, new Sink(true));
@@ -77,6 +95,9 @@ final class ProgramOutput {
     return compileExitCode;
   }
 
+  /**
+   * @return the sandbox's usage when the program ended
+   */
   Usage usage() {
     return usage;
   }
@@ -89,6 +110,13 @@ final class ProgramOutput {
     return oomKills;
   }
 
+  /**
+   * @return the sandbox's usage when the compile step ended
+   */
+  Usage compileUsage() {
+    return compileUsage;
+  }
+
   String stdoutText() {
     return stdoutText.toString();
   }
@@ -98,11 +126,27 @@ final class ProgramOutput {
   }
 
   boolean stdoutTruncated() {
-    return stdout.isTruncated();
+    return stdout.isTruncated() && !compileStdoutTruncated;
   }
 
   boolean stderrTruncated() {
-    return stderr.isTruncated();
+    return stderr.isTruncated() && !compileStderrTruncated;
+  }
+
+  String compileStdoutText() {
+    return compileStdoutText.toString();
+  }
+
+  String compileStderrText() {
+    return compileStderrText.toString();
+  }
+
+  boolean compileStdoutTruncated() {
+    return compileStdoutTruncated;
+  }
+
+  boolean compileStderrTruncated() {
+    return compileStderrTruncated;
   }
 
   private final class Sink implements StreamDemux.Sink {
@@ -113,29 +157,55 @@ final class ProgramOutput {
       this.isStderr = isStderr;
     }
 
+    private boolean compiling() {
+      return isStderr ? stderrCompiling : stdoutCompiling;
+    }
+
     @Override
     public void text(String text) {
-      (isStderr ? stderrText : stdoutText).append(text);
-      listener.text(isStderr, text);
+      boolean compiling = compiling();
+      if (compiling) {
+        (isStderr ? compileStderrText : compileStdoutText).append(text);
+      } else {
+        (isStderr ? stderrText : stdoutText).append(text);
+      }
+      listener.text(isStderr, compiling ? Frame.COMPILE_STAGE : null, text);
     }
 
     @Override
     public void truncated(long keptBytes) {
-      listener.truncated(isStderr, keptBytes);
+      boolean compiling = compiling();
+      if (compiling && isStderr) {
+        compileStderrTruncated = true;
+      } else if (compiling) {
+        compileStdoutTruncated = true;
+      }
+      listener.truncated(isStderr, compiling ? Frame.COMPILE_STAGE : null, keptBytes);
     }
 
     @Override
     public void record(List<String> fields) {
       switch (fields.get(0)) {
-        case "compile" -> {
-          if (compileExitCode == null) {
-            compileExitCode = parseLong(fields, 1) == null ? -1 : (int) (long) parseLong(fields, 1);
-            listener.compiled(compileExitCode);
-          }
-        }
+        case "compile" -> compileRecord(fields, isStderr);
         case "exit" -> exitRecord(fields, isStderr);
         default -> log.warn("[{}] unknown launcher record {}", executionId, fields);
       }
+    }
+  }
+
+  private void compileRecord(List<String> fields, boolean isStderr) {
+    if (isStderr) {
+      stderrCompiling = false;
+      stderr.restartCap();
+    } else {
+      stdoutCompiling = false;
+      stdout.restartCap();
+    }
+    if (compileExitCode == null) {
+      Long code = parseLong(fields, 1);
+      compileExitCode = code == null ? -1 : (int) (long) code;
+      compileUsage = new Usage(parseLong(fields, 2), parseLong(fields, 3));
+      listener.compiled(compileExitCode);
     }
   }
 

@@ -61,6 +61,16 @@ final class StreamDemux {
   }
 
   /**
+   * Starts counting kept bytes from zero again, so that the next step of the program gets the whole
+   * cap (unless the stream was already cut).
+   */
+  void restartCap() {
+    if (!truncated) {
+      kept = 0;
+    }
+  }
+
+  /**
    * Stops: whatever arrives later is ignored (output of processes that outlive the program).
    */
   void close() {

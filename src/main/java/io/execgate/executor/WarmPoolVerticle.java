@@ -168,7 +168,7 @@ public final class WarmPoolVerticle extends VerticleBase {
           p.failures = 0;
           p.lastError = null;
           if (stopping) {
-            return runtime.remove(id);
+            return remover.remove(id);
           }
           p.ready.addLast(new Warm(id, System.currentTimeMillis()));
           return Future.<Void>succeededFuture();
@@ -206,7 +206,7 @@ public final class WarmPoolVerticle extends VerticleBase {
     return runtime.create(spec)
       .compose(id -> runtime.start(id)
         .map(v -> id)
-        .recover(err -> runtime.remove(id).transform(ar -> Future.failedFuture(err))));
+        .recover(err -> remover.remove(id).transform(ar -> Future.failedFuture(err))));
   }
 
   private void discard(String id) {
@@ -237,9 +237,7 @@ public final class WarmPoolVerticle extends VerticleBase {
         }
       })
       .onFailure(err -> {
-        for (Pool p : pools.values()) {
-          p.ready.clear();
-        }
+        // the engine does not answer: keep them, the next round (with the engine back) tells the dead ones
       })
       .onComplete(ar -> validating = false);
   }
@@ -253,7 +251,7 @@ public final class WarmPoolVerticle extends VerticleBase {
     List<Future<Void>> removals = new ArrayList<>();
     for (Pool p : pools.values()) {
       while (!p.ready.isEmpty()) {
-        removals.add(runtime.remove(p.ready.pollFirst().id()));
+        removals.add(remover.remove(p.ready.pollFirst().id()));
       }
     }
     removals.addAll(inFlight);

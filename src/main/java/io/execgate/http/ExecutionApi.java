@@ -18,7 +18,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
@@ -34,7 +33,6 @@ import java.util.regex.Pattern;
 final class ExecutionApi {
 
   private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-  private static final long POLL_MS = 1_000;
   /** Bodies up to this size are parsed on the event loop. */
   private static final int INLINE_PARSE_BYTES = 64 * 1024;
 
@@ -43,6 +41,8 @@ final class ExecutionApi {
   private final Addresses addresses;
   private final ExecutionStore store;
   private final ExecutionRequestParser parser;
+  private final ResultWaiter waiter;
+  private final RuntimeCatalog runtimes;
 
   ExecutionApi(Vertx vertx, GatewayOptions options, ExecutionStore store) {
     this.vertx = vertx;
@@ -50,6 +50,15 @@ final class ExecutionApi {
     this.addresses = new Addresses(options.getAddressPrefix());
     this.store = store;
     this.parser = new ExecutionRequestParser(options);
+    this.waiter = new ResultWaiter(vertx, addresses, store);
+    this.runtimes = new RuntimeCatalog(options);
+  }
+
+  /**
+   * @return the submit path shared with the other APIs
+   */
+  ResultWaiter waiter() {
+    return waiter;
   }
 
   void submit(RoutingContext ctx) {
@@ -78,9 +87,11 @@ final class ExecutionApi {
     String waitParam = ctx.request().getParam("wait");
     boolean wait = waitParam != null ? Boolean.parseBoolean(waitParam) : submit.waitForResult();
     if (wait) {
-      submitAndWait(ctx, job);
+      waiter.submitAndWait(job, ctx.response(), null)
+        .onSuccess(result -> respond(ctx, 200, result.toJson()))
+        .onFailure(ctx::fail);
     } else {
-      admit(job)
+      waiter.admit(job)
         .onSuccess(admission -> ctx.response()
           .setStatusCode(202)
           .putHeader("content-type", "application/json")
@@ -100,73 +111,6 @@ final class ExecutionApi {
         .put("self", self)
         .put("stream", self + "/stream")
         .put("events", self + "/events"));
-  }
-
-  Future<Admission> admit(ExecutionJob job) {
-    return vertx.eventBus()
-      .<Admission>request(addresses.schedulerAdmit(), job, new DeliveryOptions().setSendTimeout(30_000))
-      .map(m -> m.body());
-  }
-
-  /**
-   * Submits and answers with the final result. The frames tell when it is final; a slow poll of the
-   * store covers a frame lost on the way.
-   */
-  private void submitAndWait(RoutingContext ctx, ExecutionJob job) {
-    WaitForResult waiter = new WaitForResult(ctx, job.id());
-    waiter.subscribe()
-      .compose(v -> admit(job))
-      .onFailure(err -> {
-        waiter.stop();
-        ctx.fail(err);
-      });
-  }
-
-  private final class WaitForResult {
-
-    private final RoutingContext ctx;
-    private final String id;
-    private MessageConsumer<Frame> consumer;
-    private long poll = -1;
-    private boolean done;
-
-    WaitForResult(RoutingContext ctx, String id) {
-      this.ctx = ctx;
-      this.id = id;
-    }
-
-    Future<Void> subscribe() {
-      consumer = vertx.eventBus().consumer(addresses.output(id), msg -> {
-        if (msg.body().isTerminal()) {
-          check();
-        }
-      });
-      poll = vertx.setPeriodic(POLL_MS, t -> check());
-      ctx.response().closeHandler(v -> stop());
-      return consumer.completion();
-    }
-
-    private void check() {
-      if (done) {
-        return;
-      }
-      store.get(id).onSuccess(result -> {
-        if (result != null && result.status().isFinal() && !done) {
-          stop();
-          respond(ctx, 200, result.toJson());
-        }
-      });
-    }
-
-    void stop() {
-      done = true;
-      if (poll >= 0) {
-        vertx.cancelTimer(poll);
-      }
-      if (consumer != null) {
-        consumer.unregister();
-      }
-    }
   }
 
   void get(RoutingContext ctx) {
@@ -212,13 +156,16 @@ final class ExecutionApi {
     poolState().onComplete(ar -> {
       PoolState pools = ar.succeeded() ? ar.result() : null;
       JsonArray list = new JsonArray();
-      for (RuntimeSpec spec : options.resolvedRuntimes()) {
+      for (RuntimeSpec spec : runtimes.all()) {
         JsonObject entry = new JsonObject()
           .put("name", spec.name())
           .put("aliases", new JsonArray(spec.aliases()))
           .put("version", spec.version())
           .put("image", spec.image())
-          .put("compiled", spec.compile() != null);
+          .put("file", spec.file())
+          .put("compiled", spec.compile() != null)
+          .put("compile", spec.compile())
+          .put("run", spec.run());
         PoolState.Pool pool = pools == null ? null : pools.pool(PoolKey.of(spec, spec.image()));
         if (pool != null) {
           entry.put("pool", new JsonObject().put("ready", pool.ready()).put("target", pool.target()));

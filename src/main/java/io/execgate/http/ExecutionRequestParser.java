@@ -45,16 +45,18 @@ final class ExecutionRequestParser {
     .build();
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-  private static final Set<String> FIELDS = Set.of("script", "files", "language", "image", "args", "stdin", "env",
-    "limits", "wait");
+  private static final Set<String> FIELDS = Set.of("script", "files", "language", "version", "image", "args", "stdin",
+    "env", "limits", "wait");
 
   private final GatewayOptions options;
   private final HttpOptions http;
   private final ImagePolicy policy;
+  private final RuntimeCatalog runtimes;
 
   ExecutionRequestParser(GatewayOptions options) {
     this.options = options;
     this.http = options.getHttp();
+    this.runtimes = new RuntimeCatalog(options);
     this.policy = new ImagePolicy(options.resolvedRuntimes(), options.getImages());
   }
 
@@ -119,11 +121,7 @@ final class ExecutionRequestParser {
       }
     }
     String language = r.getString("language", options.getDefaultRuntime());
-    RuntimeSpec runtime = options.findRuntime(language);
-    if (runtime == null) {
-      throw new GatewayException(ErrorCode.UNSUPPORTED_LANGUAGE, "unknown language '" + language + "'; available: "
-        + options.getRuntimes().stream().map(RuntimeSpec::name).toList(), "language");
-    }
+    RuntimeSpec runtime = runtimes.select(language, r.getString("version", null));
     String image = image(r, runtime);
     List<SourceFile> files = files(r, runtime);
     byte[] stdin = stdin(r);
@@ -135,7 +133,9 @@ final class ExecutionRequestParser {
     }
     List<String> args = args(r);
     Map<String, String> env = env(r);
-    ResourceLimits limits = limits(r.child("limits"));
+    JsonReader limitsReader = r.child("limits");
+    runtime = compileTimeout(limitsReader, runtime);
+    ResourceLimits limits = limits(limitsReader);
     boolean wait = r.getBoolean("wait", false);
     ExecutionJob job = new ExecutionJob(UUID.randomUUID().toString(), System.currentTimeMillis(),
       image.equals(runtime.image()) ? runtime : runtime.withImage(image), image, files, stdin, args, env, limits,
@@ -278,6 +278,17 @@ final class ExecutionRequestParser {
       map.put(key, value);
     }
     return map;
+  }
+
+  /**
+   * {@code limits.compileTimeoutMs}: the compile step's own deadline, by default the runtime's, at
+   * most the operator's maximum {@code timeoutMs}.
+   */
+  private RuntimeSpec compileTimeout(JsonReader r, RuntimeSpec runtime) {
+    long max = options.getExecutor().getMaxLimits().timeoutMs();
+    long ms = within(r, "compileTimeoutMs", r.getLong("compileTimeoutMs", runtime.compileTimeoutMs(), 1,
+      Long.MAX_VALUE), Math.max(max, runtime.compileTimeoutMs()));
+    return ms == runtime.compileTimeoutMs() ? runtime : runtime.withCompileTimeoutMs(ms);
   }
 
   private ResourceLimits limits(JsonReader r) {

@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 
 /**
  * The HTTP API, on the event loop. Parses, validates and admits; relays to executors over the
@@ -30,17 +31,23 @@ public final class HttpGatewayVerticle extends VerticleBase {
     Addresses addresses = new Addresses(options.getAddressPrefix());
     return ExecutionStore.open(vertx, addresses.executionsMap(), options.getExecutor().getRecordTtlSeconds() * 1000)
       .compose(store -> {
-        Router router = router(new ExecutionApi(vertx, options, store));
+        ExecutionApi api = new ExecutionApi(vertx, options, store);
+        Router router = router(api, new StreamRoutes(vertx, options, store, api));
+        // a browser sends a WebSocket message as one frame: the run message may be as large as a submit body;
+        // the socket refuses larger ones itself with close code 4009
+        int wsMax = (int) Math.min(Integer.MAX_VALUE / 2, options.getHttp().getMaxRequestBytes() * 2);
         HttpServerOptions serverOptions = new HttpServerOptions()
           .setHost(options.getHttp().getHost())
           .setPort(options.getHttp().getPort())
-          .setCompressionSupported(true);
+          .setCompressionSupported(true)
+          .setMaxWebSocketFrameSize(wsMax)
+          .setMaxWebSocketMessageSize(wsMax);
         return vertx.createHttpServer(serverOptions).requestHandler(router).listen();
       })
       .onSuccess(s -> server = s);
   }
 
-  Router router(ExecutionApi api) {
+  Router router(ExecutionApi api, StreamRoutes streams) {
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.getHttp().getMaxRequestBytes());
 
@@ -51,12 +58,23 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.get("/health").handler(ctx -> ExecutionApi.respond(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/ready").handler(api::ready);
     router.get("/v1/runtimes").handler(api::runtimes);
-    router.post("/v1/executions").consumes("application/json").handler(body).handler(api::submit);
+    router.post("/v1/executions").consumes("application/json").handler(body).handler(streams::ndjson)
+      .handler(api::submit);
     router.get("/v1/executions/:id").handler(api::get);
     router.delete("/v1/executions/:id").handler(api::cancel);
     ImageApi images = new ImageApi(vertx, options);
     router.get("/v1/images").handler(images::list);
     router.post("/v1/images").consumes("application/json").handler(body).handler(images::prePull);
+    router.get("/v1/executions/:id/stream").handler(streams::watch);
+    router.get("/v1/executions/:id/events").handler(streams::events);
+    router.get("/v1/ws").handler(streams::interactive);
+    // the web page: every asset is served from the classpath, none from a CDN
+    router.get("/").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.get("/assets/*").handler(StaticHandler.create("webroot/assets").setCachingEnabled(false));
+
+    PistonApi piston = new PistonApi(options, api.waiter());
+    router.get("/api/v2/runtimes").handler(piston::runtimes).failureHandler(piston::failure);
+    router.post("/api/v2/execute").handler(body).handler(piston::execute).failureHandler(piston::failure);
 
     router.route().failureHandler(ApiErrors::handle);
     for (int status : new int[]{400, 404, 405, 406, 413, 415, 500}) {

@@ -19,6 +19,8 @@ public class HttpOptions {
   public static final int DEFAULT_MAX_STDIN_BYTES = 4 << 20;
   public static final int DEFAULT_MAX_ARGS = 256;
   public static final int DEFAULT_MAX_ENV = 256;
+  public static final long DEFAULT_STREAM_BUFFER_BYTES = 1L << 20;
+  public static final long DEFAULT_STREAM_KEEPALIVE_MS = 15_000;
 
   private String host;
   private int port;
@@ -30,6 +32,8 @@ public class HttpOptions {
   private int maxStdinBytes;
   private int maxArgs;
   private int maxEnv;
+  private long streamBufferBytes;
+  private long streamKeepaliveMs;
 
   public HttpOptions() {
     host = DEFAULT_HOST;
@@ -42,6 +46,8 @@ public class HttpOptions {
     maxStdinBytes = DEFAULT_MAX_STDIN_BYTES;
     maxArgs = DEFAULT_MAX_ARGS;
     maxEnv = DEFAULT_MAX_ENV;
+    streamBufferBytes = DEFAULT_STREAM_BUFFER_BYTES;
+    streamKeepaliveMs = DEFAULT_STREAM_KEEPALIVE_MS;
   }
 
   public HttpOptions(HttpOptions other) {
@@ -61,6 +67,8 @@ public class HttpOptions {
     maxStdinBytes = r.getInt("maxStdinBytes", maxStdinBytes, 0, Integer.MAX_VALUE);
     maxArgs = r.getInt("maxArgs", maxArgs, 0, 100_000);
     maxEnv = r.getInt("maxEnv", maxEnv, 0, 100_000);
+    streamBufferBytes = r.getLong("streamBufferBytes", streamBufferBytes, 4096, 1L << 34);
+    streamKeepaliveMs = r.getLong("streamKeepaliveMs", streamKeepaliveMs, 100, 3_600_000);
     r.finish();
   }
 
@@ -178,6 +186,34 @@ public class HttpOptions {
     return this;
   }
 
+  /**
+   * @return the live frames (about their text length) buffered in the gateway for one client; a
+   *   watcher past it drops the oldest and reads them again from the executor's retention
+   *   ({@code executor.streamRetainBytes}), and is closed (4008) once further behind than that; the
+   *   owner of an execution (/v1/ws, NDJSON) pauses the program's output instead
+   */
+  public long getStreamBufferBytes() {
+    return streamBufferBytes;
+  }
+
+  public HttpOptions setStreamBufferBytes(long streamBufferBytes) {
+    this.streamBufferBytes = streamBufferBytes;
+    return this;
+  }
+
+  /**
+   * @return the interval of WebSocket pings, SSE comments and NDJSON keepalive frames; a WebSocket
+   *   peer that answers no ping for two intervals is closed
+   */
+  public long getStreamKeepaliveMs() {
+    return streamKeepaliveMs;
+  }
+
+  public HttpOptions setStreamKeepaliveMs(long streamKeepaliveMs) {
+    this.streamKeepaliveMs = streamKeepaliveMs;
+    return this;
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
       .put("host", host)
@@ -189,7 +225,9 @@ public class HttpOptions {
       .put("maxFilesBytes", maxFilesBytes)
       .put("maxStdinBytes", maxStdinBytes)
       .put("maxArgs", maxArgs)
-      .put("maxEnv", maxEnv);
+      .put("maxEnv", maxEnv)
+      .put("streamBufferBytes", streamBufferBytes)
+      .put("streamKeepaliveMs", streamKeepaliveMs);
   }
 
   @Override

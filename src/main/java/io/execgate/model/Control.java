@@ -5,7 +5,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 
 /**
- * A command sent to a running execution: cancel it, feed or close its stdin, or signal it.
+ * A command sent to a running execution: cancel it, feed or close its stdin, signal it, or pause
+ * and resume its output (the back-pressure of the client that owns it; bytes are never dropped).
  *
  * @param type   what to do
  * @param data   stdin text ({@code STDIN})
@@ -17,7 +18,7 @@ public record Control(Type type, String data, String signal) {
    * The kinds of control commands.
    */
   public enum Type {
-    CANCEL, STDIN, STDIN_CLOSE, SIGNAL;
+    CANCEL, STDIN, STDIN_CLOSE, SIGNAL, PAUSE, RESUME;
 
     public String id() {
       return name().toLowerCase(Locale.ROOT);
@@ -26,6 +27,18 @@ public record Control(Type type, String data, String signal) {
 
   public static Control cancel() {
     return new Control(Type.CANCEL, null, null);
+  }
+
+  /**
+   * @return a command that stops reading the program's output until {@link #resume()}: the
+   *   program blocks on its writes once the engine's pipe is full
+   */
+  public static Control pause() {
+    return new Control(Type.PAUSE, null, null);
+  }
+
+  public static Control resume() {
+    return new Control(Type.RESUME, null, null);
   }
 
   public JsonObject toJson() {

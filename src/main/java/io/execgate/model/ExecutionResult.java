@@ -21,11 +21,24 @@ import io.vertx.core.json.JsonObject;
  * @param usage           resources consumed
  * @param message         what went wrong, for {@code error} (and a short explanation for other statuses)
  * @param submittedAt     epoch milliseconds of the submit
+ * @param compile         the compile step of a compiled runtime, or {@code null}; the other components
+ *                        describe the run step, which a failed compile step skips
  */
 public record ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
                               String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
                               String language, Long durationMs, Long queuedMs, Usage usage, String message,
-                              long submittedAt) {
+                              long submittedAt, StageResult compile) {
+
+  /**
+   * A result without a compile step.
+   */
+  public ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
+                         String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
+                         String language, Long durationMs, Long queuedMs, Usage usage, String message,
+                         long submittedAt) {
+    this(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated, image, language, durationMs,
+      queuedMs, usage, message, submittedAt, null);
+  }
 
   /**
    * @return a live record of a just-submitted execution
@@ -37,7 +50,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
 
   public ExecutionResult withStatus(ExecutionStatus newStatus) {
     return new ExecutionResult(id, newStatus, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile);
   }
 
   /**
@@ -45,7 +58,8 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
    */
   public ExecutionResult withoutOutput() {
     return new ExecutionResult(id, status, exitCode, signal, null, null, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt);
+      image, language, durationMs, queuedMs, usage, message, submittedAt,
+      compile == null ? null : compile.withoutOutput());
   }
 
   public JsonObject toJson() {
@@ -68,6 +82,9 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
       }
       if (stderr != null) {
         json.put("stderr", stderr);
+      }
+      if (compile != null) {
+        json.put("compile", compile.toJson());
       }
     }
     if (message != null) {
@@ -92,6 +109,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
       json.getLong("queuedMs"),
       json.containsKey("usage") ? Usage.fromJson(json.getJsonObject("usage")) : null,
       json.getString("message"),
-      json.getLong("submittedAt", 0L));
+      json.getLong("submittedAt", 0L),
+      StageResult.fromJson(json.getJsonObject("compile")));
   }
 }

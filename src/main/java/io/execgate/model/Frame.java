@@ -20,9 +20,22 @@ import java.util.Locale;
  * @param result  the final result without its output ({@code exit})
  * @param code    the error code ({@code error})
  * @param message the error message ({@code error})
+ * @param stage   {@code compile} on the output of a compile step ({@code stdout}, {@code stderr},
+ *                {@code truncated}); {@code null} for the run step's
  */
 public record Frame(Type type, long seq, long t, String id, ExecutionStatus status, String data, String stream,
-                    Long bytes, ExecutionResult result, String code, String message) {
+                    Long bytes, ExecutionResult result, String code, String message, String stage) {
+
+  /** The {@code stage} of frames that carry a compile step's output. */
+  public static final String COMPILE_STAGE = "compile";
+
+  /**
+   * A frame of the run step (no {@code stage}).
+   */
+  public Frame(Type type, long seq, long t, String id, ExecutionStatus status, String data, String stream,
+               Long bytes, ExecutionResult result, String code, String message) {
+    this(type, seq, t, id, status, data, stream, bytes, result, code, message, null);
+  }
 
   /**
    * The kinds of frames.
@@ -53,6 +66,14 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
 
   public static Frame truncated(long seq, long t, boolean stderr, long bytes) {
     return new Frame(Type.TRUNCATED, seq, t, null, null, null, stderr ? "stderr" : "stdout", bytes, null, null, null);
+  }
+
+  /**
+   * @param stage {@link #COMPILE_STAGE} for output of the compile step, {@code null} for the run step's
+   * @return this frame in {@code stage}
+   */
+  public Frame inStage(String stage) {
+    return new Frame(type, seq, t, id, status, data, stream, bytes, result, code, message, stage);
   }
 
   public static Frame exit(long seq, long t, ExecutionResult result) {
@@ -98,6 +119,9 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
     if (message != null) {
       json.put("message", message);
     }
+    if (stage != null) {
+      json.put("stage", stage);
+    }
     return json;
   }
 
@@ -109,6 +133,7 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
       type == Type.EXIT ? null : json.getString("id"),
       type == Type.STATUS && status != null ? ExecutionStatus.of(status) : null,
       json.getString("data"), json.getString("stream"), json.getLong("bytes"), result,
-      json.getString("code"), type == Type.EXIT ? null : json.getString("message"));
+      json.getString("code"), type == Type.EXIT ? null : json.getString("message"),
+      type == Type.EXIT ? null : json.getString("stage"));
   }
 }

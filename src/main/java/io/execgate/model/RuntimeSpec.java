@@ -39,6 +39,13 @@ public record RuntimeSpec(String name, List<String> aliases, String version, Str
     return new RuntimeSpec(name, aliases, version, newImage, file, compile, run, compileTimeoutMs, tmpfsExec);
   }
 
+  /**
+   * @return this runtime with another compile deadline (a request's own)
+   */
+  public RuntimeSpec withCompileTimeoutMs(long newCompileTimeoutMs) {
+    return new RuntimeSpec(name, aliases, version, image, file, compile, run, newCompileTimeoutMs, tmpfsExec);
+  }
+
   public JsonObject toJson() {
     JsonObject json = new JsonObject()
       .put("name", name)

@@ -6,6 +6,7 @@ import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.Frame;
+import io.execgate.model.FramePage;
 import io.execgate.model.ImageInfo;
 import io.execgate.model.ImageList;
 import io.execgate.model.ImageRequest;
@@ -15,6 +16,7 @@ import io.execgate.model.Readiness;
 import io.execgate.model.ResourceLimits;
 import io.execgate.model.RuntimeSpec;
 import io.execgate.model.SourceFile;
+import io.execgate.model.StageResult;
 import io.execgate.model.Usage;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
@@ -38,6 +40,10 @@ class CodecsTest {
   static final ExecutionResult RESULT = new ExecutionResult("id1", ExecutionStatus.FAILED, 3, null, "hi\n",
     "err \uD83D\uDE00\n", false, true, "img:1", "sh", 12L, 3L, new Usage(5L, 4096L), "msg", 1234L);
 
+  static final ExecutionResult COMPILED = new ExecutionResult("id2", ExecutionStatus.FAILED, null, null, "", "",
+    false, false, "img:1", "c", null, 3L, new Usage(5L, 4096L), "the compile step failed", 1234L,
+    new StageResult(1, null, "", "main.c:1: error\n", false, true, 80L, new Usage(3L, 2048L)));
+
   @Test
   void everyRecordSurvivesTheWire() {
     RuntimeSpec rt = new RuntimeSpec("c", List.of("gcc"), "12", "img:1", "main.c", "cc {file}", "./a.out", 5000, true);
@@ -46,9 +52,14 @@ class CodecsTest {
       Map.of("K", "v"), new ResourceLimits(1000, 64, 0.5, 32, 100), true);
     assertThat(wireRoundTrip(job)).isEqualTo(job);
     assertThat(wireRoundTrip(RESULT)).isEqualTo(RESULT);
+    assertThat(wireRoundTrip(COMPILED)).isEqualTo(COMPILED);
     assertThat(wireRoundTrip(new Control(Control.Type.SIGNAL, null, "SIGINT")))
       .isEqualTo(new Control(Control.Type.SIGNAL, null, "SIGINT"));
     assertThat(wireRoundTrip(new Admission("id1", 4))).isEqualTo(new Admission("id1", 4));
+    assertThat(wireRoundTrip(Control.pause())).isEqualTo(Control.pause());
+    assertThat(wireRoundTrip(Control.resume())).isEqualTo(Control.resume());
+    FramePage page = new FramePage(List.of(Frame.output(3, 4, false, "a\uD83D\uDE00"), Frame.exit(4, 5, RESULT)), 2, 5, true);
+    assertThat(wireRoundTrip(page)).isEqualTo(page);
     assertThat(wireRoundTrip(new Readiness(true, false, "no image"))).isEqualTo(new Readiness(true, false, "no image"));
     assertThat(wireRoundTrip(new ImageRequest("img:1", false))).isEqualTo(new ImageRequest("img:1", false));
     ImageInfo failed = new ImageInfo("r:5000/img:1", "r:5000/img:1", ImageState.FAILED, null, null, 5L, 3,
@@ -66,10 +77,13 @@ class CodecsTest {
       Frame.status(1, 2, ExecutionStatus.RUNNING),
       Frame.output(2, 3, false, "out"),
       Frame.output(3, 3, true, "err"),
+      Frame.output(3, 3, true, "warning").inStage(Frame.COMPILE_STAGE),
+      Frame.truncated(4, 5, false, 10).inStage(Frame.COMPILE_STAGE),
       Frame.truncated(4, 5, true, 1024),
       Frame.error(5, 6, "internal", "boom"),
       Frame.keepalive(6, 7),
-      Frame.exit(7, 8, RESULT));
+      Frame.exit(7, 8, RESULT),
+      Frame.exit(8, 9, COMPILED.withoutOutput()));
     for (Frame f : frames) {
       assertThat(wireRoundTrip(f)).isEqualTo(f);
     }
@@ -82,6 +96,16 @@ class CodecsTest {
     assertThat(exit.toJson().getString("status")).isEqualTo("failed");
     assertThat(exit.toJson().getInteger("exitCode")).isEqualTo(3);
     assertThat(exit.toJson().getString("type")).isEqualTo("exit");
+  }
+
+  @Test
+  void theCompileStepIsInTheJsonOnlyWhenThereIsOne() {
+    assertThat(RESULT.toJson().containsKey("compile")).isFalse();
+    assertThat(COMPILED.toJson().getJsonObject("compile").getString("stderr")).isEqualTo("main.c:1: error\n");
+    assertThat(Frame.exit(1, 2, COMPILED).toJson().getJsonObject("compile").containsKey("stderr")).isFalse();
+    assertThat(Frame.output(1, 2, true, "w").inStage(Frame.COMPILE_STAGE).toJson().getString("stage"))
+      .isEqualTo("compile");
+    assertThat(Frame.output(1, 2, true, "w").toJson().containsKey("stage")).isFalse();
   }
 
   @Test

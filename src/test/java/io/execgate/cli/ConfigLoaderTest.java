@@ -85,7 +85,7 @@ class ConfigLoaderTest {
       .put("executor", new JsonObject().put("limits", new JsonObject().put("timeoutMs", 120_000))))).key())
       .isEqualTo("executor.limits.timeoutMs");
     assertThat(catchThrowableOfType(ConfigException.class,
-      () -> new GatewayOptions(new JsonObject().put("defaultRuntime", "python"))).key())
+      () -> new GatewayOptions(new JsonObject().put("defaultRuntime", "cobol"))).key())
       .isEqualTo("defaultRuntime");
   }
 

@@ -76,7 +76,7 @@ class JobScriptTest {
     ExecutionJob job = new ExecutionJob("id", 0, compiled, "img",
       List.of(new SourceFile("main.c", new byte[0])), null, List.of(), Map.of(), ResourceLimits.DEFAULTS, false);
     String out = sh(JobScript.LAUNCHER, JobScript.payload(job, "aa", tmp.toString()));
-    assertThat(out).matches("\u001eEXECGATE:aa:compile:4\u001e\u001eEXECGATE:aa:exit:4:[0-9]*:[0-9]*:[0-9]*\u001e");
+    assertThat(out).matches("\u001eEXECGATE:aa:compile:4:[0-9]*:[0-9]*\u001e\u001eEXECGATE:aa:exit:4:[0-9]*:[0-9]*:[0-9]*\u001e");
   }
 
   @Test

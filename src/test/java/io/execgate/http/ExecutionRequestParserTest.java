@@ -148,4 +148,23 @@ class ExecutionRequestParserTest {
       () -> p.parse(Buffer.buffer("{\"script\":\"x\",\"image\":\"registry.other/team/img:2\"}"), false)).code())
       .isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);
   }
+
+  @Test
+  void languageAndVersionSelectTheRuntimeAndItsCompileDeadline() {
+    ExecutionJob python = parse("{\"script\":\"print(1)\",\"language\":\"py\",\"version\":\"3.x\"}");
+    assertThat(python.runtime().name()).isEqualTo("python");
+    assertThat(python.image()).isEqualTo("execgate/python-scientific:offline");
+    assertThat(python.files().get(0).name()).isEqualTo("main.py");
+    ExecutionJob c = parse("{\"script\":\"int main;\",\"language\":\"c\",\"limits\":{\"compileTimeoutMs\":2000}}");
+    assertThat(c.runtime().compileTimeoutMs()).isEqualTo(2000);
+    assertThat(c.runtime().compile()).startsWith("cc ");
+    assertThat(parse("{\"script\":\"int main;\",\"language\":\"c\"}").runtime().compileTimeoutMs()).isEqualTo(10_000);
+    GatewayException tooLong = failure("{\"script\":\"x\",\"language\":\"c\",\"limits\":{\"compileTimeoutMs\":70000}}");
+    assertThat(tooLong.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED);
+    assertThat(tooLong.field()).isEqualTo("limits.compileTimeoutMs");
+    GatewayException version = failure("{\"script\":\"x\",\"language\":\"python\",\"version\":\"2\"}");
+    assertThat(version.code()).isEqualTo(ErrorCode.UNSUPPORTED_LANGUAGE);
+    assertThat(version.field()).isEqualTo("version");
+    assertThat(failure("{\"script\":\"x\",\"language\":\"python\",\"version\":3}").field()).isEqualTo("version");
+  }
 }

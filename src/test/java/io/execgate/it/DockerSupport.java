@@ -56,11 +56,66 @@ final class DockerSupport {
     }
   }
 
+  /**
+   * Skips the calling test class when one of {@code images} is missing, unless CI=true, where it
+   * fails: bin/setup --test builds them.
+   */
+  static void requireImages(String... images) {
+    List<String> missing;
+    try (DockerClient docker = client()) {
+      missing = java.util.Arrays.stream(images).filter(image -> {
+        try {
+          docker.inspectImageCmd(image).exec();
+          return false;
+        } catch (RuntimeException e) {
+          return true;
+        }
+      }).toList();
+    } catch (Exception e) {
+      missing = List.of(images);
+    }
+    if (!missing.isEmpty()) {
+      String problem = "images " + missing + " are missing: run custom-images/offline/build-debian.sh";
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        Assertions.fail(problem);
+      }
+      Assumptions.abort(problem);
+    }
+  }
+
   static List<Container> containers(DockerClient docker, String instanceId) {
     return docker.listContainersCmd()
       .withShowAll(true)
       .withLabelFilter(Map.of(ContainerLabels.INSTANCE, instanceId))
       .exec();
+  }
+
+  /**
+   * @return the containers of {@code instanceId} that serve executions: all but the idle warm ones
+   */
+  static List<Container> executionContainers(DockerClient docker, String instanceId) {
+    return containers(docker, instanceId).stream()
+      .filter(c -> c.getNames() == null || List.of(c.getNames()).stream().noneMatch(n -> n.startsWith("/execgate-warm-")))
+      .toList();
+  }
+
+  /**
+   * Waits up to {@code timeoutMs} for every execution container of {@code instanceId} to be gone.
+   *
+   * @return the ids of those still there
+   */
+  static List<String> awaitNoExecutionContainers(DockerClient docker, String instanceId, long timeoutMs)
+    throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    List<String> left;
+    do {
+      left = executionContainers(docker, instanceId).stream().map(Container::getId).toList();
+      if (left.isEmpty()) {
+        return left;
+      }
+      Thread.sleep(100);
+    } while (System.currentTimeMillis() < deadline);
+    return left;
   }
 
   /**

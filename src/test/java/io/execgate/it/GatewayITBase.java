@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,8 @@ abstract class GatewayITBase {
     GatewayOptions options = new GatewayOptions();
     options.getHttp().setPort(0);
     options.getImages().addAllow("execgate-test/*");
+    // one warm pool (the default runtime's): warm pools for every runtime image would load the engine for nothing
+    options.getExecutor().getPool().setRuntimes(List.of(GatewayOptions.DEFAULT_RUNTIME));
     return options;
   }
 

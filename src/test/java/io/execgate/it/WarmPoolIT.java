@@ -44,10 +44,15 @@ class WarmPoolIT extends GatewayITBase {
     return pool;
   }
 
+  /**
+   * @return the idle warm containers (a taken one is renamed after its execution at once)
+   */
   private Set<String> warmContainers() {
     return docker.listContainersCmd().withShowAll(true)
       .withLabelFilter(Map.of(ContainerLabels.INSTANCE, instanceId, ContainerLabels.EXECUTION, ContainerLabels.WARM))
-      .exec().stream().map(Container::getId).collect(Collectors.toSet());
+      .exec().stream()
+      .filter(c -> c.getNames() != null && c.getNames().length > 0 && c.getNames()[0].startsWith("/execgate-warm-"))
+      .map(Container::getId).collect(Collectors.toSet());
   }
 
   @Test
@@ -115,11 +120,11 @@ class WarmPoolIT extends GatewayITBase {
   void idleWarmContainersAreReplaced() throws Exception {
     awaitFull();
     Set<String> before = warmContainers();
-    assertThat(before).hasSize(2);
-    Thread.sleep(5_000);
-    awaitFull();
+    assertThat(before).hasSizeGreaterThanOrEqualTo(2);
+    // older than maxIdleSeconds (3 s): each is removed and replaced by a fresh one
+    Thread.sleep(6_000);
+    assertThat(awaitFull().getInteger("ready")).isEqualTo(2);
     Set<String> after = warmContainers();
-    assertThat(after).hasSize(2);
-    assertThat(after).doesNotContainAnyElementsOf(before);
+    assertThat(after).hasSizeGreaterThanOrEqualTo(2).doesNotContainAnyElementsOf(before);
   }
 }

@@ -1,0 +1,288 @@
+package io.execgate.http;
+
+import io.execgate.GatewayOptions;
+import io.execgate.bus.Addresses;
+import io.execgate.error.ErrorCode;
+import io.execgate.error.GatewayException;
+import io.execgate.error.Replies;
+import io.execgate.model.Control;
+import io.execgate.model.ExecutionJob;
+import io.execgate.model.Frame;
+import io.execgate.store.ExecutionStore;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One interactive WebSocket ({@code GET /v1/ws}): the client sends {@code run} (the submit body
+ * plus {@code "type":"run"}), then {@code stdin}, {@code stdin_close}, {@code signal} and
+ * {@code cancel}; it receives the execution's frames. The socket owns its execution: a slow reader
+ * pauses the program's output, and closing the socket cancels it. A message the gateway cannot
+ * take gets an {@code error} frame; a protocol violation closes the socket with a 4000-range code.
+ */
+final class ExecutionSocket {
+
+  private static final Logger log = LoggerFactory.getLogger(ExecutionSocket.class);
+  private static final long CONTROL_TIMEOUT_MS = 30_000;
+
+  private enum State {
+    IDLE, STARTING, RUNNING, ENDED
+  }
+
+  private final Vertx vertx;
+  private final GatewayOptions options;
+  private final Addresses addresses;
+  private final ExecutionStore store;
+  private final ExecutionApi api;
+  private final ExecutionRequestParser parser;
+  /** Messages up to this size are decoded on the event loop. */
+  private static final int INLINE_DECODE_CHARS = 64 * 1024;
+
+  private final ServerWebSocket ws;
+  private final WebSocketSink sink;
+  private State state = State.IDLE;
+  private FrameRelay relay;
+  private String executionId;
+  private boolean socketClosed;
+  private boolean admitted;
+  private boolean exited;
+  /** Commands sent while the run is being admitted, sent on in order once it is. */
+  private final List<Control> early = new ArrayList<>();
+  private long earlyBytes;
+
+  ExecutionSocket(Vertx vertx, GatewayOptions options, Addresses addresses, ExecutionStore store, ExecutionApi api,
+                  ExecutionRequestParser parser, ServerWebSocket ws) {
+    this.vertx = vertx;
+    this.options = options;
+    this.addresses = addresses;
+    this.store = store;
+    this.api = api;
+    this.parser = parser;
+    this.ws = ws;
+    this.sink = new WebSocketSink(vertx, ws, options.getHttp().getStreamKeepaliveMs());
+  }
+
+  void start() {
+    ws.textMessageHandler(this::onMessage);
+    ws.binaryMessageHandler(b -> violation("binary frames are not accepted; send JSON text frames"));
+    ws.exceptionHandler(err -> onSocketError(sink, err));
+    ws.closeHandler(v -> onClose());
+    sink.keepalive(v -> onClose());
+  }
+
+  /**
+   * A socket error: a message over the size limit closes with {@link CloseCodes#MESSAGE_TOO_BIG}.
+   */
+  static void onSocketError(WebSocketSink sink, Throwable err) {
+    String m = String.valueOf(err.getMessage());
+    if (m.contains("max message size") || m.contains("Max frame length")) {
+      sink.close(CloseCodes.MESSAGE_TOO_BIG, "message too big");
+    } else {
+      log.debug("websocket error: {}", m);
+    }
+  }
+
+  private void onMessage(String text) {
+    if (state == State.ENDED || socketClosed) {
+      return;
+    }
+    if (text.length() > options.getHttp().getMaxRequestBytes()) {
+      sink.close(CloseCodes.MESSAGE_TOO_BIG, "a message may carry at most " + options.getHttp().getMaxRequestBytes()
+        + " bytes");
+      return;
+    }
+    if (text.length() > INLINE_DECODE_CHARS) {
+      // a large message (a run with big files) is decoded off the event loop; the socket is paused
+      // meanwhile, so that the messages after it keep their order
+      ws.pause();
+      vertx.executeBlocking(() -> ExecutionRequestParser.decode(text), false)
+        .onComplete(ar -> {
+          ws.resume();
+          if (ar.succeeded()) {
+            onMessage(ar.result());
+          } else {
+            decodeFailed(ar.cause());
+          }
+        });
+      return;
+    }
+    try {
+      onMessage(ExecutionRequestParser.decode(text));
+    } catch (GatewayException e) {
+      decodeFailed(e);
+    }
+  }
+
+  private void decodeFailed(Throwable err) {
+    GatewayException e = err instanceof GatewayException ge ? ge
+      : new GatewayException(ErrorCode.INVALID_JSON, String.valueOf(err.getMessage()));
+    sink.error(new GatewayException(e.code(), e.getMessage().replace("request body", "message")));
+  }
+
+  private void onMessage(JsonObject msg) {
+    if (state == State.ENDED || socketClosed) {
+      return;
+    }
+    Object type = msg.getValue("type");
+    if (!(type instanceof String t)) {
+      sink.error(GatewayException.invalid("type", "every message needs a string type: run, stdin, stdin_close, "
+        + "signal or cancel"));
+      return;
+    }
+    switch (t) {
+      case "run" -> run(msg);
+      case "stdin" -> {
+        Object data = msg.getValue("data");
+        if (!(data instanceof String s)) {
+          sink.error(GatewayException.invalid("data", "stdin needs a string data"));
+        } else {
+          control(new Control(Control.Type.STDIN, s, null));
+        }
+      }
+      case "stdin_close" -> control(new Control(Control.Type.STDIN_CLOSE, null, null));
+      case "signal" -> {
+        Object signal = msg.getValue("signal");
+        if (!(signal instanceof String s)) {
+          sink.error(GatewayException.invalid("signal", "signal needs a string signal, e.g. SIGINT"));
+        } else {
+          control(new Control(Control.Type.SIGNAL, null, s));
+        }
+      }
+      case "cancel" -> control(Control.cancel());
+      default -> sink.error(GatewayException.invalid("type", "unknown message type '" + t
+        + "'; expected run, stdin, stdin_close, signal or cancel"));
+    }
+  }
+
+  private void run(JsonObject msg) {
+    if (state != State.IDLE) {
+      violation("one execution per socket: a run was already sent");
+      return;
+    }
+    JsonObject body = msg.copy();
+    body.remove("type");
+    body.remove("wait");
+    ExecutionJob job;
+    try {
+      job = parser.parse(body, true).job();
+    } catch (GatewayException e) {
+      sink.error(e);
+      return;
+    }
+    state = State.STARTING;
+    executionId = job.id();
+    relay = new FrameRelay(vertx, addresses, store, job.id(), 0, FrameRelay.Mode.OWNER,
+      options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), new OwnerSink());
+    relay.subscribe()
+      .compose(v -> api.waiter().admit(job))
+      .onSuccess(admission -> {
+        admitted = true;
+        if (socketClosed) {
+          cancel();
+          return;
+        }
+        state = State.RUNNING;
+        relay.start(false);
+        early.forEach(this::control);
+        early.clear();
+      })
+      .onFailure(err -> {
+        relay.stop();
+        relay = null;
+        executionId = null;
+        state = State.IDLE;
+        early.clear();
+        earlyBytes = 0;
+        sink.error(Replies.toGatewayException(err));
+      });
+  }
+
+  private void control(Control c) {
+    if (state == State.IDLE) {
+      sink.error(new GatewayException(ErrorCode.PROTOCOL_VIOLATION, "no execution yet: send run first"));
+      return;
+    }
+    if (state == State.STARTING) {
+      earlyBytes += c.data() == null ? 0 : c.data().length();
+      if (earlyBytes > options.getHttp().getMaxStdinBytes()) {
+        sink.error(new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "more than " + options.getHttp().getMaxStdinBytes()
+          + " bytes of stdin before the execution was admitted"));
+      } else {
+        early.add(c);
+      }
+      return;
+    }
+    vertx.eventBus()
+      .request(addresses.control(executionId), c, new DeliveryOptions().setSendTimeout(CONTROL_TIMEOUT_MS))
+      .onFailure(err -> {
+        if (state != State.ENDED) {
+          sink.error(Replies.toGatewayException(err));
+        }
+      });
+  }
+
+  private void violation(String reason) {
+    sink.fail(CloseCodes.PROTOCOL_VIOLATION, new GatewayException(ErrorCode.PROTOCOL_VIOLATION, reason));
+  }
+
+  private void onClose() {
+    if (socketClosed) {
+      return;
+    }
+    socketClosed = true;
+    sink.closed();
+    if (relay != null) {
+      relay.stop();
+    }
+    if (admitted && !exited) {
+      // never leave an execution running without its owner
+      cancel();
+    }
+  }
+
+  private void cancel() {
+    log.debug("[{}] its socket closed: cancelling", executionId);
+    vertx.eventBus().send(addresses.control(executionId), Control.cancel());
+  }
+
+  /**
+   * The execution's frames go to the socket; after the exit frame the socket closes normally.
+   */
+  private final class OwnerSink implements FrameSink {
+
+    @Override
+    public void write(Frame frame) {
+      sink.write(frame);
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return sink.writeQueueFull();
+    }
+
+    @Override
+    public void drainHandler(Handler<Void> handler) {
+      sink.drainHandler(handler);
+    }
+
+    @Override
+    public void end() {
+      exited = true;
+      state = State.ENDED;
+      sink.end();
+    }
+
+    @Override
+    public void fail(int closeCode, GatewayException error) {
+      state = State.ENDED;
+      sink.fail(closeCode, error);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.execgate.http;
+
+import io.execgate.error.GatewayException;
+import io.execgate.model.Frame;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Frames in a chunked HTTP response, as Server-Sent Events or as NDJSON. The head is written with
+ * the first frame; compression is off so that every frame leaves at once. Keepalives (an SSE
+ * comment, an NDJSON {@code keepalive} frame) keep proxies from timing the stream out and let a
+ * dead peer be noticed by a failed write.
+ */
+final class ResponseSink implements FrameSink {
+
+  /** How frames are written. */
+  enum Format {
+    SSE("text/event-stream; charset=utf-8"),
+    NDJSON("application/x-ndjson");
+
+    private final String contentType;
+
+    Format(String contentType) {
+      this.contentType = contentType;
+    }
+  }
+
+  private final Vertx vertx;
+  private final HttpServerResponse response;
+  private final Format format;
+  private long timer = -1;
+  private boolean closed;
+
+  ResponseSink(Vertx vertx, HttpServerResponse response, Format format) {
+    this.vertx = vertx;
+    this.response = response;
+    this.format = format;
+  }
+
+  void keepalive(long intervalMs) {
+    timer = vertx.setPeriodic(intervalMs, t -> {
+      if (!closed && !response.writeQueueFull()) {
+        if (format == Format.SSE) {
+          head();
+          response.write(": keepalive\n\n");
+        } else if (response.headWritten()) {
+          write(JsonFrames.keepalive());
+        }
+      }
+    });
+  }
+
+  /**
+   * The client left, or the stream ended: stop the keepalives.
+   */
+  void closed() {
+    closed = true;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  boolean headWritten() {
+    return response.headWritten();
+  }
+
+  private void head() {
+    if (!response.headWritten()) {
+      response.setStatusCode(200)
+        .setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, format.contentType)
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY)
+        .putHeader("x-accel-buffering", "no");
+    }
+  }
+
+  @Override
+  public void write(Frame frame) {
+    if (closed) {
+      return;
+    }
+    head();
+    String json = frame.toJson().encode();
+    if (format == Format.NDJSON) {
+      response.write(json + "\n");
+    } else if (frame.seq() >= 0) {
+      response.write("id: " + frame.seq() + "\ndata: " + json + "\n\n");
+    } else {
+      response.write("data: " + json + "\n\n");
+    }
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    return !closed && response.writeQueueFull();
+  }
+
+  @Override
+  public void drainHandler(Handler<Void> handler) {
+    response.drainHandler(handler);
+  }
+
+  @Override
+  public void end() {
+    if (closed) {
+      return;
+    }
+    closed();
+    if (!response.headWritten() && format == Format.SSE) {
+      // nothing left to send: 204 tells an EventSource to stop reconnecting
+      response.setStatusCode(204).end();
+    } else {
+      head();
+      response.end();
+    }
+  }
+
+  @Override
+  public void fail(int closeCode, GatewayException error) {
+    if (closed) {
+      return;
+    }
+    if (!response.headWritten()) {
+      // nothing streamed yet: an ordinary error response
+      closed();
+      ApiErrors.send(response, error);
+      return;
+    }
+    write(JsonFrames.error(error));
+    closed();
+    response.end();
+  }
+}

@@ -1,0 +1,119 @@
+package io.execgate.http;
+
+import io.execgate.bus.Addresses;
+import io.execgate.error.ErrorCode;
+import io.execgate.error.GatewayException;
+import io.execgate.model.Admission;
+import io.execgate.model.ExecutionJob;
+import io.execgate.model.ExecutionResult;
+import io.execgate.model.Frame;
+import io.execgate.store.ExecutionStore;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Submits executions to the scheduler and, for clients that wait, follows one to its final result:
+ * the frames on its output address tell when it is final, and a slow poll of the store covers a
+ * frame lost on the way. Used by every API that answers with a result.
+ */
+final class ResultWaiter {
+
+  private static final long POLL_MS = 1_000;
+  private static final long ADMIT_TIMEOUT_MS = 30_000;
+
+  private final Vertx vertx;
+  private final Addresses addresses;
+  private final ExecutionStore store;
+
+  ResultWaiter(Vertx vertx, Addresses addresses, ExecutionStore store) {
+    this.vertx = vertx;
+    this.addresses = addresses;
+    this.store = store;
+  }
+
+  /**
+   * Hands {@code job} to the scheduler.
+   *
+   * @return its admission, or fails (429 when the queue is full)
+   */
+  Future<Admission> admit(ExecutionJob job) {
+    return vertx.eventBus()
+      .<Admission>request(addresses.schedulerAdmit(), job, new DeliveryOptions().setSendTimeout(ADMIT_TIMEOUT_MS))
+      .map(m -> m.body());
+  }
+
+  /**
+   * Submits {@code job} and follows it until it is final. If {@code response} closes first, the
+   * waiting stops (the execution itself runs on) and the future fails.
+   *
+   * @param frames sees every frame of the execution, in order, or {@code null}
+   * @return the final result
+   */
+  Future<ExecutionResult> submitAndWait(ExecutionJob job, HttpServerResponse response, Handler<Frame> frames) {
+    Wait wait = new Wait(job.id(), frames);
+    response.closeHandler(v -> wait.abandon());
+    return wait.subscribe()
+      .compose(v -> admit(job))
+      .compose(admission -> wait.promise.future())
+      .onFailure(err -> wait.stop());
+  }
+
+  private final class Wait {
+
+    private final String id;
+    private final Handler<Frame> frames;
+    private final Promise<ExecutionResult> promise = Promise.promise();
+    private MessageConsumer<Frame> consumer;
+    private long poll = -1;
+
+    Wait(String id, Handler<Frame> frames) {
+      this.id = id;
+      this.frames = frames;
+    }
+
+    Future<Void> subscribe() {
+      consumer = vertx.eventBus().consumer(addresses.output(id), msg -> {
+        if (frames != null && !promise.future().isComplete()) {
+          frames.handle(msg.body());
+        }
+        if (msg.body().isTerminal()) {
+          check();
+        }
+      });
+      poll = vertx.setPeriodic(POLL_MS, t -> check());
+      return consumer.completion();
+    }
+
+    private void check() {
+      if (promise.future().isComplete()) {
+        return;
+      }
+      store.get(id).onSuccess(result -> {
+        if (result != null && result.status().isFinal() && promise.tryComplete(result)) {
+          stop();
+        }
+      });
+    }
+
+    void abandon() {
+      promise.tryFail(new GatewayException(ErrorCode.INVALID_REQUEST, "the client went away"));
+      stop();
+    }
+
+    void stop() {
+      if (poll >= 0) {
+        vertx.cancelTimer(poll);
+        poll = -1;
+      }
+      if (consumer != null) {
+        consumer.unregister();
+        consumer = null;
+      }
+    }
+  }
+}

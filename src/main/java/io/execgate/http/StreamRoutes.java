@@ -1,0 +1,182 @@
+package io.execgate.http;
+
+import io.execgate.GatewayOptions;
+import io.execgate.bus.Addresses;
+import io.execgate.error.ErrorCode;
+import io.execgate.error.GatewayException;
+import io.execgate.model.Control;
+import io.execgate.model.ExecutionJob;
+import io.execgate.model.ExecutionResult;
+import io.execgate.store.ExecutionStore;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.regex.Pattern;
+
+/**
+ * The streaming API: {@code GET /v1/executions/{id}/stream} (WebSocket watchers),
+ * {@code GET /v1/executions/{id}/events} (Server-Sent Events), {@code POST /v1/executions} with
+ * {@code Accept: application/x-ndjson}, and {@code GET /v1/ws} (interactive, {@link ExecutionSocket}).
+ */
+final class StreamRoutes {
+
+  private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  static final String NDJSON = "application/x-ndjson";
+
+  private final Vertx vertx;
+  private final GatewayOptions options;
+  private final Addresses addresses;
+  private final ExecutionStore store;
+  private final ExecutionApi api;
+  private final ExecutionRequestParser parser;
+
+  StreamRoutes(Vertx vertx, GatewayOptions options, ExecutionStore store, ExecutionApi api) {
+    this.vertx = vertx;
+    this.options = options;
+    this.addresses = new Addresses(options.getAddressPrefix());
+    this.store = store;
+    this.api = api;
+    this.parser = new ExecutionRequestParser(options);
+  }
+
+  /**
+   * {@code GET /v1/executions/{id}/stream}: a watcher's WebSocket, from {@code ?fromSeq=} (default 0).
+   */
+  void watch(RoutingContext ctx) {
+    if (!"websocket".equalsIgnoreCase(ctx.request().getHeader(HttpHeaders.UPGRADE))) {
+      ctx.fail(new GatewayException(ErrorCode.INVALID_REQUEST, "this endpoint speaks WebSocket; for Server-Sent Events "
+        + "use /v1/executions/{id}/events"));
+      return;
+    }
+    long fromSeq = seq(ctx.request().getParam("fromSeq"), "fromSeq", 0);
+    String id = ctx.pathParam("id");
+    find(id)
+      .compose(r -> ctx.request().toWebSocket())
+      .onSuccess(ws -> watch(ws, id, fromSeq))
+      .onFailure(ctx::fail);
+  }
+
+  private void watch(ServerWebSocket ws, String id, long fromSeq) {
+    WebSocketSink sink = new WebSocketSink(vertx, ws, options.getHttp().getStreamKeepaliveMs());
+    FrameRelay relay = new FrameRelay(vertx, addresses, store, id, fromSeq, FrameRelay.Mode.WATCHER,
+      options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), sink);
+    Handler<Void> gone = v -> {
+      sink.closed();
+      relay.stop();
+    };
+    ws.closeHandler(gone);
+    ws.textMessageHandler(text -> sink.error(new GatewayException(ErrorCode.INVALID_REQUEST,
+      "this stream is read-only; commands go to /v1/ws")));
+    ws.binaryMessageHandler(b -> sink.close(CloseCodes.PROTOCOL_VIOLATION, "binary frames are not accepted"));
+    ws.exceptionHandler(err -> ExecutionSocket.onSocketError(sink, err));
+    sink.keepalive(gone);
+    relay.subscribe()
+      .onSuccess(v -> relay.start(true))
+      .onFailure(err -> sink.fail(CloseCodes.STREAM_FAILED, new GatewayException(ErrorCode.INTERNAL,
+        "cannot subscribe to the execution's output: " + err.getMessage())));
+  }
+
+  /**
+   * {@code GET /v1/executions/{id}/events}: Server-Sent Events, resumed after {@code Last-Event-ID}
+   * (or from {@code ?fromSeq=}).
+   */
+  void events(RoutingContext ctx) {
+    String lastEventId = ctx.request().getHeader("last-event-id");
+    long fromSeq = lastEventId != null && !lastEventId.isBlank()
+      ? seq(lastEventId.trim(), "Last-Event-ID", 0) + 1
+      : seq(ctx.request().getParam("fromSeq"), "fromSeq", 0);
+    String id = ctx.pathParam("id");
+    find(id).onSuccess(r -> {
+      ResponseSink sink = new ResponseSink(vertx, ctx.response(), ResponseSink.Format.SSE);
+      FrameRelay relay = new FrameRelay(vertx, addresses, store, id, fromSeq, FrameRelay.Mode.WATCHER,
+        options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), sink);
+      ctx.response().closeHandler(v -> {
+        sink.closed();
+        relay.stop();
+      });
+      sink.keepalive(options.getHttp().getStreamKeepaliveMs());
+      relay.subscribe().onSuccess(v -> relay.start(true)).onFailure(ctx::fail);
+    }).onFailure(ctx::fail);
+  }
+
+  /**
+   * {@code POST /v1/executions} with {@code Accept: application/x-ndjson}: submits and streams the
+   * frames in the response body. The requester owns the execution: a slow reader pauses the program's
+   * output, and closing the response cancels it. Other requests go on to the next handler.
+   */
+  void ndjson(RoutingContext ctx) {
+    String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
+    if (accept == null || !accept.contains(NDJSON)) {
+      ctx.next();
+      return;
+    }
+    api.parse(ctx.body().buffer(), false)
+      .onSuccess(submit -> streamNdjson(ctx, submit.job()))
+      .onFailure(ctx::fail);
+  }
+
+  private void streamNdjson(RoutingContext ctx, ExecutionJob job) {
+    ResponseSink sink = new ResponseSink(vertx, ctx.response(), ResponseSink.Format.NDJSON);
+    FrameRelay relay = new FrameRelay(vertx, addresses, store, job.id(), 0, FrameRelay.Mode.OWNER,
+      options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), sink);
+    ctx.response().closeHandler(v -> {
+      sink.closed();
+      if (!relay.isDone()) {
+        relay.stop();
+        cancel(job.id());
+      }
+    });
+    relay.subscribe()
+      .compose(v -> api.waiter().admit(job))
+      .onSuccess(admission -> {
+        sink.keepalive(options.getHttp().getStreamKeepaliveMs());
+        relay.start(false);
+      })
+      .onFailure(err -> {
+        relay.stop();
+        ctx.fail(err);
+      });
+  }
+
+  /**
+   * {@code GET /v1/ws}: the interactive WebSocket.
+   */
+  void interactive(RoutingContext ctx) {
+    ctx.request().toWebSocket()
+      .onSuccess(ws -> new ExecutionSocket(vertx, options, addresses, store, api, parser, ws).start())
+      .onFailure(ctx::fail);
+  }
+
+  void cancel(String id) {
+    vertx.eventBus().send(addresses.control(id), Control.cancel());
+  }
+
+  private Future<ExecutionResult> find(String id) {
+    if (id == null || !ID.matcher(id).matches()) {
+      return Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id));
+    }
+    return store.get(id).compose(result -> result == null
+      ? Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id
+      + " (unknown, or its record expired)"))
+      : Future.succeededFuture(result));
+  }
+
+  private static long seq(String value, String name, long def) {
+    if (value == null || value.isEmpty()) {
+      return def;
+    }
+    try {
+      long seq = Long.parseLong(value);
+      if (seq >= 0) {
+        return seq;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw GatewayException.invalid(name, name + " must be a non-negative integer, got '" + value + "'");
+  }
+}

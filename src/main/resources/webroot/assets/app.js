@@ -1,0 +1,138 @@
+// execgate's page: runs a script over the interactive WebSocket (/v1/ws) and shows its frames live.
+// Plain ES2020, no dependencies; output is inserted as text, never as HTML.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  runtime: $('runtime'), script: $('script'), run: $('run'), cancel: $('cancel'), status: $('status'),
+  duration: $('duration'), output: $('output'), stdinForm: $('stdin-form'), stdin: $('stdin'),
+  send: $('send'), eof: $('eof'),
+};
+let socket = null;
+
+function setStatus(status) {
+  ui.status.textContent = status;
+  ui.status.dataset.status = status;
+}
+
+function append(text, cls) {
+  const atBottom = ui.output.scrollTop + ui.output.clientHeight >= ui.output.scrollHeight - 4;
+  const last = ui.output.lastChild;
+  if (last && last.className === cls) {
+    last.textContent += text;
+  } else {
+    const span = document.createElement('span');
+    span.className = cls;
+    span.textContent = text;
+    ui.output.appendChild(span);
+  }
+  if (atBottom) {
+    ui.output.scrollTop = ui.output.scrollHeight;
+  }
+}
+
+function running(on) {
+  ui.run.disabled = on;
+  ui.cancel.disabled = !on;
+  ui.stdin.disabled = !on;
+  ui.send.disabled = !on;
+  ui.eof.disabled = !on;
+  if (on) {
+    ui.stdin.focus();
+  }
+}
+
+async function loadRuntimes() {
+  try {
+    const res = await fetch('/v1/runtimes');
+    const body = await res.json();
+    for (const rt of body.runtimes) {
+      const option = document.createElement('option');
+      option.value = rt.name;
+      option.textContent = rt.version ? `${rt.name} ${rt.version}` : rt.name;
+      option.selected = rt.name === body.default;
+      ui.runtime.appendChild(option);
+    }
+  } catch (e) {
+    append(`cannot load runtimes: ${e}\n`, 'info');
+  }
+}
+
+function onFrame(frame) {
+  switch (frame.type) {
+    case 'accepted':
+      append(`execution ${frame.id}\n`, 'info');
+      break;
+    case 'status':
+      setStatus(frame.status);
+      break;
+    case 'stdout':
+    case 'stderr':
+      append(frame.data, frame.type);
+      break;
+    case 'truncated':
+      append(`\n[${frame.stream} truncated after ${frame.bytes} bytes]\n`, 'info');
+      break;
+    case 'error':
+      append(`\n[error ${frame.code}: ${frame.message}]\n`, 'info');
+      break;
+    case 'exit':
+      setStatus(frame.status);
+      ui.duration.textContent = frame.durationMs != null ? `${frame.durationMs} ms` : '';
+      append(`\n[${frame.status}${frame.exitCode != null ? `, exit code ${frame.exitCode}` : ''}`
+        + `${frame.signal ? `, ${frame.signal}` : ''}${frame.message ? `: ${frame.message}` : ''}]\n`, 'info');
+      break;
+    default:
+      break;
+  }
+}
+
+function run() {
+  if (socket) {
+    return;
+  }
+  ui.output.textContent = '';
+  ui.duration.textContent = '';
+  setStatus('connecting');
+  running(true);
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const ws = new WebSocket(`${scheme}//${location.host}/v1/ws`);
+  socket = ws;
+  ws.onopen = () => ws.send(JSON.stringify({ type: 'run', language: ui.runtime.value, script: ui.script.value }));
+  ws.onmessage = (event) => onFrame(JSON.parse(event.data));
+  ws.onclose = (event) => {
+    if (event.code !== 1000) {
+      append(`\n[connection closed: ${event.code} ${event.reason}]\n`, 'info');
+      if (!ui.status.dataset.status || ['connecting', 'queued', 'pulling', 'starting', 'running']
+        .includes(ui.status.dataset.status)) {
+        setStatus('disconnected');
+      }
+    }
+    socket = null;
+    running(false);
+  };
+}
+
+function send(message) {
+  if (socket && socket.readyState === WebSocket.OPEN) {
+    socket.send(JSON.stringify(message));
+  }
+}
+
+ui.run.addEventListener('click', run);
+ui.cancel.addEventListener('click', () => send({ type: 'cancel' }));
+ui.eof.addEventListener('click', () => send({ type: 'stdin_close' }));
+ui.stdinForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const line = ui.stdin.value;
+  ui.stdin.value = '';
+  append(`${line}\n`, 'stdin');
+  send({ type: 'stdin', data: `${line}\n` });
+});
+ui.script.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    run();
+  }
+});
+loadRuntimes();

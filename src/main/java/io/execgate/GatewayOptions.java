@@ -1,5 +1,6 @@
 package io.execgate;
 
+import io.execgate.auth.AuthOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.docker.DockerOptions;
 import io.execgate.error.ConfigException;
@@ -38,6 +39,7 @@ public class GatewayOptions {
   private DockerOptions docker;
   private ExecutorOptions executor;
   private ImageCacheOptions images;
+  private AuthOptions auth;
   private List<RuntimeSpec> runtimes;
   private String defaultRuntime;
 
@@ -52,6 +54,7 @@ public class GatewayOptions {
     docker = new DockerOptions();
     executor = new ExecutorOptions();
     images = new ImageCacheOptions();
+    auth = new AuthOptions();
     runtimes = new ArrayList<>(DefaultRuntimes.all());
     defaultRuntime = DEFAULT_RUNTIME;
   }
@@ -73,6 +76,7 @@ public class GatewayOptions {
     docker = new DockerOptions(r.getObject("docker"));
     executor = new ExecutorOptions(r.getObject("executor"));
     images = new ImageCacheOptions(r.getObject("images"));
+    auth = new AuthOptions(r.getObject("auth"));
     JsonArray array = r.getArray("runtimes");
     if (array != null) {
       runtimes = new ArrayList<>();
@@ -239,6 +243,18 @@ public class GatewayOptions {
     return this;
   }
 
+  /**
+   * @return who may use the API
+   */
+  public AuthOptions getAuth() {
+    return auth;
+  }
+
+  public GatewayOptions setAuth(AuthOptions auth) {
+    this.auth = auth;
+    return this;
+  }
+
   public ImageCacheOptions getImages() {
     return images;
   }
@@ -298,6 +314,7 @@ public class GatewayOptions {
       .put("docker", docker.toJson())
       .put("executor", executor.toJson())
       .put("images", images.toJson())
+      .put("auth", auth.toJson())
       .put("runtimes", array)
       .put("defaultRuntime", defaultRuntime);
   }

@@ -6,9 +6,10 @@ const $ = (id) => document.getElementById(id);
 const ui = {
   runtime: $('runtime'), script: $('script'), run: $('run'), cancel: $('cancel'), status: $('status'),
   duration: $('duration'), output: $('output'), stdinForm: $('stdin-form'), stdin: $('stdin'),
-  send: $('send'), eof: $('eof'),
+  send: $('send'), eof: $('eof'), key: $('key'), keyLabel: $('key-label'),
 };
 let socket = null;
+let starting = false;
 
 function setStatus(status) {
   ui.status.textContent = status;
@@ -42,9 +43,43 @@ function running(on) {
   }
 }
 
+// With API keys configured the page asks for one (kept for this tab only), sends it as a bearer
+// header, and opens the WebSocket with a short-lived token (a browser cannot set its headers).
+function apiKey() {
+  return ui.key.value || sessionStorage.getItem('execgate-key') || '';
+}
+
+function authHeaders() {
+  const key = apiKey();
+  return key ? { Authorization: `Bearer ${key}` } : {};
+}
+
+async function socketToken() {
+  if (!apiKey()) {
+    return '';
+  }
+  const res = await fetch('/v1/tokens', { method: 'POST', headers: authHeaders() });
+  if (!res.ok) {
+    throw new Error(`the API key was refused (${res.status})`);
+  }
+  return (await res.json()).token;
+}
+
+ui.key.addEventListener('change', () => {
+  sessionStorage.setItem('execgate-key', ui.key.value);
+  if (!ui.runtime.options.length) {
+    loadRuntimes();
+  }
+});
+
 async function loadRuntimes() {
   try {
-    const res = await fetch('/v1/runtimes');
+    const res = await fetch('/v1/runtimes', { headers: authHeaders() });
+    if (res.status === 401) {
+      ui.keyLabel.hidden = false;
+      append('this gateway needs an API key: enter it above\n', 'info');
+      return;
+    }
     const body = await res.json();
     for (const rt of body.runtimes) {
       const option = document.createElement('option');
@@ -87,16 +122,29 @@ function onFrame(frame) {
   }
 }
 
-function run() {
-  if (socket) {
+async function run() {
+  if (socket || starting) {
     return;
   }
+  starting = true;
   ui.output.textContent = '';
   ui.duration.textContent = '';
   setStatus('connecting');
   running(true);
+  let token;
+  try {
+    token = await socketToken();
+  } catch (e) {
+    append(`${e.message}\n`, 'info');
+    setStatus('idle');
+    running(false);
+    return;
+  } finally {
+    starting = false;
+  }
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const ws = new WebSocket(`${scheme}//${location.host}/v1/ws`);
+  const query = token ? `?token=${encodeURIComponent(token)}` : '';
+  const ws = new WebSocket(`${scheme}//${location.host}/v1/ws${query}`);
   socket = ws;
   ws.onopen = () => ws.send(JSON.stringify({ type: 'run', language: ui.runtime.value, script: ui.script.value }));
   ws.onmessage = (event) => onFrame(JSON.parse(event.data));

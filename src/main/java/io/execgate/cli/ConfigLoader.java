@@ -1,6 +1,7 @@
 package io.execgate.cli;
 
 import io.execgate.GatewayOptions;
+import io.execgate.auth.ApiKey;
 import io.execgate.error.ConfigException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -90,6 +91,12 @@ public final class ConfigLoader {
       creds.put(host, new JsonObject().put("username", user.trim()).put("password", password == null ? "" : password));
       section(out, "images").put("credentials", creds);
     }
+    set.accept("EXECGATE_API_KEYS", (o, v) -> {
+      JsonArray keys = section(o, "auth").getJsonArray("keys", new JsonArray()).copy();
+      Arrays.stream(v.split(",")).map(String::trim).filter(e -> !e.isEmpty())
+        .forEach(e -> keys.add(ApiKey.fromEnv(e).toJson()));
+      section(o, "auth").put("keys", keys);
+    });
     set.accept("DOCKER_HOST", (o, v) -> section(o, "docker").put("host", v));
     set.accept("EXECGATE_HTTP_HOST", (o, v) -> section(o, "http").put("host", v));
     set.accept("EXECGATE_HTTP_PORT", (o, v) -> section(o, "http").put("port", number("EXECGATE_HTTP_PORT", v)));

@@ -2,6 +2,7 @@ package io.execgate.cli;
 
 import io.execgate.ExecutionGateway;
 import io.execgate.GatewayOptions;
+import io.execgate.auth.ApiKey;
 import io.execgate.error.ConfigException;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -31,6 +32,11 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (args.length == 2 && args[0].equals("hash-key")) {
+      // the one thing the CLI prints to stdout: what goes into auth.keys[].sha256
+      System.out.println(ApiKey.hash(args[1]));
+      return;
+    }
     GatewayOptions options;
     try {
       options = ConfigLoader.load(System.getenv());

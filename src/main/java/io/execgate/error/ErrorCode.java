@@ -31,6 +31,8 @@ public enum ErrorCode {
   EXECUTION_TIMEOUT("execution_timeout", 23, 504),
   CANCELLED("cancelled", 24, 409),
   REGISTRY_AUTH_FAILED("registry_auth_failed", 25, 502),
+  QUOTA_EXCEEDED("quota_exceeded", 26, 429),
+  IDEMPOTENCY_CONFLICT("idempotency_conflict", 27, 409),
   // streaming (numbered apart so that codes added in parallel do not collide)
   REPLAY_UNAVAILABLE("replay_unavailable", 40, 410),
   STREAM_TOO_SLOW("stream_too_slow", 41, 429),

@@ -1,6 +1,7 @@
 package io.execgate.executor;
 
 import io.execgate.bus.Addresses;
+import io.execgate.bus.Headers;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.Replies;
 import io.execgate.metrics.GatewayMetrics;
@@ -11,8 +12,10 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,6 +31,9 @@ public final class SchedulerVerticle extends VerticleBase {
   private final Set<String> admitted = new HashSet<>();
   private final Set<String> running = new HashSet<>();
   private final LinkedHashMap<String, Message<String>> waiting = new LinkedHashMap<>();
+  /** Admitted executions charged to an API key, and how many each key has. */
+  private final Map<String, String> owners = new HashMap<>();
+  private final Map<String, Integer> perOwner = new HashMap<>();
   private boolean stopping;
   private boolean engineReady;
   private GatewayMetrics metrics;
@@ -77,12 +83,27 @@ public final class SchedulerVerticle extends VerticleBase {
         + (admitted.size() - running.size()) + " waiting");
       return;
     }
+    String owner = message.headers().get(Headers.OWNER);
+    String ownerMax = message.headers().get(Headers.OWNER_MAX);
+    if (owner != null && ownerMax != null) {
+      int quota = Integer.parseInt(ownerMax);
+      int current = perOwner.getOrDefault(owner, 0);
+      if (current >= quota) {
+        reject(message, ErrorCode.QUOTA_EXCEEDED, "key '" + owner + "' already has " + current
+          + " executions running or queued, its quota");
+        return;
+      }
+    }
     admitted.add(job.id());
+    if (owner != null) {
+      owners.put(job.id(), owner);
+      perOwner.merge(owner, 1, Integer::sum);
+    }
     int position = Math.max(0, admitted.size() - maxConcurrent);
     vertx.eventBus().request(addresses.executorRun(), job, new DeliveryOptions().setSendTimeout(30_000))
       .onSuccess(ok -> message.reply(new Admission(job.id(), position)))
       .onFailure(err -> {
-        admitted.remove(job.id());
+        forget(job.id());
         Replies.fail(message, err);
       });
   }
@@ -110,11 +131,19 @@ public final class SchedulerVerticle extends VerticleBase {
     if (queued != null) {
       queued.fail(ErrorCode.CANCELLED.number(), "left the queue");
     }
-    admitted.remove(id);
+    forget(id);
     if (running.remove(id)) {
       grantNext();
     }
     message.reply(null);
+  }
+
+  private void forget(String id) {
+    admitted.remove(id);
+    String owner = owners.remove(id);
+    if (owner != null) {
+      perOwner.computeIfPresent(owner, (k, n) -> n > 1 ? n - 1 : null);
+    }
   }
 
   private void grantNext() {

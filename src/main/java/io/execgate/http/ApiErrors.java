@@ -54,7 +54,7 @@ final class ApiErrors {
       error.put("field", ge.field());
     }
     response.setStatusCode(ge.code().httpStatus()).putHeader("content-type", "application/json");
-    if (ge.code().httpStatus() == 429 || ge.code().httpStatus() == 503) {
+    if ((ge.code().httpStatus() == 429 || ge.code().httpStatus() == 503) && !response.headers().contains("retry-after")) {
       response.putHeader("retry-after", "1");
     }
     response.end(new JsonObject().put("error", error).encode());

@@ -1,6 +1,7 @@
 package io.execgate.http;
 
 import io.execgate.GatewayOptions;
+import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
@@ -33,6 +34,7 @@ import java.util.regex.Pattern;
 final class ExecutionApi {
 
   private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  static final String IDEMPOTENCY_KEY = "idempotency-key";
   /** Bodies up to this size are parsed on the event loop. */
   private static final int INLINE_PARSE_BYTES = 64 * 1024;
 
@@ -43,6 +45,7 @@ final class ExecutionApi {
   private final ExecutionRequestParser parser;
   private final ResultWaiter waiter;
   private final RuntimeCatalog runtimes;
+  private final Idempotency idempotency;
 
   ExecutionApi(Vertx vertx, GatewayOptions options, ExecutionStore store) {
     this.vertx = vertx;
@@ -52,6 +55,7 @@ final class ExecutionApi {
     this.parser = new ExecutionRequestParser(options);
     this.waiter = new ResultWaiter(vertx, addresses, store);
     this.runtimes = new RuntimeCatalog(options);
+    this.idempotency = new Idempotency(vertx, addresses.prefix(), options.getExecutor().getRecordTtlSeconds() * 1000);
   }
 
   /**
@@ -86,19 +90,59 @@ final class ExecutionApi {
     ExecutionJob job = submit.job();
     String waitParam = ctx.request().getParam("wait");
     boolean wait = waitParam != null ? Boolean.parseBoolean(waitParam) : submit.waitForResult();
+    Principal principal = AuthHandler.principal(ctx);
+    String idempotencyKey = ctx.request().getHeader(IDEMPOTENCY_KEY);
+    if (idempotencyKey == null) {
+      start(ctx, job, principal, wait);
+      return;
+    }
+    idempotency.claim(principal, idempotencyKey, ctx.body().buffer(), job.id())
+      .onSuccess(existing -> {
+        if (existing == null) {
+          start(ctx, job, principal, wait)
+            .onFailure(err -> idempotency.release(principal, idempotencyKey));
+        } else {
+          replay(ctx, existing, wait);
+        }
+      })
+      .onFailure(ctx::fail);
+  }
+
+  private Future<?> start(RoutingContext ctx, ExecutionJob job, Principal principal, boolean wait) {
     if (wait) {
-      waiter.submitAndWait(job, ctx.response(), null)
+      return waiter.submitAndWait(job, principal, ctx.response(), null)
         .onSuccess(result -> respond(ctx, 200, result.toJson()))
         .onFailure(ctx::fail);
-    } else {
-      waiter.admit(job)
-        .onSuccess(admission -> ctx.response()
-          .setStatusCode(202)
-          .putHeader("content-type", "application/json")
-          .putHeader("location", "/v1/executions/" + job.id())
-          .end(accepted(job, admission).encode()))
-        .onFailure(ctx::fail);
     }
+    return waiter.admit(job, principal)
+      .onSuccess(admission -> ctx.response()
+        .setStatusCode(202)
+        .putHeader("content-type", "application/json")
+        .putHeader("location", "/v1/executions/" + job.id())
+        .end(accepted(job, admission).encode()))
+      .onFailure(ctx::fail);
+  }
+
+  /**
+   * A retried submit with the same {@code Idempotency-Key}: answers with the execution the first one
+   * created, as the first would have.
+   */
+  private void replay(RoutingContext ctx, String id, boolean wait) {
+    ctx.response().putHeader("idempotent-replay", "true");
+    if (wait) {
+      waiter.follow(id, ctx.response())
+        .onSuccess(result -> respond(ctx, 200, result.toJson()))
+        .onFailure(ctx::fail);
+      return;
+    }
+    store.get(id).onComplete(ar -> {
+      String self = "/v1/executions/" + id;
+      String status = ar.succeeded() && ar.result() != null ? ar.result().status().id() : "queued";
+      ctx.response().setStatusCode(202)
+        .putHeader("content-type", "application/json")
+        .putHeader("location", self)
+        .end(new JsonObject().put("id", id).put("status", status).put("links", links(self)).encode());
+    });
   }
 
   private JsonObject accepted(ExecutionJob job, Admission admission) {
@@ -107,10 +151,11 @@ final class ExecutionApi {
       .put("id", job.id())
       .put("status", "queued")
       .put("position", admission.position())
-      .put("links", new JsonObject()
-        .put("self", self)
-        .put("stream", self + "/stream")
-        .put("events", self + "/events"));
+      .put("links", links(self));
+  }
+
+  private static JsonObject links(String self) {
+    return new JsonObject().put("self", self).put("stream", self + "/stream").put("events", self + "/events");
   }
 
   void get(RoutingContext ctx) {

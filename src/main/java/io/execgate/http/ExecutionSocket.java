@@ -1,6 +1,7 @@
 package io.execgate.http;
 
 import io.execgate.GatewayOptions;
+import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
@@ -46,6 +47,8 @@ final class ExecutionSocket {
   private static final int INLINE_DECODE_CHARS = 64 * 1024;
 
   private final ServerWebSocket ws;
+  /** Who opened the socket: its executions are charged to this key. */
+  private final Principal principal;
   private final WebSocketSink sink;
   private State state = State.IDLE;
   private FrameRelay relay;
@@ -58,7 +61,8 @@ final class ExecutionSocket {
   private long earlyBytes;
 
   ExecutionSocket(Vertx vertx, GatewayOptions options, Addresses addresses, ExecutionStore store, ExecutionApi api,
-                  ExecutionRequestParser parser, ServerWebSocket ws) {
+                  ExecutionRequestParser parser, ServerWebSocket ws, Principal principal) {
+    this.principal = principal;
     this.vertx = vertx;
     this.options = options;
     this.addresses = addresses;
@@ -181,7 +185,7 @@ final class ExecutionSocket {
     relay = new FrameRelay(vertx, addresses, store, job.id(), 0, FrameRelay.Mode.OWNER,
       options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), new OwnerSink());
     relay.subscribe()
-      .compose(v -> api.waiter().admit(job))
+      .compose(v -> api.waiter().admit(job, principal))
       .onSuccess(admission -> {
         admitted = true;
         if (socketClosed) {

@@ -1,17 +1,22 @@
 package io.execgate.http;
 
 import io.execgate.GatewayOptions;
+import io.execgate.auth.AuthOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.metrics.GatewayMetrics;
 import io.execgate.store.ExecutionStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+
+import java.util.Set;
 
 /**
  * The HTTP API, on the event loop. Parses, validates and admits; relays to executors over the
@@ -37,7 +42,7 @@ public final class HttpGatewayVerticle extends VerticleBase {
         // the socket refuses larger ones itself with close code 4009
         int wsMax = (int) Math.min(Integer.MAX_VALUE / 2, options.getHttp().getMaxRequestBytes() * 2);
         HttpServerOptions serverOptions = new HttpServerOptions()
-          .setHost(options.getHttp().getHost())
+          .setHost(bindHost(options))
           .setPort(options.getHttp().getPort())
           .setCompressionSupported(true)
           .setMaxWebSocketFrameSize(wsMax)
@@ -47,9 +52,33 @@ public final class HttpGatewayVerticle extends VerticleBase {
       .onSuccess(s -> server = s);
   }
 
+  /**
+   * @return where to listen: without API keys only loopback, unless the operator allows an open API
+   */
+  public static String bindHost(GatewayOptions options) {
+    String host = options.getHttp().getHost();
+    boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+    return options.getAuth().isEnabled() || options.getAuth().isAllowOpen() || loopback ? host : "127.0.0.1";
+  }
+
   Router router(ExecutionApi api, StreamRoutes streams) {
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.getHttp().getMaxRequestBytes());
+    AuthOptions auth = options.getAuth();
+    if (!auth.getCorsOrigins().isEmpty()) {
+      router.route().handler(CorsHandler.create()
+        .addOrigins(auth.getCorsOrigins())
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE))
+        .allowedHeaders(Set.of("authorization", "content-type", "accept", ExecutionApi.IDEMPOTENCY_KEY, "last-event-id"))
+        .exposedHeaders(Set.of("location", "retry-after", "idempotent-replay")));
+    }
+    AuthHandler authHandler = new AuthHandler(vertx, options.getAddressPrefix(), auth);
+    router.route().handler(authHandler);
+    router.post("/v1/tokens").handler(authHandler::issueToken);
+    // browsers send Origin on WebSocket upgrades and no CORS applies to them: only known origins
+    OriginCheck origins = new OriginCheck(auth.getCorsOrigins());
+    router.get("/v1/ws").handler(origins);
+    router.get("/v1/executions/:id/stream").handler(origins);
 
     GatewayMetrics metrics = GatewayMetrics.of(vertx, options.getAddressPrefix());
     router.get("/metrics").handler(ctx -> ctx.response()

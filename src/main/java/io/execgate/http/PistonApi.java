@@ -45,7 +45,7 @@ final class PistonApi {
     ExecutionJob job = parser.parse(request.submit(), false).job();
     StringBuilder runOutput = new StringBuilder();
     StringBuilder compileOutput = new StringBuilder();
-    waiter.submitAndWait(job, ctx.response(), frame -> {
+    waiter.submitAndWait(job, AuthHandler.principal(ctx), ctx.response(), frame -> {
         if (frame.type() == Frame.Type.STDOUT || frame.type() == Frame.Type.STDERR) {
           (Frame.COMPILE_STAGE.equals(frame.stage()) ? compileOutput : runOutput).append(frame.data());
         }

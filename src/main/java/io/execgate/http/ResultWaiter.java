@@ -1,6 +1,8 @@
 package io.execgate.http;
 
+import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
+import io.execgate.bus.Headers;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.Admission;
@@ -41,10 +43,37 @@ final class ResultWaiter {
    *
    * @return its admission, or fails (429 when the queue is full)
    */
-  Future<Admission> admit(ExecutionJob job) {
+  Future<Admission> admit(ExecutionJob job, Principal principal) {
+    if (!principal.mayUseRuntime(job.runtime().name())) {
+      return Future.failedFuture(new GatewayException(ErrorCode.FORBIDDEN, "key '" + principal.id()
+        + "' may not use runtime " + job.runtime().name(), "language"));
+    }
+    if (!principal.mayUseImage(job.image())) {
+      return Future.failedFuture(new GatewayException(ErrorCode.FORBIDDEN, "key '" + principal.id()
+        + "' may not use image " + job.image(), "image"));
+    }
+    DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(ADMIT_TIMEOUT_MS)
+      .addHeader(Headers.OWNER, principal.id());
+    if (principal.maxConcurrent() > 0) {
+      delivery.addHeader(Headers.OWNER_MAX, String.valueOf(principal.maxConcurrent()));
+    }
     return vertx.eventBus()
-      .<Admission>request(addresses.schedulerAdmit(), job, new DeliveryOptions().setSendTimeout(ADMIT_TIMEOUT_MS))
+      .<Admission>request(addresses.schedulerAdmit(), job, delivery)
       .map(m -> m.body());
+  }
+
+  /**
+   * Follows an execution submitted earlier until it is final (an idempotent retry of a submit).
+   */
+  Future<ExecutionResult> follow(String id, HttpServerResponse response) {
+    Wait wait = new Wait(id, null);
+    response.closeHandler(v -> wait.abandon());
+    return wait.subscribe()
+      .compose(v -> {
+        wait.check();
+        return wait.promise.future();
+      })
+      .onFailure(err -> wait.stop());
   }
 
   /**
@@ -54,11 +83,12 @@ final class ResultWaiter {
    * @param frames sees every frame of the execution, in order, or {@code null}
    * @return the final result
    */
-  Future<ExecutionResult> submitAndWait(ExecutionJob job, HttpServerResponse response, Handler<Frame> frames) {
+  Future<ExecutionResult> submitAndWait(ExecutionJob job, Principal principal, HttpServerResponse response,
+                                         Handler<Frame> frames) {
     Wait wait = new Wait(job.id(), frames);
     response.closeHandler(v -> wait.abandon());
     return wait.subscribe()
-      .compose(v -> admit(job))
+      .compose(v -> admit(job, principal))
       .compose(admission -> wait.promise.future())
       .onFailure(err -> wait.stop());
   }
@@ -89,7 +119,7 @@ final class ResultWaiter {
       return consumer.completion();
     }
 
-    private void check() {
+    void check() {
       if (promise.future().isComplete()) {
         return;
       }

@@ -131,7 +131,7 @@ final class StreamRoutes {
       }
     });
     relay.subscribe()
-      .compose(v -> api.waiter().admit(job))
+      .compose(v -> api.waiter().admit(job, AuthHandler.principal(ctx)))
       .onSuccess(admission -> {
         sink.keepalive(options.getHttp().getStreamKeepaliveMs());
         relay.start(false);
@@ -147,7 +147,8 @@ final class StreamRoutes {
    */
   void interactive(RoutingContext ctx) {
     ctx.request().toWebSocket()
-      .onSuccess(ws -> new ExecutionSocket(vertx, options, addresses, store, api, parser, ws).start())
+      .onSuccess(ws -> new ExecutionSocket(vertx, options, addresses, store, api, parser, ws,
+        AuthHandler.principal(ctx)).start())
       .onFailure(ctx::fail);
   }
 

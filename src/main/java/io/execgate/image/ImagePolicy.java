@@ -47,7 +47,7 @@ public final class ImagePolicy {
     }
   }
 
-  static Pattern glob(String glob) {
+  public static Pattern glob(String glob) {
     StringBuilder re = new StringBuilder();
     for (char c : glob.toCharArray()) {
       switch (c) {

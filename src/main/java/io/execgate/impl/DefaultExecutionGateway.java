@@ -80,9 +80,20 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
       })
       .<ExecutionGateway>map(v -> {
         gateway.sweeper = vertx.setPeriodic(SWEEP_MS, t -> gateway.sweep());
+        gateway.warnIfOpen();
         return gateway;
       })
       .onFailure(err -> gateway.close());
+  }
+
+  private void warnIfOpen() {
+    if (!options.getAuth().isEnabled()) {
+      String host = options.getHttp().getHost();
+      String bound = HttpGatewayVerticle.bindHost(options);
+      log.warn("no API keys are configured: the API is open to anyone who can reach {}:{}{}", bound, port,
+        bound.equals(host) ? "" : " (not " + host + ": without keys only loopback is served; set auth.allowOpen to serve "
+          + host + ")");
+    }
   }
 
   /**

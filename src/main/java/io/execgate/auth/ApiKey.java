@@ -1,0 +1,92 @@
+package io.execgate.auth;
+
+import io.execgate.error.ConfigException;
+import io.execgate.impl.JsonReader;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * One API key as the configuration holds it: only its SHA-256 hash, never the key itself, and
+ * what it may do.
+ *
+ * @param id            a name for the key (shown in logs and metrics, never secret)
+ * @param sha256        the hex SHA-256 of the key
+ * @param runtimes      runtimes the key may use; empty: all
+ * @param images        globs of images the key may name; empty: all the policy allows
+ * @param maxConcurrent executions of this key admitted at once (running or queued); 0: no quota
+ * @param ratePerMinute requests per minute; 0: no limit
+ */
+public record ApiKey(String id, String sha256, List<String> runtimes, List<String> images, int maxConcurrent,
+                     int ratePerMinute) {
+
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+  private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
+
+  public ApiKey {
+    runtimes = List.copyOf(runtimes);
+    images = List.copyOf(images);
+  }
+
+  /**
+   * @return the hex SHA-256 of a key as clients send it
+   */
+  public static String hash(String key) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Parses one entry of {@code EXECGATE_API_KEYS}: {@code id=sha256:<hex>}, or {@code id=<key>} (hashed
+   * here; the key itself is kept nowhere).
+   */
+  public static ApiKey fromEnv(String entry) {
+    int eq = entry.indexOf('=');
+    if (eq <= 0 || eq == entry.length() - 1) {
+      throw new ConfigException("EXECGATE_API_KEYS", "EXECGATE_API_KEYS entries are id=key or id=sha256:<hex>");
+    }
+    String id = entry.substring(0, eq).trim();
+    String secret = entry.substring(eq + 1).trim();
+    String sha = secret.startsWith("sha256:") ? secret.substring(7).toLowerCase() : hash(secret);
+    return validate(new ApiKey(id, sha, List.of(), List.of(), 0, 0), "EXECGATE_API_KEYS");
+  }
+
+  static ApiKey fromJson(JsonReader r) {
+    ApiKey key = new ApiKey(r.getString("id", null), r.getString("sha256", ""), r.getStrings("runtimes", List.of()),
+      r.getStrings("images", List.of()), r.getInt("maxConcurrent", 0, 0, 1_000_000),
+      r.getInt("ratePerMinute", 0, 0, 100_000_000));
+    r.finish();
+    return validate(key, r.path("id"));
+  }
+
+  private static ApiKey validate(ApiKey key, String where) {
+    if (key.id() == null || !ID.matcher(key.id()).matches()) {
+      throw new ConfigException(where, where + ": a key id must match " + ID.pattern());
+    }
+    if (!HEX.matcher(key.sha256()).matches()) {
+      throw new ConfigException(where, where + ": key '" + key.id() + "' needs sha256, the 64 hex digits of the"
+        + " key's SHA-256 (java -jar execgate.jar hash-key <key> prints it)");
+    }
+    return key;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("id", id)
+      .put("sha256", sha256)
+      .put("runtimes", new JsonArray(new ArrayList<>(runtimes)))
+      .put("images", new JsonArray(new ArrayList<>(images)))
+      .put("maxConcurrent", maxConcurrent)
+      .put("ratePerMinute", ratePerMinute);
+  }
+}

@@ -1,0 +1,49 @@
+package io.execgate.auth;
+
+import io.vertx.core.shareddata.Shareable;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Requests per minute per key, as token buckets: a key may burst up to its per-minute rate, then
+ * gets one request per 60/rate seconds. Shared by a gateway's HTTP verticle instances through the
+ * Vertx's local shared data; thread-safe.
+ */
+public final class RateLimiter implements Shareable {
+
+  private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+  private static final class Bucket {
+    double tokens;
+    long refilledAt;
+
+    Bucket(double tokens, long now) {
+      this.tokens = tokens;
+      this.refilledAt = now;
+    }
+  }
+
+  /**
+   * Takes one request from {@code key}'s bucket.
+   *
+   * @param perMinute the key's rate; 0 means unlimited
+   * @param nowNanos  the current time
+   * @return 0 when the request may go on, else the seconds until it may be retried
+   */
+  public long acquire(String key, int perMinute, long nowNanos) {
+    if (perMinute <= 0) {
+      return 0;
+    }
+    Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(perMinute, nowNanos));
+    synchronized (bucket) {
+      double perNano = perMinute / 60e9;
+      bucket.tokens = Math.min(perMinute, bucket.tokens + (nowNanos - bucket.refilledAt) * perNano);
+      bucket.refilledAt = nowNanos;
+      if (bucket.tokens >= 1) {
+        bucket.tokens -= 1;
+        return 0;
+      }
+      return (long) Math.ceil((1 - bucket.tokens) / perNano / 1e9);
+    }
+  }
+}

@@ -84,6 +84,9 @@ public final class WarmPoolVerticle extends VerticleBase {
     Addresses addresses = new Addresses(options.getAddressPrefix());
     GatewayMetrics metrics = GatewayMetrics.of(vertx, options.getAddressPrefix());
     for (RuntimeSpec spec : options.resolvedRuntimes()) {
+      if (!poolOptions.pools(spec.name())) {
+        continue;
+      }
       PoolKey key = PoolKey.of(spec, spec.image());
       if (!pools.containsKey(key)) {
         Pool pool = new Pool(key);

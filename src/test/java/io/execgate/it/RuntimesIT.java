@@ -298,8 +298,12 @@ class RuntimesIT extends GatewayITBase {
       .put("script", "import time; time.sleep(5)"));
     String id = accepted.bodyAsJsonObject().getString("id");
     awaitStatus(id, "running"::equals, 30_000);
-    InspectContainerResponse container = docker.inspectContainerCmd(docker.listContainersCmd()
-      .withLabelFilter(Map.of(ContainerLabels.EXECUTION, id)).exec().get(0).getId()).exec();
+    // cold containers are created as execgate-<id>, warm ones renamed so when taken
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!DockerSupport.executionContainerExists(docker, id) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    InspectContainerResponse container = docker.inspectContainerCmd("execgate-" + id).exec();
     assertThat(container.getConfig().getHealthcheck().getTest()).containsExactly("NONE");
     delete("/v1/executions/" + id);
     awaitStatus(id, GatewayITBase::isFinal, 30_000);

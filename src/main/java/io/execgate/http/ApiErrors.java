@@ -70,6 +70,8 @@ final class ApiErrors {
     int status = failure instanceof HttpException he ? he.getStatusCode() : statusCode;
     return switch (status) {
       case 400 -> new GatewayException(ErrorCode.INVALID_REQUEST, "malformed request (check the URI's encoding)");
+      case 401 -> new GatewayException(ErrorCode.UNAUTHORIZED, "authentication required");
+      case 403 -> new GatewayException(ErrorCode.FORBIDDEN, "forbidden");
       case 404 -> new GatewayException(ErrorCode.NOT_FOUND, "no such resource");
       case 405 -> new GatewayException(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed on this resource");
       case 406 -> new GatewayException(ErrorCode.NOT_ACCEPTABLE, "cannot produce the requested content type");

@@ -7,16 +7,13 @@ import io.execgate.metrics.GatewayMetrics;
 import io.execgate.store.ExecutionStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 
-import java.util.Set;
 
 /**
  * The HTTP API, on the event loop. Parses, validates and admits; relays to executors over the
@@ -65,13 +62,8 @@ public final class HttpGatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.getHttp().getMaxRequestBytes());
     AuthOptions auth = options.getAuth();
-    if (!auth.getCorsOrigins().isEmpty()) {
-      router.route().handler(CorsHandler.create()
-        .addOrigins(auth.getCorsOrigins())
-        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE))
-        .allowedHeaders(Set.of("authorization", "content-type", "accept", ExecutionApi.IDEMPOTENCY_KEY, "last-event-id"))
-        .exposedHeaders(Set.of("location", "retry-after", "idempotent-replay")));
-    }
+    // CORS first: a browser's preflight carries no credentials
+    router.route().handler(new CorsPolicy(auth.getCorsOrigins()));
     AuthHandler authHandler = new AuthHandler(vertx, options.getAddressPrefix(), auth);
     router.route().handler(authHandler);
     router.post("/v1/tokens").handler(authHandler::issueToken);

@@ -33,7 +33,7 @@ final class OriginCheck implements Handler<RoutingContext> {
       + " are not allowed; the operator can add it to auth.corsOrigins"));
   }
 
-  private static boolean sameOrigin(String origin, String host) {
+  static boolean sameOrigin(String origin, String host) {
     try {
       URI uri = URI.create(origin);
       String authority = uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();

@@ -55,7 +55,10 @@ class AuthIT extends GatewayITBase {
   void withoutAKeyOnlyHealthAndThePageAnswer() {
     assertThat(get("/health").statusCode()).isEqualTo(200);
     assertThat(get("/").statusCode()).isEqualTo(200);
-    for (String path : List.of("/v1/runtimes", "/ready", "/metrics", "/v1/images", "/api/v2/runtimes",
+    HttpResponse<Buffer> piston = get("/api/v2/runtimes");
+    assertThat(piston.statusCode()).isEqualTo(401);
+    assertThat(piston.bodyAsJsonObject().getString("message")).contains("API key");
+    for (String path : List.of("/v1/runtimes", "/ready", "/metrics", "/v1/images",
       "/v1/executions/00000000-0000-0000-0000-000000000000")) {
       HttpResponse<Buffer> r = get(path);
       assertThat(r.statusCode()).as(path).isEqualTo(401);
@@ -220,6 +223,11 @@ class AuthIT extends GatewayITBase {
     assertThat(preflight.getHeader("access-control-allow-origin")).isEqualTo("https://app.example");
     HttpResponse<Buffer> foreign = await(client.request(io.vertx.core.http.HttpMethod.OPTIONS, "/v1/executions")
       .putHeader("origin", "https://evil.example").putHeader("access-control-request-method", "POST").send());
+    assertThat(foreign.statusCode()).isEqualTo(403);
     assertThat(foreign.getHeader("access-control-allow-origin")).isNull();
+    // the gateway's own page is same-origin: no CORS involved
+    HttpResponse<Buffer> own = await(client.post("/v1/tokens").bearerTokenAuthentication(ADMIN)
+      .putHeader("origin", "http://127.0.0.1:" + gateway.actualPort()).send());
+    assertThat(own.statusCode()).isEqualTo(201);
   }
 }

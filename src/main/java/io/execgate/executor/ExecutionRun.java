@@ -25,6 +25,8 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+import org.slf4j.spi.LoggingEventBuilder;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -176,7 +178,7 @@ final class ExecutionRun {
       : Future.succeededFuture(null);
     return warmId
       .compose(id -> id == null ? startCold() : startWarm(id).recover(err -> {
-        log.warn("[{}] warm container {} unusable ({}); starting cold", job.id(), id, err.getMessage());
+        about(Level.WARN).log("warm container {} unusable ({}); starting cold", id, err.getMessage());
         abandon(id);
         return startCold();
       }))
@@ -212,7 +214,7 @@ final class ExecutionRun {
     warm = true;
     // named after its execution at once (it was execgate-warm-...); the engine does this while the program runs
     ec.runtime().rename(id, containerName())
-      .onFailure(err -> log.debug("[{}] renaming warm container failed: {}", job.id(), err.getMessage()));
+      .onFailure(err -> about(Level.DEBUG).log("renaming warm container failed: {}", err.getMessage()));
     ResourceLimits pooled = ec.options().getExecutor().getLimits();
     Future<Void> limitsApplied = pooled.memoryMb() == limits.memoryMb() && pooled.cpus() == limits.cpus()
       && pooled.pids() == limits.pids()
@@ -296,7 +298,7 @@ final class ExecutionRun {
     if (outputPaused) {
       output.pause();
     }
-    output.exceptionHandler(err -> log.debug("[{}] output stream failed: {}", job.id(), err.getMessage()));
+    output.exceptionHandler(err -> about(Level.DEBUG).log("output stream failed: {}", err.getMessage()));
     output.endHandler(v -> {
       programOutput.end();
       markEnded();
@@ -365,7 +367,7 @@ final class ExecutionRun {
         output.resume();
       }
       ec.runtime().kill(containerId)
-        .onFailure(err -> log.warn("[{}] killing container {} failed: {}", job.id(), containerId, err.getMessage()));
+        .onFailure(err -> about(Level.WARN).log("killing container {} failed: {}", containerId, err.getMessage()));
     }
     if (containerId == null || output == null) {
       programEnded.tryComplete();
@@ -388,9 +390,9 @@ final class ExecutionRun {
     }
     GatewayException ge = Replies.toGatewayException(err);
     if (ge.code() == ErrorCode.INTERNAL) {
-      log.error("[{}] execution failed", job.id(), err);
+      about(Level.ERROR).setCause(err).log("execution failed");
     } else {
-      log.info("[{}] execution ended in error: {}", job.id(), ge.getMessage());
+      about(Level.INFO).log("execution ended in error: {}", ge.getMessage());
     }
     return outcome().failed(ExecutionStatus.ERROR, ge.getMessage());
   }
@@ -399,7 +401,7 @@ final class ExecutionRun {
     record = result;
     return write(result)
       .otherwise(err -> {
-        log.error("[{}] storing the final record failed", job.id(), err);
+        about(Level.ERROR).setCause(err).log("storing the final record failed");
         return null;
       })
       .map(v -> {
@@ -408,7 +410,7 @@ final class ExecutionRun {
         cancelWaiters.clear();
         GatewayMetrics.of(ec.vertx(), ec.addresses().prefix()).executionFinished(result.status().id(),
           warm ? "warm" : containerId != null ? "cold" : "none", result.durationMs(), result.queuedMs());
-        log.info("[{}] {} exit={} in {} ms (queued {} ms, answered at {} ms, {})", job.id(), result.status().id(),
+        about(Level.INFO).log("{} exit={} in {} ms (queued {} ms, answered at {} ms, {})", result.status().id(),
           result.exitCode(), result.durationMs(), result.queuedMs(), frames.elapsed(), warm ? "warm" : "cold");
         return result;
       });
@@ -512,6 +514,13 @@ final class ExecutionRun {
   private void endStdin() {
     StdinSink sink = stdin;
     sink.end(() -> context.runOnContext(v -> ec.vertx().setTimer(50, t -> sink.close())));
+  }
+
+  /**
+   * @return a log event carrying this execution's id as a key-value pair
+   */
+  private LoggingEventBuilder about(Level level) {
+    return log.atLevel(level).addKeyValue("execution", job.id());
   }
 
   private void checkCancelled() {

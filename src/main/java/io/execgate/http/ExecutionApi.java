@@ -25,7 +25,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.regex.Pattern;
 
 /**
  * The handlers of the execution API. They validate, talk to the scheduler and executors over the
@@ -33,7 +32,6 @@ import java.util.regex.Pattern;
  */
 final class ExecutionApi {
 
-  private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   static final String IDEMPOTENCY_KEY = "idempotency-key";
   /** Bodies up to this size are parsed on the event loop. */
   private static final int INLINE_PARSE_BYTES = 64 * 1024;
@@ -159,14 +157,14 @@ final class ExecutionApi {
   }
 
   void get(RoutingContext ctx) {
-    find(ctx.pathParam("id"))
+    store.require(ctx.pathParam("id"))
       .onSuccess(result -> respond(ctx, 200, result.toJson()))
       .onFailure(ctx::fail);
   }
 
   void cancel(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    find(id)
+    store.require(id)
       .compose(result -> {
         if (result.status().isFinal()) {
           return Future.failedFuture(alreadyFinished(result));
@@ -175,7 +173,7 @@ final class ExecutionApi {
           .<ExecutionResult>request(addresses.control(id), Control.cancel(), new DeliveryOptions().setSendTimeout(30_000))
           .map(m -> m.body())
           .recover(err -> err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
-            ? find(id).compose(r -> Future.failedFuture(alreadyFinished(r)))
+            ? store.require(id).compose(r -> Future.failedFuture(alreadyFinished(r)))
             : Future.failedFuture(err));
       })
       .onSuccess(result -> respond(ctx, 200, result.toJson()))
@@ -187,15 +185,6 @@ final class ExecutionApi {
       + result.status().id());
   }
 
-  private Future<ExecutionResult> find(String id) {
-    if (id == null || !ID.matcher(id).matches()) {
-      return Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id));
-    }
-    return store.get(id).compose(result -> result == null
-      ? Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id
-      + " (unknown, or its record expired)"))
-      : Future.succeededFuture(result));
-  }
 
   void runtimes(RoutingContext ctx) {
     poolState().onComplete(ar -> {

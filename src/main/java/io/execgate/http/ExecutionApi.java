@@ -9,6 +9,7 @@ import io.execgate.model.Admission;
 import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
+import io.execgate.model.ExecutionStatus;
 import io.execgate.model.Frame;
 import io.execgate.model.PoolKey;
 import io.execgate.model.PoolState;
@@ -158,7 +159,12 @@ final class ExecutionApi {
 
   void get(RoutingContext ctx) {
     store.require(ctx.pathParam("id"))
-      .onSuccess(result -> respond(ctx, 200, result.toJson()))
+      .compose(result -> result.status() != ExecutionStatus.QUEUED ? Future.succeededFuture(result.toJson())
+        : vertx.eventBus().<Integer>request(addresses.schedulerPosition(), result.id(),
+          new DeliveryOptions().setSendTimeout(2_000))
+          .map(m -> m.body() >= 0 ? result.toJson().put("position", m.body()) : result.toJson())
+          .otherwise(result.toJson()))
+      .onSuccess(json -> respond(ctx, 200, json))
       .onFailure(ctx::fail);
   }
 

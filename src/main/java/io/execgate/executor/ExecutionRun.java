@@ -162,7 +162,7 @@ final class ExecutionRun {
     checkCancelled();
     queuedMs = frames.elapsed();
     setStatus(ExecutionStatus.STARTING);
-    sandbox = new Sandbox(ec, job, image);
+    sandbox = new Sandbox(ec, context, job, image);
     return sandbox.start(this::sendProgram, this::checkCancelled)
       .map(v -> {
         startNanos = System.nanoTime();
@@ -211,9 +211,6 @@ final class ExecutionRun {
       }
     });
     output().handler(programOutput::accept);
-    if (outputPaused) {
-      output().pause();
-    }
     output().exceptionHandler(err -> about(Level.DEBUG).log("output stream failed: {}", err.getMessage()));
     output().endHandler(v -> {
       programOutput.end();
@@ -221,6 +218,12 @@ final class ExecutionRun {
       containerGone.tryComplete();
       programEnded.tryComplete();
     });
+    // a warm container's stream comes paused from the pool; handlers are set, now it may flow
+    if (outputPaused) {
+      output().pause();
+    } else {
+      output().resume();
+    }
   }
 
   private void markEnded() {

@@ -7,6 +7,7 @@ import io.execgate.docker.StdinSink;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.PoolKey;
 import io.execgate.model.ResourceLimits;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,7 @@ final class Sandbox {
   private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
 
   private final ExecutorContext ec;
+  private final Context context;
   private final ExecutionJob job;
   private final String image;
   private final ResourceLimits limits;
@@ -34,8 +36,9 @@ final class Sandbox {
   /**
    * @param image the local image, as the image cache made it usable
    */
-  Sandbox(ExecutorContext ec, ExecutionJob job, String image) {
+  Sandbox(ExecutorContext ec, Context context, ExecutionJob job, String image) {
     this.ec = ec;
+    this.context = context;
     this.job = job;
     this.image = image;
     this.limits = job.limits();
@@ -108,6 +111,7 @@ final class Sandbox {
   private Future<Void> startWarm(String id, Runnable attached) {
     containerId = id;
     warm = true;
+    WarmStreams pre = WarmStreams.map(ec.vertx(), ec.addresses().prefix()).remove(id);
     // named after its execution at once (it was execgate-warm-...); the engine does this while the program runs
     ec.runtime().rename(id, containerName()).onFailure(err -> log.atDebug().addKeyValue("execution", job.id())
       .log("renaming warm container failed: {}", err.getMessage()));
@@ -116,7 +120,19 @@ final class Sandbox {
       && pooled.pids() == limits.pids()
       ? Future.succeededFuture()
       : ec.runtime().update(id, (long) limits.memoryMb() << 20, Math.round(limits.cpus() * 1e9), limits.pids());
-    return limitsApplied.compose(v -> attach(attached));
+    if (pre == null || pre.output().isEnded()) {
+      if (pre != null) {
+        pre.close();
+      }
+      return limitsApplied.compose(v -> attach(attached));
+    }
+    return limitsApplied.map(v -> {
+      output = pre.output();
+      stdin = pre.stdin();
+      output.moveTo(context);
+      attached.run();
+      return null;
+    });
   }
 
   private Future<Void> attach(Runnable attached) {

@@ -12,6 +12,8 @@ import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.execgate.error.ErrorCode;
+import io.execgate.error.GatewayException;
 import io.execgate.model.RegistryCredentials;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -40,6 +42,8 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   private static final Logger log = LoggerFactory.getLogger(DockerContainerRuntime.class);
   /** Bytes of output buffered per attach before the engine's reader thread blocks. */
   static final long OUTPUT_HIGH_WATER_BYTES = 256 * 1024;
+  /** How often a removal started by someone else is checked for its end. */
+  private static final long REMOVAL_POLL_MS = 50;
 
   private final Vertx vertx;
   private final DockerOptions options;
@@ -289,10 +293,33 @@ public final class DockerContainerRuntime implements ContainerRuntime {
       } catch (NotFoundException gone) {
         // removed already
       } catch (com.github.dockerjava.api.exception.ConflictException inProgress) {
-        // "removal already in progress": someone else removes it
-        log.debug("removal of {} already in progress", containerId);
+        // "removal already in progress": someone else removes it; done only once it is gone
+        return false;
       }
-      return null;
+      return true;
+    }).compose(gone -> gone ? Future.succeededFuture()
+      : awaitGone(containerId, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.getCallTimeoutMs())));
+  }
+
+  private Future<Void> awaitGone(String containerId, long deadlineNanos) {
+    return call("inspect container", () -> {
+      try {
+        client.inspectContainerCmd(containerId).exec();
+        return false;
+      } catch (NotFoundException gone) {
+        return true;
+      }
+    }).compose(gone -> {
+      if (gone) {
+        return Future.succeededFuture();
+      }
+      if (System.nanoTime() - deadlineNanos > 0) {
+        return Future.failedFuture(new GatewayException(ErrorCode.INTERNAL,
+          "remove container: " + containerId + " is still being removed"));
+      }
+      Promise<Void> later = Promise.promise();
+      vertx.setTimer(REMOVAL_POLL_MS, t -> awaitGone(containerId, deadlineNanos).onComplete(later));
+      return later.future();
     });
   }
 

@@ -2,7 +2,7 @@ package io.execgate.bench;
 
 import io.execgate.docker.RawDockerSequence;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -42,8 +42,7 @@ final class StreamingBench {
     AtomicLong last = new AtomicLong();
     CompletableFuture<JsonObject> exit = new CompletableFuture<>();
     long t0 = System.nanoTime();
-    WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gw.port)
-      .setURI("/v1/ws")).await(30, TimeUnit.SECONDS);
+    ClientWebSocket ws = client.webSocket();
     ws.textMessageHandler(text -> {
       JsonObject frame = new JsonObject(text);
       String type = frame.getString("type");
@@ -56,6 +55,8 @@ final class StreamingBench {
         exit.complete(frame);
       }
     });
+    ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gw.port).setURI("/v1/ws"))
+      .await(30, TimeUnit.SECONDS);
     ws.writeTextMessage(new JsonObject().put("type", "run").put("script", producer(bytes))
       .put("limits", new JsonObject().put("outputBytes", bytes + 1024).put("timeoutMs", 60_000)).encode());
     JsonObject result = exit.get(120, TimeUnit.SECONDS);
@@ -111,34 +112,34 @@ final class StreamingBench {
       long submitted = submittedAt.get(e);
       long[] expectedSeq = {0};
       int[] lineCount = {0};
-      client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gw.port)
+      ClientWebSocket ws = client.webSocket();
+      long[] connectedAt = {Long.MAX_VALUE};
+      ws.textMessageHandler(text -> {
+        long now = System.currentTimeMillis();
+        JsonObject frame = new JsonObject(text);
+        long seq = frame.getLong("seq");
+        if (seq != expectedSeq[0]) {
+          incomplete.incrementAndGet();
+        }
+        expectedSeq[0] = seq + 1;
+        if ("stdout".equals(frame.getString("type"))) {
+          lineCount[0] += frame.getString("data").split("\n", -1).length - 1;
+          long emitted = submitted + frame.getLong("t");
+          // replayed frames (older than this watcher) measure the replay, not delivery
+          if (emitted >= connectedAt[0]) {
+            latency.add(now - emitted);
+          }
+        }
+      });
+      ws.closeHandler(v -> {
+        if (lineCount[0] != lines) {
+          incomplete.incrementAndGet();
+        }
+        done.countDown();
+      });
+      ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gw.port)
           .setURI("/v1/executions/" + id + "/stream"))
-        .onSuccess(ws -> {
-          long connectedAt = System.currentTimeMillis();
-          ws.textMessageHandler(text -> {
-            long now = System.currentTimeMillis();
-            JsonObject frame = new JsonObject(text);
-            long seq = frame.getLong("seq");
-            if (seq != expectedSeq[0]) {
-              incomplete.incrementAndGet();
-            }
-            expectedSeq[0] = seq + 1;
-            if ("stdout".equals(frame.getString("type"))) {
-              lineCount[0] += frame.getString("data").split("\n", -1).length - 1;
-              long emitted = submitted + frame.getLong("t");
-              // replayed frames (older than this watcher) measure the replay, not delivery
-              if (emitted >= connectedAt) {
-                latency.add(now - emitted);
-              }
-            }
-          });
-          ws.closeHandler(v -> {
-            if (lineCount[0] != lines) {
-              incomplete.incrementAndGet();
-            }
-            done.countDown();
-          });
-        })
+        .onSuccess(connected -> connectedAt[0] = System.currentTimeMillis())
         .onFailure(err -> {
           incomplete.incrementAndGet();
           done.countDown();

@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -61,13 +62,13 @@ abstract class StreamITBase extends GatewayITBase {
   }
 
   protected Frames ws(WebSocketClient client, String uri, Frames frames) {
-    // handlers are set on the event loop as the socket opens, before any message is read
-    frames.ws = await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.actualPort())
-      .setURI(uri)).map(ws -> {
-        ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
-        ws.closeHandler(v -> frames.closed(ws.closeStatusCode(), ws.closeReason()));
-        return ws;
-      }));
+    // handlers go on before connecting: a short stream may be sent and closed before connect's
+    // future reaches this thread
+    ClientWebSocket ws = client.webSocket();
+    ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    ws.closeHandler(v -> frames.closed(ws.closeStatusCode(), ws.closeReason()));
+    frames.ws = await(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.actualPort())
+      .setURI(uri)));
     return frames;
   }
 

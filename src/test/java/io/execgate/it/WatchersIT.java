@@ -48,13 +48,12 @@ class WatchersIT extends StreamITBase {
     for (int i = 0; i < 200; i++) {
       Frames frames = new Frames();
       watchers.add(frames);
-      connecting.add(wsClient.connect(new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1")
-        .setPort(gateway.actualPort()).setURI("/v1/executions/" + id + "/stream")).map(ws -> {
-          frames.ws = ws;
-          ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
-          ws.closeHandler(v -> frames.closed(ws.closeStatusCode(), ws.closeReason()));
-          return ws;
-        }));
+      io.vertx.core.http.ClientWebSocket ws = wsClient.webSocket();
+      frames.ws = ws;
+      ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
+      ws.closeHandler(v -> frames.closed(ws.closeStatusCode(), ws.closeReason()));
+      connecting.add(ws.connect(new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(gateway.actualPort()).setURI("/v1/executions/" + id + "/stream")));
     }
     await(io.vertx.core.Future.all(connecting));
     StringBuilder expected = new StringBuilder();

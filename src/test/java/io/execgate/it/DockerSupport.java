@@ -161,4 +161,19 @@ final class DockerSupport {
     } while (System.currentTimeMillis() < deadline);
     return left;
   }
+
+  /**
+   * Cleanup after a failed test: force-removes the containers of {@code instanceId}, whether or not
+   * a removal is already under way, so that the test's own failure is the one reported.
+   */
+  static void removeAll(DockerClient docker, String instanceId) {
+    for (Container c : containers(docker, instanceId)) {
+      try {
+        docker.removeContainerCmd(c.getId()).withForce(true).exec();
+      } catch (com.github.dockerjava.api.exception.NotFoundException
+               | com.github.dockerjava.api.exception.ConflictException gone) {
+        // gone, or going
+      }
+    }
+  }
 }

@@ -121,9 +121,7 @@ class MainIT {
       assertThat(Files.readString(log)).contains("stopping");
     } finally {
       p.destroyForcibly();
-      for (var c : DockerSupport.containers(docker, instance)) {
-        docker.removeContainerCmd(c.getId()).withForce(true).exec();
-      }
+      DockerSupport.removeAll(docker, instance);
     }
   }
 
@@ -169,9 +167,7 @@ class MainIT {
       if (second != null) {
         second.destroyForcibly();
       }
-      for (var c : DockerSupport.containers(docker, instance)) {
-        docker.removeContainerCmd(c.getId()).withForce(true).exec();
-      }
+      DockerSupport.removeAll(docker, instance);
     }
   }
 

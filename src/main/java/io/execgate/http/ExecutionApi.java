@@ -3,6 +3,8 @@ package io.execgate.http;
 import io.execgate.GatewayOptions;
 import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
+import io.execgate.client.ResultWaiter;
+import io.execgate.client.RuntimeCatalog;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.Admission;
@@ -16,11 +18,13 @@ import io.execgate.model.Readiness;
 import io.execgate.model.RuntimeSpec;
 import io.execgate.store.ExecutionStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -110,7 +114,7 @@ final class ExecutionApi {
 
   private Future<?> start(RoutingContext ctx, ExecutionJob job, Principal principal, boolean wait) {
     if (wait) {
-      return waiter.submitAndWait(job, principal, ctx.response(), null)
+      return waiter.submitAndWait(job, principal, gone(ctx.response()), null)
         .onSuccess(result -> respond(ctx, 200, result.toJson()))
         .onFailure(ctx::fail);
     }
@@ -130,7 +134,7 @@ final class ExecutionApi {
   private void replay(RoutingContext ctx, String id, boolean wait) {
     ctx.response().putHeader("idempotent-replay", "true");
     if (wait) {
-      waiter.follow(id, ctx.response())
+      waiter.follow(id, gone(ctx.response()))
         .onSuccess(result -> respond(ctx, 200, result.toJson()))
         .onFailure(ctx::fail);
       return;
@@ -240,6 +244,15 @@ final class ExecutionApi {
       body.put("pool", pools.succeeded() ? pools.result().toJson() : null);
       respond(ctx, r.ready() ? 200 : 503, body);
     });
+  }
+
+  /**
+   * @return a future completed when the client closes the connection before the response ends
+   */
+  static Future<Void> gone(HttpServerResponse response) {
+    Promise<Void> promise = Promise.promise();
+    response.closeHandler(v -> promise.tryComplete());
+    return promise.future();
   }
 
   static void respond(RoutingContext ctx, int status, JsonObject body) {

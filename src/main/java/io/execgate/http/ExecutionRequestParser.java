@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.execgate.GatewayOptions;
+import io.execgate.client.FileNames;
+import io.execgate.client.RuntimeCatalog;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.image.ImagePolicy;

@@ -3,15 +3,11 @@ package io.execgate.http;
 import io.execgate.GatewayOptions;
 import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
+import io.execgate.client.ExecutionControl;
 import io.execgate.client.ResultWaiter;
 import io.execgate.client.RuntimeCatalog;
-import io.execgate.error.ErrorCode;
-import io.execgate.error.GatewayException;
 import io.execgate.model.Admission;
-import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
-import io.execgate.model.ExecutionResult;
-import io.execgate.model.Frame;
 import io.execgate.model.PoolKey;
 import io.execgate.model.PoolState;
 import io.execgate.model.Readiness;
@@ -22,14 +18,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-
-import java.util.regex.Pattern;
 
 /**
  * The handlers of the execution API. They validate, talk to the scheduler and executors over the
@@ -37,7 +29,6 @@ import java.util.regex.Pattern;
  */
 final class ExecutionApi {
 
-  private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   static final String IDEMPOTENCY_KEY = "idempotency-key";
   /** Bodies up to this size are parsed on the event loop. */
   private static final int INLINE_PARSE_BYTES = 64 * 1024;
@@ -50,6 +41,7 @@ final class ExecutionApi {
   private final ResultWaiter waiter;
   private final RuntimeCatalog runtimes;
   private final Idempotency idempotency;
+  private final ExecutionControl executions;
 
   ExecutionApi(Vertx vertx, GatewayOptions options, ExecutionStore store) {
     this.vertx = vertx;
@@ -59,6 +51,7 @@ final class ExecutionApi {
     this.parser = new ExecutionRequestParser(options);
     this.waiter = new ResultWaiter(vertx, addresses, store);
     this.runtimes = new RuntimeCatalog(options);
+    this.executions = new ExecutionControl(vertx, addresses, store);
     this.idempotency = new Idempotency(vertx, addresses.prefix(), options.getExecutor().getRecordTtlSeconds() * 1000);
   }
 
@@ -122,8 +115,8 @@ final class ExecutionApi {
       .onSuccess(admission -> ctx.response()
         .setStatusCode(202)
         .putHeader("content-type", "application/json")
-        .putHeader("location", "/v1/executions/" + job.id())
-        .end(accepted(job, admission).encode()))
+        .putHeader("location", self(ctx, job.id()))
+        .end(accepted(self(ctx, job.id()), job, admission).encode()))
       .onFailure(ctx::fail);
   }
 
@@ -140,7 +133,7 @@ final class ExecutionApi {
       return;
     }
     store.get(id).onComplete(ar -> {
-      String self = "/v1/executions/" + id;
+      String self = self(ctx, id);
       String status = ar.succeeded() && ar.result() != null ? ar.result().status().id() : "queued";
       ctx.response().setStatusCode(202)
         .putHeader("content-type", "application/json")
@@ -149,8 +142,16 @@ final class ExecutionApi {
     });
   }
 
-  private JsonObject accepted(ExecutionJob job, Admission admission) {
-    String self = "/v1/executions/" + job.id();
+  /**
+   * @return the path of an execution, below the prefix an application may have mounted the API at
+   */
+  private static String self(RoutingContext ctx, String id) {
+    String mount = ctx.mountPoint();
+    String base = mount == null ? "" : mount.endsWith("/") ? mount.substring(0, mount.length() - 1) : mount;
+    return base + "/v1/executions/" + id;
+  }
+
+  private JsonObject accepted(String self, ExecutionJob job, Admission admission) {
     return new JsonObject()
       .put("id", job.id())
       .put("status", "queued")
@@ -163,42 +164,15 @@ final class ExecutionApi {
   }
 
   void get(RoutingContext ctx) {
-    find(ctx.pathParam("id"))
+    executions.find(ctx.pathParam("id"))
       .onSuccess(result -> respond(ctx, 200, result.toJson()))
       .onFailure(ctx::fail);
   }
 
   void cancel(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    find(id)
-      .compose(result -> {
-        if (result.status().isFinal()) {
-          return Future.failedFuture(alreadyFinished(result));
-        }
-        return vertx.eventBus()
-          .<ExecutionResult>request(addresses.control(id), Control.cancel(), new DeliveryOptions().setSendTimeout(30_000))
-          .map(m -> m.body())
-          .recover(err -> err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
-            ? find(id).compose(r -> Future.failedFuture(alreadyFinished(r)))
-            : Future.failedFuture(err));
-      })
+    executions.cancel(ctx.pathParam("id"))
       .onSuccess(result -> respond(ctx, 200, result.toJson()))
       .onFailure(ctx::fail);
-  }
-
-  private static GatewayException alreadyFinished(ExecutionResult result) {
-    return new GatewayException(ErrorCode.ALREADY_FINISHED, "execution " + result.id() + " already ended with status "
-      + result.status().id());
-  }
-
-  private Future<ExecutionResult> find(String id) {
-    if (id == null || !ID.matcher(id).matches()) {
-      return Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id));
-    }
-    return store.get(id).compose(result -> result == null
-      ? Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id
-      + " (unknown, or its record expired)"))
-      : Future.succeededFuture(result));
   }
 
   void runtimes(RoutingContext ctx) {

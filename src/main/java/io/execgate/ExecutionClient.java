@@ -8,8 +8,10 @@ import io.vertx.core.Vertx;
 
 /**
  * A client of an execution gateway inside the same {@link Vertx}: it submits executions, follows
- * them and cancels them over the event bus, without HTTP. In a clustered {@code Vertx} it works the
- * same from any node, since it speaks only to the gateway's event-bus addresses.
+ * them and cancels them over the event bus, without HTTP. It uses nothing but the gateway's
+ * event-bus addresses (the scheduler's admit address, each execution's output, replay and control
+ * addresses) and the shared map of execution records, so in a clustered {@code Vertx} it works the
+ * same from any node those reach.
  * <p>
  * Requests are validated by the gateway's rules before they are submitted, so a request the HTTP
  * API would refuse is refused here with the same {@link io.execgate.error.GatewayException#code()

@@ -33,6 +33,11 @@ public final class Addresses {
     return prefix + ".scheduler.acquire";
   }
 
+  /** Where an execution id waits: replies with how many executions are ahead of it (0 when it runs). */
+  public String schedulerPosition() {
+    return prefix + ".scheduler.position";
+  }
+
   /** Give back the slot (or queue place) of an execution id. */
   public String schedulerRelease() {
     return prefix + ".scheduler.release";

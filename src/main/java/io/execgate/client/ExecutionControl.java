@@ -13,15 +13,12 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 
-import java.util.regex.Pattern;
-
 /**
  * Reads an execution's record and cancels it: {@code GET} and {@code DELETE /v1/executions/{id}},
  * and {@link io.execgate.ExecutionClient#get} and {@link io.execgate.ExecutionClient#cancel}.
  */
 public final class ExecutionControl {
 
-  private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final long CANCEL_TIMEOUT_MS = 30_000;
 
   private final Vertx vertx;
@@ -38,13 +35,7 @@ public final class ExecutionControl {
    * @return the execution's record, or fails with {@link ErrorCode#NOT_FOUND}
    */
   public Future<ExecutionResult> find(String id) {
-    if (id == null || !ID.matcher(id).matches()) {
-      return Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id));
-    }
-    return store.get(id).compose(result -> result == null
-      ? Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id
-      + " (unknown, or its record expired)"))
-      : Future.succeededFuture(result));
+    return store.require(id);
   }
 
   /**

@@ -15,7 +15,7 @@ import java.util.Arrays;
  */
 public final class AttachedOutput implements ReadStream<OutputChunk> {
 
-  private final Context context;
+  private Context context;
   private final long highWaterBytes;
   /** Adjacent bytes of one stream are merged up to this size, so that 1 KiB engine frames do not mean 1 KiB events. */
   static final int MAX_CHUNK = 64 * 1024;
@@ -36,6 +36,21 @@ public final class AttachedOutput implements ReadStream<OutputChunk> {
   AttachedOutput(Context context, long highWaterBytes) {
     this.context = context;
     this.highWaterBytes = highWaterBytes;
+  }
+
+  /**
+   * Hands the stream to another context (a warm container's stream, attached by the pool, taken by
+   * an execution): handlers run there from now on. Call it before setting the handlers.
+   */
+  public synchronized void moveTo(Context newContext) {
+    this.context = newContext;
+  }
+
+  /**
+   * @return whether the engine ended the stream (the container is gone)
+   */
+  public synchronized boolean isEnded() {
+    return ended;
   }
 
   synchronized void closer(Runnable closer) {

@@ -1,10 +1,7 @@
 package io.execgate.executor;
 
 import io.execgate.docker.AttachedOutput;
-import io.execgate.docker.ContainerLabels;
-import io.execgate.docker.ContainerSpec;
 import io.execgate.docker.ContainerState;
-import io.execgate.docker.StdinSink;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.error.Replies;
@@ -13,7 +10,6 @@ import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
-import io.execgate.model.PoolKey;
 import io.execgate.model.ResourceLimits;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -25,6 +21,8 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+import org.slf4j.spi.LoggingEventBuilder;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -45,8 +43,6 @@ final class ExecutionRun {
   private static final long EXIT_GRACE_MS = 1_000;
   /** After a kill, how long the engine may take to close the output stream. */
   private static final long KILL_GRACE_MS = 5_000;
-  /** Interactive stdin not yet taken by the program, beyond which more is refused. */
-  static final long MAX_PENDING_STDIN = 1 << 20;
 
   private final ExecutorContext ec;
   private final Context context;
@@ -63,20 +59,15 @@ final class ExecutionRun {
   private String image;
   private Future<Void> writes = Future.succeededFuture();
   private MessageConsumer<Control> control;
-  private String containerId;
-  private AttachedOutput output;
-  private StdinSink stdin;
+  /** The container, once the execution is about to start. */
+  private Sandbox sandbox;
   private ProgramOutput programOutput;
   private ExecutionStatus killReason;
   private boolean killIssued;
   private boolean cancelRequested;
   private boolean waitingForSlot;
-  private boolean warm;
   private boolean outputPaused;
-  /** Interactive stdin sent before the container's stdin was attached; whether stdin_close came. */
-  private final List<byte[]> earlyStdin = new ArrayList<>();
-  private long earlyStdinBytes;
-  private boolean stdinClosed;
+  private final ProgramStdin programStdin;
   private long deadlineTimer = -1;
   private long startNanos;
   private long compileEndNanos;
@@ -92,6 +83,7 @@ final class ExecutionRun {
     RANDOM.nextBytes(n);
     this.nonce = HexFormat.of().formatHex(n);
     this.record = ExecutionResult.submitted(job);
+    this.programStdin = new ProgramStdin(ec.vertx(), context, job.interactive());
     this.frames = new FrameLog(ec.vertx().eventBus(), ec.addresses().output(job.id()), ec.addresses().replay(job.id()),
       job.submittedAt(), ec.options().getExecutor().getStreamRetainBytes());
   }
@@ -170,16 +162,8 @@ final class ExecutionRun {
     checkCancelled();
     queuedMs = frames.elapsed();
     setStatus(ExecutionStatus.STARTING);
-    Future<String> warmId = ec.options().getExecutor().getPool().isEnabled()
-      ? ec.vertx().eventBus().<String>request(ec.addresses().poolTake(), PoolKey.of(job.runtime(), image))
-      .map(m -> m.body()).otherwise((String) null)
-      : Future.succeededFuture(null);
-    return warmId
-      .compose(id -> id == null ? startCold() : startWarm(id).recover(err -> {
-        log.warn("[{}] warm container {} unusable ({}); starting cold", job.id(), id, err.getMessage());
-        abandon(id);
-        return startCold();
-      }))
+    sandbox = new Sandbox(ec, context, job, image);
+    return sandbox.start(this::sendProgram, this::checkCancelled)
       .map(v -> {
         startNanos = System.nanoTime();
         checkCancelled();
@@ -191,77 +175,11 @@ final class ExecutionRun {
   }
 
   /**
-   * Creates, attaches and starts a fresh container; the program is queued on its stdin first.
+   * Both streams are attached: wire the output, then send the program (and any early stdin).
    */
-  private Future<Void> startCold() {
-    return ec.runtime().create(spec())
-      .compose(id -> {
-        containerId = id;
-        checkCancelled();
-        return attachAndSend();
-      })
-      .compose(v -> ec.runtime().start(containerId));
-  }
-
-  /**
-   * Uses a container started ahead of time: it is already blocked in the launcher, so the program
-   * starts as soon as it arrives on stdin.
-   */
-  private Future<Void> startWarm(String id) {
-    containerId = id;
-    warm = true;
-    // named after its execution at once (it was execgate-warm-...); the engine does this while the program runs
-    ec.runtime().rename(id, containerName())
-      .onFailure(err -> log.debug("[{}] renaming warm container failed: {}", job.id(), err.getMessage()));
-    ResourceLimits pooled = ec.options().getExecutor().getLimits();
-    Future<Void> limitsApplied = pooled.memoryMb() == limits.memoryMb() && pooled.cpus() == limits.cpus()
-      && pooled.pids() == limits.pids()
-      ? Future.succeededFuture()
-      : ec.runtime().update(id, (long) limits.memoryMb() << 20, Math.round(limits.cpus() * 1e9), limits.pids());
-    return limitsApplied.compose(v -> attachAndSend());
-  }
-
-  private Future<Void> attachAndSend() {
-    return Future.all(ec.runtime().attachOutput(containerId), ec.runtime().attachStdin(containerId))
-      .map(all -> {
-        output = all.resultAt(0);
-        stdin = all.resultAt(1);
-        wireOutput();
-        stdin.write(JobScript.payload(job, nonce));
-        earlyStdin.forEach(stdin::write);
-        earlyStdin.clear();
-        if (!job.interactive() || stdinClosed) {
-          endStdin();
-        }
-        return null;
-      });
-  }
-
-  private void abandon(String id) {
-    if (output != null) {
-      output.close();
-      output = null;
-    }
-    if (stdin != null) {
-      stdin.close();
-      stdin = null;
-    }
-    containerId = null;
-    warm = false;
-    new ContainerRemover(ec.vertx(), ec.runtime()).remove(id);
-  }
-
-  private String containerName() {
-    return "execgate-" + job.id();
-  }
-
-  private ContainerSpec spec() {
-    var executor = ec.options().getExecutor();
-    return new ContainerSpec(containerName(), image, JobScript.LAUNCHER,
-      ContainerLabels.of(ec.options().getInstanceId(), job.id()),
-      executor.getUid(), (long) limits.memoryMb() << 20, Math.round(limits.cpus() * 1e9), limits.pids(),
-      (long) executor.getTmpfsMb() << 20, job.runtime().tmpfsExec(), executor.getNofile(),
-      ec.options().getDocker().getOciRuntime(), List.of("HOME=/tmp"));
+  private void sendProgram() {
+    wireOutput();
+    programStdin.attached(sandbox.stdin(), JobScript.payload(job, nonce));
   }
 
   private void wireOutput() {
@@ -292,17 +210,20 @@ final class ExecutionRun {
         programEnded.tryComplete();
       }
     });
-    output.handler(programOutput::accept);
-    if (outputPaused) {
-      output.pause();
-    }
-    output.exceptionHandler(err -> log.debug("[{}] output stream failed: {}", job.id(), err.getMessage()));
-    output.endHandler(v -> {
+    output().handler(programOutput::accept);
+    output().exceptionHandler(err -> about(Level.DEBUG).log("output stream failed: {}", err.getMessage()));
+    output().endHandler(v -> {
       programOutput.end();
       markEnded();
       containerGone.tryComplete();
       programEnded.tryComplete();
     });
+    // a warm container's stream comes paused from the pool; handlers are set, now it may flow
+    if (outputPaused) {
+      output().pause();
+    } else {
+      output().resume();
+    }
   }
 
   private void markEnded() {
@@ -332,10 +253,10 @@ final class ExecutionRun {
   private Future<ContainerState> engineVerdict() {
     Integer exit = programOutput == null ? null : programOutput.exitCode();
     Long oomKills = programOutput == null ? null : programOutput.oomKills();
-    if (warm && killReason == null && exit != null && exit < 128 && oomKills != null && oomKills == 0) {
+    if (warm() && killReason == null && exit != null && exit < 128 && oomKills != null && oomKills == 0) {
       return Future.succeededFuture(new ContainerState(true, null, false, null));
     }
-    return awaitContainerExit().compose(v -> ec.runtime().inspect(containerId));
+    return awaitContainerExit().compose(v -> ec.runtime().inspect(containerId()));
   }
 
   private Future<Void> awaitContainerExit() {
@@ -358,16 +279,16 @@ final class ExecutionRun {
     if (killReason == null && reason != null && !programEnded.future().isComplete()) {
       killReason = reason;
     }
-    if (containerId != null && !killIssued) {
+    if (containerId() != null && !killIssued) {
       killIssued = true;
-      if (output != null) {
+      if (output() != null) {
         // whatever a killed program wrote is read, even if its owner paused the output
-        output.resume();
+        output().resume();
       }
-      ec.runtime().kill(containerId)
-        .onFailure(err -> log.warn("[{}] killing container {} failed: {}", job.id(), containerId, err.getMessage()));
+      ec.runtime().kill(containerId())
+        .onFailure(err -> about(Level.WARN).log("killing container {} failed: {}", containerId(), err.getMessage()));
     }
-    if (containerId == null || output == null) {
+    if (containerId() == null || output() == null) {
       programEnded.tryComplete();
     }
   }
@@ -388,9 +309,9 @@ final class ExecutionRun {
     }
     GatewayException ge = Replies.toGatewayException(err);
     if (ge.code() == ErrorCode.INTERNAL) {
-      log.error("[{}] execution failed", job.id(), err);
+      about(Level.ERROR).setCause(err).log("execution failed");
     } else {
-      log.info("[{}] execution ended in error: {}", job.id(), ge.getMessage());
+      about(Level.INFO).log("execution ended in error: {}", ge.getMessage());
     }
     return outcome().failed(ExecutionStatus.ERROR, ge.getMessage());
   }
@@ -399,7 +320,7 @@ final class ExecutionRun {
     record = result;
     return write(result)
       .otherwise(err -> {
-        log.error("[{}] storing the final record failed", job.id(), err);
+        about(Level.ERROR).setCause(err).log("storing the final record failed");
         return null;
       })
       .map(v -> {
@@ -407,9 +328,9 @@ final class ExecutionRun {
         cancelWaiters.forEach(m -> m.reply(result));
         cancelWaiters.clear();
         GatewayMetrics.of(ec.vertx(), ec.addresses().prefix()).executionFinished(result.status().id(),
-          warm ? "warm" : containerId != null ? "cold" : "none", result.durationMs(), result.queuedMs());
-        log.info("[{}] {} exit={} in {} ms (queued {} ms, answered at {} ms, {})", job.id(), result.status().id(),
-          result.exitCode(), result.durationMs(), result.queuedMs(), frames.elapsed(), warm ? "warm" : "cold");
+          warm() ? "warm" : containerId() != null ? "cold" : "none", result.durationMs(), result.queuedMs());
+        about(Level.INFO).log("{} exit={} in {} ms (queued {} ms, answered at {} ms, {})", result.status().id(),
+          result.exitCode(), result.durationMs(), result.queuedMs(), frames.elapsed(), warm() ? "warm" : "cold");
         return result;
       });
   }
@@ -418,15 +339,12 @@ final class ExecutionRun {
     if (deadlineTimer >= 0) {
       ec.vertx().cancelTimer(deadlineTimer);
     }
-    if (output != null) {
-      output.close();
-    }
-    if (stdin != null) {
-      stdin.close();
+    if (sandbox != null) {
+      sandbox.closeStreams();
     }
     Future<Void> unregister = control != null ? control.unregister() : Future.succeededFuture();
-    Future<Void> removed = containerId == null ? Future.succeededFuture()
-      : new ContainerRemover(ec.vertx(), ec.runtime()).remove(containerId);
+    Future<Void> removed = containerId() == null ? Future.succeededFuture()
+      : new ContainerRemover(ec.vertx(), ec.runtime()).remove(containerId());
     return Future.join(unregister, removed)
       .transform(ar -> ec.vertx().eventBus()
         .request(ec.addresses().schedulerRelease(), job.id(), new DeliveryOptions().setSendTimeout(10_000)))
@@ -451,40 +369,26 @@ final class ExecutionRun {
         }
       }
       case STDIN -> {
-        if (!job.interactive() || record.status().isFinal() || stdinClosed) {
-          message.fail(ErrorCode.INVALID_REQUEST.number(), "this execution does not take stdin now");
-        } else if (stdin == null) {
-          // not attached yet: kept (bounded) until the container's stdin is
-          byte[] bytes = c.data() == null ? new byte[0] : c.data().getBytes(StandardCharsets.UTF_8);
-          if (earlyStdinBytes + bytes.length > MAX_PENDING_STDIN) {
-            message.fail(ErrorCode.CAPACITY_EXHAUSTED.number(), "too much stdin before the program started");
-          } else {
-            earlyStdin.add(bytes);
-            earlyStdinBytes += bytes.length;
-            message.reply(null);
-          }
-        } else if (stdin.pendingBytes() > MAX_PENDING_STDIN) {
-          message.fail(ErrorCode.CAPACITY_EXHAUSTED.number(), "the program is not reading its stdin");
-        } else {
-          stdin.write(c.data() == null ? new byte[0] : c.data().getBytes(StandardCharsets.UTF_8));
+        try {
+          programStdin.write(c.data() == null ? new byte[0] : c.data().getBytes(StandardCharsets.UTF_8),
+            record.status().isFinal());
           message.reply(null);
+        } catch (GatewayException e) {
+          Replies.fail(message, e);
         }
       }
       case STDIN_CLOSE -> {
-        if (stdin != null && job.interactive() && !stdinClosed) {
-          endStdin();
-        }
-        stdinClosed = true;
+        programStdin.close();
         message.reply(null);
       }
       case SIGNAL -> signal(message, c.signal());
       case PAUSE, RESUME -> {
         outputPaused = c.type() == Control.Type.PAUSE && !killIssued;
-        if (output != null) {
+        if (output() != null) {
           if (outputPaused) {
-            output.pause();
+            output().pause();
           } else {
-            output.resume();
+            output().resume();
           }
         }
         message.reply(null);
@@ -496,22 +400,36 @@ final class ExecutionRun {
   private void signal(Message<Control> message, String signal) {
     if (!Signals.SENDABLE.contains(signal)) {
       message.fail(ErrorCode.INVALID_REQUEST.number(), "signal must be one of " + Signals.SENDABLE);
-    } else if (containerId == null || programOutput == null || record.status().isFinal()) {
+    } else if (containerId() == null || programOutput == null || record.status().isFinal()) {
       // not yet attached, or over: there is no program to signal (once attached, the engine says whether it runs)
       message.fail(ErrorCode.INVALID_REQUEST.number(), "the program is not running");
     } else if (signal.equals("SIGKILL")) {
       kill(null);
       message.reply(null);
     } else {
-      ec.runtime().signal(containerId, ec.options().getExecutor().getUid(), signal.substring(3))
+      ec.runtime().signal(containerId(), ec.options().getExecutor().getUid(), signal.substring(3))
         .onSuccess(v -> message.reply(null))
         .onFailure(err -> Replies.fail(message, err));
     }
   }
 
-  private void endStdin() {
-    StdinSink sink = stdin;
-    sink.end(() -> context.runOnContext(v -> ec.vertx().setTimer(50, t -> sink.close())));
+  /**
+   * @return a log event carrying this execution's id as a key-value pair
+   */
+  private LoggingEventBuilder about(Level level) {
+    return log.atLevel(level).addKeyValue("execution", job.id());
+  }
+
+  private String containerId() {
+    return sandbox == null ? null : sandbox.containerId();
+  }
+
+  private AttachedOutput output() {
+    return sandbox == null ? null : sandbox.output();
+  }
+
+  private boolean warm() {
+    return sandbox != null && sandbox.warm();
   }
 
   private void checkCancelled() {

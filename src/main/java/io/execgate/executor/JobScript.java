@@ -30,11 +30,24 @@ import java.util.Set;
 public final class JobScript {
 
   /** The container command: reads and evaluates a framed job script from stdin. */
-  public static final String LAUNCHER =
-    "IFS= read -r h || exit 120; set -f; set -- $h; set +f; "
+  public static final String LAUNCHER = launcher("/tmp");
+
+  /** Files up to this size, text without NUL bytes, travel inside the job script (no dd, no fork). */
+  static final int INLINE_FILE_BYTES = 64 * 1024;
+  static final int INLINE_TOTAL_BYTES = 256 * 1024;
+
+  /**
+   * @param tmp the sandbox's writable directory ({@code /tmp}; tests run the protocol elsewhere)
+   * @return the launcher; it creates the working directory first, so that a warm container has it
+   *   before its program arrives
+   */
+  static String launcher(String tmp) {
+    return "mkdir -p " + quote(tmp + "/work") + " 2>/dev/null; "
+      + "IFS= read -r h || exit 120; set -f; set -- $h; set +f; "
       + "[ \"$#\" -eq 2 ] && [ \"$1\" = EXECGATE1 ] || exit 121; "
       + "case $2 in ''|*[!0-9]*) exit 121;; esac; "
       + "j=$(dd bs=$2 count=1 iflag=fullblock 2>/dev/null); eval \"$j\"";
+  }
 
   /** Where the program's files are written and where it runs. */
   public static final String WORK_DIR = "/tmp/work";
@@ -70,10 +83,13 @@ public final class JobScript {
     ByteArrayOutputStream out = new ByteArrayOutputStream(script.length + 64 + totalBytes(job));
     out.writeBytes(("EXECGATE1 " + script.length + "\n").getBytes(StandardCharsets.US_ASCII));
     out.writeBytes(script);
+    Inline inline = Inline.of(job);
     for (SourceFile file : job.files()) {
-      out.writeBytes(file.content());
+      if (!inline.files().contains(file)) {
+        out.writeBytes(file.content());
+      }
     }
-    if (job.stdin() != null) {
+    if (job.stdin() != null && !inline.stdin()) {
       out.writeBytes(job.stdin());
     }
     return out.toByteArray();
@@ -110,7 +126,9 @@ public final class JobScript {
       .append("[ -r /sys/fs/cgroup/memory.peak ] && read -r _mp < /sys/fs/cgroup/memory.peak; ")
       .append("while read -r _k _v; do [ \"$_k\" = oom_kill ] && _ok=$_v; done < /sys/fs/cgroup/memory.events; ")
       .append("fi; } 2>/dev/null; }\n");
-    sb.append("mkdir -p ").append(quote(work)).append(" && cd ").append(quote(work)).append(" || exit 122\n");
+    sb.append("{ [ -d ").append(quote(work)).append(" ] || mkdir -p ").append(quote(work)).append("; } && cd ")
+      .append(quote(work)).append(" || exit 122\n");
+    Inline inline = Inline.of(job);
     Set<String> dirs = new LinkedHashSet<>();
     for (SourceFile f : job.files()) {
       int slash = f.name().lastIndexOf('/');
@@ -122,11 +140,21 @@ public final class JobScript {
       sb.append("mkdir -p ").append(quote(dir)).append(" || exit 122\n");
     }
     for (SourceFile f : job.files()) {
-      sb.append("_r ").append(quote(f.name())).append(' ').append(f.content().length).append(" || exit 122\n");
+      if (inline.files().contains(f)) {
+        sb.append("printf '%s' ").append(quote(new String(f.content(), StandardCharsets.UTF_8))).append(" > ")
+          .append(quote(f.name())).append(" || exit 122\n");
+      } else {
+        sb.append("_r ").append(quote(f.name())).append(' ').append(f.content().length).append(" || exit 122\n");
+      }
     }
     String stdin = job.interactive() ? "" : " </dev/null";
     if (job.stdin() != null && !job.interactive()) {
-      sb.append("_r ").append(quote(stdinFile)).append(' ').append(job.stdin().length).append(" || exit 122\n");
+      if (inline.stdin()) {
+        sb.append("printf '%s' ").append(quote(new String(job.stdin(), StandardCharsets.UTF_8))).append(" > ")
+          .append(quote(stdinFile)).append(" || exit 122\n");
+      } else {
+        sb.append("_r ").append(quote(stdinFile)).append(' ').append(job.stdin().length).append(" || exit 122\n");
+      }
       stdin = " <" + quote(stdinFile);
     }
     sb.append("export HOME=").append(quote(tmp)).append('\n');
@@ -150,6 +178,44 @@ public final class JobScript {
     sb.append(job.runtime().run().replace("{file}", entry)).append(" \"$@\"").append(stdin).append('\n');
     sb.append("_x=$?; _u; _m \"exit:$_x:$_cu:$_mp:$_ok\"; exit $_x\n");
     return sb.toString();
+  }
+
+  /**
+   * Which of a job's files (and whether its stdin) go inside the job script: small UTF-8 text without
+   * NUL bytes, which a shell string holds exactly; the rest is read by length with dd.
+   */
+  private record Inline(Set<SourceFile> files, boolean stdin) {
+
+    static Inline of(ExecutionJob job) {
+      Set<SourceFile> files = new java.util.HashSet<>();
+      long total = 0;
+      for (SourceFile f : job.files()) {
+        if (inlinable(f.content()) && total + f.content().length <= INLINE_TOTAL_BYTES) {
+          files.add(f);
+          total += f.content().length;
+        }
+      }
+      boolean stdin = job.stdin() != null && !job.interactive() && inlinable(job.stdin())
+        && total + job.stdin().length <= INLINE_TOTAL_BYTES;
+      return new Inline(files, stdin);
+    }
+
+    private static boolean inlinable(byte[] bytes) {
+      if (bytes.length > INLINE_FILE_BYTES) {
+        return false;
+      }
+      for (byte b : bytes) {
+        if (b == 0) {
+          return false;
+        }
+      }
+      try {
+        StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
+        return true;
+      } catch (java.nio.charset.CharacterCodingException e) {
+        return false;
+      }
+    }
   }
 
   /**

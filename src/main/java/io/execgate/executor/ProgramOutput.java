@@ -188,7 +188,7 @@ final class ProgramOutput {
       switch (fields.get(0)) {
         case "compile" -> compileRecord(fields, isStderr);
         case "exit" -> exitRecord(fields, isStderr);
-        default -> log.warn("[{}] unknown launcher record {}", executionId, fields);
+        default -> log.atWarn().addKeyValue("execution", executionId).log("unknown launcher record {}", fields);
       }
     }
   }

@@ -61,6 +61,7 @@ public final class SchedulerVerticle extends VerticleBase {
       bus.<ExecutionJob>localConsumer(addresses.schedulerAdmit(), this::admit).completion(),
       bus.<String>localConsumer(addresses.schedulerAcquire(), this::acquire).completion(),
       bus.<String>localConsumer(addresses.schedulerRelease(), this::release).completion(),
+      bus.<String>localConsumer(addresses.schedulerPosition(), this::position).completion(),
       bus.<Boolean>localConsumer(addresses.schedulerEngineReady(), m -> {
         engineReady = true;
         m.reply(null);
@@ -136,6 +137,28 @@ public final class SchedulerVerticle extends VerticleBase {
       grantNext();
     }
     message.reply(null);
+  }
+
+  /**
+   * Executions ahead of {@code id}: those waiting for a slot before it; 0 when it holds one, -1 when
+   * this node does not know it.
+   */
+  private void position(Message<String> message) {
+    String id = message.body();
+    if (running.contains(id)) {
+      message.reply(0);
+      return;
+    }
+    int ahead = 0;
+    for (String waitingId : waiting.keySet()) {
+      if (waitingId.equals(id)) {
+        message.reply(ahead);
+        return;
+      }
+      ahead++;
+    }
+    // admitted, on its way to ask for a slot: behind everyone waiting
+    message.reply(admitted.contains(id) ? waiting.size() : -1);
   }
 
   private void forget(String id) {

@@ -2,6 +2,7 @@ package io.execgate.executor;
 
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
+import io.execgate.docker.AttachedOutput;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.docker.ContainerSpec;
@@ -13,6 +14,7 @@ import io.execgate.model.RuntimeSpec;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.shareddata.LocalMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +53,7 @@ public final class WarmPoolVerticle extends VerticleBase {
   private boolean validating;
   private final List<Future<Void>> inFlight = new ArrayList<>();
   private ContainerRemover remover;
+  private LocalMap<String, WarmStreams> streams;
 
   private static final class Pool {
     final PoolKey key;
@@ -81,6 +84,7 @@ public final class WarmPoolVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     remover = new ContainerRemover(vertx, runtime);
+    streams = WarmStreams.map(vertx, options.getAddressPrefix());
     Addresses addresses = new Addresses(options.getAddressPrefix());
     GatewayMetrics metrics = GatewayMetrics.of(vertx, options.getAddressPrefix());
     for (RuntimeSpec spec : options.resolvedRuntimes()) {
@@ -171,7 +175,8 @@ public final class WarmPoolVerticle extends VerticleBase {
           p.failures = 0;
           p.lastError = null;
           if (stopping) {
-            return remover.remove(id);
+            discard(id);
+            return Future.<Void>succeededFuture();
           }
           p.ready.addLast(new Warm(id, System.currentTimeMillis()));
           return Future.<Void>succeededFuture();
@@ -208,11 +213,35 @@ public final class WarmPoolVerticle extends VerticleBase {
       key.tmpfsExec(), executor.getNofile(), options.getDocker().getOciRuntime(), List.of("HOME=/tmp"));
     return runtime.create(spec)
       .compose(id -> runtime.start(id)
-        .map(v -> id)
+        .compose(v -> Future.all(runtime.attachOutput(id), runtime.attachStdin(id)))
+        .map(all -> {
+          // attached now, the launcher blocked on its stdin: taking it costs no engine call
+          AttachedOutput output = all.resultAt(0);
+          output.pause();
+          output.endHandler(ended -> dropDead(id));
+          streams.put(id, new WarmStreams(output, all.resultAt(1)));
+          return id;
+        })
         .recover(err -> remover.remove(id).transform(ar -> Future.failedFuture(err))));
   }
 
+  /**
+   * A warm container's output ended before anyone took it: it died (engine restart, removal).
+   */
+  private void dropDead(String id) {
+    for (Pool p : pools.values()) {
+      if (p.ready.removeIf(w -> w.id().equals(id))) {
+        log.warn("warm container {} ended while waiting; dropping it", id);
+        discard(id);
+      }
+    }
+  }
+
   private void discard(String id) {
+    WarmStreams s = streams.remove(id);
+    if (s != null) {
+      s.close();
+    }
     remover.remove(id);
   }
 
@@ -254,7 +283,12 @@ public final class WarmPoolVerticle extends VerticleBase {
     List<Future<Void>> removals = new ArrayList<>();
     for (Pool p : pools.values()) {
       while (!p.ready.isEmpty()) {
-        removals.add(remover.remove(p.ready.pollFirst().id()));
+        String id = p.ready.pollFirst().id();
+        WarmStreams s = streams.remove(id);
+        if (s != null) {
+          s.close();
+        }
+        removals.add(remover.remove(id));
       }
     }
     removals.addAll(inFlight);

@@ -8,6 +8,7 @@ import io.execgate.client.ResultWaiter;
 import io.execgate.client.RuntimeCatalog;
 import io.execgate.model.Admission;
 import io.execgate.model.ExecutionJob;
+import io.execgate.model.ExecutionStatus;
 import io.execgate.model.PoolKey;
 import io.execgate.model.PoolState;
 import io.execgate.model.Readiness;
@@ -164,8 +165,13 @@ final class ExecutionApi {
   }
 
   void get(RoutingContext ctx) {
-    executions.find(ctx.pathParam("id"))
-      .onSuccess(result -> respond(ctx, 200, result.toJson()))
+    store.require(ctx.pathParam("id"))
+      .compose(result -> result.status() != ExecutionStatus.QUEUED ? Future.succeededFuture(result.toJson())
+        : vertx.eventBus().<Integer>request(addresses.schedulerPosition(), result.id(),
+          new DeliveryOptions().setSendTimeout(2_000))
+          .map(m -> m.body() >= 0 ? result.toJson().put("position", m.body()) : result.toJson())
+          .otherwise(result.toJson()))
+      .onSuccess(json -> respond(ctx, 200, json))
       .onFailure(ctx::fail);
   }
 

@@ -255,7 +255,7 @@ final class ExecutionSocket {
   }
 
   private void cancel() {
-    log.debug("[{}] its socket closed: cancelling", executionId);
+    log.atDebug().addKeyValue("execution", executionId).log("its socket closed: cancelling");
     vertx.eventBus().send(addresses.control(executionId), Control.cancel());
   }
 

@@ -17,7 +17,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.regex.Pattern;
 
 /**
  * The streaming API: {@code GET /v1/executions/{id}/stream} (WebSocket watchers),
@@ -26,7 +25,6 @@ import java.util.regex.Pattern;
  */
 final class StreamRoutes {
 
-  private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   static final String NDJSON = "application/x-ndjson";
 
   private final Vertx vertx;
@@ -56,7 +54,7 @@ final class StreamRoutes {
     }
     long fromSeq = seq(ctx.request().getParam("fromSeq"), "fromSeq", 0);
     String id = ctx.pathParam("id");
-    find(id)
+    store.require(id)
       .compose(r -> ctx.request().toWebSocket())
       .onSuccess(ws -> watch(ws, id, fromSeq))
       .onFailure(ctx::fail);
@@ -92,7 +90,7 @@ final class StreamRoutes {
       ? seq(lastEventId.trim(), "Last-Event-ID", 0) + 1
       : seq(ctx.request().getParam("fromSeq"), "fromSeq", 0);
     String id = ctx.pathParam("id");
-    find(id).onSuccess(r -> {
+    store.require(id).onSuccess(r -> {
       ResponseSink sink = new ResponseSink(vertx, ctx.response(), ResponseSink.Format.SSE);
       FrameRelay relay = new FrameRelay(vertx, addresses, store, id, fromSeq, FrameRelay.Mode.WATCHER,
         options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), sink);
@@ -158,15 +156,6 @@ final class StreamRoutes {
     vertx.eventBus().send(addresses.control(id), Control.cancel());
   }
 
-  private Future<ExecutionResult> find(String id) {
-    if (id == null || !ID.matcher(id).matches()) {
-      return Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id));
-    }
-    return store.get(id).compose(result -> result == null
-      ? Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id
-      + " (unknown, or its record expired)"))
-      : Future.succeededFuture(result));
-  }
 
   private static long seq(String value, String name, long def) {
     if (value == null || value.isEmpty()) {

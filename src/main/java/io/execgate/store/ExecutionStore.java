@@ -1,5 +1,7 @@
 package io.execgate.store;
 
+import io.execgate.error.ErrorCode;
+import io.execgate.error.GatewayException;
 import io.execgate.model.ExecutionResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -7,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * Execution records in a Vert.x shared {@link AsyncMap}, with a time to live: local when the
@@ -14,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * every cluster manager can carry.
  */
 public final class ExecutionStore {
+
+  private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
   private final AsyncMap<String, JsonObject> map;
   private final long ttlMs;
@@ -40,6 +45,20 @@ public final class ExecutionStore {
    */
   public Future<ExecutionResult> get(String id) {
     return map.get(id).map(json -> json == null ? null : ExecutionResult.fromJson(json));
+  }
+
+  /**
+   * @return the record, or a failed future with {@code not_found} when there is none (or the id is
+   *   not an execution id at all)
+   */
+  public Future<ExecutionResult> require(String id) {
+    if (id == null || !ID.matcher(id).matches()) {
+      return Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id));
+    }
+    return get(id).compose(result -> result == null
+      ? Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id
+      + " (unknown, or its record expired)"))
+      : Future.succeededFuture(result));
   }
 
   public long ttl(TimeUnit unit) {

@@ -1,6 +1,7 @@
 package io.execgate.bench;
 
 import io.execgate.docker.RawDockerSequence;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -96,6 +97,12 @@ public final class Benchmark {
       }
       if (only.contains(2)) {
         throughput(warm, cold, raw);
+      }
+      if (only.contains(3)) {
+        streaming(warm, raw);
+      }
+      if (only.contains(4)) {
+        watchers(warm);
       }
       if (only.contains(5)) {
         memory(warm);
@@ -269,6 +276,57 @@ public final class Benchmark {
     double seconds = (System.nanoTime() - t0) / 1e9;
     pool.shutdown();
     return stats.toJson().put("seconds", Stats.round(seconds)).put("perSecond", Stats.round(100 * total / seconds) / 100);
+  }
+
+  // 3. stdout streaming throughput to a WebSocket client vs raw attach
+
+  private void streaming(GatewayProcess warm, RawDockerSequence raw) throws Exception {
+    long bytes = quick ? 10_000_000 : 50_000_000;
+    Vertx vertx = Vertx.vertx();
+    try {
+      List<JsonObject> gw = new ArrayList<>();
+      List<JsonObject> direct = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        gw.add(StreamingBench.execgate(vertx, warm, bytes));
+        direct.add(StreamingBench.raw(raw, bytes));
+      }
+      double gwMbs = median(gw.stream().map(o -> o.getDouble("mbPerSecond")).toList());
+      double rawMbs = median(direct.stream().map(o -> o.getDouble("mbPerSecond")).toList());
+      results.put("streaming", new JsonObject().put("bytes", bytes)
+        .put("execgateWebSocket", new JsonArray(gw)).put("rawAttach", new JsonArray(direct))
+        .put("execgateMedianMBps", gwMbs).put("rawMedianMBps", rawMbs)
+        .put("ratio", Stats.round(100 * gwMbs / rawMbs) / 100));
+      table.add("");
+      table.add(String.format("3. streaming %d MB of stdout: execgate WebSocket %.1f MB/s vs raw attach %.1f MB/s"
+        + " (medians of 3, first to last byte): %.2f", bytes / 1_000_000, gwMbs, rawMbs, gwMbs / rawMbs));
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    java.util.Collections.sort(sorted);
+    return sorted.get(sorted.size() / 2);
+  }
+
+  // 4. many WebSocket watchers over running executions
+
+  private void watchers(GatewayProcess warm) throws Exception {
+    int watchers = quick ? 200 : 1000;
+    Vertx vertx = Vertx.vertx();
+    try {
+      JsonObject w = StreamingBench.watchers(vertx, warm, 10, watchers, 100);
+      results.put("watchers", w);
+      JsonObject d = w.getJsonObject("deliveryMs");
+      table.add("");
+      table.add(String.format("4. %d WebSocket watchers over 10 executions: delivery p50 %.1f / p99 %.1f ms over %d frames,"
+          + " %d incomplete or out of order; gateway heap peak %.0f MiB (%.0f after GC), RSS peak %.0f MiB", watchers,
+        d.getDouble("p50"), d.getDouble("p99"), w.getInteger("framesMeasured"), w.getLong("incompleteOrOutOfOrder"),
+        w.getDouble("gatewayHeapPeakMiB"), w.getDouble("gatewayHeapAfterGcMiB"), w.getDouble("gatewayRssPeakMiB")));
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
   }
 
   // 5. gateway memory idle and after many executions

@@ -84,6 +84,13 @@ final class GatewayProcess implements AutoCloseable {
    */
   long heapUsedAfterGcBytes() throws Exception {
     jcmd("GC.run");
+    return heapUsedBytes();
+  }
+
+  /**
+   * @return used Java heap in bytes now (garbage included), from jcmd
+   */
+  long heapUsedBytes() throws Exception {
     String out = jcmd("GC.heap_info");
     // e.g. " garbage-first heap   total 262144K, used 23456K [..."
     for (String line : out.split("\n")) {

@@ -81,6 +81,32 @@ public final class RawDockerSequence implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code script} in a fresh sandbox and counts its stdout through a raw attach.
+   *
+   * @param firstLast receives the nano times of the first and the last byte
+   * @return the bytes received
+   */
+  public long streamText(String image, String script, String label, long[] firstLast) throws Exception {
+    String id = create(image, script, label);
+    try {
+      long[] received = new long[1];
+      ResultCallback.Adapter<Frame> attach = attach(id, payload -> {
+        long now = System.nanoTime();
+        if (firstLast[0] == 0) {
+          firstLast[0] = now;
+        }
+        firstLast[1] = now;
+        received[0] += payload.length;
+      });
+      client.startContainerCmd(id).exec();
+      attach.awaitCompletion(300, TimeUnit.SECONDS);
+      return received[0];
+    } finally {
+      client.removeContainerCmd(id).withForce(true).exec();
+    }
+  }
+
   private ResultCallback.Adapter<Frame> attach(String id, java.util.function.Consumer<byte[]> sink)
     throws InterruptedException {
     CountDownLatch started = new CountDownLatch(1);

@@ -52,8 +52,23 @@ class JobScriptTest {
       new SourceFile("odd name", new byte[]{'x', 0, 'y'})),
       "in\n".getBytes(StandardCharsets.UTF_8), List.of("a b", "c'd"), Map.of("FOO", "$bar"),
       ResourceLimits.DEFAULTS, false);
-    String out = sh(JobScript.LAUNCHER, JobScript.payload(job, "feed", tmp.toString()));
+    String out = sh(JobScript.launcher(tmp.toString()), JobScript.payload(job, "feed", tmp.toString()));
     assertThat(out).matches("(?s)in\na b\\|c'd\\|\\$bar\n200000\nx\0y\u001eEXECGATE:feed:exit:0:[0-9]*:[0-9]*:[0-9]*\u001e");
+  }
+
+  @Test
+  void inlinedTextFilesKeepEveryByte() throws Exception {
+    String tricky = "it's $HOME `id` \\n %s\n\u00e9\uD83D\uDE00\n\n\n";
+    ExecutionJob job = new ExecutionJob("id", 0, SH, "img", List.of(
+      new SourceFile("main.sh", "od -An -c t.txt | tr -s ' ' | tr -d '\\n'; echo; cat; echo\n"
+        .getBytes(StandardCharsets.UTF_8)),
+      new SourceFile("t.txt", tricky.getBytes(StandardCharsets.UTF_8))),
+      "in\n\n".getBytes(StandardCharsets.UTF_8), List.of(), Map.of(), ResourceLimits.DEFAULTS, false);
+    String script = JobScript.script(job, "ab", tmp.toString());
+    assertThat(script).contains("printf '%s' ").doesNotContain("_r 't.txt'");
+    String out = sh(JobScript.launcher(tmp.toString()), JobScript.payload(job, "ab", tmp.toString()));
+    assertThat(java.nio.file.Files.readString(tmp.resolve("work/t.txt"))).isEqualTo(tricky);
+    assertThat(out).contains("in\n\n\n");
   }
 
   @Test
@@ -65,7 +80,7 @@ class JobScriptTest {
     byte[] withInput = new byte[payload.length + 6];
     System.arraycopy(payload, 0, withInput, 0, payload.length);
     System.arraycopy("hello\n".getBytes(StandardCharsets.US_ASCII), 0, withInput, payload.length, 6);
-    String out = sh(JobScript.LAUNCHER, withInput);
+    String out = sh(JobScript.launcher(tmp.toString()), withInput);
     assertThat(out).matches("got hello\n\u001eEXECGATE:0f:exit:7:[0-9]*:[0-9]*:[0-9]*\u001e");
   }
 
@@ -75,13 +90,13 @@ class JobScriptTest {
       "echo ran", 1000, false);
     ExecutionJob job = new ExecutionJob("id", 0, compiled, "img",
       List.of(new SourceFile("main.c", new byte[0])), null, List.of(), Map.of(), ResourceLimits.DEFAULTS, false);
-    String out = sh(JobScript.LAUNCHER, JobScript.payload(job, "aa", tmp.toString()));
+    String out = sh(JobScript.launcher(tmp.toString()), JobScript.payload(job, "aa", tmp.toString()));
     assertThat(out).matches("\u001eEXECGATE:aa:compile:4:[0-9]*:[0-9]*\u001e\u001eEXECGATE:aa:exit:4:[0-9]*:[0-9]*:[0-9]*\u001e");
   }
 
   @Test
   void refusesAnythingButItsHeader() throws Exception {
-    Process p = start(JobScript.LAUNCHER);
+    Process p = start(JobScript.launcher(tmp.toString()));
     try (OutputStream in = p.getOutputStream()) {
       in.write("rm -rf /\n".getBytes(StandardCharsets.US_ASCII));
     }

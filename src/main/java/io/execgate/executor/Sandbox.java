@@ -1,0 +1,181 @@
+package io.execgate.executor;
+
+import io.execgate.docker.AttachedOutput;
+import io.execgate.docker.ContainerLabels;
+import io.execgate.docker.ContainerSpec;
+import io.execgate.docker.StdinSink;
+import io.execgate.model.ExecutionJob;
+import io.execgate.model.PoolKey;
+import io.execgate.model.ResourceLimits;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * One execution's container, from getting it to its streams: a warm container from the pool when
+ * one is ready (renamed after the execution, its limits adjusted to the request's), else a fresh
+ * one created with the full profile. Lives on its execution's context.
+ */
+final class Sandbox {
+
+  private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
+
+  private final ExecutorContext ec;
+  private final Context context;
+  private final ExecutionJob job;
+  private final String image;
+  private final ResourceLimits limits;
+  private String containerId;
+  private boolean warm;
+  private AttachedOutput output;
+  private StdinSink stdin;
+
+  /**
+   * @param image the local image, as the image cache made it usable
+   */
+  Sandbox(ExecutorContext ec, Context context, ExecutionJob job, String image) {
+    this.ec = ec;
+    this.context = context;
+    this.job = job;
+    this.image = image;
+    this.limits = job.limits();
+  }
+
+  /**
+   * @return the container's id, or {@code null} while there is none
+   */
+  String containerId() {
+    return containerId;
+  }
+
+  boolean warm() {
+    return warm;
+  }
+
+  /**
+   * @return stdout and stderr, once attached
+   */
+  AttachedOutput output() {
+    return output;
+  }
+
+  /**
+   * @return stdin, once attached
+   */
+  StdinSink stdin() {
+    return stdin;
+  }
+
+  /**
+   * Gets a running container with both streams attached.
+   *
+   * @param attached       runs once both streams are attached and before the container runs the
+   *                       program: wire the output and send the program there
+   * @param checkCancelled throws when the execution was cancelled while the container was created
+   * @return completes when the program has its container (a fresh one is started)
+   */
+  Future<Void> start(Runnable attached, Runnable checkCancelled) {
+    Future<String> warmId = ec.options().getExecutor().getPool().isEnabled()
+      ? ec.vertx().eventBus().<String>request(ec.addresses().poolTake(), PoolKey.of(job.runtime(), image))
+      .map(m -> m.body()).otherwise((String) null)
+      : Future.succeededFuture(null);
+    return warmId.compose(id -> id == null ? startCold(attached, checkCancelled)
+      : startWarm(id, attached).recover(err -> {
+        log.atWarn().addKeyValue("execution", job.id())
+          .log("warm container {} unusable ({}); starting cold", id, err.getMessage());
+        abandon(id);
+        return startCold(attached, checkCancelled);
+      }));
+  }
+
+  /**
+   * Creates, attaches and starts a fresh container; the program is queued on its stdin first.
+   */
+  private Future<Void> startCold(Runnable attached, Runnable checkCancelled) {
+    return ec.runtime().create(spec())
+      .compose(id -> {
+        containerId = id;
+        checkCancelled.run();
+        return attach(attached);
+      })
+      .compose(v -> ec.runtime().start(containerId));
+  }
+
+  /**
+   * Uses a container started ahead of time: it is already blocked in the launcher, so the program
+   * starts as soon as it arrives on stdin.
+   */
+  private Future<Void> startWarm(String id, Runnable attached) {
+    containerId = id;
+    warm = true;
+    WarmStreams pre = WarmStreams.map(ec.vertx(), ec.addresses().prefix()).remove(id);
+    // named after its execution at once (it was execgate-warm-...); the engine does this while the program runs
+    ec.runtime().rename(id, containerName()).onFailure(err -> log.atDebug().addKeyValue("execution", job.id())
+      .log("renaming warm container failed: {}", err.getMessage()));
+    ResourceLimits pooled = ec.options().getExecutor().getLimits();
+    Future<Void> limitsApplied = pooled.memoryMb() == limits.memoryMb() && pooled.cpus() == limits.cpus()
+      && pooled.pids() == limits.pids()
+      ? Future.succeededFuture()
+      : ec.runtime().update(id, (long) limits.memoryMb() << 20, Math.round(limits.cpus() * 1e9), limits.pids());
+    if (pre == null || pre.output().isEnded()) {
+      if (pre != null) {
+        pre.close();
+      }
+      return limitsApplied.compose(v -> attach(attached));
+    }
+    return limitsApplied.map(v -> {
+      output = pre.output();
+      stdin = pre.stdin();
+      output.moveTo(context);
+      attached.run();
+      return null;
+    });
+  }
+
+  private Future<Void> attach(Runnable attached) {
+    return Future.all(ec.runtime().attachOutput(containerId), ec.runtime().attachStdin(containerId))
+      .map(all -> {
+        output = all.resultAt(0);
+        stdin = all.resultAt(1);
+        attached.run();
+        return null;
+      });
+  }
+
+  /**
+   * Gives up a warm container that could not be used (it is removed).
+   */
+  private void abandon(String id) {
+    closeStreams();
+    output = null;
+    stdin = null;
+    containerId = null;
+    warm = false;
+    new ContainerRemover(ec.vertx(), ec.runtime()).remove(id);
+  }
+
+  void closeStreams() {
+    if (output != null) {
+      output.close();
+    }
+    if (stdin != null) {
+      stdin.close();
+    }
+  }
+
+  private String containerName() {
+    return "execgate-" + job.id();
+  }
+
+  private ContainerSpec spec() {
+    var executor = ec.options().getExecutor();
+    return new ContainerSpec(containerName(), image, JobScript.LAUNCHER,
+      ContainerLabels.of(ec.options().getInstanceId(), job.id()),
+      executor.getUid(), (long) limits.memoryMb() << 20, Math.round(limits.cpus() * 1e9), limits.pids(),
+      (long) executor.getTmpfsMb() << 20, job.runtime().tmpfsExec(), executor.getNofile(),
+      ec.options().getDocker().getOciRuntime(), List.of("HOME=/tmp"));
+  }
+}

@@ -60,7 +60,9 @@ ENV EXECGATE_HTTP_HOST=0.0.0.0 \
     EXECGATE_HTTP_PORT=8080 \
     DOCKER_HOST=unix:///var/run/docker.sock
 EXPOSE 8080
-LABEL org.opencontainers.image.title="execgate" \
+LABEL io.execgate.image=gateway \
+      org.opencontainers.image.title="execgate" \
+      org.opencontainers.image.version="" \
       org.opencontainers.image.description="A reactive execution gateway: untrusted scripts in single-use, locked-down Docker containers"
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["/app/bin/healthcheck"]
 # SIGTERM stops intake, cancels running executions and removes their containers

@@ -86,7 +86,7 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.get("/health").handler(ctx -> ExecutionApi.respond(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/ready").handler(api::ready);
     router.get("/v1/stats").handler(ctx -> ExecutionApi.respond(ctx, 200, metrics.stats().toJson()));
-    router.get("/openapi.json").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.get("/openapi.json").handler(new OpenApiDocument(vertx));
     router.get("/v1/runtimes").handler(api::runtimes);
     router.post("/v1/executions").consumes("application/json").handler(body).handler(streams::ndjson)
       .handler(api::submit);

@@ -59,7 +59,7 @@ class OpenApiTest {
   }
 
   private static JsonObject load() throws IOException {
-    try (InputStream in = OpenApiTest.class.getClassLoader().getResourceAsStream("webroot/openapi.json")) {
+    try (InputStream in = OpenApiTest.class.getClassLoader().getResourceAsStream(OpenApiDocument.RESOURCE)) {
       assertThat(in).as("webroot/openapi.json on the classpath").isNotNull();
       return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }

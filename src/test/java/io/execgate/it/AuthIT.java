@@ -57,6 +57,7 @@ class AuthIT extends GatewayITBase {
   void withoutAKeyOnlyHealthAndThePageAnswer() {
     assertThat(get("/health").statusCode()).isEqualTo(200);
     assertThat(get("/").statusCode()).isEqualTo(200);
+    assertThat(get("/openapi.json").bodyAsJsonObject().getString("openapi")).isEqualTo("3.1.0");
     HttpResponse<Buffer> piston = get("/api/v2/runtimes");
     assertThat(piston.statusCode()).isEqualTo(401);
     assertThat(piston.bodyAsJsonObject().getString("message")).contains("API key");

@@ -312,6 +312,23 @@ class EmbeddingIT {
     assertThat(await(second.client().cancel(running.id())).status()).isEqualTo(ExecutionStatus.CANCELLED);
   }
 
+  @Test
+  void undeployingTheHostRightAfterAnExecutionLeavesNoContainer() throws Exception {
+    // the gateway's verticles are the host verticle's children: Vert.x undeploys them first, all at once,
+    // while the warm pool may still be creating the container that replaces the one just taken
+    Vertx own = Vertx.vertx();
+    String instance = "it-embedding-undeploy-" + UUID.randomUUID().toString().substring(0, 8);
+    try {
+      HostVerticle app = new HostVerticle(options(instance, "undeployed"), 0);
+      String deployment = await(own.deployVerticle(app));
+      assertThat(await(app.gateway().client().execute(ExecutionRequest.script("echo bye"))).stdout()).isEqualTo("bye\n");
+      await(own.undeploy(deployment));
+      assertThat(DockerSupport.awaitNoContainers(docker, instance, 10_000)).isEmpty();
+    } finally {
+      await(own.close());
+    }
+  }
+
   private JsonObject stats(int port, String mount) {
     return get(port, mount + "/v1/stats").bodyAsJsonObject();
   }

@@ -60,7 +60,7 @@ public final class AttachedOutput implements ReadStream<OutputChunk> {
   /** Bytes of one stream waiting for the consumer. */
   private static final class Pending {
     final boolean stderr;
-    byte[] bytes = new byte[256];
+    byte[] bytes = new byte[8192];
     int length;
 
     Pending(boolean stderr) {
@@ -76,7 +76,7 @@ public final class AttachedOutput implements ReadStream<OutputChunk> {
     }
 
     OutputChunk toChunk() {
-      return new OutputChunk(stderr, Arrays.copyOf(bytes, length));
+      return new OutputChunk(stderr, length == bytes.length ? bytes : Arrays.copyOf(bytes, length));
     }
   }
 

@@ -166,6 +166,13 @@ final class StreamDemux {
   }
 
   private void decode(byte[] buf, int from, int len, boolean endOfInput) {
+    if (partial.length == 0 && isAscii(buf, from, len)) {
+      // the common case, plain ASCII: one copy into a compact string, no decoder, no char buffer
+      if (len > 0) {
+        sink.text(new String(buf, from, len, StandardCharsets.ISO_8859_1));
+      }
+      return;
+    }
     ByteBuffer in;
     if (partial.length > 0) {
       byte[] joined = new byte[partial.length + len];
@@ -186,6 +193,15 @@ final class StreamDemux {
     if (out.hasRemaining()) {
       sink.text(out.toString());
     }
+  }
+
+  private static boolean isAscii(byte[] buf, int from, int len) {
+    for (int k = from, end = from + len; k < end; k++) {
+      if (buf[k] < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean regionMatches(byte[] buf, int at, int len) {

@@ -3,6 +3,7 @@ package io.execgate;
 import io.execgate.impl.DefaultExecutionGateway;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
 
 /**
  * An execution gateway deployed in a {@link Vertx}: the HTTP API, the scheduler, the executors
@@ -11,6 +12,21 @@ import io.vertx.core.Vertx;
  * Deploying checks that the Docker engine answers and removes containers that a previous run of
  * the same {@link GatewayOptions#getInstanceId() instance} left behind. Closing stops intake,
  * cancels running executions and removes their containers.
+ * <p>
+ * An application embeds a gateway in its own {@code Vertx}: it runs executions in-process with
+ * {@link #client()}, and serves the HTTP API from its own server by mounting {@link #router()}
+ * under a prefix of its choice (then {@link io.execgate.http.HttpOptions#setEnabled(boolean)
+ * http.enabled} may be false, so that the gateway opens no port of its own):
+ * <pre>{@code
+ * ExecutionGateway.deploy(vertx, options).onSuccess(gateway -> {
+ *   Router app = Router.router(vertx);
+ *   app.route("/exec/*").subRouter(gateway.router());
+ *   gateway.client().execute(ExecutionRequest.script("echo hi"))
+ *     .onSuccess(result -> System.out.println(result.stdout()));
+ * });
+ * }</pre>
+ * Two gateways may share one {@code Vertx} when their {@link GatewayOptions#getAddressPrefix()
+ * address prefixes} and {@link GatewayOptions#getInstanceId() instance ids} differ.
  */
 public interface ExecutionGateway {
 
@@ -32,9 +48,25 @@ public interface ExecutionGateway {
   GatewayOptions options();
 
   /**
-   * @return the port the HTTP API listens on
+   * @return the port the gateway's own HTTP server listens on, or {@code -1} when it runs none
+   *   ({@code http.enabled} false)
    */
   int actualPort();
+
+  /**
+   * Creates a router with the whole HTTP API (the same routes, handlers, authentication and error
+   * shape as the gateway's own server), for an application to mount in its own router, e.g.
+   * {@code appRouter.route("/exec/*").subRouter(gateway.router())}. Every path it serves, the web
+   * page's included, is relative to where it is mounted.
+   *
+   * @return a new router; each call creates one
+   */
+  Router router();
+
+  /**
+   * @return a client of this gateway over the event bus, without HTTP
+   */
+  ExecutionClient client();
 
   /**
    * Stops the gateway: no new executions, running ones cancelled and their containers removed.

@@ -3,6 +3,10 @@
  * Docker containers and streams their output.
  * <p>
  * Deploy it into a {@link io.vertx.core.Vertx} with
- * {@link io.execgate.ExecutionGateway#deploy(io.vertx.core.Vertx, io.execgate.GatewayOptions)}.
+ * {@link io.execgate.ExecutionGateway#deploy(io.vertx.core.Vertx, io.execgate.GatewayOptions)}; serve
+ * its HTTP API from its own server or mount {@link io.execgate.ExecutionGateway#router()} in an
+ * application's router; run code in-process with an {@link io.execgate.ExecutionClient}, whose
+ * {@link io.execgate.ExecutionStream streams} carry back-pressure to the program. Requests are
+ * {@link io.execgate.model.ExecutionRequest}s, results {@link io.execgate.model.ExecutionResult}s.
  */
 package io.execgate;

@@ -1,5 +1,7 @@
-// execgate's page: runs a script over the interactive WebSocket (/v1/ws) and shows its frames live.
-// Plain ES2020, no dependencies; output is inserted as text, never as HTML.
+// execgate's page: runs a script over the interactive WebSocket (v1/ws) and shows its frames live,
+// and the gateway's counters (v1/stats). Plain ES2020, no dependencies; output is inserted as text,
+// never as HTML. Every URL is relative to the page, so that it works wherever the API is mounted
+// (an application may serve it under a prefix of its own).
 'use strict';
 
 const $ = (id) => document.getElementById(id);
@@ -58,7 +60,7 @@ async function socketToken() {
   if (!apiKey()) {
     return '';
   }
-  const res = await fetch('/v1/tokens', { method: 'POST', headers: authHeaders() });
+  const res = await fetch('v1/tokens', { method: 'POST', headers: authHeaders() });
   if (!res.ok) {
     throw new Error(`the API key was refused (${res.status})`);
   }
@@ -69,12 +71,14 @@ ui.key.addEventListener('change', () => {
   sessionStorage.setItem('execgate-key', ui.key.value);
   if (!ui.runtime.options.length) {
     loadRuntimes();
+loadStats();
+setInterval(loadStats, 2000);
   }
 });
 
 async function loadRuntimes() {
   try {
-    const res = await fetch('/v1/runtimes', { headers: authHeaders() });
+    const res = await fetch('v1/runtimes', { headers: authHeaders() });
     if (res.status === 401) {
       ui.keyLabel.hidden = false;
       append('this gateway needs an API key: enter it above\n', 'info');
@@ -142,9 +146,10 @@ async function run() {
   } finally {
     starting = false;
   }
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const query = token ? `?token=${encodeURIComponent(token)}` : '';
-  const ws = new WebSocket(`${scheme}//${location.host}/v1/ws${query}`);
+  const url = new URL('v1/ws', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.search = token ? `?token=${encodeURIComponent(token)}` : '';
+  const ws = new WebSocket(url.href);
   socket = ws;
   ws.onopen = () => ws.send(JSON.stringify({ type: 'run', language: ui.runtime.value, script: ui.script.value }));
   ws.onmessage = (event) => onFrame(JSON.parse(event.data));
@@ -158,7 +163,31 @@ async function run() {
     }
     socket = null;
     running(false);
+    loadStats();
   };
+}
+
+// The live counters: this gateway node's running, queued and ended executions and warm containers.
+async function loadStats() {
+  try {
+    const res = await fetch('v1/stats', { headers: authHeaders() });
+    if (!res.ok) {
+      return;
+    }
+    const s = await res.json();
+    const ended = s.executions || {};
+    const other = Object.entries(ended).filter(([status]) => status !== 'succeeded' && status !== 'failed')
+      .reduce((sum, [, n]) => sum + n, 0);
+    const values = {
+      running: s.running, queued: s.queued, capacity: s.capacity, succeeded: ended.succeeded || 0,
+      failed: ended.failed || 0, other, rejected: s.rejected, pool: s.pool ? s.pool.ready : 0,
+    };
+    for (const el of document.querySelectorAll('#stats [data-stat]')) {
+      el.textContent = String(values[el.dataset.stat]);
+    }
+  } catch (e) {
+    // the next refresh tries again
+  }
 }
 
 function send(message) {
@@ -184,3 +213,5 @@ ui.script.addEventListener('keydown', (event) => {
   }
 });
 loadRuntimes();
+loadStats();
+setInterval(loadStats, 2000);

@@ -97,6 +97,8 @@ public final class ConfigLoader {
         .forEach(e -> keys.add(ApiKey.fromEnv(e).toJson()));
       section(o, "auth").put("keys", keys);
     });
+    set.accept("EXECGATE_AUTH_ALLOW_OPEN", (o, v) -> section(o, "auth").put("allowOpen",
+      bool("EXECGATE_AUTH_ALLOW_OPEN", v)));
     set.accept("DOCKER_HOST", (o, v) -> section(o, "docker").put("host", v));
     set.accept("EXECGATE_HTTP_HOST", (o, v) -> section(o, "http").put("host", v));
     set.accept("EXECGATE_HTTP_PORT", (o, v) -> section(o, "http").put("port", number("EXECGATE_HTTP_PORT", v)));
@@ -115,6 +117,14 @@ public final class ConfigLoader {
       throw new ConfigException(key, key + " must be an object");
     }
     return section;
+  }
+
+  private static boolean bool(String name, String value) {
+    return switch (value) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException(name, name + " must be true or false, got '" + value + "'");
+    };
   }
 
   private static long number(String name, String value) {

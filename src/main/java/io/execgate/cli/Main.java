@@ -24,6 +24,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Main {
 
+  static {
+    // the runnable jar's logging; the library carries no logback.xml, which would override an embedder's own
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "io/execgate/cli/logback.xml");
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Main.class);
   static final int EXIT_CONFIG = 2;
   static final int EXIT_STARTUP = 3;

@@ -175,8 +175,8 @@ public final class WarmPoolVerticle extends VerticleBase {
           p.failures = 0;
           p.lastError = null;
           if (stopping) {
-            discard(id);
-            return Future.<Void>succeededFuture();
+            // stop() waits for this removal: the runtime is closed after it
+            return discard(id);
           }
           p.ready.addLast(new Warm(id, System.currentTimeMillis()));
           return Future.<Void>succeededFuture();
@@ -237,12 +237,12 @@ public final class WarmPoolVerticle extends VerticleBase {
     }
   }
 
-  private void discard(String id) {
+  private Future<Void> discard(String id) {
     WarmStreams s = streams.remove(id);
     if (s != null) {
       s.close();
     }
-    remover.remove(id);
+    return remover.remove(id);
   }
 
   /**

@@ -29,8 +29,8 @@ import java.util.Set;
 final class AuthHandler implements Handler<RoutingContext> {
 
   static final String PRINCIPAL = "execgate.principal";
-  /** Paths that need no key: liveness, and the web page's static files (they hold no data). */
-  private static final Set<String> OPEN = Set.of("/health", "/", "/index.html");
+  /** Paths that need no key: liveness, the API's description and the web page's static files (they hold no data). */
+  private static final Set<String> OPEN = Set.of("/health", "/", "/index.html", "/openapi.json");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final AuthOptions options;
@@ -65,7 +65,7 @@ final class AuthHandler implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    String path = ctx.normalizedPath();
+    String path = relativePath(ctx);
     if (OPEN.contains(path) || path.startsWith("/assets/")) {
       ctx.next();
       return;
@@ -93,6 +93,19 @@ final class AuthHandler implements Handler<RoutingContext> {
       ctx.put(PRINCIPAL, principal);
       ctx.next();
     });
+  }
+
+  /**
+   * @return the request's path below the router's mount point (an application may mount the API
+   *   under a prefix of its own), e.g. {@code /health} for {@code /exec/health}
+   */
+  static String relativePath(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    String mount = ctx.mountPoint();
+    if (mount != null && path.startsWith(mount)) {
+      path = path.substring(mount.endsWith("/") ? mount.length() - 1 : mount.length());
+    }
+    return path.isEmpty() ? "/" : path;
   }
 
   private static String credential(RoutingContext ctx) {

@@ -3,29 +3,26 @@ package io.execgate.http;
 import io.execgate.GatewayOptions;
 import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
-import io.execgate.error.ErrorCode;
-import io.execgate.error.GatewayException;
+import io.execgate.client.ExecutionControl;
+import io.execgate.client.ResultWaiter;
+import io.execgate.client.RuntimeCatalog;
 import io.execgate.model.Admission;
-import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
-import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
-import io.execgate.model.Frame;
 import io.execgate.model.PoolKey;
 import io.execgate.model.PoolState;
 import io.execgate.model.Readiness;
 import io.execgate.model.RuntimeSpec;
 import io.execgate.store.ExecutionStore;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-
 
 /**
  * The handlers of the execution API. They validate, talk to the scheduler and executors over the
@@ -45,6 +42,7 @@ final class ExecutionApi {
   private final ResultWaiter waiter;
   private final RuntimeCatalog runtimes;
   private final Idempotency idempotency;
+  private final ExecutionControl executions;
 
   ExecutionApi(Vertx vertx, GatewayOptions options, ExecutionStore store) {
     this.vertx = vertx;
@@ -54,6 +52,7 @@ final class ExecutionApi {
     this.parser = new ExecutionRequestParser(options);
     this.waiter = new ResultWaiter(vertx, addresses, store);
     this.runtimes = new RuntimeCatalog(options);
+    this.executions = new ExecutionControl(vertx, addresses, store);
     this.idempotency = new Idempotency(vertx, addresses.prefix(), options.getExecutor().getRecordTtlSeconds() * 1000);
   }
 
@@ -109,7 +108,7 @@ final class ExecutionApi {
 
   private Future<?> start(RoutingContext ctx, ExecutionJob job, Principal principal, boolean wait) {
     if (wait) {
-      return waiter.submitAndWait(job, principal, ctx.response(), null)
+      return waiter.submitAndWait(job, principal, gone(ctx.response()), null)
         .onSuccess(result -> respond(ctx, 200, result.toJson()))
         .onFailure(ctx::fail);
     }
@@ -117,8 +116,8 @@ final class ExecutionApi {
       .onSuccess(admission -> ctx.response()
         .setStatusCode(202)
         .putHeader("content-type", "application/json")
-        .putHeader("location", "/v1/executions/" + job.id())
-        .end(accepted(job, admission).encode()))
+        .putHeader("location", self(ctx, job.id()))
+        .end(accepted(self(ctx, job.id()), job, admission).encode()))
       .onFailure(ctx::fail);
   }
 
@@ -129,13 +128,13 @@ final class ExecutionApi {
   private void replay(RoutingContext ctx, String id, boolean wait) {
     ctx.response().putHeader("idempotent-replay", "true");
     if (wait) {
-      waiter.follow(id, ctx.response())
+      waiter.follow(id, gone(ctx.response()))
         .onSuccess(result -> respond(ctx, 200, result.toJson()))
         .onFailure(ctx::fail);
       return;
     }
     store.get(id).onComplete(ar -> {
-      String self = "/v1/executions/" + id;
+      String self = self(ctx, id);
       String status = ar.succeeded() && ar.result() != null ? ar.result().status().id() : "queued";
       ctx.response().setStatusCode(202)
         .putHeader("content-type", "application/json")
@@ -144,8 +143,16 @@ final class ExecutionApi {
     });
   }
 
-  private JsonObject accepted(ExecutionJob job, Admission admission) {
-    String self = "/v1/executions/" + job.id();
+  /**
+   * @return the path of an execution, below the prefix an application may have mounted the API at
+   */
+  private static String self(RoutingContext ctx, String id) {
+    String mount = ctx.mountPoint();
+    String base = mount == null ? "" : mount.endsWith("/") ? mount.substring(0, mount.length() - 1) : mount;
+    return base + "/v1/executions/" + id;
+  }
+
+  private JsonObject accepted(String self, ExecutionJob job, Admission admission) {
     return new JsonObject()
       .put("id", job.id())
       .put("status", "queued")
@@ -169,28 +176,10 @@ final class ExecutionApi {
   }
 
   void cancel(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    store.require(id)
-      .compose(result -> {
-        if (result.status().isFinal()) {
-          return Future.failedFuture(alreadyFinished(result));
-        }
-        return vertx.eventBus()
-          .<ExecutionResult>request(addresses.control(id), Control.cancel(), new DeliveryOptions().setSendTimeout(30_000))
-          .map(m -> m.body())
-          .recover(err -> err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
-            ? store.require(id).compose(r -> Future.failedFuture(alreadyFinished(r)))
-            : Future.failedFuture(err));
-      })
+    executions.cancel(ctx.pathParam("id"))
       .onSuccess(result -> respond(ctx, 200, result.toJson()))
       .onFailure(ctx::fail);
   }
-
-  private static GatewayException alreadyFinished(ExecutionResult result) {
-    return new GatewayException(ErrorCode.ALREADY_FINISHED, "execution " + result.id() + " already ended with status "
-      + result.status().id());
-  }
-
 
   void runtimes(RoutingContext ctx) {
     poolState().onComplete(ar -> {
@@ -235,6 +224,15 @@ final class ExecutionApi {
       body.put("pool", pools.succeeded() ? pools.result().toJson() : null);
       respond(ctx, r.ready() ? 200 : 503, body);
     });
+  }
+
+  /**
+   * @return a future completed when the client closes the connection before the response ends
+   */
+  static Future<Void> gone(HttpServerResponse response) {
+    Promise<Void> promise = Promise.promise();
+    response.closeHandler(v -> promise.tryComplete());
+    return promise.future();
   }
 
   static void respond(RoutingContext ctx, int status, JsonObject body) {

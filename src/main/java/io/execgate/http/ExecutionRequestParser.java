@@ -5,13 +5,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.execgate.GatewayOptions;
+import io.execgate.client.RequestResolver;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
-import io.execgate.image.ImagePolicy;
 import io.execgate.impl.JsonReader;
 import io.execgate.model.ExecutionJob;
+import io.execgate.model.ExecutionRequest;
+import io.execgate.model.RequestLimits;
 import io.execgate.model.ResourceLimits;
-import io.execgate.model.RuntimeSpec;
 import io.execgate.model.SourceFile;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -24,18 +25,19 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
  * Turns a submit body into a validated {@link ExecutionJob}, or fails with the error that names the
- * field at fault: 400 for malformed or ill-typed input, 403 for an image the policy refuses, 413 for
- * content over a size cap, 422 for a limit above the operator's maximum.
+ * field at fault. It reads the JSON strictly (400 for malformed or ill-typed input and unknown
+ * fields) into an {@link ExecutionRequest}, then hands that to the {@link RequestResolver}, which
+ * applies the rules every request obeys, typed ones included: 403 for an image the policy refuses,
+ * 413 for content over a size cap, 422 for a limit above the operator's maximum.
  */
 final class ExecutionRequestParser {
 
@@ -44,20 +46,15 @@ final class ExecutionRequestParser {
     .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
     .build();
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
-  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final Set<String> FIELDS = Set.of("script", "files", "language", "version", "image", "args", "stdin",
     "env", "limits", "wait");
 
-  private final GatewayOptions options;
-  private final HttpOptions http;
-  private final ImagePolicy policy;
-  private final RuntimeCatalog runtimes;
+  private final RequestResolver resolver;
+  private final ResourceLimits max;
 
   ExecutionRequestParser(GatewayOptions options) {
-    this.options = options;
-    this.http = options.getHttp();
-    this.runtimes = new RuntimeCatalog(options);
-    this.policy = new ImagePolicy(options.resolvedRuntimes(), options.getImages());
+    this.resolver = new RequestResolver(options);
+    this.max = options.getExecutor().getMaxLimits();
   }
 
   /**
@@ -120,93 +117,43 @@ final class ExecutionRequestParser {
         throw GatewayException.invalid(key, "unknown field " + key);
       }
     }
-    String language = r.getString("language", options.getDefaultRuntime());
-    RuntimeSpec runtime = runtimes.select(language, r.getString("version", null));
-    String image = image(r, runtime);
-    List<SourceFile> files = files(r, runtime);
-    byte[] stdin = stdin(r);
-    long payload = files.stream().mapToLong(f -> f.content().length).sum() + (stdin == null ? 0 : stdin.length);
-    long tmpfs = (long) options.getExecutor().getTmpfsMb() << 20;
-    if (payload > tmpfs / 2) {
-      throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "files and stdin take " + payload
-        + " bytes; at most half of the sandbox's /tmp (" + tmpfs / 2 + " bytes) may be used", "files");
-    }
-    List<String> args = args(r);
-    Map<String, String> env = env(r);
-    JsonReader limitsReader = r.child("limits");
-    runtime = compileTimeout(limitsReader, runtime);
-    ResourceLimits limits = limits(limitsReader);
-    boolean wait = r.getBoolean("wait", false);
-    ExecutionJob job = new ExecutionJob(UUID.randomUUID().toString(), System.currentTimeMillis(),
-      image.equals(runtime.image()) ? runtime : runtime.withImage(image), image, files, stdin, args, env, limits,
-      interactive);
-    return new Submit(job, wait);
-  }
-
-  private String image(JsonReader r, RuntimeSpec runtime) {
+    String language = r.getString("language", null);
+    String version = r.getString("version", null);
     String image = r.getString("image", null);
-    if (image == null) {
-      return runtime.image();
-    }
-    return policy.check(image);
+    String script = r.getString("script", null);
+    List<SourceFile> files = files(r, () -> resolver.runtime(language, version).file());
+    String stdin = r.getString("stdin", null);
+    List<String> args = r.getStrings("args", List.of());
+    Map<String, String> env = env(r);
+    RequestLimits limits = limits(r.child("limits"));
+    boolean wait = r.getBoolean("wait", false);
+    ExecutionRequest request = new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits);
+    return new Submit(resolver.resolve(request, interactive), wait);
   }
 
-  private List<SourceFile> files(JsonReader r, RuntimeSpec runtime) {
-    boolean hasScript = r.has("script");
-    boolean hasFiles = r.has("files");
-    if (hasScript && hasFiles) {
-      throw GatewayException.invalid("script", "give either script or files, not both");
-    }
-    if (hasScript) {
-      String script = r.getString("script", null);
-      byte[] bytes = script.getBytes(StandardCharsets.UTF_8);
-      if (bytes.length > http.getMaxScriptBytes()) {
-        throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "script has " + bytes.length
-          + " bytes; the maximum is " + http.getMaxScriptBytes(), "script");
-      }
-      return List.of(new SourceFile(runtime.file(), bytes));
-    }
+  /**
+   * @param entryFile the name of a first file that gives none: the runtime's entry file
+   */
+  private static List<SourceFile> files(JsonReader r, Supplier<String> entryFile) {
     JsonArray array = r.getArray("files");
     if (array == null) {
-      throw GatewayException.invalid("script", "script or files is required");
-    }
-    if (array.isEmpty()) {
-      throw GatewayException.invalid("files", "files must not be empty");
-    }
-    if (array.size() > http.getMaxFiles()) {
-      throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "at most " + http.getMaxFiles() + " files are allowed",
-        "files");
+      return null;
     }
     List<SourceFile> files = new ArrayList<>();
-    Set<String> names = new HashSet<>();
-    long total = 0;
     for (int i = 0; i < array.size(); i++) {
       String path = "files[" + i + "]";
       if (!(array.getValue(i) instanceof JsonObject o)) {
         throw GatewayException.invalid(path, path + " must be an object");
       }
-      SourceFile file = file(new JsonReader(o, path, GatewayException::invalid), i == 0 ? runtime.file() : null);
-      if (!names.add(file.name())) {
-        throw GatewayException.invalid(path + ".name", "file name " + file.name() + " is used twice");
-      }
-      total += file.content().length;
-      if (total > http.getMaxFilesBytes()) {
-        throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "files take more than " + http.getMaxFilesBytes()
-          + " bytes", path);
-      }
-      files.add(file);
+      files.add(file(new JsonReader(o, path, GatewayException::invalid), i == 0 ? entryFile : null));
     }
     return files;
   }
 
-  private static SourceFile file(JsonReader r, String defaultName) {
-    String name = r.getString("name", defaultName);
-    if (name == null) {
+  private static SourceFile file(JsonReader r, Supplier<String> defaultName) {
+    String name = r.getString("name", null);
+    if (name == null && defaultName == null) {
       throw r.fail("name", r.path("name") + " is required");
-    }
-    String problem = FileNames.problem(name);
-    if (problem != null) {
-      throw r.fail("name", r.path("name") + " " + problem);
     }
     String content = r.getString("content", null);
     if (content == null) {
@@ -226,97 +173,48 @@ final class ExecutionRequestParser {
       default -> throw r.fail("encoding", r.path("encoding") + " must be utf8 or base64");
     }
     r.finish();
-    return new SourceFile(name, bytes);
+    return new SourceFile(name != null ? name : defaultName.get(), bytes);
   }
 
-  private byte[] stdin(JsonReader r) {
-    String stdin = r.getString("stdin", null);
-    if (stdin == null) {
-      return null;
-    }
-    byte[] bytes = stdin.getBytes(StandardCharsets.UTF_8);
-    if (bytes.length > http.getMaxStdinBytes()) {
-      throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "stdin has " + bytes.length + " bytes; the maximum is "
-        + http.getMaxStdinBytes(), "stdin");
-    }
-    return bytes;
-  }
-
-  private List<String> args(JsonReader r) {
-    List<String> args = r.getStrings("args", List.of());
-    if (args.size() > http.getMaxArgs()) {
-      throw GatewayException.invalid("args", "at most " + http.getMaxArgs() + " args are allowed");
-    }
-    for (int i = 0; i < args.size(); i++) {
-      if (args.get(i).indexOf('\0') >= 0) {
-        throw GatewayException.invalid("args[" + i + "]", "args[" + i + "] must not contain NUL characters");
-      }
-    }
-    return args;
-  }
-
-  private Map<String, String> env(JsonReader r) {
+  private static Map<String, String> env(JsonReader r) {
     JsonObject env = r.getObject("env");
     Map<String, String> map = new LinkedHashMap<>();
     if (env == null) {
       return map;
     }
-    if (env.size() > http.getMaxEnv()) {
-      throw GatewayException.invalid("env", "at most " + http.getMaxEnv() + " env entries are allowed");
-    }
     for (String key : env.fieldNames()) {
-      String path = "env." + key;
-      if (!ENV_NAME.matcher(key).matches()) {
-        throw GatewayException.invalid(path, "env name '" + key + "' must match " + ENV_NAME.pattern());
-      }
       if (!(env.getValue(key) instanceof String value)) {
-        throw GatewayException.invalid(path, path + " must be a string");
-      }
-      if (value.indexOf('\0') >= 0) {
-        throw GatewayException.invalid(path, path + " must not contain NUL characters");
+        throw GatewayException.invalid("env." + key, "env." + key + " must be a string");
       }
       map.put(key, value);
     }
     return map;
   }
 
-  /**
-   * {@code limits.compileTimeoutMs}: the compile step's own deadline, by default the runtime's, at
-   * most the operator's maximum {@code timeoutMs}.
-   */
-  private RuntimeSpec compileTimeout(JsonReader r, RuntimeSpec runtime) {
-    long max = options.getExecutor().getMaxLimits().timeoutMs();
-    long ms = within(r, "compileTimeoutMs", r.getLong("compileTimeoutMs", runtime.compileTimeoutMs(), 1,
-      Long.MAX_VALUE), Math.max(max, runtime.compileTimeoutMs()));
-    return ms == runtime.compileTimeoutMs() ? runtime : runtime.withCompileTimeoutMs(ms);
-  }
-
-  private ResourceLimits limits(JsonReader r) {
-    ResourceLimits def = options.getExecutor().getLimits();
-    ResourceLimits max = options.getExecutor().getMaxLimits();
-    ResourceLimits limits = new ResourceLimits(
-      within(r, "timeoutMs", r.getLong("timeoutMs", def.timeoutMs(), 1, Long.MAX_VALUE), max.timeoutMs()),
-      (int) within(r, "memoryMb", r.getLong("memoryMb", def.memoryMb(), 6, Long.MAX_VALUE), max.memoryMb()),
-      withinCpus(r, r.getDouble("cpus", def.cpus(), 0.01, Double.MAX_VALUE), max.cpus()),
-      (int) within(r, "pids", r.getLong("pids", def.pids(), 8, Long.MAX_VALUE), max.pids()),
-      within(r, "outputBytes", r.getLong("outputBytes", def.outputBytes(), 1, Long.MAX_VALUE), max.outputBytes()));
+  private RequestLimits limits(JsonReader r) {
+    RequestLimits limits = new RequestLimits(
+      r.has("timeoutMs") ? r.getLong("timeoutMs", 0, Long.MIN_VALUE, Long.MAX_VALUE) : null,
+      intLimit(r, "memoryMb", max.memoryMb()),
+      r.has("cpus") ? r.getDouble("cpus", 0, -Double.MAX_VALUE, Double.MAX_VALUE) : null,
+      intLimit(r, "pids", max.pids()),
+      r.has("outputBytes") ? r.getLong("outputBytes", 0, Long.MIN_VALUE, Long.MAX_VALUE) : null,
+      r.has("compileTimeoutMs") ? r.getLong("compileTimeoutMs", 0, Long.MIN_VALUE, Long.MAX_VALUE) : null);
     r.finish();
     return limits;
   }
 
-  private static long within(JsonReader r, String key, long value, long max) {
-    if (value > max) {
+  /**
+   * An integer limit; one beyond an int is above any maximum (the resolver checks the others).
+   */
+  private static Integer intLimit(JsonReader r, String key, int max) {
+    if (!r.has(key)) {
+      return null;
+    }
+    long value = r.getLong(key, 0, Long.MIN_VALUE, Long.MAX_VALUE);
+    if (value > Integer.MAX_VALUE) {
       throw new GatewayException(ErrorCode.LIMIT_EXCEEDED, r.path(key) + " is " + value + "; the maximum is " + max,
         r.path(key));
     }
-    return value;
-  }
-
-  private static double withinCpus(JsonReader r, double value, double max) {
-    if (value > max) {
-      throw new GatewayException(ErrorCode.LIMIT_EXCEEDED, r.path("cpus") + " is " + value + "; the maximum is " + max,
-        r.path("cpus"));
-    }
-    return value;
+    return (int) Math.max(value, Integer.MIN_VALUE);
   }
 }

@@ -7,6 +7,7 @@ import io.execgate.metrics.GatewayMetrics;
 import io.execgate.store.ExecutionStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -33,8 +34,7 @@ public final class HttpGatewayVerticle extends VerticleBase {
     Addresses addresses = new Addresses(options.getAddressPrefix());
     return ExecutionStore.open(vertx, addresses.executionsMap(), options.getExecutor().getRecordTtlSeconds() * 1000)
       .compose(store -> {
-        ExecutionApi api = new ExecutionApi(vertx, options, store);
-        Router router = router(api, new StreamRoutes(vertx, options, store, api));
+        Router router = router(vertx, options, store);
         // a browser sends a WebSocket message as one frame: the run message may be as large as a submit body;
         // the socket refuses larger ones itself with close code 4009
         int wsMax = (int) Math.min(Integer.MAX_VALUE / 2, options.getHttp().getMaxRequestBytes() * 2);
@@ -58,7 +58,14 @@ public final class HttpGatewayVerticle extends VerticleBase {
     return options.getAuth().isEnabled() || options.getAuth().isAllowOpen() || loopback ? host : "127.0.0.1";
   }
 
-  Router router(ExecutionApi api, StreamRoutes streams) {
+  /**
+   * Builds the whole HTTP API: the gateway's own server serves it, and an embedding application
+   * mounts it under a prefix of its own ({@code ExecutionGateway#router()}). Every path is relative to
+   * where it is mounted.
+   */
+  public static Router router(Vertx vertx, GatewayOptions options, ExecutionStore store) {
+    ExecutionApi api = new ExecutionApi(vertx, options, store);
+    StreamRoutes streams = new StreamRoutes(vertx, options, store, api);
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.getHttp().getMaxRequestBytes());
     AuthOptions auth = options.getAuth();
@@ -78,6 +85,8 @@ public final class HttpGatewayVerticle extends VerticleBase {
       .end(metrics.scrape()));
     router.get("/health").handler(ctx -> ExecutionApi.respond(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/ready").handler(api::ready);
+    router.get("/v1/stats").handler(ctx -> ExecutionApi.respond(ctx, 200, metrics.stats().toJson()));
+    router.get("/openapi.json").handler(new OpenApiDocument(vertx));
     router.get("/v1/runtimes").handler(api::runtimes);
     router.post("/v1/executions").consumes("application/json").handler(body).handler(streams::ndjson)
       .handler(api::submit);

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
  */
 public class HttpOptions {
 
+  public static final boolean DEFAULT_ENABLED = true;
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_INSTANCES = 2;
@@ -22,6 +23,7 @@ public class HttpOptions {
   public static final long DEFAULT_STREAM_BUFFER_BYTES = 1L << 20;
   public static final long DEFAULT_STREAM_KEEPALIVE_MS = 15_000;
 
+  private boolean enabled;
   private String host;
   private int port;
   private int instances;
@@ -36,6 +38,7 @@ public class HttpOptions {
   private long streamKeepaliveMs;
 
   public HttpOptions() {
+    enabled = DEFAULT_ENABLED;
     host = DEFAULT_HOST;
     port = DEFAULT_PORT;
     instances = DEFAULT_INSTANCES;
@@ -57,6 +60,7 @@ public class HttpOptions {
   public HttpOptions(JsonObject json) {
     this();
     JsonReader r = new JsonReader(json, "http", ConfigException::new);
+    enabled = r.getBoolean("enabled", enabled);
     host = r.getString("host", host);
     port = r.getInt("port", port, 0, 65_535);
     instances = r.getInt("instances", instances, 1, 256);
@@ -70,6 +74,24 @@ public class HttpOptions {
     streamBufferBytes = r.getLong("streamBufferBytes", streamBufferBytes, 4096, 1L << 34);
     streamKeepaliveMs = r.getLong("streamKeepaliveMs", streamKeepaliveMs, 100, 3_600_000);
     r.finish();
+  }
+
+  /**
+   * @return whether the gateway runs its own HTTP server on {@link #getHost()}:{@link #getPort()};
+   *   an application that mounts {@code ExecutionGateway#router()} in its own server may turn it off
+   */
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  /**
+   * Set whether the gateway runs its own HTTP server.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public HttpOptions setEnabled(boolean enabled) {
+    this.enabled = enabled;
+    return this;
   }
 
   /**
@@ -216,6 +238,7 @@ public class HttpOptions {
 
   public JsonObject toJson() {
     return new JsonObject()
+      .put("enabled", enabled)
       .put("host", host)
       .put("port", port)
       .put("instances", instances)

@@ -1,6 +1,8 @@
 package io.execgate.http;
 
 import io.execgate.GatewayOptions;
+import io.execgate.client.ResultWaiter;
+import io.execgate.client.RuntimeCatalog;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.ExecutionJob;
@@ -45,7 +47,7 @@ final class PistonApi {
     ExecutionJob job = parser.parse(request.submit(), false).job();
     StringBuilder runOutput = new StringBuilder();
     StringBuilder compileOutput = new StringBuilder();
-    waiter.submitAndWait(job, AuthHandler.principal(ctx), ctx.response(), frame -> {
+    waiter.submitAndWait(job, AuthHandler.principal(ctx), ExecutionApi.gone(ctx.response()), frame -> {
         if (frame.type() == Frame.Type.STDOUT || frame.type() == Frame.Type.STDERR) {
           (Frame.COMPILE_STAGE.equals(frame.stage()) ? compileOutput : runOutput).append(frame.data());
         }

@@ -1,6 +1,8 @@
 package io.execgate.http;
 
 import io.execgate.GatewayOptions;
+import io.execgate.client.FileNames;
+import io.execgate.client.RuntimeCatalog;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.ExecutionResult;

@@ -2,6 +2,8 @@ package io.execgate.http;
 
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
+import io.execgate.client.CloseCodes;
+import io.execgate.client.FrameRelay;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.Control;

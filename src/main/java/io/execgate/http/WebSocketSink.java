@@ -1,5 +1,7 @@
 package io.execgate.http;
 
+import io.execgate.client.CloseCodes;
+import io.execgate.client.FrameSink;
 import io.execgate.error.GatewayException;
 import io.execgate.model.Frame;
 import io.vertx.core.Handler;

@@ -1,5 +1,6 @@
 package io.execgate.impl;
 
+import io.execgate.ExecutionClient;
 import io.execgate.ExecutionGateway;
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
@@ -15,11 +16,13 @@ import io.execgate.executor.WarmPoolVerticle;
 import io.execgate.http.HttpGatewayVerticle;
 import io.execgate.metrics.GatewayMetrics;
 import io.execgate.image.ImageCacheVerticle;
+import io.execgate.store.ExecutionStore;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +45,8 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
   private static final long ENGINE_WATCH_MS = 2_000;
   private static final long SWEEP_MS = 60_000;
 
-  private int port;
+  private ExecutionStore store;
+  private int port = -1;
   private long engineWatch = -1;
   private long sweeper = -1;
   private Future<Void> closing;
@@ -78,7 +82,10 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
         log.warn("{}; starting anyway: /ready says so and submits get 503 until it answers", problem);
         return gateway.deployVerticles(false).onSuccess(v -> gateway.awaitEngine());
       })
-      .<ExecutionGateway>map(v -> {
+      .compose(v -> ExecutionStore.open(vertx, new Addresses(opts.getAddressPrefix()).executionsMap(),
+        opts.getExecutor().getRecordTtlSeconds() * 1000))
+      .<ExecutionGateway>map(store -> {
+        gateway.store = store;
         gateway.sweeper = vertx.setPeriodic(SWEEP_MS, t -> gateway.sweep());
         gateway.warnIfOpen();
         return gateway;
@@ -87,7 +94,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
   }
 
   private void warnIfOpen() {
-    if (!options.getAuth().isEnabled()) {
+    if (!options.getAuth().isEnabled() && options.getHttp().isEnabled()) {
       String host = options.getHttp().getHost();
       String bound = HttpGatewayVerticle.bindHost(options);
       log.warn("no API keys are configured: the API is open to anyone who can reach {}:{}{}", bound, port,
@@ -153,6 +160,9 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
   }
 
   private Future<Void> deployHttp() {
+    if (!options.getHttp().isEnabled()) {
+      return Future.succeededFuture();
+    }
     // with port 0, Vert.x gives every instance of one deployment the same random port
     List<HttpGatewayVerticle> instances = Collections.synchronizedList(new ArrayList<>());
     return deploy(() -> {
@@ -182,6 +192,20 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
   @Override
   public int actualPort() {
     return port;
+  }
+
+  @Override
+  public Router router() {
+    if (!options.getAuth().isEnabled()) {
+      log.warn("no API keys are configured: the HTTP API this router serves is open to anyone who can reach the "
+        + "application's server");
+    }
+    return HttpGatewayVerticle.router(vertx, options, store);
+  }
+
+  @Override
+  public ExecutionClient client() {
+    return ExecutionClient.create(vertx, options);
   }
 
   @Override

@@ -7,21 +7,25 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.execgate.model.ExecutionStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.micrometer.backends.BackendRegistries;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
  * The gateway's own metrics, in Prometheus form at {@code /metrics}: executions by status and how
- * they started, durations, queue depth, rejections, warm pools and image pulls. Shares Vert.x's
- * Micrometer registry when the Vertx was built with Micrometer metrics (then {@code /metrics} also
- * shows Vert.x's own), else keeps its own. One instance per gateway, found by its verticles in the
+ * they started, durations, queue depth, rejections, warm pools and image pulls; and their summary at
+ * {@code /v1/stats}. Each gateway keeps its own registry, so that two gateways in one Vertx never
+ * mix their counts; when the Vertx was built with Micrometer's Prometheus metrics, {@code /metrics}
+ * shows Vert.x's own after the gateway's. One instance per gateway, found by its verticles in the
  * Vertx's local shared data; thread-safe.
  */
 public final class GatewayMetrics implements Shareable {
@@ -29,11 +33,14 @@ public final class GatewayMetrics implements Shareable {
   private static final String MAP = "execgate.metrics";
 
   private final PrometheusMeterRegistry registry;
+  /** Vert.x's own registry, or {@code null} when the Vertx has no Prometheus metrics. */
+  private final PrometheusMeterRegistry vertxRegistry;
   /** Micrometer holds function counters' sources weakly: they live here as long as the gateway. */
   private final List<Object> sources = new CopyOnWriteArrayList<>();
 
-  private GatewayMetrics(PrometheusMeterRegistry registry) {
+  private GatewayMetrics(PrometheusMeterRegistry registry, PrometheusMeterRegistry vertxRegistry) {
     this.registry = registry;
+    this.vertxRegistry = vertxRegistry;
   }
 
   /**
@@ -41,9 +48,8 @@ public final class GatewayMetrics implements Shareable {
    */
   public static GatewayMetrics create(Vertx vertx, String addressPrefix) {
     MeterRegistry shared = BackendRegistries.getDefaultNow();
-    PrometheusMeterRegistry registry = shared instanceof PrometheusMeterRegistry p ? p
-      : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    GatewayMetrics metrics = new GatewayMetrics(registry);
+    GatewayMetrics metrics = new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+      shared instanceof PrometheusMeterRegistry p ? p : null);
     vertx.sharedData().<String, GatewayMetrics>getLocalMap(MAP).put(addressPrefix, metrics);
     return metrics;
   }
@@ -54,7 +60,7 @@ public final class GatewayMetrics implements Shareable {
    */
   public static GatewayMetrics of(Vertx vertx, String addressPrefix) {
     GatewayMetrics metrics = vertx.sharedData().<String, GatewayMetrics>getLocalMap(MAP).get(addressPrefix);
-    return metrics != null ? metrics : new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    return metrics != null ? metrics : new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null);
   }
 
   /**
@@ -116,6 +122,30 @@ public final class GatewayMetrics implements Shareable {
    * @return the Prometheus text of every meter
    */
   public String scrape() {
-    return registry.scrape();
+    String own = registry.scrape();
+    return vertxRegistry == null ? own : own + (own.endsWith("\n") ? "" : "\n") + vertxRegistry.scrape();
+  }
+
+  /**
+   * @return the summary of this gateway's meters
+   */
+  public GatewayStats stats() {
+    Map<String, Long> executions = new LinkedHashMap<>();
+    for (ExecutionStatus status : ExecutionStatus.values()) {
+      if (status.isFinal()) {
+        executions.put(status.id(), 0L);
+      }
+    }
+    registry.find("execgate_executions").counters()
+      .forEach(c -> executions.merge(c.getId().getTag("status"), (long) c.count(), Long::sum));
+    long rejected = (long) registry.find("execgate_rejections").counters().stream().mapToDouble(Counter::count).sum();
+    long poolReady = (long) registry.find("execgate_pool_ready").gauges().stream().mapToDouble(Gauge::value).sum();
+    return new GatewayStats(gauge("execgate_running"), gauge("execgate_queue_depth"), gauge("execgate_capacity"),
+      executions, rejected, poolReady);
+  }
+
+  private long gauge(String name) {
+    Gauge gauge = registry.find(name).gauge();
+    return gauge == null ? 0 : (long) gauge.value();
   }
 }

@@ -2,6 +2,7 @@ package io.execgate.model;
 
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -16,6 +17,15 @@ public record SourceFile(String name, byte[] content) {
   public SourceFile {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(content, "content");
+  }
+
+  /**
+   * @param name a relative path
+   * @param text the file's content, encoded as UTF-8
+   * @return the file
+   */
+  public static SourceFile utf8(String name, String text) {
+    return new SourceFile(name, text.getBytes(StandardCharsets.UTF_8));
   }
 
   public JsonObject toJson() {

@@ -34,7 +34,8 @@ class ConfigLoaderTest {
       "EXECGATE_HTTP_HOST", "0.0.0.0",
       "EXECGATE_HTTP_PORT", "9090",
       "EXECGATE_IMAGE_ALLOW", "b/*, c:1",
-      "EXECGATE_INSTANCE_ID", "node-1")));
+      "EXECGATE_INSTANCE_ID", "node-1",
+      "EXECGATE_AUTH_ALLOW_OPEN", "true")));
     assertThat(o.getImages().getBaseImage()).isEqualTo("alpine:3.20");
     assertThat(o.getImages().getRegistry()).isEqualTo("registry.example:5000");
     assertThat(o.getImages().getPullTimeoutSeconds()).isEqualTo(42);
@@ -44,6 +45,7 @@ class ConfigLoaderTest {
     assertThat(o.getHttp().getHost()).isEqualTo("0.0.0.0");
     assertThat(o.getHttp().getPort()).isEqualTo(9090);
     assertThat(o.getInstanceId()).isEqualTo("node-1");
+    assertThat(o.getAuth().isAllowOpen()).isTrue();
     assertThat(o.findRuntime("sh").image()).isEqualTo("alpine:3.20");
   }
 
@@ -75,6 +77,9 @@ class ConfigLoaderTest {
     assertThat(catchThrowableOfType(ConfigException.class,
       () -> ConfigLoader.applyEnv(new JsonObject(), Map.of("EXECGATE_HTTP_PORT", "eighty"))).key())
       .isEqualTo("EXECGATE_HTTP_PORT");
+    assertThat(catchThrowableOfType(ConfigException.class,
+      () -> ConfigLoader.applyEnv(new JsonObject(), Map.of("EXECGATE_AUTH_ALLOW_OPEN", "yes"))).key())
+      .isEqualTo("EXECGATE_AUTH_ALLOW_OPEN");
     assertThat(catchThrowableOfType(ConfigException.class,
       () -> new GatewayOptions(new JsonObject().put("http", new JsonObject().put("port", 70000)))).key())
       .isEqualTo("http.port");

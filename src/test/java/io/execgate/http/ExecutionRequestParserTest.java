@@ -3,7 +3,11 @@ package io.execgate.http;
 import io.execgate.GatewayOptions;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
+import io.execgate.client.RequestResolver;
 import io.execgate.model.ExecutionJob;
+import io.execgate.model.ExecutionRequest;
+import io.execgate.model.RequestLimits;
+import io.execgate.model.SourceFile;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -11,6 +15,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -166,5 +172,17 @@ class ExecutionRequestParserTest {
     assertThat(version.code()).isEqualTo(ErrorCode.UNSUPPORTED_LANGUAGE);
     assertThat(version.field()).isEqualTo("version");
     assertThat(failure("{\"script\":\"x\",\"language\":\"python\",\"version\":3}").field()).isEqualTo("version");
+  }
+
+  @Test
+  void theJsonOfATypedRequestParsesToTheJobTheTypedRequestResolvesTo() {
+    ExecutionRequest typed = ExecutionRequest.files(List.of(SourceFile.utf8("main.py", "import lib"),
+        new SourceFile("lib.py", new byte[]{(byte) 0xff, 0})))
+      .withLanguage("python").withVersion("3.x").withArgs(List.of("a")).withStdin("in").withEnv(Map.of("K", "v"))
+      .withLimits(RequestLimits.defaults().withTimeoutMs(500).withCpus(0.5));
+    ExecutionJob fromJson = parser.parse(typed.toJson(), false).job();
+    ExecutionJob fromType = new RequestResolver(options).resolve(typed, false);
+    assertThat(fromJson.toJson().put("id", "").put("submittedAt", 0))
+      .isEqualTo(fromType.toJson().put("id", "").put("submittedAt", 0));
   }
 }

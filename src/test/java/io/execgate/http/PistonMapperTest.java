@@ -1,6 +1,7 @@
 package io.execgate.http;
 
 import io.execgate.GatewayOptions;
+import io.execgate.client.RuntimeCatalog;
 import io.execgate.error.GatewayException;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;

@@ -4,9 +4,11 @@ import io.execgate.GatewayOptions;
 import io.execgate.auth.ApiKey;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,7 @@ class AuthIT extends GatewayITBase {
   void withoutAKeyOnlyHealthAndThePageAnswer() {
     assertThat(get("/health").statusCode()).isEqualTo(200);
     assertThat(get("/").statusCode()).isEqualTo(200);
+    assertThat(get("/openapi.json").bodyAsJsonObject().getString("openapi")).isEqualTo("3.1.0");
     HttpResponse<Buffer> piston = get("/api/v2/runtimes");
     assertThat(piston.statusCode()).isEqualTo(401);
     assertThat(piston.bodyAsJsonObject().getString("message")).contains("API key");
@@ -67,6 +70,29 @@ class AuthIT extends GatewayITBase {
     }
     assertThat(submit(null, new JsonObject().put("script", "echo"), "").statusCode()).isEqualTo(401);
     assertThat(submit("wrong-key", new JsonObject().put("script", "echo"), "").statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void underAnApplicationsMountPrefixTheSamePathsAreOpenOrNeedAKey() {
+    Router host = Router.router(vertx);
+    host.route("/tools/exec/*").subRouter(gateway.router());
+    HttpServer server = await(vertx.createHttpServer().requestHandler(host).listen(0, "127.0.0.1"));
+    try {
+      int port = server.actualPort();
+      for (String open : List.of("/tools/exec/health", "/tools/exec/", "/tools/exec/assets/app.js",
+        "/tools/exec/openapi.json")) {
+        assertThat(await(client.get(port, "127.0.0.1", open).send()).statusCode()).as(open).isEqualTo(200);
+      }
+      for (String closed : List.of("/tools/exec/v1/runtimes", "/tools/exec/v1/stats", "/tools/exec/metrics")) {
+        HttpResponse<Buffer> r = await(client.get(port, "127.0.0.1", closed).send());
+        assertThat(r.statusCode()).as(closed).isEqualTo(401);
+        assertThat(code(r)).isEqualTo("unauthorized");
+        assertThat(await(as(client.get(port, "127.0.0.1", closed), ADMIN).send()).statusCode()).as(closed)
+          .isEqualTo(200);
+      }
+    } finally {
+      await(server.close());
+    }
   }
 
   @Test

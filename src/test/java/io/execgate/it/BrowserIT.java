@@ -1,7 +1,9 @@
 package io.execgate.it;
 
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -139,6 +141,8 @@ class BrowserIT extends GatewayITBase {
         + " output: document.getElementById('output').textContent,"
         + " stderr: Array.from(document.querySelectorAll('#output .stderr')).map(e => e.textContent).join(''),"
         + " runtimes: document.querySelectorAll('#runtime option').length,"
+        + " stats: Object.fromEntries(Array.from(document.querySelectorAll('#stats [data-stat]'))"
+        + "   .map(e => [e.dataset.stat, e.textContent])),"
         + " running: !document.getElementById('cancel').disabled};")
       .put("args", new JsonArray())).getValue("value");
     return (JsonObject) value;
@@ -182,6 +186,14 @@ class BrowserIT extends GatewayITBase {
     assertThat(done.getString("duration")).matches("\\d+ ms");
     assertThat(awaitPage(p -> !p.getBoolean("running"), 5_000).getBoolean("running")).isFalse();
 
+    // the counters panel shows this gateway's numbers (GET v1/stats), the run just done included
+    JsonObject stats = awaitPage(p -> p.getJsonObject("stats").getString("succeeded").matches("[1-9]\\d*"), 10_000)
+      .getJsonObject("stats");
+    for (String counter : new String[]{"running", "queued", "capacity", "failed", "other", "rejected", "pool"}) {
+      assertThat(stats.getString(counter)).as(counter).matches("\\d+");
+    }
+    assertThat(stats.getString("capacity")).isEqualTo(String.valueOf(gateway.options().getExecutor().getMaxConcurrent()));
+
     // Cancel stops a running program
     call("POST", "/session/" + session + "/element/" + element("#script") + "/clear", new JsonObject());
     type("#script", "echo waiting\nsleep 30\n");
@@ -191,5 +203,25 @@ class BrowserIT extends GatewayITBase {
     JsonObject cancelled = awaitPage(p -> "cancelled".equals(p.getString("status")), 10_000);
     assertThat(cancelled.getString("output")).contains("waiting");
     assertThat(DockerSupport.awaitNoExecutionContainers(docker, instanceId, 5_000)).isEmpty();
+  }
+
+  @Test
+  void thePageWorksUnderAnApplicationsMountPrefix() throws Exception {
+    Router host = Router.router(vertx);
+    host.route("/tools/exec/*").subRouter(gateway.router());
+    HttpServer server = await(vertx.createHttpServer().requestHandler(host).listen(0, "127.0.0.1"));
+    try {
+      call("POST", "/session/" + session + "/url", new JsonObject().put("url", "http://127.0.0.1:"
+        + server.actualPort() + "/tools/exec/"));
+      awaitPage(p -> p.getInteger("runtimes") > 0, 10_000);
+      call("POST", "/session/" + session + "/element/" + element("#script") + "/clear", new JsonObject());
+      type("#script", "echo mounted\n");
+      click("#run");
+      JsonObject done = awaitPage(p -> "succeeded".equals(p.getString("status")), 30_000);
+      assertThat(done.getString("output")).contains("mounted\n").contains("exit code 0");
+      awaitPage(p -> p.getJsonObject("stats").getString("succeeded").matches("[1-9]\\d*"), 10_000);
+    } finally {
+      await(server.close());
+    }
   }
 }

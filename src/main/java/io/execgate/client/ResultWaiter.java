@@ -1,4 +1,4 @@
-package io.execgate.http;
+package io.execgate.client;
 
 import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
@@ -16,14 +16,13 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.http.HttpServerResponse;
 
 /**
  * Submits executions to the scheduler and, for clients that wait, follows one to its final result:
  * the frames on its output address tell when it is final, and a slow poll of the store covers a
  * frame lost on the way. Used by every API that answers with a result.
  */
-final class ResultWaiter {
+public final class ResultWaiter {
 
   private static final long POLL_MS = 1_000;
   private static final long ADMIT_TIMEOUT_MS = 30_000;
@@ -32,7 +31,7 @@ final class ResultWaiter {
   private final Addresses addresses;
   private final ExecutionStore store;
 
-  ResultWaiter(Vertx vertx, Addresses addresses, ExecutionStore store) {
+  public ResultWaiter(Vertx vertx, Addresses addresses, ExecutionStore store) {
     this.vertx = vertx;
     this.addresses = addresses;
     this.store = store;
@@ -43,7 +42,7 @@ final class ResultWaiter {
    *
    * @return its admission, or fails (429 when the queue is full)
    */
-  Future<Admission> admit(ExecutionJob job, Principal principal) {
+  public Future<Admission> admit(ExecutionJob job, Principal principal) {
     if (!principal.mayUseRuntime(job.runtime().name())) {
       return Future.failedFuture(new GatewayException(ErrorCode.FORBIDDEN, "key '" + principal.id()
         + "' may not use runtime " + job.runtime().name(), "language"));
@@ -64,10 +63,13 @@ final class ResultWaiter {
 
   /**
    * Follows an execution submitted earlier until it is final (an idempotent retry of a submit).
+   *
+   * @param abandoned completes when the client goes away: the waiting stops and the returned future
+   *                  fails; {@code null} when the client never goes away
    */
-  Future<ExecutionResult> follow(String id, HttpServerResponse response) {
+  public Future<ExecutionResult> follow(String id, Future<?> abandoned) {
     Wait wait = new Wait(id, null);
-    response.closeHandler(v -> wait.abandon());
+    onAbandon(abandoned, wait);
     return wait.subscribe()
       .compose(v -> {
         wait.check();
@@ -77,20 +79,27 @@ final class ResultWaiter {
   }
 
   /**
-   * Submits {@code job} and follows it until it is final. If {@code response} closes first, the
+   * Submits {@code job} and follows it until it is final. If {@code abandoned} completes first, the
    * waiting stops (the execution itself runs on) and the future fails.
    *
-   * @param frames sees every frame of the execution, in order, or {@code null}
+   * @param abandoned completes when the client goes away, or {@code null}
+   * @param frames    sees every frame of the execution, in order, or {@code null}
    * @return the final result
    */
-  Future<ExecutionResult> submitAndWait(ExecutionJob job, Principal principal, HttpServerResponse response,
-                                         Handler<Frame> frames) {
+  public Future<ExecutionResult> submitAndWait(ExecutionJob job, Principal principal, Future<?> abandoned,
+                                                Handler<Frame> frames) {
     Wait wait = new Wait(job.id(), frames);
-    response.closeHandler(v -> wait.abandon());
+    onAbandon(abandoned, wait);
     return wait.subscribe()
       .compose(v -> admit(job, principal))
       .compose(admission -> wait.promise.future())
       .onFailure(err -> wait.stop());
+  }
+
+  private static void onAbandon(Future<?> abandoned, Wait wait) {
+    if (abandoned != null) {
+      abandoned.onComplete(ar -> wait.abandon());
+    }
   }
 
   private final class Wait {

@@ -1,26 +1,26 @@
-package io.execgate.http;
+package io.execgate.client;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * The WebSocket close codes of the streaming API (the 4000-4999 range is the application's).
  */
-final class CloseCodes {
+public final class CloseCodes {
 
   /** The execution ended; its {@code exit} frame was the last frame. */
-  static final short NORMAL = 1000;
+  public static final short NORMAL = 1000;
   /** The client broke the protocol: a second {@code run}, a binary frame. */
-  static final short PROTOCOL_VIOLATION = 4000;
+  public static final short PROTOCOL_VIOLATION = 4000;
   /** The peer answered no ping for two keepalive intervals. */
-  static final short KEEPALIVE_TIMEOUT = 4001;
+  public static final short KEEPALIVE_TIMEOUT = 4001;
   /** A watcher fell further behind than {@code http.streamBufferBytes}. */
-  static final short TOO_SLOW = 4008;
+  public static final short TOO_SLOW = 4008;
   /** A client message was larger than the gateway accepts. */
-  static final short MESSAGE_TOO_BIG = 4009;
+  public static final short MESSAGE_TOO_BIG = 4009;
   /** The requested frames are no longer retained (or do not exist). */
-  static final short REPLAY_UNAVAILABLE = 4010;
+  public static final short REPLAY_UNAVAILABLE = 4010;
   /** The gateway could not go on with the stream (an executor vanished, an internal error). */
-  static final short STREAM_FAILED = 4011;
+  public static final short STREAM_FAILED = 4011;
 
   /** A close frame's reason holds at most 123 bytes. */
   private static final int MAX_REASON_BYTES = 123;
@@ -31,7 +31,7 @@ final class CloseCodes {
   /**
    * @return {@code reason} cut to fit a close frame, on a character boundary
    */
-  static String reason(String reason) {
+  public static String reason(String reason) {
     String r = reason == null ? "" : reason;
     while (r.getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {
       r = r.substring(0, r.offsetByCodePoints(r.length(), -1));

@@ -1,4 +1,4 @@
-package io.execgate.http;
+package io.execgate.client;
 
 import io.execgate.error.GatewayException;
 import io.execgate.model.Frame;
@@ -8,7 +8,7 @@ import io.vertx.core.Handler;
  * Where a {@link FrameRelay} writes one client's frames: a WebSocket, an SSE response or an NDJSON
  * response. Everything happens on the connection's event loop.
  */
-interface FrameSink {
+public interface FrameSink {
 
   void write(Frame frame);
 

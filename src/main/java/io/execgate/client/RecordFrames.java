@@ -1,4 +1,4 @@
-package io.execgate.http;
+package io.execgate.client;
 
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.Frame;
@@ -11,7 +11,7 @@ import java.util.List;
  * retained: {@code accepted}, its final {@code status}, its output in chunks, {@code truncated}
  * when a cap was hit, and {@code exit}. The interleaving of stdout and stderr is not kept.
  */
-final class RecordFrames {
+public final class RecordFrames {
 
   /** Characters per rebuilt output frame. */
   static final int CHUNK_CHARS = 32 * 1024;
@@ -19,7 +19,7 @@ final class RecordFrames {
   private RecordFrames() {
   }
 
-  static List<Frame> of(ExecutionResult r) {
+  public static List<Frame> of(ExecutionResult r) {
     long end = (r.queuedMs() == null ? 0 : r.queuedMs()) + (r.durationMs() == null ? 0 : r.durationMs());
     List<Frame> frames = new ArrayList<>();
     frames.add(Frame.accepted(0, 0, r.id()));

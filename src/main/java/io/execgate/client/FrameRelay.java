@@ -1,4 +1,4 @@
-package io.execgate.http;
+package io.execgate.client;
 
 import io.execgate.bus.Addresses;
 import io.execgate.error.ErrorCode;
@@ -27,10 +27,10 @@ import java.util.ArrayDeque;
  * The owner of the execution pauses the program's output instead, so no byte is ever dropped.
  * Lives on the connection's event loop.
  */
-final class FrameRelay {
+public final class FrameRelay {
 
   /** Who reads: a watcher is closed when it falls behind, the owner pauses the program. */
-  enum Mode {
+  public enum Mode {
     WATCHER, OWNER
   }
 
@@ -67,7 +67,7 @@ final class FrameRelay {
    * @param maxBehindBytes how far behind the live output a watcher may fall (the executor's
    *                       retention) before it is closed
    */
-  FrameRelay(Vertx vertx, Addresses addresses, ExecutionStore store, String id, long fromSeq, Mode mode,
+  public FrameRelay(Vertx vertx, Addresses addresses, ExecutionStore store, String id, long fromSeq, Mode mode,
              long bufferBytes, long maxBehindBytes, FrameSink sink) {
     this.vertx = vertx;
     this.addresses = addresses;
@@ -83,7 +83,7 @@ final class FrameRelay {
   /**
    * Subscribes to the execution's output; frames published from now on are not missed.
    */
-  Future<Void> subscribe() {
+  public Future<Void> subscribe() {
     consumer = vertx.eventBus().consumer(addresses.output(id), msg -> onLive(msg.body()));
     sink.drainHandler(v -> pump());
     return consumer.completion();
@@ -95,7 +95,7 @@ final class FrameRelay {
    * @param replay whether frames may have been published before {@link #subscribe()} completed
    *               (a watcher); the owner subscribes before it submits and needs no replay
    */
-  void start(boolean replay) {
+  public void start(boolean replay) {
     replayWanted = replay;
     pump();
   }
@@ -103,7 +103,7 @@ final class FrameRelay {
   /**
    * Stops relaying (the client left); idempotent.
    */
-  void stop() {
+  public void stop() {
     done = true;
     live.clear();
     page.clear();
@@ -113,14 +113,14 @@ final class FrameRelay {
     }
   }
 
-  boolean isDone() {
+  public boolean isDone() {
     return done;
   }
 
   /**
    * @return milliseconds since submit of the last frame relayed, for frames the connection makes
    */
-  long lastT() {
+  public long lastT() {
     return lastT;
   }
 

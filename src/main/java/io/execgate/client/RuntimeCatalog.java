@@ -1,4 +1,4 @@
-package io.execgate.http;
+package io.execgate.client;
 
 import io.execgate.GatewayOptions;
 import io.execgate.error.ErrorCode;
@@ -14,15 +14,15 @@ import java.util.stream.Collectors;
  * (case-insensitive) and an optional {@link VersionSelector}. When several runtimes match, the
  * highest version wins, as in Piston; among equal versions, the first configured.
  */
-final class RuntimeCatalog {
+public final class RuntimeCatalog {
 
   private final List<RuntimeSpec> runtimes;
 
-  RuntimeCatalog(GatewayOptions options) {
+  public RuntimeCatalog(GatewayOptions options) {
     this.runtimes = options.resolvedRuntimes();
   }
 
-  List<RuntimeSpec> all() {
+  public List<RuntimeSpec> all() {
     return runtimes;
   }
 
@@ -30,7 +30,7 @@ final class RuntimeCatalog {
    * @param version a selector; {@code null} selects any version
    * @return the newest runtime called {@code language} whose version matches, if any
    */
-  Optional<RuntimeSpec> find(String language, String version) {
+  public Optional<RuntimeSpec> find(String language, String version) {
     VersionSelector selector = VersionSelector.parse(version);
     RuntimeSpec best = null;
     for (RuntimeSpec spec : runtimes) {
@@ -45,7 +45,7 @@ final class RuntimeCatalog {
   /**
    * @return the runtime, or fails with {@link ErrorCode#UNSUPPORTED_LANGUAGE} naming the available ones
    */
-  RuntimeSpec select(String language, String version) {
+  public RuntimeSpec select(String language, String version) {
     Optional<RuntimeSpec> found = find(language, version);
     if (found.isPresent()) {
       return found.get();
@@ -61,7 +61,7 @@ final class RuntimeCatalog {
   /**
    * @return e.g. {@code bash 5.2.15, c 12.2.0, python 3.11.2}
    */
-  String describe() {
+  public String describe() {
     return runtimes.stream().map(s -> s.name() + " " + s.version()).collect(Collectors.joining(", "));
   }
 

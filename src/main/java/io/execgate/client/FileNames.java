@@ -1,12 +1,12 @@
-package io.execgate.http;
+package io.execgate.client;
 
 /**
  * Rules for the names of files a request writes into the sandbox: relative paths inside the
  * working directory, nothing that could escape it or be read as an option.
  */
-final class FileNames {
+public final class FileNames {
 
-  static final int MAX_LENGTH = 1024;
+  public static final int MAX_LENGTH = 1024;
 
   private FileNames() {
   }
@@ -14,7 +14,7 @@ final class FileNames {
   /**
    * @return what is wrong with {@code name}, or {@code null} when it is acceptable
    */
-  static String problem(String name) {
+  public static String problem(String name) {
     if (name.isEmpty() || name.length() > MAX_LENGTH) {
       return "must have 1 to " + MAX_LENGTH + " characters";
     }

@@ -1,4 +1,4 @@
-package io.execgate.http;
+package io.execgate.client;
 
 import io.execgate.GatewayOptions;
 import io.execgate.error.ErrorCode;

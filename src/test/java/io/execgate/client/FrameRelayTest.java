@@ -1,4 +1,4 @@
-package io.execgate.http;
+package io.execgate.client;
 
 import io.execgate.bus.Addresses;
 import io.execgate.bus.Codecs;

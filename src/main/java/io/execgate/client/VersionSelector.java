@@ -1,4 +1,4 @@
-package io.execgate.http;
+package io.execgate.client;
 
 import java.util.ArrayList;
 import java.util.List;

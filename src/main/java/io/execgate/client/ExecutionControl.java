@@ -1,0 +1,65 @@
+package io.execgate.client;
+
+import io.execgate.bus.Addresses;
+import io.execgate.error.ErrorCode;
+import io.execgate.error.GatewayException;
+import io.execgate.model.Control;
+import io.execgate.model.ExecutionResult;
+import io.execgate.store.ExecutionStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+
+/**
+ * Reads an execution's record and cancels it: {@code GET} and {@code DELETE /v1/executions/{id}},
+ * and {@link io.execgate.ExecutionClient#get} and {@link io.execgate.ExecutionClient#cancel}.
+ */
+public final class ExecutionControl {
+
+  private static final long CANCEL_TIMEOUT_MS = 30_000;
+
+  private final Vertx vertx;
+  private final Addresses addresses;
+  private final ExecutionStore store;
+
+  public ExecutionControl(Vertx vertx, Addresses addresses, ExecutionStore store) {
+    this.vertx = vertx;
+    this.addresses = addresses;
+    this.store = store;
+  }
+
+  /**
+   * @return the execution's record, or fails with {@link ErrorCode#NOT_FOUND}
+   */
+  public Future<ExecutionResult> find(String id) {
+    return store.require(id);
+  }
+
+  /**
+   * Cancels a live execution: its container is killed.
+   *
+   * @return its final record, or fails with {@link ErrorCode#ALREADY_FINISHED} (or {@link ErrorCode#NOT_FOUND})
+   */
+  public Future<ExecutionResult> cancel(String id) {
+    return find(id).compose(result -> {
+      if (result.status().isFinal()) {
+        return Future.failedFuture(alreadyFinished(result));
+      }
+      return vertx.eventBus()
+        .<ExecutionResult>request(addresses.control(id), Control.cancel(),
+          new DeliveryOptions().setSendTimeout(CANCEL_TIMEOUT_MS))
+        .map(Message::body)
+        .recover(err -> err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
+          ? find(id).compose(r -> Future.failedFuture(alreadyFinished(r)))
+          : Future.failedFuture(err));
+    });
+  }
+
+  private static GatewayException alreadyFinished(ExecutionResult result) {
+    return new GatewayException(ErrorCode.ALREADY_FINISHED, "execution " + result.id() + " already ended with status "
+      + result.status().id());
+  }
+}

@@ -169,11 +169,16 @@ final class ExecutionRun {
   private Future<Void> startContainer() {
     checkCancelled();
     queuedMs = frames.elapsed();
-    setStatus(ExecutionStatus.STARTING);
-    Future<String> warmId = ec.options().getExecutor().getPool().isEnabled()
-      ? ec.vertx().eventBus().<String>request(ec.addresses().poolTake(), PoolKey.of(job.runtime(), image))
-      .map(m -> m.body()).otherwise((String) null)
-      : Future.succeededFuture(null);
+    // stored before any container exists: in a cluster, a lost worker's executions still queued (by
+    // their record) never ran, and go to another worker
+    Future<Void> recorded = setStatus(ExecutionStatus.STARTING)
+      .otherwise(err -> {
+        log.warn("[{}] storing the starting record failed: {}", job.id(), err.getMessage());
+        return null;
+      });
+    Future<String> warmId = !ec.options().getExecutor().getPool().isEnabled() ? recorded.map((String) null)
+      : recorded.compose(v -> ec.vertx().eventBus().<String>request(ec.addresses().poolTake(),
+        PoolKey.of(job.runtime(), image)).map(m -> m.body()).otherwise((String) null));
     return warmId
       .compose(id -> id == null ? startCold() : startWarm(id).recover(err -> {
         log.warn("[{}] warm container {} unusable ({}); starting cold", job.id(), id, err.getMessage());
@@ -520,10 +525,11 @@ final class ExecutionRun {
     }
   }
 
-  private void setStatus(ExecutionStatus status) {
+  private Future<Void> setStatus(ExecutionStatus status) {
     record = record.withStatus(status);
-    write(record);
+    Future<Void> written = write(record);
     frames.status(status);
+    return written;
   }
 
   private Future<Void> write(ExecutionResult rec) {

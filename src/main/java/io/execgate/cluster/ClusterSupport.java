@@ -42,6 +42,8 @@ public final class ClusterSupport {
       eb.setHost(cluster.getHost());
       eb.setClusterPublicHost(cluster.getPublicHost() != null ? cluster.getPublicHost() : cluster.getHost());
     } else if (cluster.getPublicHost() != null) {
+      // every interface, announced at the public address (without one, Vert.x binds the member's address)
+      eb.setHost(ANY_HOST);
       eb.setClusterPublicHost(cluster.getPublicHost());
     }
     eb.setPort(cluster.getEventBusPort());

@@ -127,8 +127,8 @@ public final class DispatcherVerticle extends VerticleBase {
       return;
     }
     if (directory.update(advert, System.currentTimeMillis())) {
-      log.info("worker {} (node {}) joined: {} run slots, {} queue places{}", advert.instanceId(), advert.nodeId(),
-        advert.maxConcurrent(), advert.maxQueued(), advert.ready() ? "" : "; not ready: " + advert.readyMessage());
+      log.info("worker {} (node {}) joined: {} run slots, {} queue places", advert.instanceId(), advert.nodeId(),
+        advert.maxConcurrent(), advert.maxQueued());
     }
     // jobs that started (or ended) there can no longer move elsewhere: forget them
     Set<String> waiting = new HashSet<>(advert.waiting());
@@ -228,6 +228,18 @@ public final class DispatcherVerticle extends VerticleBase {
     }
     boolean shrank = !now.containsAll(members);
     members = now;
+    long time = System.currentTimeMillis();
+    for (WorkerDirectory.Worker w : directory.all()) {
+      String why = directory.why(w, time);
+      if ((why == null) != w.announcedUsable) {
+        w.announcedUsable = why == null;
+        if (why == null) {
+          log.info("worker {} takes work", w.advert.instanceId());
+        } else {
+          log.warn("worker {} gets no work: {}", w.advert.instanceId(), why);
+        }
+      }
+    }
     for (WorkerDirectory.Worker w : new ArrayList<>(directory.all())) {
       if (!now.contains(w.advert.nodeId())) {
         directory.remove(w.advert.nodeId());

@@ -186,8 +186,9 @@ public final class WorkerAgentVerticle extends VerticleBase {
     refreshing = true;
     var bus = vertx.eventBus();
     DeliveryOptions local = new DeliveryOptions().setSendTimeout(LOCAL_TIMEOUT_MS);
+    // a check that could not answer in time (a busy engine) says nothing new: the last answer stands
     Future<Readiness> ready = bus.<Readiness>request(addresses.imageReady(), null, local).map(Message::body)
-      .otherwise(err -> new Readiness(false, false, "readiness check failed: " + err.getMessage()));
+      .otherwise(readiness);
     Future<List<String>> usable = bus.<ImageList>request(addresses.imageList(), null, local)
       .map(m -> m.body().images().stream().filter(ImageInfo::usable).map(ImageInfo::image).toList())
       .otherwise(images);

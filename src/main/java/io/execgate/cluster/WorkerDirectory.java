@@ -29,6 +29,8 @@ final class WorkerDirectory {
     /** Admissions not yet counted by an advert: the advert seq each was answered at. */
     final ArrayDeque<Long> unadvertised = new ArrayDeque<>();
     long lastChosen;
+    /** Whether the gateway last said this worker takes work, for logging changes. */
+    boolean announcedUsable;
 
     Worker(WorkerAdvert advert, long receivedAt) {
       this.advert = advert;
@@ -104,13 +106,30 @@ final class WorkerDirectory {
    * @return whether the worker may be given work: it advertised recently, is ready and not leaving
    */
   boolean usable(Worker w, long now) {
-    return now - w.receivedAt <= staleMs && w.advert.ready() && !w.advert.leaving();
+    return why(w, now) == null;
   }
 
   /**
-   * @return the usable workers with room for one more execution, best first: with a free slot and
-   *   the image, with a free slot, queueing with the image, queueing (without image preference: free
-   *   slot, then queueing); then the most free slots, the most room, and the one chosen longest ago
+   * @return why {@code w} gets no work, or {@code null} when it may
+   */
+  String why(Worker w, long now) {
+    if (w.advert.leaving()) {
+      return "it is shutting down";
+    }
+    if (!w.advert.ready()) {
+      return "it is not ready: " + w.advert.readyMessage();
+    }
+    if (now - w.receivedAt > staleMs) {
+      return "it has been silent for " + (now - w.receivedAt) + " ms";
+    }
+    return null;
+  }
+
+  /**
+   * @return the usable workers with room for one more execution, best first: those with a free run
+   *   slot (the one that has the image first, then the most free slots), then those that would queue
+   *   it (the shortest queue first, the one that has the image first among equals: a pull is paid once,
+   *   a queue by every execution in it); the one chosen longest ago breaks ties
    */
   List<Worker> candidates(String image, Set<String> exclude, long now) {
     List<Worker> out = new ArrayList<>();
@@ -119,20 +138,15 @@ final class WorkerDirectory {
         out.add(w);
       }
     }
-    out.sort(Comparator.<Worker>comparingInt(w -> tier(w, image))
-      .thenComparing(Comparator.comparingInt(Worker::free).reversed())
-      .thenComparing(Comparator.comparingInt(Worker::room).reversed())
+    out.sort(Comparator.<Worker>comparingInt(w -> w.free() > 0 ? 0 : 1)
+      .thenComparingInt(w -> w.free() > 0 ? lacks(w, image) : -w.free())
+      .thenComparingInt(w -> w.free() > 0 ? -w.free() : lacks(w, image))
       .thenComparingLong(w -> w.lastChosen));
     return out;
   }
 
-  private int tier(Worker w, String image) {
-    boolean free = w.free() > 0;
-    if (!preferImage) {
-      return free ? 0 : 2;
-    }
-    boolean has = w.has(image);
-    return free ? (has ? 0 : 1) : (has ? 2 : 3);
+  private int lacks(Worker w, String image) {
+    return preferImage && !w.has(image) ? 1 : 0;
   }
 
   /**

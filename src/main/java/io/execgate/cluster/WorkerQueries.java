@@ -63,10 +63,8 @@ final class WorkerQueries {
     if (!live().isEmpty()) {
       return new Readiness(true, true, null);
     }
-    List<String> why = directory.all().stream()
-      .map(w -> w.advert.instanceId() + ": " + (w.advert.leaving() ? "leaving" : w.advert.ready()
-        ? "silent for " + (System.currentTimeMillis() - w.receivedAt) + " ms" : w.advert.readyMessage()))
-      .toList();
+    long now = System.currentTimeMillis();
+    List<String> why = directory.all().stream().map(w -> w.advert.instanceId() + ": " + directory.why(w, now)).toList();
     return new Readiness(false, false, "no worker of cluster '" + clusterName + "' is ready"
       + (why.isEmpty() ? " (none has joined)" : ": " + String.join("; ", why)));
   }

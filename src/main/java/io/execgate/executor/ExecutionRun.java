@@ -132,6 +132,7 @@ final class ExecutionRun {
       .compose(v -> engineVerdict())
       .map(this::result)
       .recover(err -> Future.succeededFuture(failure(err)))
+      .map(ec.store()::stamped)
       .compose(this::finish)
       .eventually(this::cleanup);
   }

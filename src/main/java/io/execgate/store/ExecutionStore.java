@@ -41,8 +41,15 @@ public final class ExecutionStore {
     return new ExecutionStore(map, ttlMs, worker);
   }
 
+  /**
+   * @return {@code record} as this store writes it: with its worker, when the store has one
+   */
+  public ExecutionResult stamped(ExecutionResult record) {
+    return worker == null ? record : record.withWorker(worker);
+  }
+
   public Future<Void> put(ExecutionResult record) {
-    return map.put(record.id(), (worker == null ? record : record.withWorker(worker)).toJson(), ttlMs);
+    return map.put(record.id(), stamped(record).toJson(), ttlMs);
   }
 
   /**

@@ -210,8 +210,7 @@ public final class DispatcherVerticle extends VerticleBase {
     List<WorkerDirectory.Worker> usable = directory.all().stream()
       .filter(w -> directory.usable(w, now) && !exclude.contains(w.advert.nodeId())).toList();
     if (usable.isEmpty()) {
-      return new GatewayException(ErrorCode.NOT_READY, new WorkerQueries(vertx, addresses, directory,
-        options.getCluster().getName(), 0).readiness().message());
+      return new GatewayException(ErrorCode.NOT_READY, WorkerQueries.noWorker(directory, options.getCluster().getName()));
     }
     int running = usable.stream().mapToInt(w -> w.advert.running()).sum();
     int waiting = usable.stream().mapToInt(w -> w.load() - w.advert.running()).sum();

@@ -60,13 +60,18 @@ final class WorkerQueries {
   }
 
   Readiness readiness() {
-    if (!live().isEmpty()) {
-      return new Readiness(true, true, null);
-    }
+    return live().isEmpty() ? new Readiness(false, false, noWorker(directory, clusterName))
+      : new Readiness(true, true, null);
+  }
+
+  /**
+   * @return why no worker of the cluster takes work, worker by worker
+   */
+  static String noWorker(WorkerDirectory directory, String clusterName) {
     long now = System.currentTimeMillis();
     List<String> why = directory.all().stream().map(w -> w.advert.instanceId() + ": " + directory.why(w, now)).toList();
-    return new Readiness(false, false, "no worker of cluster '" + clusterName + "' is ready"
-      + (why.isEmpty() ? " (none has joined)" : ": " + String.join("; ", why)));
+    return "no worker of cluster '" + clusterName + "' is ready" + (why.isEmpty() ? " (none has joined)"
+      : ": " + String.join("; ", why));
   }
 
   PoolState pools() {
@@ -125,7 +130,7 @@ final class WorkerQueries {
         .map(Message::body))
       .toList();
     if (infos.isEmpty()) {
-      message.fail(ErrorCode.NOT_READY.number(), readiness().message());
+      message.fail(ErrorCode.NOT_READY.number(), noWorker(directory, clusterName));
       return;
     }
     Future.join(infos).onComplete(ar -> {

@@ -2,6 +2,7 @@ package io.execgate.it;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
+import io.execgate.auth.ApiKey;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -49,6 +50,9 @@ class ClusterIT {
   private static final int SLOTS = 2;
   private static final int MEMBER_TIMEOUT_SECONDS = 6;
   private static final long START_TIMEOUT_MS = 180_000;
+  private static final String KEY = "it-cluster-key";
+  /** A key that may have one execution running or queued in the whole cluster. */
+  private static final String ONE_KEY = "it-cluster-one";
 
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private final String clusterName = "it-cluster-" + run;
@@ -74,7 +78,11 @@ class ClusterIT {
       .put("executor", new JsonObject().put("maxConcurrent", SLOTS).put("maxQueued", 64)
         .put("pool", new JsonObject().put("size", 1).put("runtimes", new JsonArray().add("sh"))))
       .put("cluster", new JsonObject().put("memberTimeoutSeconds", MEMBER_TIMEOUT_SECONDS)
-        .put("advertiseIntervalMs", 500));
+        .put("advertiseIntervalMs", 500))
+      .put("auth", new JsonObject().put("keys", new JsonArray()
+        .add(new JsonObject().put("id", "it").put("sha256", ApiKey.hash(KEY)))
+        .add(new JsonObject().put("id", "one").put("sha256", ApiKey.hash(ONE_KEY)).put("maxConcurrent", 1))))
+      .put("apiKey", KEY);
     gateway = node("gateway", "it-" + run + "-gw", ports.get(0));
     worker1 = node("worker", "it-" + run + "-w1", ports.get(1));
     worker2 = node("worker", "it-" + run + "-w2", ports.get(2));
@@ -176,6 +184,27 @@ class ClusterIT {
 
   @Test
   @Order(3)
+  void aKeysQuotaCountsItsExecutionsOnEveryWorker() throws Exception {
+    HttpResponse<String> first = submitAsync(gateway, "sleep 2; echo one", false, ONE_KEY).get(60, TimeUnit.SECONDS);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+    // the other worker has room, but the key's quota is the cluster's
+    HttpResponse<String> second = submitAsync(gateway, "echo two", false, ONE_KEY).get(60, TimeUnit.SECONDS);
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(429);
+    assertThat(new JsonObject(second.body()).getJsonObject("error").getString("code")).isEqualTo("quota_exceeded");
+    String id = new JsonObject(first.body()).getString("id");
+    awaitRecords(List.of(id), recs -> isFinal(recs.get(id)), 60_000);
+    // its place comes back when it ends
+    long deadline = System.currentTimeMillis() + 10_000;
+    HttpResponse<String> third;
+    do {
+      third = submitAsync(gateway, "echo three", true, ONE_KEY).get(60, TimeUnit.SECONDS);
+    } while (third.statusCode() == 429 && System.currentTimeMillis() < deadline);
+    assertThat(third.statusCode()).as(third.body()).isEqualTo(200);
+    assertThat(new JsonObject(third.body()).getString("stdout")).isEqualTo("three\n");
+  }
+
+  @Test
+  @Order(4)
   void aKilledWorkerLosesOnlyWhatItRanAndTheSurvivorTakesTheRest() throws Exception {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 4 * SLOTS; i++) {
@@ -194,6 +223,9 @@ class ClusterIT {
     Set<String> w1Containers = DockerSupport.containers(docker, worker1.instanceId).stream().map(Container::getId)
       .collect(Collectors.toSet());
 
+    Frames watcher = connect(gateway, "/v1/executions/" + ranOnW1.iterator().next() + "/stream");
+    watcher.await(Frames.stdoutContaining("start"), 30_000);
+
     long t0 = System.nanoTime();
     worker1.kill();
     // within the bound every execution the first worker held is final or on the survivor
@@ -201,6 +233,13 @@ class ClusterIT {
       && !isFinal(r)), (MEMBER_TIMEOUT_SECONDS + 5) * 1000L);
     long settledMs = (System.nanoTime() - t0) / 1_000_000;
     assertThat(settledMs).isLessThan((MEMBER_TIMEOUT_SECONDS + 5) * 1000L);
+    // a stream of a lost execution ends: its frames died with the worker, the record tells
+    watcher.awaitEnd(15_000);
+    long streamEndedMs = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(watcher.closeCode).as("%s after %d ms", watcher.all(), streamEndedMs).isEqualTo((short) 4010);
+    JsonObject error = watcher.awaitType("error", 1_000);
+    assertThat(error.getString("code")).isEqualTo("replay_unavailable");
+    assertThat(error.getString("message")).contains("/v1/executions/");
 
     // new executions go to the survivor
     List<CompletableFuture<HttpResponse<String>>> later = new ArrayList<>();
@@ -256,7 +295,7 @@ class ClusterIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aKilledGatewayLeavesExecutionsRunningAndRecordsReadableElsewhere() throws Exception {
     ClusterNode second = node("gateway", "it-" + run + "-gw2", ports.get(3));
     second.start();
@@ -308,22 +347,27 @@ class ClusterIT {
   }
 
   private CompletableFuture<HttpResponse<String>> submitAsync(ClusterNode via, String script, boolean wait) {
+    return submitAsync(via, script, wait, KEY);
+  }
+
+  private CompletableFuture<HttpResponse<String>> submitAsync(ClusterNode via, String script, boolean wait, String key) {
     return http.sendAsync(HttpRequest.newBuilder(via.uri("/v1/executions" + (wait ? "?wait=true" : "")))
-      .header("content-type", "application/json")
+      .header("content-type", "application/json").header("authorization", "Bearer " + key)
       .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("script", script).encode())).build(),
       HttpResponse.BodyHandlers.ofString());
   }
 
   private JsonObject get(ClusterNode via, String id) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(via.uri("/v1/executions/" + id)).build(),
-      HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(via.uri("/v1/executions/" + id))
+      .header("authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return new JsonObject(r.body());
   }
 
   private Frames connect(ClusterNode via, String uri) throws Exception {
     Frames frames = new Frames();
-    frames.ws = wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(via.httpPort).setURI(uri))
+    frames.ws = wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(via.httpPort).setURI(uri)
+        .addHeader("authorization", "Bearer " + KEY))
       .map(ws -> {
         ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
         ws.closeHandler(v -> frames.closed(ws.closeStatusCode(), ws.closeReason()));

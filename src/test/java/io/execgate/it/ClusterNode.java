@@ -31,6 +31,8 @@ final class ClusterNode {
   final int clusterPort;
   final int httpPort;
   final Path log;
+  /** The bearer every request of the tests sends. */
+  final String apiKey;
   private final Path config;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private Process process;
@@ -48,6 +50,8 @@ final class ClusterNode {
     c.put("instanceId", instanceId);
     c.getJsonObject("http").put("port", httpPort);
     c.getJsonObject("executor").mergeIn(settings.getJsonObject("executor", new JsonObject()), true);
+    c.getJsonObject("auth").mergeIn(settings.getJsonObject("auth", new JsonObject()), true);
+    this.apiKey = settings.getString("apiKey");
     JsonArray members = new JsonArray();
     memberPorts.forEach(p -> members.add("127.0.0.1:" + p));
     c.getJsonObject("cluster").mergeIn(settings.getJsonObject("cluster", new JsonObject()))
@@ -119,8 +123,8 @@ final class ClusterNode {
    */
   int workers() {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/metrics"))
+        .header("authorization", "Bearer " + apiKey).build(), HttpResponse.BodyHandlers.ofString());
       Matcher m = WORKERS.matcher(r.body());
       return r.statusCode() == 200 && m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
     } catch (IOException | InterruptedException notYet) {

@@ -290,6 +290,8 @@ public final class DispatcherVerticle extends VerticleBase {
           }
         }
         orphansSeen.keySet().retainAll(orphans);
+        // jobs held for workers that left, whose live entry is gone (another gateway finished them): nothing to redo
+        pending.values().removeIf(p -> departed.contains(p.worker()));
         return Future.join(work);
       })
       .onComplete(ar -> {

@@ -48,6 +48,7 @@ class ClusterIT {
 
   /** Run slots per worker: few, so that queues form. */
   private static final int SLOTS = 2;
+  private static final int QUEUED = 20;
   private static final int MEMBER_TIMEOUT_SECONDS = 6;
   private static final long START_TIMEOUT_MS = 180_000;
   private static final String KEY = "it-cluster-key";
@@ -75,7 +76,7 @@ class ClusterIT {
     wsClient = vertx.createWebSocketClient(new WebSocketClientOptions().setDefaultHost("127.0.0.1"));
     ports = List.of(ClusterNode.freePort(), ClusterNode.freePort(), ClusterNode.freePort(), ClusterNode.freePort());
     settings = new JsonObject()
-      .put("executor", new JsonObject().put("maxConcurrent", SLOTS).put("maxQueued", 64)
+      .put("executor", new JsonObject().put("maxConcurrent", SLOTS).put("maxQueued", QUEUED)
         .put("pool", new JsonObject().put("size", 1).put("runtimes", new JsonArray().add("sh"))))
       .put("cluster", new JsonObject().put("memberTimeoutSeconds", MEMBER_TIMEOUT_SECONDS)
         .put("advertiseIntervalMs", 500))
@@ -184,6 +185,33 @@ class ClusterIT {
 
   @Test
   @Order(3)
+  void aFullClusterAnswers429LikeAFullNode() throws Exception {
+    int capacity = 2 * (SLOTS + QUEUED);
+    List<CompletableFuture<HttpResponse<String>>> accepted = new ArrayList<>();
+    for (int i = 0; i < capacity; i++) {
+      accepted.add(submitAsync(gateway, "sleep 30", false));
+    }
+    List<String> ids = new ArrayList<>();
+    for (CompletableFuture<HttpResponse<String>> f : accepted) {
+      HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+      ids.add(new JsonObject(r.body()).getString("id"));
+    }
+    HttpResponse<String> refused = submitAsync(gateway, "echo one too many", false).get(60, TimeUnit.SECONDS);
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+    assertThat(refused.headers().firstValue("retry-after")).isPresent();
+    assertThat(new JsonObject(refused.body()).getJsonObject("error").getString("code")).isEqualTo("capacity_exhausted");
+    for (String id : ids) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(gateway.uri("/v1/executions/" + id)).DELETE()
+        .header("authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isIn(200, 409);
+    }
+    Map<String, JsonObject> done = awaitRecords(ids, recs -> recs.values().stream().allMatch(ClusterIT::isFinal), 60_000);
+    assertThat(done.values()).extracting(r -> r.getString("status")).containsOnly("cancelled");
+  }
+
+  @Test
+  @Order(4)
   void aKeysQuotaCountsItsExecutionsOnEveryWorker() throws Exception {
     HttpResponse<String> first = submitAsync(gateway, "sleep 2; echo one", false, ONE_KEY).get(60, TimeUnit.SECONDS);
     assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
@@ -204,7 +232,7 @@ class ClusterIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aKilledWorkerLosesOnlyWhatItRanAndTheSurvivorTakesTheRest() throws Exception {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 4 * SLOTS; i++) {
@@ -295,7 +323,7 @@ class ClusterIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aKilledGatewayLeavesExecutionsRunningAndRecordsReadableElsewhere() throws Exception {
     ClusterNode second = node("gateway", "it-" + run + "-gw2", ports.get(3));
     second.start();

@@ -2,6 +2,7 @@ package io.execgate;
 
 import io.execgate.auth.AuthOptions;
 import io.execgate.bus.Addresses;
+import io.execgate.cluster.ClusterOptions;
 import io.execgate.docker.DockerOptions;
 import io.execgate.error.ConfigException;
 import io.execgate.executor.ExecutorOptions;
@@ -40,6 +41,7 @@ public class GatewayOptions {
   private ExecutorOptions executor;
   private ImageCacheOptions images;
   private AuthOptions auth;
+  private ClusterOptions cluster;
   private List<RuntimeSpec> runtimes;
   private String defaultRuntime;
 
@@ -55,6 +57,7 @@ public class GatewayOptions {
     executor = new ExecutorOptions();
     images = new ImageCacheOptions();
     auth = new AuthOptions();
+    cluster = new ClusterOptions();
     runtimes = new ArrayList<>(DefaultRuntimes.all());
     defaultRuntime = DEFAULT_RUNTIME;
   }
@@ -77,6 +80,7 @@ public class GatewayOptions {
     executor = new ExecutorOptions(r.getObject("executor"));
     images = new ImageCacheOptions(r.getObject("images"));
     auth = new AuthOptions(r.getObject("auth"));
+    cluster = new ClusterOptions(r.getObject("cluster"));
     JsonArray array = r.getArray("runtimes");
     if (array != null) {
       runtimes = new ArrayList<>();
@@ -153,6 +157,7 @@ public class GatewayOptions {
       throw new ConfigException("defaultRuntime", "defaultRuntime '" + defaultRuntime + "' names no runtime");
     }
     executor.validate();
+    cluster.validate();
     return this;
   }
 
@@ -255,6 +260,18 @@ public class GatewayOptions {
     return this;
   }
 
+  /**
+   * @return whether and how this node joins a cluster
+   */
+  public ClusterOptions getCluster() {
+    return cluster;
+  }
+
+  public GatewayOptions setCluster(ClusterOptions cluster) {
+    this.cluster = cluster;
+    return this;
+  }
+
   public ImageCacheOptions getImages() {
     return images;
   }
@@ -315,6 +332,7 @@ public class GatewayOptions {
       .put("executor", executor.toJson())
       .put("images", images.toJson())
       .put("auth", auth.toJson())
+      .put("cluster", cluster.toJson())
       .put("runtimes", array)
       .put("defaultRuntime", defaultRuntime);
   }

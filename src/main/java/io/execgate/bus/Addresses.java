@@ -28,6 +28,44 @@ public final class Addresses {
     return prefix + ".scheduler.admit";
   }
 
+  /**
+   * Submit an {@code ExecutionJob} to this node's own scheduler when the node is a cluster worker:
+   * the worker agent forwards what gateways dispatch to it here.
+   */
+  public String schedulerNodeAdmit() {
+    return prefix + ".scheduler.node-admit";
+  }
+
+  /** Published on this node only, by a clustered scheduler: the execution id that got a run slot. */
+  public String schedulerStarted() {
+    return prefix + ".scheduler.started";
+  }
+
+  /** Published on this node only, by a clustered scheduler: the execution id that gave its place back. */
+  public String schedulerReleased() {
+    return prefix + ".scheduler.released";
+  }
+
+  /** Cluster-wide: submit an {@code ExecutionJob} to the worker node {@code nodeId}; replies with an {@code Admission}. */
+  public String workerAdmit(String nodeId) {
+    return prefix + ".worker." + nodeId + ".admit";
+  }
+
+  /** Cluster-wide: the {@code ImageList} of the worker node {@code nodeId}. */
+  public String workerImages(String nodeId) {
+    return prefix + ".worker." + nodeId + ".images";
+  }
+
+  /** Cluster-wide: an {@code ImageRequest} to the image cache of the worker node {@code nodeId}. */
+  public String workerPrePull(String nodeId) {
+    return prefix + ".worker." + nodeId + ".pre-pull";
+  }
+
+  /** Cluster-wide: every worker publishes its {@code WorkerAdvert} here. */
+  public String workerAdverts() {
+    return prefix + ".cluster.workers";
+  }
+
   /** Ask for a run slot for an execution id; the reply comes when one is free. */
   public String schedulerAcquire() {
     return prefix + ".scheduler.acquire";
@@ -102,5 +140,10 @@ public final class Addresses {
   /** Name of the shared map that holds execution records. */
   public String executionsMap() {
     return prefix + ".executions";
+  }
+
+  /** Name of the cluster-wide map of live executions and the worker each runs on. */
+  public String liveMap() {
+    return prefix + ".cluster.live";
   }
 }

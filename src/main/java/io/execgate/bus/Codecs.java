@@ -12,6 +12,7 @@ import io.execgate.model.ImageRequest;
 import io.execgate.model.PoolKey;
 import io.execgate.model.PoolState;
 import io.execgate.model.Readiness;
+import io.execgate.model.WorkerAdvert;
 import io.vertx.core.eventbus.EventBus;
 
 import java.util.List;
@@ -33,7 +34,8 @@ public final class Codecs {
     new RecordCodec<>(PoolState.class, PoolState::toJson, PoolState::fromJson),
     new RecordCodec<>(ImageRequest.class, ImageRequest::toJson, ImageRequest::fromJson),
     new RecordCodec<>(ImageInfo.class, ImageInfo::toJson, ImageInfo::fromJson),
-    new RecordCodec<>(ImageList.class, ImageList::toJson, ImageList::fromJson));
+    new RecordCodec<>(ImageList.class, ImageList::toJson, ImageList::fromJson),
+    new RecordCodec<>(WorkerAdvert.class, WorkerAdvert::toJson, WorkerAdvert::fromJson));
 
   private Codecs() {
   }

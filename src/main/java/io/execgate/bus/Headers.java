@@ -9,6 +9,10 @@ public final class Headers {
   public static final String OWNER = "execgate-owner";
   /** On an admit: how many executions that key may have admitted at once. */
   public static final String OWNER_MAX = "execgate-owner-max";
+  /** On an admit dispatched to a cluster worker: the node id of the gateway that dispatched it. */
+  public static final String GATEWAY = "execgate-gateway";
+  /** On a cluster worker's admission: the seq of its last advert, which does not count the admission yet. */
+  public static final String ADVERT_SEQ = "execgate-advert-seq";
 
   private Headers() {
   }

@@ -103,6 +103,16 @@ public final class ConfigLoader {
     set.accept("EXECGATE_HTTP_HOST", (o, v) -> section(o, "http").put("host", v));
     set.accept("EXECGATE_HTTP_PORT", (o, v) -> section(o, "http").put("port", number("EXECGATE_HTTP_PORT", v)));
     set.accept("EXECGATE_INSTANCE_ID", (o, v) -> o.put("instanceId", v));
+    set.accept("EXECGATE_CLUSTER", (o, v) -> section(o, "cluster").put("enabled", bool("EXECGATE_CLUSTER", v)));
+    set.accept("EXECGATE_ROLE", (o, v) -> section(o, "cluster").put("role", v));
+    set.accept("EXECGATE_CLUSTER_NAME", (o, v) -> section(o, "cluster").put("name", v));
+    set.accept("EXECGATE_CLUSTER_MEMBERS", (o, v) -> section(o, "cluster").put("members",
+      new JsonArray(Arrays.stream(v.split(",")).map(String::trim).filter(m -> !m.isEmpty()).toList())));
+    set.accept("EXECGATE_CLUSTER_HOST", (o, v) -> section(o, "cluster").put("host", v));
+    set.accept("EXECGATE_CLUSTER_PUBLIC_HOST", (o, v) -> section(o, "cluster").put("publicHost", v));
+    set.accept("EXECGATE_CLUSTER_PORT", (o, v) -> section(o, "cluster").put("port", number("EXECGATE_CLUSTER_PORT", v)));
+    set.accept("EXECGATE_CLUSTER_EVENTBUS_PORT", (o, v) -> section(o, "cluster").put("eventBusPort",
+      number("EXECGATE_CLUSTER_EVENTBUS_PORT", v)));
     return out;
   }
 

@@ -3,6 +3,8 @@ package io.execgate.cli;
 import io.execgate.ExecutionGateway;
 import io.execgate.GatewayOptions;
 import io.execgate.auth.ApiKey;
+import io.execgate.cluster.ClusterOptions;
+import io.execgate.cluster.ClusterSupport;
 import io.execgate.error.ConfigException;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -15,12 +17,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code java -jar execgate.jar}: starts a gateway from {@code conf/config.json} and the
- * environment, and stops it gracefully on SIGTERM. A configuration or engine problem at startup is
- * one line on stderr and a non-zero exit.
+ * {@code java -jar execgate.jar [--role=gateway|worker|all]}: starts a gateway from
+ * {@code conf/config.json} and the environment (the flag sets {@code EXECGATE_ROLE}), joining a
+ * cluster when {@code cluster.enabled} says so, and stops it gracefully on SIGTERM. A configuration,
+ * cluster or engine problem at startup is one line on stderr and a non-zero exit.
  */
 public final class Main {
 
@@ -46,7 +51,7 @@ public final class Main {
     }
     GatewayOptions options;
     try {
-      options = ConfigLoader.load(System.getenv());
+      options = ConfigLoader.load(environment(args));
     } catch (ConfigException e) {
       log.error("invalid configuration ({}): {}", e.key(), e.getMessage());
       System.exit(EXIT_CONFIG);
@@ -54,14 +59,26 @@ public final class Main {
     }
     // Vert.x's own metrics (HTTP server, pools) join the gateway's at /metrics; event-bus metrics stay off,
     // their per-execution addresses would explode the label space
-    Vertx vertx = Vertx.builder()
-      .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-        .setEnabled(true)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
-        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE))
-        .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)))
-      .withMetrics(new MicrometerMetricsFactory())
-      .build();
+    VertxOptions vertxOptions = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+      .setEnabled(true)
+      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+      .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE))
+      .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS));
+    ClusterOptions cluster = options.getCluster();
+    Vertx vertx;
+    if (cluster.isEnabled()) {
+      try {
+        vertx = ClusterSupport.configure(Vertx.builder().withMetrics(new MicrometerMetricsFactory()), vertxOptions,
+          cluster).buildClustered().await(120, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.error("execgate cannot join cluster '{}' on {}:{} (members {}): {}", cluster.getName(), cluster.getHost(),
+          cluster.getPort(), cluster.getMembers(), e.getMessage());
+        System.exit(EXIT_STARTUP);
+        return;
+      }
+    } else {
+      vertx = Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory()).build();
+    }
     ExecutionGateway gateway;
     try {
       gateway = ExecutionGateway.deploy(vertx, options).await(120, TimeUnit.SECONDS);
@@ -80,9 +97,30 @@ public final class Main {
       }
       closeQuietly(vertx);
     }, "execgate-shutdown"));
-    log.info("execgate listening on http://{}:{} (instance '{}', base image {}, runtimes {})",
-      options.getHttp().getHost(), gateway.actualPort(), options.getInstanceId(), options.getImages().getBaseImage(),
-      options.getRuntimes().stream().map(r -> r.name()).toList());
+    if (cluster.getRole().servesHttp()) {
+      log.info("execgate listening on http://{}:{} (instance '{}', base image {}, runtimes {}{})",
+        options.getHttp().getHost(), gateway.actualPort(), options.getInstanceId(), options.getImages().getBaseImage(),
+        options.getRuntimes().stream().map(r -> r.name()).toList(), cluster.isEnabled()
+          ? ", " + cluster.getRole().id() + " of cluster '" + cluster.getName() + "'" : "");
+    } else {
+      log.info("execgate worker '{}' of cluster '{}' running", options.getInstanceId(), cluster.getName());
+    }
+  }
+
+  /**
+   * @return the environment, with the command line's {@code --role=} on top
+   */
+  static Map<String, String> environment(String[] args) {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    for (String arg : args) {
+      if (arg.startsWith("--role=")) {
+        env.put("EXECGATE_ROLE", arg.substring("--role=".length()));
+      } else {
+        throw new ConfigException("args", "unknown argument '" + arg + "' (usage: execgate [--role=gateway|worker|all]"
+          + " | hash-key <key>)");
+      }
+    }
+    return env;
   }
 
   private static void closeQuietly(Vertx vertx) {

@@ -252,11 +252,12 @@ public final class FrameRelay {
     if (done) {
       return;
     }
-    if (!(err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS)) {
+    if (err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
       fail(CloseCodes.STREAM_FAILED, Replies.toGatewayException(err));
       return;
     }
-    // the frame log is gone (the grace period passed): rebuild the stream from the stored record
+    // no frame log answers (its grace period passed, or its cluster worker is gone or unreachable):
+    // rebuild the stream from the stored record
     store.get(id).onComplete(ar -> {
       if (done) {
         return;

@@ -124,6 +124,7 @@ final class ExecutionRun {
       .compose(v -> engineVerdict())
       .map(this::result)
       .recover(err -> Future.succeededFuture(failure(err)))
+      .map(ec.store()::stamped)
       .compose(this::finish)
       .eventually(this::cleanup);
   }
@@ -161,9 +162,15 @@ final class ExecutionRun {
   private Future<Void> startContainer() {
     checkCancelled();
     queuedMs = frames.elapsed();
-    setStatus(ExecutionStatus.STARTING);
+    // stored before any container exists: in a cluster, a lost worker's executions still queued (by
+    // their record) never ran, and go to another worker
+    Future<Void> recorded = setStatus(ExecutionStatus.STARTING)
+      .otherwise(err -> {
+        log.warn("[{}] storing the starting record failed: {}", job.id(), err.getMessage());
+        return null;
+      });
     sandbox = new Sandbox(ec, context, job, image);
-    return sandbox.start(this::sendProgram, this::checkCancelled)
+    return recorded.compose(v -> sandbox.start(this::sendProgram, this::checkCancelled))
       .map(v -> {
         startNanos = System.nanoTime();
         checkCancelled();
@@ -438,10 +445,11 @@ final class ExecutionRun {
     }
   }
 
-  private void setStatus(ExecutionStatus status) {
+  private Future<Void> setStatus(ExecutionStatus status) {
     record = record.withStatus(status);
-    write(record);
+    Future<Void> written = write(record);
     frames.status(status);
+    return written;
   }
 
   private Future<Void> write(ExecutionResult rec) {

@@ -49,7 +49,9 @@ public final class ExecutorVerticle extends VerticleBase {
     Addresses addresses = new Addresses(options.getAddressPrefix());
     return ExecutionStore.open(vertx, addresses.executionsMap(), options.getExecutor().getRecordTtlSeconds() * 1000)
       .compose(store -> {
-        ec = new ExecutorContext(vertx, runtime, store, addresses, options);
+        // a cluster's records say which worker runs them
+        ec = new ExecutorContext(vertx, runtime, options.getCluster().isEnabled()
+          ? store.stampedBy(options.getInstanceId()) : store, addresses, options);
         retired = new RetiredFrameLogs(vertx, options.getExecutor().getStreamGraceSeconds() * 1000,
           options.getExecutor().getStreamGraceBytes());
         return vertx.eventBus().<ExecutionJob>localConsumer(addresses.executorRun(), this::onRun).completion();

@@ -34,6 +34,7 @@ public final class SchedulerVerticle extends VerticleBase {
   /** Admitted executions charged to an API key, and how many each key has. */
   private final Map<String, String> owners = new HashMap<>();
   private final Map<String, Integer> perOwner = new HashMap<>();
+  private final boolean clustered;
   private boolean stopping;
   private boolean engineReady;
   private GatewayMetrics metrics;
@@ -43,10 +44,20 @@ public final class SchedulerVerticle extends VerticleBase {
    *                    message on {@link Addresses#schedulerEngineReady()} says it does
    */
   public SchedulerVerticle(String addressPrefix, ExecutorOptions options, boolean engineReady) {
+    this(addressPrefix, options, engineReady, false);
+  }
+
+  /**
+   * @param clustered whether the node is a cluster worker: then it admits on
+   *                  {@link Addresses#schedulerNodeAdmit()} (its worker agent forwards there) and tells
+   *                  the agent, on this node only, which executions start and which give their place back
+   */
+  public SchedulerVerticle(String addressPrefix, ExecutorOptions options, boolean engineReady, boolean clustered) {
     this.engineReady = engineReady;
     this.addresses = new Addresses(addressPrefix);
     this.maxConcurrent = options.getMaxConcurrent();
     this.maxQueued = options.getMaxQueued();
+    this.clustered = clustered;
   }
 
   @Override
@@ -58,7 +69,8 @@ public final class SchedulerVerticle extends VerticleBase {
     metrics.gauge("execgate_capacity", "Run slots of this node", this, s -> s.maxConcurrent);
     var bus = vertx.eventBus();
     return Future.all(
-      bus.<ExecutionJob>localConsumer(addresses.schedulerAdmit(), this::admit).completion(),
+      bus.<ExecutionJob>localConsumer(clustered ? addresses.schedulerNodeAdmit() : addresses.schedulerAdmit(),
+        this::admit).completion(),
       bus.<String>localConsumer(addresses.schedulerAcquire(), this::acquire).completion(),
       bus.<String>localConsumer(addresses.schedulerRelease(), this::release).completion(),
       bus.<String>localConsumer(addresses.schedulerPosition(), this::position).completion(),
@@ -120,6 +132,7 @@ public final class SchedulerVerticle extends VerticleBase {
       message.fail(ErrorCode.CANCELLED.number(), "execution " + id + " is not admitted");
     } else if (running.size() < maxConcurrent) {
       running.add(id);
+      tell(addresses.schedulerStarted(), id);
       message.reply(0);
     } else {
       waiting.put(id, message);
@@ -132,9 +145,13 @@ public final class SchedulerVerticle extends VerticleBase {
     if (queued != null) {
       queued.fail(ErrorCode.CANCELLED.number(), "left the queue");
     }
+    boolean known = admitted.contains(id);
     forget(id);
     if (running.remove(id)) {
       grantNext();
+    }
+    if (known) {
+      tell(addresses.schedulerReleased(), id);
     }
     message.reply(null);
   }
@@ -161,6 +178,12 @@ public final class SchedulerVerticle extends VerticleBase {
     message.reply(admitted.contains(id) ? waiting.size() : -1);
   }
 
+  private void tell(String address, String id) {
+    if (clustered) {
+      vertx.eventBus().publish(address, id, new DeliveryOptions().setLocalOnly(true));
+    }
+  }
+
   private void forget(String id) {
     admitted.remove(id);
     String owner = owners.remove(id);
@@ -174,6 +197,7 @@ public final class SchedulerVerticle extends VerticleBase {
       var next = waiting.entrySet().iterator().next();
       waiting.remove(next.getKey());
       running.add(next.getKey());
+      tell(addresses.schedulerStarted(), next.getKey());
       next.getValue().reply(0);
     }
   }

@@ -76,8 +76,17 @@ final class AuthHandler implements Handler<RoutingContext> {
       return;
     }
     ApiKey key = byHash.get(ApiKey.hash(credential));
+    // a token is looked up in a shared map (remote in a cluster): neither a body nor a WebSocket upgrade
+    // may be lost meanwhile; resume() delivers what was held after the next handler took the request
+    boolean paused = key == null && !ctx.request().isEnded();
+    if (paused) {
+      ctx.request().pause();
+    }
     Future<Principal> who = key != null ? Future.succeededFuture(Principal.of(key)) : fromToken(credential);
     who.onComplete(ar -> {
+      if (paused) {
+        ctx.request().resume();
+      }
       if (ar.failed() || ar.result() == null) {
         unauthorized(ctx, "the API key or token is not valid (or the token expired)");
         return;

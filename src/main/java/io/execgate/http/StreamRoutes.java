@@ -54,10 +54,15 @@ final class StreamRoutes {
     }
     long fromSeq = seq(ctx.request().getParam("fromSeq"), "fromSeq", 0);
     String id = ctx.pathParam("id");
+    // the upgrade waits for the record (a remote read in a cluster): the request must not end meanwhile
+    ctx.request().pause();
     store.require(id)
       .compose(r -> ctx.request().toWebSocket())
       .onSuccess(ws -> watch(ws, id, fromSeq))
-      .onFailure(ctx::fail);
+      .onFailure(err -> {
+        ctx.request().resume();
+        ctx.fail(err);
+      });
   }
 
   private void watch(ServerWebSocket ws, String id, long fromSeq) {

@@ -5,6 +5,9 @@ import io.execgate.ExecutionGateway;
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.bus.Codecs;
+import io.execgate.cluster.ClusterOptions;
+import io.execgate.cluster.DispatcherVerticle;
+import io.execgate.cluster.WorkerAgentVerticle;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.docker.DockerContainerRuntime;
@@ -64,14 +67,22 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
+    ClusterOptions cluster = opts.getCluster();
+    if (cluster.isEnabled() && !vertx.isClustered()) {
+      return Future.failedFuture(new IllegalArgumentException("cluster.enabled needs a clustered Vertx: build it with "
+        + "ClusterSupport.configure(Vertx.builder(), options, cluster).buildClustered()"));
+    }
     Codecs.registerAll(vertx.eventBus());
     GatewayMetrics.create(vertx, opts.getAddressPrefix());
     ContainerRuntime runtime = new DockerContainerRuntime(vertx, opts.getDocker());
     DefaultExecutionGateway gateway = new DefaultExecutionGateway(vertx, opts, runtime);
-    return runtime.ping()
+    // a gateway node of a cluster has no engine of its own: its workers do
+    Future<Void> engine = cluster.getRole().runsWork() ? runtime.ping() : Future.succeededFuture();
+    return engine
       .transform(ping -> {
         if (ping.succeeded()) {
-          return gateway.reapOrphans().compose(v -> gateway.deployVerticles(true));
+          Future<Void> reaped = cluster.getRole().runsWork() ? gateway.reapOrphans() : Future.succeededFuture();
+          return reaped.compose(v -> gateway.deployVerticles(true));
         }
         String problem = "the Docker engine at " + opts.getDocker().getHost() + " does not answer ("
           + ping.cause().getMessage() + ")";
@@ -86,8 +97,12 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
         opts.getExecutor().getRecordTtlSeconds() * 1000))
       .<ExecutionGateway>map(store -> {
         gateway.store = store;
-        gateway.sweeper = vertx.setPeriodic(SWEEP_MS, t -> gateway.sweep());
-        gateway.warnIfOpen();
+        if (cluster.getRole().runsWork()) {
+          gateway.sweeper = vertx.setPeriodic(SWEEP_MS, t -> gateway.sweep());
+        }
+        if (cluster.getRole().servesHttp()) {
+          gateway.warnIfOpen();
+        }
         return gateway;
       })
       .onFailure(err -> gateway.close());
@@ -149,14 +164,28 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
 
   private Future<Void> deployVerticles(boolean engineReady) {
     String prefix = options.getAddressPrefix();
-    return deploy(() -> new ImageCacheVerticle(options, runtime), new DeploymentOptions())
-      .compose(v -> deploy(() -> new SchedulerVerticle(prefix, options.getExecutor(), engineReady),
-        new DeploymentOptions()))
-      .compose(v -> deploy(() -> new WarmPoolVerticle(options, runtime), new DeploymentOptions()))
-      .compose(v -> deploy(() -> new ExecutorVerticle(options, runtime), new DeploymentOptions()
-        .setThreadingModel(ThreadingModel.WORKER)
-        .setInstances(options.getExecutor().getInstances())))
-      .compose(v -> deployHttp());
+    ClusterOptions cluster = options.getCluster();
+    Future<Void> chain = Future.succeededFuture();
+    if (cluster.getRole().runsWork()) {
+      chain = chain.compose(v -> deploy(() -> new ImageCacheVerticle(options, runtime), new DeploymentOptions()))
+        .compose(v -> deploy(() -> new SchedulerVerticle(prefix, options.getExecutor(), engineReady,
+          cluster.isEnabled()), new DeploymentOptions()))
+        .compose(v -> deploy(() -> new WarmPoolVerticle(options, runtime), new DeploymentOptions()))
+        .compose(v -> deploy(() -> new ExecutorVerticle(options, runtime), new DeploymentOptions()
+          .setThreadingModel(ThreadingModel.WORKER)
+          .setInstances(options.getExecutor().getInstances())));
+      if (cluster.isEnabled()) {
+        // last: it takes work from the gateways once everything that runs it is up (and stops taking it first)
+        chain = chain.compose(v -> deploy(() -> new WorkerAgentVerticle(options), new DeploymentOptions()));
+      }
+    }
+    if (cluster.getRole().servesHttp()) {
+      if (cluster.isEnabled()) {
+        chain = chain.compose(v -> deploy(() -> new DispatcherVerticle(options), new DeploymentOptions()));
+      }
+      chain = chain.compose(v -> deployHttp());
+    }
+    return chain;
   }
 
   private Future<Void> deployHttp() {

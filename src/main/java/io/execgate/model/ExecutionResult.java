@@ -23,11 +23,23 @@ import io.vertx.core.json.JsonObject;
  * @param submittedAt     epoch milliseconds of the submit
  * @param compile         the compile step of a compiled runtime, or {@code null}; the other components
  *                        describe the run step, which a failed compile step skips
+ * @param worker          in a cluster, the instance id of the worker node that runs it; {@code null} otherwise
  */
 public record ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
                               String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
                               String language, Long durationMs, Long queuedMs, Usage usage, String message,
-                              long submittedAt, StageResult compile) {
+                              long submittedAt, StageResult compile, String worker) {
+
+  /**
+   * A result that names no worker.
+   */
+  public ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
+                         String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
+                         String language, Long durationMs, Long queuedMs, Usage usage, String message,
+                         long submittedAt, StageResult compile) {
+    this(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated, image, language, durationMs,
+      queuedMs, usage, message, submittedAt, compile, null);
+  }
 
   /**
    * A result without a compile step.
@@ -50,7 +62,15 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
 
   public ExecutionResult withStatus(ExecutionStatus newStatus) {
     return new ExecutionResult(id, newStatus, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker);
+  }
+
+  /**
+   * @return the same result, run by the worker node with instance id {@code worker}
+   */
+  public ExecutionResult withWorker(String worker) {
+    return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker);
   }
 
   /**
@@ -59,7 +79,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
   public ExecutionResult withoutOutput() {
     return new ExecutionResult(id, status, exitCode, signal, null, null, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt,
-      compile == null ? null : compile.withoutOutput());
+      compile == null ? null : compile.withoutOutput(), worker);
   }
 
   public JsonObject toJson() {
@@ -90,6 +110,9 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
     if (message != null) {
       json.put("message", message);
     }
+    if (worker != null) {
+      json.put("worker", worker);
+    }
     return json;
   }
 
@@ -110,6 +133,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
       json.containsKey("usage") ? Usage.fromJson(json.getJsonObject("usage")) : null,
       json.getString("message"),
       json.getLong("submittedAt", 0L),
-      StageResult.fromJson(json.getJsonObject("compile")));
+      StageResult.fromJson(json.getJsonObject("compile")),
+      json.getString("worker"));
   }
 }

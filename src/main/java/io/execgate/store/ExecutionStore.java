@@ -22,10 +22,12 @@ public final class ExecutionStore {
 
   private final AsyncMap<String, JsonObject> map;
   private final long ttlMs;
+  private final String worker;
 
-  private ExecutionStore(AsyncMap<String, JsonObject> map, long ttlMs) {
+  private ExecutionStore(AsyncMap<String, JsonObject> map, long ttlMs, String worker) {
     this.map = map;
     this.ttlMs = ttlMs;
+    this.worker = worker;
   }
 
   /**
@@ -33,11 +35,26 @@ public final class ExecutionStore {
    * @param ttlMs how long a record lives after its last write
    */
   public static Future<ExecutionStore> open(Vertx vertx, String name, long ttlMs) {
-    return vertx.sharedData().<String, JsonObject>getAsyncMap(name).map(m -> new ExecutionStore(m, ttlMs));
+    return vertx.sharedData().<String, JsonObject>getAsyncMap(name).map(m -> new ExecutionStore(m, ttlMs, null));
+  }
+
+  /**
+   * @param worker the instance id of the cluster worker that writes through this store
+   * @return a store over the same map that stamps every record it writes with {@code worker}
+   */
+  public ExecutionStore stampedBy(String worker) {
+    return new ExecutionStore(map, ttlMs, worker);
+  }
+
+  /**
+   * @return {@code record} as this store writes it: with its worker, when the store has one
+   */
+  public ExecutionResult stamped(ExecutionResult record) {
+    return worker == null ? record : record.withWorker(worker);
   }
 
   public Future<Void> put(ExecutionResult record) {
-    return map.put(record.id(), record.toJson(), ttlMs);
+    return map.put(record.id(), stamped(record).toJson(), ttlMs);
   }
 
   /**

@@ -1,0 +1,112 @@
+package io.execgate.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+import java.util.List;
+
+/**
+ * Builds clustered Vert.x instances for execgate: the Hazelcast cluster manager with a TCP-IP
+ * member list (multicast and auto-detection off), bound to the configured interface, without
+ * Hazelcast's phone-home and join delays (STACK.md V1), and tells a node's id and the cluster's
+ * members. No static state.
+ */
+public final class ClusterSupport {
+
+  /** Binding to every interface: Hazelcast and the event bus then announce the address Hazelcast picks. */
+  public static final String ANY_HOST = "0.0.0.0";
+
+  private ClusterSupport() {
+  }
+
+  /**
+   * Makes {@code builder} build a clustered Vertx for {@code cluster}; call
+   * {@link VertxBuilder#buildClustered()} on it.
+   *
+   * @param options the Vertx options; a copy gets the event bus's cluster host and ports
+   * @return {@code builder}
+   */
+  public static VertxBuilder configure(VertxBuilder builder, VertxOptions options, ClusterOptions cluster) {
+    VertxOptions copy = new VertxOptions(options);
+    EventBusOptions eb = copy.getEventBusOptions();
+    if (!ANY_HOST.equals(cluster.getHost())) {
+      eb.setHost(cluster.getHost());
+      eb.setClusterPublicHost(cluster.getPublicHost() != null ? cluster.getPublicHost() : cluster.getHost());
+    } else if (cluster.getPublicHost() != null) {
+      // every interface, announced at the public address (without one, Vert.x binds the member's address)
+      eb.setHost(ANY_HOST);
+      eb.setClusterPublicHost(cluster.getPublicHost());
+    }
+    eb.setPort(cluster.getEventBusPort());
+    return builder.with(copy).withClusterManager(new HazelcastClusterManager(hazelcastConfig(cluster)));
+  }
+
+  /**
+   * @return the Hazelcast configuration of {@code cluster}: the Vert.x default (its map settings),
+   *   with the network replaced
+   */
+  public static Config hazelcastConfig(ClusterOptions cluster) {
+    Config cfg = ConfigUtil.loadConfig();
+    cfg.setClusterName(cluster.getName());
+    cfg.setProperty("hazelcast.phone.home.enabled", "false");
+    cfg.setProperty("hazelcast.logging.type", "slf4j");
+    cfg.setProperty("hazelcast.wait.seconds.before.join", "0");
+    cfg.setProperty("hazelcast.max.wait.seconds.before.join", "0");
+    // a member silent this long is dropped: it bounds how long a hung worker's executions stay live
+    cfg.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(cluster.getMemberTimeoutSeconds()));
+    cfg.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    // Vert.x leaves the cluster when it closes, after the gateway stored its last records: not Hazelcast's own hook first
+    cfg.setProperty("hazelcast.shutdownhook.enabled", "false");
+    // members given without a port are probed on port .. port + portCount - 1 (STACK.md V2)
+    cfg.setProperty("hazelcast.tcp.join.port.try.count", String.valueOf(cluster.getPortCount()));
+    boolean any = ANY_HOST.equals(cluster.getHost());
+    cfg.setProperty("hazelcast.socket.bind.any", String.valueOf(any));
+    NetworkConfig net = cfg.getNetworkConfig();
+    net.setPort(cluster.getPort()).setPortAutoIncrement(cluster.getPortCount() > 1).setPortCount(cluster.getPortCount());
+    if (!any) {
+      net.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.getHost()));
+    }
+    if (cluster.getPublicHost() != null) {
+      net.setPublicAddress(cluster.getPublicHost());
+    }
+    JoinConfig join = net.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(List.copyOf(cluster.getMembers()));
+    return cfg;
+  }
+
+  /**
+   * @return the cluster manager of a clustered {@code vertx}
+   */
+  static ClusterManager clusterManager(Vertx vertx) {
+    ClusterManager manager = vertx instanceof VertxInternal vi ? vi.clusterManager() : null;
+    if (manager == null) {
+      throw new IllegalStateException("not a clustered Vertx");
+    }
+    return manager;
+  }
+
+  /**
+   * @return this node's id in the cluster
+   */
+  public static String nodeId(Vertx vertx) {
+    return clusterManager(vertx).getNodeId();
+  }
+
+  /**
+   * @return the ids of the cluster's current members (a local view, no network call)
+   */
+  public static List<String> members(Vertx vertx) {
+    return clusterManager(vertx).getNodes();
+  }
+}

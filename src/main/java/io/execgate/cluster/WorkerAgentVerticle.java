@@ -1,0 +1,240 @@
+package io.execgate.cluster;
+
+import io.execgate.GatewayOptions;
+import io.execgate.bus.Addresses;
+import io.execgate.bus.Headers;
+import io.execgate.error.ErrorCode;
+import io.execgate.error.GatewayException;
+import io.execgate.error.Replies;
+import io.execgate.model.Admission;
+import io.execgate.model.ExecutionJob;
+import io.execgate.model.ImageInfo;
+import io.execgate.model.ImageList;
+import io.execgate.model.ImageRequest;
+import io.execgate.model.PoolState;
+import io.execgate.model.Readiness;
+import io.execgate.model.WorkerAdvert;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A cluster worker's face to the gateways. Takes the executions they dispatch to this node (a
+ * cluster-wide address per node) and hands them to the node's own scheduler; keeps the cluster-wide
+ * live map and per-key quotas up to date; and advertises the node's free slots, readiness, images and
+ * pools to every gateway, periodically and on every change (at most every {@value #MIN_GAP_MS} ms).
+ * Image work stays on the node: gateways only ask for the list and for pre-pulls. A single
+ * event-loop instance owns this state.
+ */
+public final class WorkerAgentVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(WorkerAgentVerticle.class);
+  static final long MIN_GAP_MS = 50;
+  private static final long LOCAL_TIMEOUT_MS = 10_000;
+  private static final long ADMIT_TIMEOUT_MS = 30_000;
+
+  private final GatewayOptions options;
+  private final Addresses addresses;
+  /** Admitted executions not yet released: id to whether it holds a run slot. */
+  private final Map<String, Live> live = new LinkedHashMap<>();
+  private String nodeId;
+  private LiveIndex index;
+  private long seq;
+  private long lastSent;
+  private long soon = -1;
+  private long tick = -1;
+  private boolean refreshing;
+  private boolean stopping;
+  private Readiness readiness = new Readiness(false, false, "starting");
+  private List<String> images = List.of();
+  private PoolState pools;
+
+  private static final class Live {
+    final String owner;
+    boolean started;
+
+    Live(String owner) {
+      this.owner = owner;
+    }
+  }
+
+  public WorkerAgentVerticle(GatewayOptions options) {
+    this.options = new GatewayOptions(options);
+    this.addresses = new Addresses(this.options.getAddressPrefix());
+  }
+
+  @Override
+  public Future<?> start() {
+    nodeId = ClusterSupport.nodeId(vertx);
+    var bus = vertx.eventBus();
+    return LiveIndex.open(vertx, addresses.liveMap(), options.getExecutor().getRecordTtlSeconds() * 1000)
+      .compose(idx -> {
+        index = idx;
+        return Future.all(List.of(
+          bus.<ExecutionJob>consumer(addresses.workerAdmit(nodeId), this::onAdmit).completion(),
+          bus.<Void>consumer(addresses.workerImages(nodeId), m -> forward(m, addresses.imageList())).completion(),
+          bus.<ImageRequest>consumer(addresses.workerPrePull(nodeId), m -> forward(m, addresses.imageEnsure()))
+            .completion(),
+          bus.<String>localConsumer(addresses.schedulerStarted(), m -> onStarted(m.body())).completion(),
+          bus.<String>localConsumer(addresses.schedulerReleased(), m -> onReleased(m.body())).completion()));
+      })
+      .compose(v -> refresh())
+      .onSuccess(v -> {
+        advertise();
+        tick = vertx.setPeriodic(options.getCluster().getAdvertiseIntervalMs(), t -> refresh().onComplete(ar -> advertise()));
+        log.info("worker {} (node {}) takes executions: {} run slots, {} queue places", options.getInstanceId(), nodeId,
+          options.getExecutor().getMaxConcurrent(), options.getExecutor().getMaxQueued());
+      });
+  }
+
+  private void onAdmit(Message<ExecutionJob> message) {
+    ExecutionJob job = message.body();
+    if (stopping) {
+      message.fail(ErrorCode.SHUTTING_DOWN.number(), "worker " + options.getInstanceId() + " is shutting down");
+      return;
+    }
+    MultiMap headers = message.headers();
+    String owner = headers.get(Headers.OWNER);
+    String ownerMax = headers.get(Headers.OWNER_MAX);
+    Future<String> charged = owner != null && ownerMax != null
+      ? charge(owner, Long.parseLong(ownerMax))
+      : Future.succeededFuture(null);
+    charged
+      .compose(counted -> index.put(job.id(), new LiveEntry(nodeId, options.getInstanceId(), headers.get(Headers.GATEWAY),
+          counted, System.currentTimeMillis()))
+        .compose(v -> vertx.eventBus().<Admission>request(addresses.schedulerNodeAdmit(), job, new DeliveryOptions()
+          .setSendTimeout(ADMIT_TIMEOUT_MS).setHeaders(headers)))
+        .map(reply -> {
+          // before anything else runs on this context: the scheduler's started/released events follow its reply
+          live.put(job.id(), new Live(counted));
+          return reply.body();
+        })
+        .onFailure(err -> {
+          index.remove(job.id());
+          uncharge(counted);
+        }))
+      .onSuccess(admission -> {
+        message.reply(admission, new DeliveryOptions().addHeader(Headers.ADVERT_SEQ, String.valueOf(seq)));
+        advertiseSoon();
+      })
+      .onFailure(err -> Replies.fail(message, err));
+  }
+
+  /**
+   * Counts the execution against its key's cluster-wide quota.
+   *
+   * @return the owner when counted, or fails with quota_exceeded
+   */
+  private Future<String> charge(String owner, long max) {
+    return index.quota(owner).compose(counter -> counter.incrementAndGet().compose(n -> {
+      if (n <= max) {
+        return Future.succeededFuture(owner);
+      }
+      return counter.decrementAndGet().transform(ar -> Future.failedFuture(new GatewayException(
+        ErrorCode.QUOTA_EXCEEDED, "key '" + owner + "' already has " + (n - 1)
+        + " executions running or queued in the cluster, its quota")));
+    }));
+  }
+
+  private void uncharge(String owner) {
+    if (owner != null) {
+      index.quota(owner).compose(c -> c.decrementAndGet())
+        .onFailure(err -> log.warn("releasing a quota place of key '{}' failed: {}", owner, err.getMessage()));
+    }
+  }
+
+  private void onStarted(String id) {
+    Live l = live.get(id);
+    if (l != null) {
+      l.started = true;
+      advertiseSoon();
+    }
+  }
+
+  private void onReleased(String id) {
+    Live l = live.remove(id);
+    if (l != null) {
+      index.remove(id)
+        .onFailure(err -> log.warn("[{}] removing the live entry failed: {}", id, err.getMessage()))
+        .onComplete(ar -> uncharge(l.owner));
+      advertiseSoon();
+    }
+  }
+
+  private <T> void forward(Message<T> message, String localAddress) {
+    vertx.eventBus().request(localAddress, message.body(), new DeliveryOptions().setSendTimeout(
+        options.getImages().ensureDeadlineMs()))
+      .onSuccess(reply -> message.reply(reply.body()))
+      .onFailure(err -> Replies.fail(message, err));
+  }
+
+  /**
+   * Reads the node's readiness, images and pools from the local verticles; one refresh at a time.
+   */
+  private Future<Void> refresh() {
+    if (refreshing) {
+      return Future.succeededFuture();
+    }
+    refreshing = true;
+    var bus = vertx.eventBus();
+    DeliveryOptions local = new DeliveryOptions().setSendTimeout(LOCAL_TIMEOUT_MS);
+    // a check that could not answer in time (a busy engine) says nothing new: the last answer stands
+    Future<Readiness> ready = bus.<Readiness>request(addresses.imageReady(), null, local).map(Message::body)
+      .otherwise(readiness);
+    Future<List<String>> usable = bus.<ImageList>request(addresses.imageList(), null, local)
+      .map(m -> m.body().images().stream().filter(ImageInfo::usable).map(ImageInfo::image).toList())
+      .otherwise(images);
+    Future<PoolState> pool = bus.<PoolState>request(addresses.poolState(), null, local).map(Message::body)
+      .otherwise(pools);
+    return Future.join(ready, usable, pool).transform(ar -> {
+      refreshing = false;
+      readiness = ready.result();
+      images = usable.result();
+      pools = pool.result();
+      return Future.succeededFuture();
+    });
+  }
+
+  private void advertiseSoon() {
+    if (soon >= 0) {
+      return;
+    }
+    long wait = lastSent + MIN_GAP_MS - System.currentTimeMillis();
+    if (wait <= 0) {
+      advertise();
+    } else {
+      soon = vertx.setTimer(wait, t -> advertise());
+    }
+  }
+
+  private void advertise() {
+    if (soon >= 0) {
+      vertx.cancelTimer(soon);
+      soon = -1;
+    }
+    int running = (int) live.values().stream().filter(l -> l.started).count();
+    List<String> waiting = live.entrySet().stream().filter(e -> !e.getValue().started).map(Map.Entry::getKey).toList();
+    lastSent = System.currentTimeMillis();
+    WorkerAdvert advert = new WorkerAdvert(nodeId, options.getInstanceId(), ++seq, lastSent,
+      options.getExecutor().getMaxConcurrent(), options.getExecutor().getMaxQueued(), running, live.size(), waiting,
+      readiness.ready(), readiness.message(), images, pools, stopping);
+    vertx.eventBus().publish(addresses.workerAdverts(), advert);
+  }
+
+  @Override
+  public Future<?> stop() {
+    // gateways stop dispatching here at once; the executors, stopped next, cancel what runs
+    stopping = true;
+    vertx.cancelTimer(tick);
+    advertise();
+    return Future.succeededFuture();
+  }
+}

@@ -351,7 +351,7 @@ final class ExecutionRun {
     }
     Future<Void> unregister = control != null ? control.unregister() : Future.succeededFuture();
     Future<Void> removed = containerId() == null ? Future.succeededFuture()
-      : new ContainerRemover(ec.vertx(), ec.runtime()).remove(containerId());
+      : ec.remover().remove(containerId());
     return Future.join(unregister, removed)
       .transform(ar -> ec.vertx().eventBus()
         .request(ec.addresses().schedulerRelease(), job.id(), new DeliveryOptions().setSendTimeout(10_000)))

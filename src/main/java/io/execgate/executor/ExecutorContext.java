@@ -14,7 +14,8 @@ import io.vertx.core.Vertx;
  * @param store     execution records
  * @param addresses the gateway's addresses
  * @param options   the gateway's options
+ * @param remover   removes the verticle's containers, retrying while the engine does not answer
  */
 record ExecutorContext(Vertx vertx, ContainerRuntime runtime, ExecutionStore store, Addresses addresses,
-                       GatewayOptions options) {
+                       GatewayOptions options, ContainerRemover remover) {
 }

@@ -51,7 +51,8 @@ public final class ExecutorVerticle extends VerticleBase {
       .compose(store -> {
         // a cluster's records say which worker runs them
         ec = new ExecutorContext(vertx, runtime, options.getCluster().isEnabled()
-          ? store.stampedBy(options.getInstanceId()) : store, addresses, options);
+          ? store.stampedBy(options.getInstanceId()) : store, addresses, options,
+          new ContainerRemover(vertx, runtime));
         retired = new RetiredFrameLogs(vertx, options.getExecutor().getStreamGraceSeconds() * 1000,
           options.getExecutor().getStreamGraceBytes());
         return vertx.eventBus().<ExecutionJob>localConsumer(addresses.executorRun(), this::onRun).completion();
@@ -93,6 +94,7 @@ public final class ExecutorVerticle extends VerticleBase {
     return Future.join(new ArrayList<>(running))
       .timeout(STOP_GRACE_MS, TimeUnit.MILLISECONDS)
       .otherwiseEmpty()
+      .compose(v -> ec != null ? ec.remover().stop() : Future.succeededFuture())
       .andThen(ar -> {
         if (retired != null) {
           retired.closeAll();

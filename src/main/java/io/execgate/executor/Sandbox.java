@@ -154,7 +154,7 @@ final class Sandbox {
     stdin = null;
     containerId = null;
     warm = false;
-    new ContainerRemover(ec.vertx(), ec.runtime()).remove(id);
+    ec.remover().remove(id);
   }
 
   void closeStreams() {

@@ -292,6 +292,7 @@ public final class WarmPoolVerticle extends VerticleBase {
       }
     }
     removals.addAll(inFlight);
-    return Future.join(removals).timeout(20, TimeUnit.SECONDS).otherwiseEmpty();
+    return Future.join(removals).timeout(20, TimeUnit.SECONDS).otherwiseEmpty()
+      .compose(v -> remover.stop());
   }
 }

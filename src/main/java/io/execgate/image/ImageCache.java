@@ -125,20 +125,23 @@ final class ImageCache {
   }
 
   private Future<ImageInfo> join(ImageEntry e, boolean untilUsable) {
-    if (e.flow == null) {
-      start(e);
+    if (e.flow != null) {
+      e.waiting++;
+      return untilUsable ? e.flow : e.known.future();
     }
-    e.waiting++;
-    return untilUsable ? e.flow : e.known.future();
-  }
-
-  private void start(ImageEntry e) {
     Promise<ImageInfo> done = Promise.promise();
     Promise<ImageInfo> known = Promise.promise();
     e.flow = done.future();
     e.known = known;
-    e.waiting = 0;
+    e.waiting = 1;
     e.pulled = false;
+    // taken before the flow starts: it may end (and clear the entry's flow) before start returns
+    Future<ImageInfo> mine = untilUsable ? done.future() : known.future();
+    start(e, done, known);
+    return mine;
+  }
+
+  private void start(ImageEntry e, Promise<ImageInfo> done, Promise<ImageInfo> known) {
     makeUsable(e, known).onComplete(ar -> {
       if (ar.succeeded() && !e.pulled) {
         cacheHits += e.waiting;

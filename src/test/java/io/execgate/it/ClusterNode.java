@@ -25,6 +25,7 @@ final class ClusterNode {
 
   private static final Path JAR = Path.of("target/execgate.jar");
   private static final Pattern WORKERS = Pattern.compile("(?m)^execgate_cluster_workers ([0-9.]+)$");
+  private static final Pattern FREE_SLOTS = Pattern.compile("(?m)^execgate_cluster_free_slots ([0-9.]+)$");
 
   final String role;
   final String instanceId;
@@ -122,13 +123,33 @@ final class ClusterNode {
    * @return the number of workers this gateway may dispatch to, from its /metrics, or -1 when it does not answer
    */
   int workers() {
+    return gauge(WORKERS);
+  }
+
+  private int gauge(Pattern metric) {
     try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/metrics"))
         .header("authorization", "Bearer " + apiKey).build(), HttpResponse.BodyHandlers.ofString());
-      Matcher m = WORKERS.matcher(r.body());
+      Matcher m = metric.matcher(r.body());
       return r.statusCode() == 200 && m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
     } catch (IOException | InterruptedException notYet) {
       return -1;
+    }
+  }
+
+  /**
+   * Waits until this gateway sees {@code slots} free run slots: what earlier tests ran has ended and
+   * released its slot (a slot is held until the container is removed).
+   */
+  void awaitFreeSlots(int slots, long timeoutMs) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    int free;
+    while ((free = gauge(FREE_SLOTS)) != slots) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("gateway " + instanceId + " sees " + free + " free slots, not " + slots
+          + ", after " + timeoutMs + " ms");
+      }
+      Thread.sleep(100);
     }
   }
 

@@ -26,29 +26,6 @@ class PistonMapperTest {
   private final PistonMapper mapper = new PistonMapper(options, new RuntimeCatalog(options));
   private final ExecutionRequestParser parser = new ExecutionRequestParser(options);
 
-  /** The request of Piston's README (docs/api-v2.md has the same without the cpu times). */
-  private static JsonObject documentedRequest(String version) {
-    return new JsonObject("""
-      {
-          "language": "js",
-          "version": "%s",
-          "files": [
-              {
-                  "name": "my_cool_code.js",
-                  "content": "console.log(process.argv)"
-              }
-          ],
-          "stdin": "",
-          "args": ["1", "2", "3"],
-          "compile_timeout": 10000,
-          "run_timeout": 3000,
-          "compile_cpu_time": 10000,
-          "run_cpu_time": 3000,
-          "compile_memory_limit": -1,
-          "run_memory_limit": -1
-      }""".formatted(version));
-  }
-
   private ExecutionJob job(JsonObject piston) {
     return parser.parse(mapper.toSubmit(piston).submit(), false).job();
   }
@@ -73,7 +50,7 @@ class PistonMapperTest {
 
   @Test
   void theDocumentedRequestBecomesAnExecution() {
-    ExecutionJob job = job(documentedRequest("18.20.4"));
+    ExecutionJob job = job(PistonFixtures.documentedRequest("18.20.4"));
     assertThat(job.runtime().name()).isEqualTo("javascript");
     assertThat(job.image()).isEqualTo("execgate/nodejs-runtime:offline");
     assertThat(job.files()).hasSize(1);
@@ -90,18 +67,18 @@ class PistonMapperTest {
 
   @Test
   void versionSelectorsPickTheRuntime() {
-    assertThat(job(documentedRequest("18.x")).runtime().name()).isEqualTo("javascript");
-    assertThat(job(documentedRequest("*")).runtime().name()).isEqualTo("javascript");
-    assertThat(job(documentedRequest("18.20.4").copy().put("language", "node")).runtime().name())
+    assertThat(job(PistonFixtures.documentedRequest("18.x")).runtime().name()).isEqualTo("javascript");
+    assertThat(job(PistonFixtures.documentedRequest("*")).runtime().name()).isEqualTo("javascript");
+    assertThat(job(PistonFixtures.documentedRequest("18.20.4").copy().put("language", "node")).runtime().name())
       .isEqualTo("javascript");
-    JsonObject noVersion = documentedRequest("x");
+    JsonObject noVersion = PistonFixtures.documentedRequest("x");
     noVersion.remove("version");
     assertThat(job(noVersion).runtime().version()).isEqualTo("18.20.4");
   }
 
   @Test
   void badRequestsGetPistonsMessages() {
-    assertThat(failure(documentedRequest("15.10.0")))
+    assertThat(failure(PistonFixtures.documentedRequest("15.10.0")))
       .startsWith("js-15.10.0 runtime is unknown; available: sh 1.35.0, bash 5.2.15, python 3.11.2");
     assertThat(failure(new JsonObject().put("version", "*"))).isEqualTo("language is required as a string");
     assertThat(failure(new JsonObject().put("language", "python").put("version", 3)))
@@ -111,18 +88,18 @@ class PistonMapperTest {
     assertThat(failure(new JsonObject().put("language", "python").put("version", "*")
       .put("files", new JsonArray().add(new JsonObject().put("name", "a.py")))))
       .isEqualTo("files[0].content is required as a string");
-    assertThat(failure(documentedRequest("*").put("run_timeout", 120_000)))
+    assertThat(failure(PistonFixtures.documentedRequest("*").put("run_timeout", 120_000)))
       .isEqualTo("run_timeout cannot exceed the configured limit of 60000");
-    assertThat(failure(documentedRequest("*").put("run_timeout", "fast")))
+    assertThat(failure(PistonFixtures.documentedRequest("*").put("run_timeout", "fast")))
       .isEqualTo("If specified, run_timeout must be a number");
-    assertThat(failure(documentedRequest("*").put("compile_timeout", -5)))
+    assertThat(failure(PistonFixtures.documentedRequest("*").put("compile_timeout", -5)))
       .isEqualTo("compile_timeout must be non-negative");
-    assertThat(failure(documentedRequest("*").put("run_memory_limit", 2L << 30)))
+    assertThat(failure(PistonFixtures.documentedRequest("*").put("run_memory_limit", 2L << 30)))
       .isEqualTo("run_memory_limit cannot exceed the configured limit of 1073741824");
-    assertThat(failure(documentedRequest("*").put("files", new JsonArray()
+    assertThat(failure(PistonFixtures.documentedRequest("*").put("files", new JsonArray()
       .add(new JsonObject().put("content", "AA==").put("encoding", "base64")))))
       .isEqualTo("files must include at least one utf8 encoded file");
-    assertThat(failure(documentedRequest("*").put("files", new JsonArray()
+    assertThat(failure(PistonFixtures.documentedRequest("*").put("files", new JsonArray()
       .add(new JsonObject().put("name", "../x.js").put("content", "1")))))
       .isEqualTo("files[0].name must not contain empty, '.' or '..' segments");
   }

@@ -132,33 +132,17 @@ class BrowserIT extends GatewayITBase {
   }
 
   /**
-   * @return what the page shows: status, duration, output, and the stderr part of the output
+   * @return what the page shows ({@link PageState#EXPRESSION})
    */
   private JsonObject page() throws Exception {
     Object value = call("POST", "/session/" + session + "/execute/sync", new JsonObject()
-      .put("script", "return {status: document.getElementById('status').textContent,"
-        + " duration: document.getElementById('duration').textContent,"
-        + " output: document.getElementById('output').textContent,"
-        + " stderr: Array.from(document.querySelectorAll('#output .stderr')).map(e => e.textContent).join(''),"
-        + " runtimes: document.querySelectorAll('#runtime option').length,"
-        + " stats: Object.fromEntries(Array.from(document.querySelectorAll('#stats [data-stat]'))"
-        + "   .map(e => [e.dataset.stat, e.textContent])),"
-        + " running: !document.getElementById('cancel').disabled};")
+      .put("script", "return " + PageState.EXPRESSION + ";")
       .put("args", new JsonArray())).getValue("value");
     return (JsonObject) value;
   }
 
   private JsonObject awaitPage(Predicate<JsonObject> condition, long timeoutMs) throws Exception {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    JsonObject page;
-    do {
-      page = page();
-      if (condition.test(page)) {
-        return page;
-      }
-      Thread.sleep(50);
-    } while (System.currentTimeMillis() < deadline);
-    throw new AssertionError("the page never showed what was expected; it shows " + page.encode());
+    return PageState.await(this::page, condition, timeoutMs);
   }
 
   @Test

@@ -143,24 +143,11 @@ class FirefoxIT extends GatewayITBase {
   }
 
   private JsonObject page() throws Exception {
-    return new JsonObject(js("JSON.stringify({status: document.getElementById('status').textContent,"
-      + " duration: document.getElementById('duration').textContent,"
-      + " output: document.getElementById('output').textContent,"
-      + " stderr: Array.from(document.querySelectorAll('#output .stderr')).map(e => e.textContent).join(''),"
-      + " runtimes: document.querySelectorAll('#runtime option').length})"));
+    return new JsonObject(js("JSON.stringify(" + PageState.EXPRESSION + ")"));
   }
 
   private JsonObject awaitPage(Predicate<JsonObject> condition, long timeoutMs) throws Exception {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    JsonObject page;
-    do {
-      page = page();
-      if (condition.test(page)) {
-        return page;
-      }
-      Thread.sleep(50);
-    } while (System.currentTimeMillis() < deadline);
-    throw new AssertionError("the page never showed what was expected; it shows " + page.encode());
+    return PageState.await(this::page, condition, timeoutMs);
   }
 
   @Test

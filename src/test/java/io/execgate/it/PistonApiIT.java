@@ -1,6 +1,7 @@
 package io.execgate.it;
 
 import io.execgate.DefaultRuntimes;
+import io.execgate.http.PistonFixtures;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,27 +16,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (engineer-man/piston: readme.md and docs/api-v2.md), on the real engine and the offline images.
  */
 class PistonApiIT extends GatewayITBase {
-
-  /** Piston's README, "Execute Endpoint": the request, verbatim. */
-  private static final String DOCUMENTED_REQUEST = """
-    {
-        "language": "js",
-        "version": "15.10.0",
-        "files": [
-            {
-                "name": "my_cool_code.js",
-                "content": "console.log(process.argv)"
-            }
-        ],
-        "stdin": "",
-        "args": ["1", "2", "3"],
-        "compile_timeout": 10000,
-        "run_timeout": 3000,
-        "compile_cpu_time": 10000,
-        "run_cpu_time": 3000,
-        "compile_memory_limit": -1,
-        "run_memory_limit": -1
-    }""";
 
   @BeforeAll
   void requireRuntimeImages() {
@@ -71,7 +51,7 @@ class PistonApiIT extends GatewayITBase {
   @Test
   void theDocumentedRequestRunsWithTheVersionTheRuntimesReport() {
     // a client asks for a version this server has, as Piston's clients do after GET /api/v2/runtimes
-    JsonObject request = new JsonObject(DOCUMENTED_REQUEST).put("version", runtimeFor("js").getString("version"));
+    JsonObject request = PistonFixtures.documentedRequest(runtimeFor("js").getString("version"));
     JsonObject response = execute(request);
     assertThat(response.fieldNames()).containsExactlyInAnyOrder("language", "version", "run");
     assertThat(response.getString("language")).isEqualTo("javascript");
@@ -93,7 +73,7 @@ class PistonApiIT extends GatewayITBase {
 
   @Test
   void theDocumentedRequestVerbatimGetsPistonsErrorForAnUnknownVersion() {
-    HttpResponse<Buffer> response = post("/api/v2/execute", new JsonObject(DOCUMENTED_REQUEST));
+    HttpResponse<Buffer> response = post("/api/v2/execute", PistonFixtures.documentedRequest("15.10.0"));
     assertThat(response.statusCode()).isEqualTo(400);
     JsonObject body = response.bodyAsJsonObject();
     assertThat(body.fieldNames()).containsExactly("message");
@@ -106,7 +86,7 @@ class PistonApiIT extends GatewayITBase {
     HttpResponse<Buffer> noFiles = post("/api/v2/execute", new JsonObject().put("language", "python").put("version", "*"));
     assertThat(noFiles.statusCode()).isEqualTo(400);
     assertThat(noFiles.bodyAsJsonObject()).isEqualTo(new JsonObject().put("message", "files is required as an array"));
-    HttpResponse<Buffer> tooLong = post("/api/v2/execute", new JsonObject(DOCUMENTED_REQUEST).put("version", "*")
+    HttpResponse<Buffer> tooLong = post("/api/v2/execute", PistonFixtures.documentedRequest("15.10.0").put("version", "*")
       .put("run_timeout", 999_999));
     assertThat(tooLong.statusCode()).isEqualTo(400);
     assertThat(tooLong.bodyAsJsonObject().getString("message"))

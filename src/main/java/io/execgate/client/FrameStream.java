@@ -6,6 +6,7 @@ import io.execgate.model.Frame;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,7 +133,10 @@ final class FrameStream implements ExecutionStream, FrameSink {
   }
 
   private ExecutionStream on(Runnable action) {
-    if (Vertx.currentContext() == context) {
+    // the relay's frames arrive on duplicates of the context (event-bus handlers): a pause() from the
+    // frame handler must take effect before the next frame, not after a hop
+    ContextInternal current = (ContextInternal) Vertx.currentContext();
+    if (current != null && current.unwrap() == ((ContextInternal) context).unwrap()) {
       action.run();
     } else {
       context.runOnContext(v -> action.run());

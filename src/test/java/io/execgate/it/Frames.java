@@ -102,7 +102,9 @@ final class Frames {
    */
   JsonObject await(Predicate<JsonObject> match, long timeoutMs) throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMs;
-    while (System.currentTimeMillis() < deadline) {
+    for (;;) {
+      // read before the scan: every frame added before the end is then seen by it
+      boolean over = ended.isDone();
       synchronized (this) {
         for (JsonObject f : frames) {
           if (match.test(f)) {
@@ -110,7 +112,7 @@ final class Frames {
           }
         }
       }
-      if (ended.isDone()) {
+      if (over || System.currentTimeMillis() >= deadline) {
         break;
       }
       Thread.sleep(10);

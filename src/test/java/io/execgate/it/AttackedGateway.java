@@ -1,0 +1,297 @@
+package io.execgate.it;
+
+import com.github.dockerjava.api.DockerClient;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The runnable jar under attack, as the availability tests need it: {@code java -Xmx512m -jar
+ * target/execgate.jar} with two API keys (an attacker's and an unrelated victim's), a probe of
+ * {@code /health} every 200 ms, the victim's {@code echo hi}, and the checks every attack ends
+ * with: no {@code OutOfMemoryError} in the log, every record final, no container left.
+ */
+final class AttackedGateway implements AutoCloseable {
+
+  /** 256-bit random keys, fresh per gateway. */
+  final String attackerKey = randomKey();
+  final String victimKey = randomKey();
+  final String instanceId = "it-attack-" + UUID.randomUUID().toString().substring(0, 8);
+  final int port;
+  final Path log;
+  private final Process process;
+  private final DockerClient docker;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final List<String> executions = new ArrayList<>();
+
+  /**
+   * Starts the jar and waits until it is ready.
+   *
+   * @param env extra environment (configuration overrides); {@code EXECGATE_API_KEYS} gets the two keys added
+   * @param jvmArgs extra JVM arguments after {@code -Xmx512m}
+   */
+  AttackedGateway(Map<String, String> env, String... jvmArgs) throws Exception {
+    DockerSupport.requireDocker();
+    docker = DockerSupport.client();
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    log = Files.createTempFile("execgate-attack", ".log");
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-Xmx512m");
+    command.addAll(List.of(jvmArgs));
+    command.addAll(List.of("-jar", "target/execgate.jar"));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().remove("EXECGATE_CONFIG");
+    Map<String, String> all = new HashMap<>(env);
+    String keys = "attacker=" + attackerKey + ",victim=" + victimKey;
+    all.merge("EXECGATE_API_KEYS", keys, (given, ours) -> ours + "," + given);
+    all.put("EXECGATE_HTTP_PORT", String.valueOf(port));
+    all.put("EXECGATE_INSTANCE_ID", instanceId);
+    pb.environment().putAll(all);
+    process = pb.start();
+    long deadline = System.currentTimeMillis() + 90_000;
+    while (true) {
+      try {
+        if (get("/ready", victimKey).statusCode() == 200) {
+          break;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      if (!process.isAlive()) {
+        throw new IllegalStateException("gateway exited: " + log());
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("gateway not ready within 90 s: " + log());
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  static String randomKey() {
+    byte[] b = new byte[32];
+    new SecureRandom().nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  HttpResponse<String> get(String path, String key) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+      .header("authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(String path, String key, String json) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
+      .header("authorization", "Bearer " + key).header("content-type", "application/json")
+      .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * Remembers an execution id, so that {@link #assertAllRecordsFinal()} checks it.
+   */
+  void track(String executionId) {
+    synchronized (executions) {
+      executions.add(executionId);
+    }
+  }
+
+  /**
+   * Runs {@code echo hi} as the victim and asserts it succeeds within {@code maxMs}.
+   *
+   * @return how long it took, in ms
+   */
+  long victimEchoWithin(long maxMs) throws Exception {
+    long t0 = System.nanoTime();
+    HttpResponse<String> r = post("/v1/executions?wait=true", victimKey, "{\"script\":\"echo hi\"}");
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonObject result = new JsonObject(r.body());
+    track(result.getString("id"));
+    assertThat(result.getString("status")).as(r.body()).isEqualTo("succeeded");
+    assertThat(result.getString("stdout")).isEqualTo("hi\n");
+    assertThat(ms).as("the victim's echo hi during the attack").isLessThan(maxMs);
+    return ms;
+  }
+
+  /**
+   * Starts probing {@code /health} every 200 ms until the probe is closed.
+   */
+  HealthProbe probe() {
+    return new HealthProbe(uri("/health"));
+  }
+
+  String log() throws IOException {
+    return Files.readString(log, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Every tracked execution's record is final (it may take {@code timeoutMs} to get there).
+   */
+  void assertAllRecordsFinal(long timeoutMs) throws Exception {
+    List<String> ids;
+    synchronized (executions) {
+      ids = List.copyOf(executions);
+    }
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    for (String id : ids) {
+      String status;
+      String body;
+      do {
+        HttpResponse<String> r = get("/v1/executions/" + id, victimKey);
+        if (r.statusCode() == 404) {
+          // another key's execution: ask as the attacker
+          r = get("/v1/executions/" + id, attackerKey);
+        }
+        body = r.body();
+        assertThat(r.statusCode()).as("record of %s: %s", id, body).isEqualTo(200);
+        status = new JsonObject(body).getString("status");
+        if (isFinal(status)) {
+          break;
+        }
+        Thread.sleep(200);
+      } while (System.currentTimeMillis() < deadline);
+      assertThat(isFinal(status)).as("record of %s is final: %s", id, body).isTrue();
+    }
+  }
+
+  private static boolean isFinal(String status) {
+    return List.of("succeeded", "failed", "timeout", "oom_killed", "output_limit", "cancelled", "error")
+      .contains(status);
+  }
+
+  void assertNoOutOfMemoryError() throws IOException {
+    assertThat(log()).doesNotContain("OutOfMemoryError");
+  }
+
+  /**
+   * Asserts that no execution container of this gateway is left (idle warm containers excepted).
+   */
+  void assertNoExecutionContainerLeft(long timeoutMs) throws InterruptedException {
+    assertThat(DockerSupport.awaitNoExecutionContainers(docker, instanceId, timeoutMs)).isEmpty();
+  }
+
+  /**
+   * @return the gateway's process id (for /proc readings)
+   */
+  long pid() {
+    return process.pid();
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      process.destroy();
+      if (!process.waitFor(40, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+      List<String> left = DockerSupport.awaitNoContainers(docker, instanceId, 10_000);
+      if (!left.isEmpty()) {
+        DockerSupport.removeAll(docker, instanceId);
+      }
+      assertThat(left).as("containers left by the gateway after its stop").isEmpty();
+    } finally {
+      docker.close();
+    }
+  }
+
+  /**
+   * {@code GET /health} every 200 ms on a thread of its own, on a fresh connection each time (a
+   * pooled one could hide a gateway that accepts no new connection).
+   */
+  static final class HealthProbe implements AutoCloseable {
+
+    private final URI uri;
+    private final Thread thread;
+    private final List<Long> latencies = new ArrayList<>();
+    private final List<String> failures = new ArrayList<>();
+    private volatile boolean running = true;
+
+    private HealthProbe(URI uri) {
+      this.uri = uri;
+      this.thread = new Thread(this::loop, "health-probe");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void loop() {
+      while (running) {
+        long t0 = System.nanoTime();
+        try (java.net.Socket socket = new java.net.Socket()) {
+          socket.connect(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()), 5_000);
+          socket.setSoTimeout(5_000);
+          socket.getOutputStream().write(("GET " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getHost()
+            + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+          long ms = (System.nanoTime() - t0) / 1_000_000;
+          synchronized (this) {
+            latencies.add(ms);
+            if (!response.startsWith("HTTP/1.1 200")) {
+              failures.add("'" + response.lines().findFirst().orElse("") + "' after " + ms + " ms");
+            }
+          }
+        } catch (IOException e) {
+          synchronized (this) {
+            failures.add(e + " after " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+          }
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    /**
+     * @return the slowest answer so far, in ms
+     */
+    synchronized long maxMs() {
+      return latencies.stream().mapToLong(Long::longValue).max().orElse(-1);
+    }
+
+    synchronized int count() {
+      return latencies.size();
+    }
+
+    /**
+     * Asserts that every probe answered 200 within {@code maxMs}, and that there were some.
+     */
+    synchronized void assertAllWithin(long maxMs) {
+      assertThat(failures).as("failed /health probes").isEmpty();
+      assertThat(latencies).as("/health probes").isNotEmpty();
+      assertThat(maxMs()).as("slowest /health of %d probes", latencies.size()).isLessThan(maxMs);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running = false;
+      thread.interrupt();
+      thread.join(10_000);
+    }
+  }
+}

@@ -106,7 +106,8 @@ public class GatewayOptions {
       r.getString("compile", null),
       require(r, "run"),
       r.getLong("compileTimeoutMs", RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, 100, 3_600_000),
-      r.getBoolean("tmpfsExec", false));
+      r.getBoolean("tmpfsExec", false),
+      r.getString("ociRuntime", null));
     r.finish();
     return spec;
   }

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The narrow port through which executors drive a container engine. Every method returns at once;
@@ -16,6 +17,11 @@ public interface ContainerRuntime extends AutoCloseable {
    * @return succeeds when the engine answers
    */
   Future<Void> ping();
+
+  /**
+   * @return the names of the OCI runtimes the engine can run containers with ({@code docker info})
+   */
+  Future<Set<String>> ociRuntimes();
 
   /**
    * @return whether the image is present locally

@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -83,6 +84,14 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     return call("ping", () -> {
       client.pingCmd().exec();
       return null;
+    });
+  }
+
+  @Override
+  public Future<Set<String>> ociRuntimes() {
+    return call("info", () -> {
+      Map<String, ?> runtimes = client.infoCmd().exec().getRuntimes();
+      return runtimes == null ? Set.of() : Set.copyOf(runtimes.keySet());
     });
   }
 

@@ -11,13 +11,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The container security profile of DESIGN.md section 4, applied to every sandbox. Nothing a
- * request says can weaken it: a request only chooses values within the limits.
+ * The container security profile, applied to every sandbox. Nothing a request says can weaken it:
+ * a request only chooses values within the limits.
  */
-final class SandboxProfile {
+public final class SandboxProfile {
 
-  /** The sandbox's working place, the only writable one. */
+  /** The sandbox's working place, where the program writes. */
   static final String TMP = "/tmp";
+  /**
+   * A tmpfs, {@code exec} but {@code nosuid,nodev}, mode 0700 for the sandbox's uid, holding only
+   * the launcher's execute-only copy of the image's shell (which makes the launcher unreadable to
+   * the program).
+   */
+  public static final String SEAL_DIR = "/run/execgate";
+  /** Its size: room for the image's {@code /bin/sh} (busybox 1.35 static: 1.9 MiB; dash: 123 KiB). */
+  public static final long SEAL_DIR_BYTES = 4L << 20;
+  /** Size of {@code /dev/shm}: enough for POSIX semaphores and small shared memory, nothing more. */
+  public static final long SHM_BYTES = 1L << 20;
 
   private SandboxProfile() {
   }
@@ -25,10 +35,12 @@ final class SandboxProfile {
   static HostConfig hostConfig(ContainerSpec spec) {
     String tmpfs = "rw,nosuid,nodev," + (spec.tmpfsExec() ? "exec" : "noexec")
       + ",size=" + spec.tmpfsBytes() + ",uid=" + spec.uid() + ",gid=" + spec.uid() + ",mode=1777";
+    String seal = "rw,nosuid,nodev,exec,size=" + SEAL_DIR_BYTES + ",uid=" + spec.uid() + ",gid=" + spec.uid()
+      + ",mode=0700";
     HostConfig hc = HostConfig.newHostConfig()
       .withNetworkMode("none")
       .withReadonlyRootfs(true)
-      .withTmpFs(Map.of(TMP, tmpfs))
+      .withTmpFs(Map.of(TMP, tmpfs, SEAL_DIR, seal))
       .withCapDrop(Capability.ALL)
       .withSecurityOpts(List.of("no-new-privileges"))
       .withPrivileged(false)
@@ -36,9 +48,13 @@ final class SandboxProfile {
       .withMemorySwap(spec.memoryBytes())
       .withNanoCPUs(spec.nanoCpus())
       .withPidsLimit((long) spec.pids())
-      .withUlimits(List.of(new Ulimit("nofile", (long) spec.nofile(), (long) spec.nofile())))
+      // no core dumps (a pipe core_pattern ignores the limit, but its helper is told it is 0); no POSIX
+      // message queues, whose memory is counted per uid across every sandbox of the host
+      .withUlimits(List.of(new Ulimit("nofile", (long) spec.nofile(), (long) spec.nofile()),
+        new Ulimit("core", 0L, 0L), new Ulimit("msgqueue", 0L, 0L)))
       .withInit(true)
       .withIpcMode("private")
+      .withShmSize(SHM_BYTES)
       .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE, null))
       .withAutoRemove(false);
     if (spec.ociRuntime() != null) {

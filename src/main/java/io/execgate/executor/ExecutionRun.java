@@ -67,6 +67,10 @@ final class ExecutionRun {
   private boolean cancelRequested;
   private boolean waitingForSlot;
   private boolean outputPaused;
+  /** The output stream failed (rather than ended): the engine's trouble, not the program's. */
+  private boolean outputBroken;
+  /** The run step's deadline is armed once, when the run step starts; nothing the program prints re-arms it. */
+  private boolean runDeadlineArmed;
   private final ProgramStdin programStdin;
   private long deadlineTimer = -1;
   private long startNanos;
@@ -175,8 +179,11 @@ final class ExecutionRun {
         startNanos = System.nanoTime();
         checkCancelled();
         setStatus(ExecutionStatus.RUNNING);
-        long deadline = job.runtime().compile() != null ? job.runtime().compileTimeoutMs() : limits.timeoutMs();
-        armDeadline(deadline);
+        if (job.runtime().compile() != null) {
+          armDeadline(job.runtime().compileTimeoutMs());
+        } else {
+          armRunDeadline();
+        }
         return null;
       });
   }
@@ -207,7 +214,7 @@ final class ExecutionRun {
       public void compiled(int exitCode) {
         compileEndNanos = System.nanoTime();
         if (exitCode == 0 && killReason == null) {
-          armDeadline(limits.timeoutMs());
+          armRunDeadline();
         }
       }
 
@@ -218,7 +225,10 @@ final class ExecutionRun {
       }
     });
     output().handler(programOutput::accept);
-    output().exceptionHandler(err -> about(Level.DEBUG).log("output stream failed: {}", err.getMessage()));
+    output().exceptionHandler(err -> {
+      outputBroken = true;
+      about(Level.DEBUG).log("output stream failed: {}", err.getMessage());
+    });
     output().endHandler(v -> {
       programOutput.end();
       markEnded();
@@ -236,6 +246,13 @@ final class ExecutionRun {
   private void markEnded() {
     if (endNanos == 0) {
       endNanos = System.nanoTime();
+    }
+  }
+
+  private void armRunDeadline() {
+    if (!runDeadlineArmed) {
+      runDeadlineArmed = true;
+      armDeadline(limits.timeoutMs());
     }
   }
 
@@ -302,7 +319,7 @@ final class ExecutionRun {
 
   private ExecutionResult result(ContainerState state) {
     markEnded();
-    return outcome().ended(state, killReason, cancelRequested, killIssued);
+    return outcome().ended(state, killReason, cancelRequested, killIssued, outputBroken);
   }
 
   private RunOutcome outcome() {

@@ -1,5 +1,6 @@
 package io.execgate.executor;
 
+import io.execgate.docker.SandboxProfile;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.SourceFile;
 
@@ -11,26 +12,51 @@ import java.util.Set;
 
 /**
  * The launcher protocol: how a program reaches a sandbox over its stdin, with the root filesystem
- * read-only and without relying on stdin EOF (STACK.md D1).
+ * read-only and without relying on stdin EOF (docker-java never half-closes an attached stdin).
  * <p>
- * Every sandbox runs the constant {@link #LAUNCHER} under {@code /bin/sh -c}. It reads one header
- * line {@code EXECGATE1 <n>}, then exactly {@code n} bytes of a job script, which it evaluates
- * without writing it anywhere. The job script reads each file with {@code dd} by its exact length
- * into {@code /tmp/work}, runs the optional compile step, then the run step, and finally writes an
- * end record {@code \x1eEXECGATE:<nonce>:exit:<code>:<cpuMs>:<memPeak>:<oomKills>\x1e} to both streams (after a
- * compile step, a {@code compile:<code>:<cpuMs>:<memPeak>} record first, which ends the compile
- * step's output). The nonce is random per execution and lives only in the launcher shell's memory,
- * never in a file, the environment or a command line, so the program cannot print a record by
- * accident or by reading its surroundings. Because the record closes each stream, the gateway knows that all output before
- * it belongs to the program, and it does not have to wait for the container to exit.
+ * Every sandbox runs the constant {@link #COMMAND} under {@code /bin/sh -c}. It first makes the
+ * launcher a process the program cannot read (see {@link #COMMAND}), then runs {@link #LAUNCHER}:
+ * it reads one header line {@code EXECGATE1 <n>}, then exactly {@code n} bytes of a job script,
+ * which it evaluates without writing it anywhere. The job script reads each file with {@code dd} by
+ * its exact length into {@code /tmp/work}, runs the optional compile step, then the run step, and
+ * finally writes an end record {@code \x1eEXECGATE:<nonce>:exit:<code>:<cpuMs>:<memPeak>:<oomKills>\x1e}
+ * to both streams (after a compile step, a {@code compile:<code>:<cpuMs>:<memPeak>} record first,
+ * which ends the compile step's output). The nonce is random per execution and lives only in the
+ * launcher shell's memory, never in a file, the environment or a command line (the shells' own
+ * {@code printf} and {@code read} are builtins), and that memory is out of the program's reach: so
+ * the program can neither print a record by accident nor forge one. Because the record closes each
+ * stream, the gateway knows that all output before it belongs to the program, and it does not have
+ * to wait for the container to exit.
  * <p>
- * The image needs {@code /bin/sh}, {@code dd} with {@code iflag=fullblock} (busybox or coreutils)
- * and {@code mkdir}.
+ * The image needs {@code /bin/sh}, {@code dd} with {@code iflag=fullblock} (busybox or coreutils),
+ * {@code chmod} and {@code mkdir}.
  */
 public final class JobScript {
 
-  /** The container command: reads and evaluates a framed job script from stdin. */
+  /** The launcher: reads and evaluates a framed job script from stdin. */
   public static final String LAUNCHER = launcher("/tmp");
+
+  /** A small tmpfs, mounted {@code exec} and mode 0700, that holds the launcher's own shell. */
+  static final String SEAL_DIR = SandboxProfile.SEAL_DIR;
+  static final long SEAL_DIR_BYTES = SandboxProfile.SEAL_DIR_BYTES;
+
+  /**
+   * The container command. The program runs as the launcher's child with the same uid, so without
+   * more it could read the nonce from {@code /proc/<launcher>/mem} (or {@code ptrace} it). Linux
+   * marks a process that executes a file its uid cannot read non-dumpable, and refuses the memory,
+   * environment and descriptors of a non-dumpable process to other processes of the same uid that
+   * lack {@code CAP_SYS_PTRACE} (sandboxes have no capabilities). So the command copies the image's
+   * {@code /bin/sh} into {@link #SEAL_DIR}, makes the copy execute-only, and runs the launcher by
+   * executing it; a warm container does this before its job arrives.
+   * <p>
+   * gVisor ({@code runsc}) does not execute a file its caller cannot read; there, processes cannot
+   * read their ancestors' memory at all (ptrace is restricted to descendants), so the launcher runs
+   * in the image's shell, but only after a child of it was refused its memory: if that read
+   * succeeded the sandbox stops (exit 123) rather than run unprotected.
+   */
+  public static final String COMMAND = "d=" + SEAL_DIR + "; dd if=/bin/sh of=$d/sh 2>/dev/null && chmod 111 $d/sh "
+    + "|| exit 123; l=" + quote(LAUNCHER) + "; $d/sh -c : 2>/dev/null && exec $d/sh -c \"$l\"; "
+    + "/bin/sh -c ': </proc/$PPID/mem' 2>/dev/null && exit 123; exec /bin/sh -c \"$l\"";
 
   /** Files up to this size, text without NUL bytes, travel inside the job script (no dd, no fork). */
   static final int INLINE_FILE_BYTES = 64 * 1024;
@@ -54,6 +80,8 @@ public final class JobScript {
   /** Exit codes of the launcher itself, before the program ran. */
   static final int LAUNCHER_EXIT_MIN = 120;
   static final int LAUNCHER_EXIT_MAX = 123;
+  /** The launcher could not make its shell execute-only ({@link #COMMAND}). */
+  static final int SEAL_FAILED_EXIT = 123;
 
   private JobScript() {
   }

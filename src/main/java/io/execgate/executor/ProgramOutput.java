@@ -12,7 +12,17 @@ import java.util.List;
  * What a sandbox wrote: the program's text on each stream (capped, decoded), and the launcher's
  * records (compile step ended, program ended with its exit code and usage). With a compile step,
  * the text a stream carries before its compile record is the compile step's; each step gets the
- * whole cap.
+ * whole per-stream cap, and a stream never keeps more than the two caps together.
+ * <p>
+ * The nonce is out of the program's reach ({@link JobScript#COMMAND}); still, a record is taken as
+ * the launcher's only where the launcher writes one, and anywhere else its bytes are program text:
+ * <ul>
+ *   <li>{@code compile}: only in a runtime with a compile step, at most once per stream, and only
+ *   while that stream still carries the compile step's text (so before any run output);</li>
+ *   <li>{@code exit}: once per stream, after that stream's compile record when there is a compile
+ *   step; it closes the stream, and the first one gives the exit code;</li>
+ *   <li>anything else is text.</li>
+ * </ul>
  */
 final class ProgramOutput {
 
@@ -44,6 +54,7 @@ final class ProgramOutput {
   private final StringBuilder stderrText = new StringBuilder();
   private final StringBuilder compileStdoutText = new StringBuilder();
   private final StringBuilder compileStderrText = new StringBuilder();
+  private final boolean compiles;
   private boolean stdoutCompiling;
   private boolean stderrCompiling;
   private boolean compileStdoutTruncated;
@@ -62,11 +73,14 @@ final class ProgramOutput {
   ProgramOutput(String executionId, String nonce, long limitBytes, boolean compiles, Listener listener) {
     this.executionId = executionId;
     this.listener = listener;
+    this.compiles = compiles;
     this.stdoutCompiling = compiles;
     this.stderrCompiling = compiles;
     byte[] prefix = JobScript.markerPrefix(nonce);
-    this.stdout = new StreamDemux(prefix, limitBytes, new Sink(false));
-    this.stderr = new StreamDemux(prefix, limitBytes, new Sink(true));
+    // each step gets the whole cap, and nothing in the output resets the total
+    long total = compiles ? 2 * limitBytes : limitBytes;
+    this.stdout = new StreamDemux(prefix, limitBytes, total, new Sink(false));
+    this.stderr = new StreamDemux(prefix, limitBytes, total, new Sink(true));
   }
 
   void accept(OutputChunk chunk) {
@@ -184,16 +198,21 @@ final class ProgramOutput {
     }
 
     @Override
-    public void record(List<String> fields) {
-      switch (fields.get(0)) {
-        case "compile" -> compileRecord(fields, isStderr);
-        case "exit" -> exitRecord(fields, isStderr);
-        default -> log.atWarn().addKeyValue("execution", executionId).log("unknown launcher record {}", fields);
+    public boolean record(List<String> fields) {
+      boolean taken = switch (fields.get(0)) {
+        case "compile" -> compiles && compiling() && compileRecord(fields, isStderr);
+        case "exit" -> !compiling() && exitRecord(fields, isStderr);
+        default -> false;
+      };
+      if (!taken) {
+        log.atWarn().addKeyValue("execution", executionId).log("a launcher record out of place ({}) is taken as "
+          + "program output", fields.get(0));
       }
+      return taken;
     }
   }
 
-  private void compileRecord(List<String> fields, boolean isStderr) {
+  private boolean compileRecord(List<String> fields, boolean isStderr) {
     if (isStderr) {
       stderrCompiling = false;
       stderr.restartCap();
@@ -207,9 +226,10 @@ final class ProgramOutput {
       compileUsage = new Usage(parseLong(fields, 2), parseLong(fields, 3));
       listener.compiled(compileExitCode);
     }
+    return true;
   }
 
-  private void exitRecord(List<String> fields, boolean isStderr) {
+  private boolean exitRecord(List<String> fields, boolean isStderr) {
     if (exitCode == null) {
       Long code = parseLong(fields, 1);
       exitCode = code == null ? -1 : (int) (long) code;
@@ -226,6 +246,7 @@ final class ProgramOutput {
     if (stdoutEnded && stderrEnded) {
       listener.ended();
     }
+    return true;
   }
 
   private static Long parseLong(List<String> fields, int i) {

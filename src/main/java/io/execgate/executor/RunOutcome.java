@@ -63,6 +63,25 @@ final class RunOutcome {
    * @param killed     whether the gateway killed the container (for a reason or while it was ending)
    */
   ExecutionResult ended(ContainerState state, ExecutionStatus killReason, boolean cancelRequested, boolean killed) {
+    return ended(state, killReason, cancelRequested, killed, false);
+  }
+
+  /**
+   * The result of a run whose container ended.
+   * <p>
+   * Without an end record, the exit code is the engine's for the container, which is the launcher's
+   * (the init process returns its child's status, 128 + n for death by signal n). The program can
+   * signal its launcher (same uid), so a launcher that died without reporting the program's end,
+   * once it had started it, is the program's failure ({@code failed}, with that signal), never an
+   * {@code error}: only the launcher's own setup exits ({@link JobScript#LAUNCHER_EXIT_MIN} to
+   * {@link JobScript#LAUNCHER_EXIT_MAX}, before the program started) and the engine's failures are.
+   *
+   * @param killReason   why the gateway killed the container, or {@code null}
+   * @param killed       whether the gateway killed the container (for a reason or while it was ending)
+   * @param streamBroken whether the output stream from the engine failed rather than ended
+   */
+  ExecutionResult ended(ContainerState state, ExecutionStatus killReason, boolean cancelRequested, boolean killed,
+                        boolean streamBroken) {
     ResourceLimits limits = job.limits();
     Integer recordedExit = out.exitCode();
     Integer exitCode = recordedExit != null ? recordedExit
@@ -92,27 +111,32 @@ final class RunOutcome {
       status = ExecutionStatus.OOM_KILLED;
       message = "the memory limit of " + limits.memoryMb() + " MiB was reached"
         + (inCompile ? " during the compile step" : "");
-    } else if (recordedExit == null && !killed && exitCode != null && (exitCode == 137 || exitCode == 143)) {
-      // nobody here killed it and the program did not end: the engine stopped it (a restart) or the
-      // program killed its own launcher; either way there is no program exit code to report
+    } else if (recordedExit == null && !killed && streamBroken) {
       status = ExecutionStatus.ERROR;
-      message = "the sandbox was stopped from outside (" + Signals.fromExitCode(exitCode) + ") before the program "
-        + "ended: the Docker engine may have restarted";
+      message = "the output stream from the Docker engine broke before the program ended: the Docker engine may "
+        + "have restarted";
     } else if (recordedExit == null && compileExit == null && exitCode != null
       && exitCode >= JobScript.LAUNCHER_EXIT_MIN && exitCode <= JobScript.LAUNCHER_EXIT_MAX) {
       status = ExecutionStatus.ERROR;
       launcherFailed = true;
-      message = "the sandbox launcher could not set up the program (exit " + exitCode
-        + "): the image must provide /bin/sh, dd and mkdir, and the files must fit in /tmp";
+      message = exitCode == JobScript.SEAL_FAILED_EXIT
+        ? "the sandbox launcher could not make its shell unreadable to the program (exit " + exitCode + "): the image "
+          + "must provide dd and chmod, and its /bin/sh must fit in " + (JobScript.SEAL_DIR_BYTES >> 20) + " MiB"
+        : "the sandbox launcher could not set up the program (exit " + exitCode
+          + "): the image must provide /bin/sh, dd, chmod and mkdir, and the files must fit in /tmp";
     } else if (exitCode == null) {
       status = ExecutionStatus.ERROR;
       message = "the container ended without an exit code" + (state.error() != null ? ": " + state.error() : "");
     } else if (compileFailed) {
       status = ExecutionStatus.FAILED;
       message = "the compile step failed with exit code " + compileExit + "; the program was not run";
-    } else if (inCompile) {
-      status = ExecutionStatus.ERROR;
-      message = "the sandbox ended during the compile step (exit " + exitCode + ") without reporting its end";
+    } else if (recordedExit == null) {
+      // the launcher died before it reported the end; the program (or its compile step) can signal it
+      status = ExecutionStatus.FAILED;
+      String how = Signals.fromExitCode(exitCode) != null ? "was killed by " + Signals.fromExitCode(exitCode)
+        : "exited with " + exitCode;
+      message = "the sandbox's launcher " + how + (inCompile ? " during the compile step" : "")
+        + " before it reported the program's end (the program can signal it): the exit code is the launcher's";
     } else {
       status = exitCode == 0 ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED;
     }

@@ -172,10 +172,11 @@ final class Sandbox {
 
   private ContainerSpec spec() {
     var executor = ec.options().getExecutor();
-    return new ContainerSpec(containerName(), image, JobScript.LAUNCHER,
+    return new ContainerSpec(containerName(), image, JobScript.COMMAND,
       ContainerLabels.of(ec.options().getInstanceId(), job.id()),
       executor.getUid(), (long) limits.memoryMb() << 20, Math.round(limits.cpus() * 1e9), limits.pids(),
       (long) executor.getTmpfsMb() << 20, job.runtime().tmpfsExec(), executor.getNofile(),
-      ec.options().getDocker().getOciRuntime(), List.of("HOME=/tmp"));
+      job.runtime().ociRuntime() != null ? job.runtime().ociRuntime() : ec.options().getDocker().getOciRuntime(),
+      List.of("HOME=/tmp"));
   }
 }

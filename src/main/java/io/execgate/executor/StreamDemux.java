@@ -11,8 +11,10 @@ import java.util.List;
 /**
  * Splits one of a sandbox's output streams into the program's text and the launcher's records.
  * Text is decoded as UTF-8 incrementally, so that a character split across chunks is never split
- * across frames (invalid bytes become U+FFFD); it is capped at {@code limit} bytes. Records are
- * recognised by their nonce prefix even when split across chunks.
+ * across frames (invalid bytes become U+FFFD). It is capped twice: at {@code limit} bytes per step
+ * (a compile step's record may start the run step's count once, see {@link #restartCap()}), and at
+ * {@code totalLimit} bytes for the whole stream, which nothing resets. Records are recognised by
+ * their nonce prefix even when split across chunks; a record the sink refuses is program text.
  */
 final class StreamDemux {
 
@@ -24,7 +26,10 @@ final class StreamDemux {
     /** The cap was passed after {@code keptBytes} bytes; later text is dropped. */
     void truncated(long keptBytes);
 
-    void record(List<String> fields);
+    /**
+     * @return whether the record was taken as the launcher's; if not, its bytes are program text
+     */
+    boolean record(List<String> fields);
   }
 
   private static final byte RS = 0x1e;
@@ -33,6 +38,7 @@ final class StreamDemux {
 
   private final byte[] prefix;
   private final long limit;
+  private final long totalLimit;
   private final Sink sink;
   private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
     .onMalformedInput(CodingErrorAction.REPLACE)
@@ -40,20 +46,30 @@ final class StreamDemux {
   private byte[] carry = EMPTY;
   private byte[] partial = EMPTY;
   private long kept;
+  private long total;
   private boolean truncated;
   private boolean closed;
 
   StreamDemux(byte[] prefix, long limit, Sink sink) {
+    this(prefix, limit, limit, sink);
+  }
+
+  /**
+   * @param limit      bytes of text kept per step
+   * @param totalLimit bytes of text kept in all, whatever restarts the step's count
+   */
+  StreamDemux(byte[] prefix, long limit, long totalLimit, Sink sink) {
     this.prefix = prefix;
     this.limit = limit;
+    this.totalLimit = totalLimit;
     this.sink = sink;
   }
 
   /**
-   * @return bytes of program text kept so far
+   * @return bytes of program text kept so far, in all steps
    */
   long keptBytes() {
-    return kept;
+    return total;
   }
 
   boolean isTruncated() {
@@ -61,8 +77,8 @@ final class StreamDemux {
   }
 
   /**
-   * Starts counting kept bytes from zero again, so that the next step of the program gets the whole
-   * cap (unless the stream was already cut).
+   * Starts counting the step's kept bytes from zero again, so that the next step of the program
+   * gets the whole per-step cap (unless the stream was already cut); the total cap still holds.
    */
   void restartCap() {
     if (!truncated) {
@@ -116,9 +132,12 @@ final class StreamDemux {
       text(buf, start, i);
       flush();
       String body = new String(buf, i + prefix.length, end - i - prefix.length, StandardCharsets.US_ASCII);
-      sink.record(List.of(body.split(":", -1)));
+      if (sink.record(List.of(body.split(":", -1)))) {
+        start = end + 1;
+      } else {
+        start = i;
+      }
       i = end + 1;
-      start = i;
     }
     if (!closed) {
       text(buf, start, buf.length);
@@ -144,9 +163,10 @@ final class StreamDemux {
     if (len <= 0 || truncated) {
       return;
     }
-    int take = (int) Math.min(len, limit - kept);
+    int take = (int) Math.min(len, Math.min(limit - kept, totalLimit - total));
     if (take > 0) {
       kept += take;
+      total += take;
       decode(buf, from, take, false);
     }
     if (take < len) {

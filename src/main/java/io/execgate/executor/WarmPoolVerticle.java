@@ -95,7 +95,8 @@ public final class WarmPoolVerticle extends VerticleBase {
       if (!pools.containsKey(key)) {
         Pool pool = new Pool(key);
         pools.put(key, pool);
-        String image = key.image() + (key.tmpfsExec() ? " (exec)" : "");
+        String image = key.image() + (key.tmpfsExec() ? " (exec)" : "")
+          + (key.ociRuntime() != null ? " (" + key.ociRuntime() + ")" : "");
         metrics.gauge("execgate_pool_ready", "Warm containers waiting", pool, p -> p.ready.size(), "image", image);
         metrics.functionCounter("execgate_pool_taken", "Warm containers handed to executions", () -> pool.taken,
           "image", image);
@@ -208,9 +209,10 @@ public final class WarmPoolVerticle extends VerticleBase {
     byte[] random = new byte[6];
     ThreadLocalRandom.current().nextBytes(random);
     ContainerSpec spec = new ContainerSpec("execgate-warm-" + HexFormat.of().formatHex(random), key.image(),
-      JobScript.LAUNCHER, ContainerLabels.of(options.getInstanceId(), ContainerLabels.WARM), executor.getUid(),
+      JobScript.COMMAND, ContainerLabels.of(options.getInstanceId(), ContainerLabels.WARM), executor.getUid(),
       (long) limits.memoryMb() << 20, Math.round(limits.cpus() * 1e9), limits.pids(), (long) executor.getTmpfsMb() << 20,
-      key.tmpfsExec(), executor.getNofile(), options.getDocker().getOciRuntime(), List.of("HOME=/tmp"));
+      key.tmpfsExec(), executor.getNofile(), key.ociRuntime() != null ? key.ociRuntime() : options.getDocker().getOciRuntime(),
+      List.of("HOME=/tmp"));
     return runtime.create(spec)
       .compose(id -> runtime.start(id)
         .compose(v -> Future.all(runtime.attachOutput(id), runtime.attachStdin(id)))

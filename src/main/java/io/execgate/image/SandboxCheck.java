@@ -6,6 +6,7 @@ import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.docker.ContainerSpec;
 import io.execgate.docker.ImageDetails;
+import io.execgate.docker.SandboxProfile;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.error.Replies;
@@ -35,13 +36,17 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Then a probe: a container with the full sandbox profile runs a few lines of {@code /bin/sh}
  * checking what the launcher needs ({@code dd} with {@code iflag=fullblock}, {@code mkdir}, a
- * writable {@code /tmp}). An image without {@code /bin/sh}, or whose shell uid 1000 cannot run, fails
+ * writable {@code /tmp}, and {@code chmod} with a {@code /bin/sh} small enough to be copied to an
+ * execute-only file). An image without {@code /bin/sh}, or whose shell uid 1000 cannot run, fails
  * to start, and is refused with the engine's words.
  */
 final class SandboxCheck {
 
-  static final String PROBE = "for c in dd mkdir; do command -v \"$c\" >/dev/null 2>&1 || { echo \"$c is missing\"; "
-    + "exit 3; }; done; [ \"$(printf x | dd bs=1 count=1 iflag=fullblock 2>/dev/null)\" = x ] || "
+  static final String PROBE = "for c in dd mkdir chmod; do command -v \"$c\" >/dev/null 2>&1 || { echo \"$c is missing\"; "
+    + "exit 3; }; done; { dd if=/bin/sh of=" + SandboxProfile.SEAL_DIR + "/sh && chmod 111 " + SandboxProfile.SEAL_DIR
+    + "/sh; } >/dev/null 2>&1 || { echo 'cannot copy /bin/sh (at most " + (SandboxProfile.SEAL_DIR_BYTES >> 20)
+    + " MiB) to an execute-only file in " + SandboxProfile.SEAL_DIR + "'; exit 3; }; "
+    + "[ \"$(printf x | dd bs=1 count=1 iflag=fullblock 2>/dev/null)\" = x ] || "
     + "{ echo 'dd does not support iflag=fullblock'; exit 3; }; mkdir -p /tmp/work || "
     + "{ echo 'cannot create /tmp/work'; exit 3; }; echo execgate-check-ok";
   private static final String OK = "execgate-check-ok";
@@ -148,7 +153,7 @@ final class SandboxCheck {
             return noShell(text);
           }
           return "image " + image + " cannot host the sandbox launcher, which needs /bin/sh, dd (with "
-            + "iflag=fullblock) and mkdir: " + (text.isEmpty() ? "the check exited with " + state.exitCode() : text);
+            + "iflag=fullblock), chmod and mkdir: " + (text.isEmpty() ? "the check exited with " + state.exitCode() : text);
         });
     }
 

@@ -11,6 +11,7 @@ import io.execgate.cluster.WorkerAgentVerticle;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.docker.DockerContainerRuntime;
+import io.execgate.error.ConfigException;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.executor.ExecutorVerticle;
@@ -19,6 +20,7 @@ import io.execgate.executor.WarmPoolVerticle;
 import io.execgate.http.HttpGatewayVerticle;
 import io.execgate.metrics.GatewayMetrics;
 import io.execgate.image.ImageCacheVerticle;
+import io.execgate.model.RuntimeSpec;
 import io.execgate.store.ExecutionStore;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -31,7 +33,10 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -53,6 +58,8 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
   private long engineWatch = -1;
   private long sweeper = -1;
   private Future<Void> closing;
+  /** Why the engine, answering after a late start, still cannot take work (logged once per cause). */
+  private String engineProblem;
 
   private DefaultExecutionGateway(Vertx vertx, GatewayOptions options, ContainerRuntime runtime) {
     this.vertx = vertx;
@@ -81,7 +88,8 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
     return engine
       .transform(ping -> {
         if (ping.succeeded()) {
-          Future<Void> reaped = cluster.getRole().runsWork() ? gateway.reapOrphans() : Future.succeededFuture();
+          Future<Void> reaped = cluster.getRole().runsWork()
+            ? gateway.checkOciRuntimes().compose(v -> gateway.reapOrphans()) : Future.succeededFuture();
           return reaped.compose(v -> gateway.deployVerticles(true));
         }
         String problem = "the Docker engine at " + opts.getDocker().getHost() + " does not answer ("
@@ -123,6 +131,12 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
    */
   private void awaitEngine() {
     engineWatch = vertx.setTimer(ENGINE_WATCH_MS, t -> runtime.ping()
+      .compose(v -> checkOciRuntimes().onFailure(err -> {
+        if (!err.getMessage().equals(engineProblem)) {
+          log.error("the Docker engine answers but cannot run sandboxes: {}", err.getMessage());
+        }
+        engineProblem = err.getMessage();
+      }))
       .compose(v -> reapOrphans())
       .compose(v -> vertx.eventBus().request(new Addresses(options.getAddressPrefix()).schedulerEngineReady(), true))
       .onSuccess(v -> log.info("the Docker engine answers: taking executions"))
@@ -131,6 +145,35 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
           awaitEngine();
         }
       }));
+  }
+
+  /**
+   * Refuses OCI runtimes the engine does not have: every sandbox of theirs would fail at creation.
+   */
+  private Future<Void> checkOciRuntimes() {
+    Map<String, String> wanted = new LinkedHashMap<>();
+    if (options.getDocker().getOciRuntime() != null) {
+      wanted.put("docker.ociRuntime", options.getDocker().getOciRuntime());
+    }
+    List<RuntimeSpec> runtimes = options.getRuntimes();
+    for (int i = 0; i < runtimes.size(); i++) {
+      if (runtimes.get(i).ociRuntime() != null) {
+        wanted.put("runtimes[" + i + "].ociRuntime", runtimes.get(i).ociRuntime());
+      }
+    }
+    if (wanted.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return runtime.ociRuntimes().compose(known -> {
+      for (Map.Entry<String, String> e : wanted.entrySet()) {
+        if (!known.contains(e.getValue())) {
+          return Future.failedFuture(new ConfigException(e.getKey(), e.getKey() + " names the OCI runtime '"
+            + e.getValue() + "', which the Docker engine at " + options.getDocker().getHost() + " does not have (it has "
+            + new TreeSet<>(known) + "): declare it in the engine's daemon.json \"runtimes\", or drop the setting"));
+        }
+      }
+      return Future.succeededFuture();
+    });
   }
 
   /**

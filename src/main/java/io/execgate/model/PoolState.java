@@ -28,7 +28,7 @@ public record PoolState(boolean enabled, List<Pool> pools) {
   public record Pool(PoolKey key, int ready, int target, int creating, long taken, int failures, String lastError) {
 
     public JsonObject toJson() {
-      return new JsonObject()
+      JsonObject json = new JsonObject()
         .put("image", key.image())
         .put("tmpfsExec", key.tmpfsExec())
         .put("ready", ready)
@@ -37,6 +37,7 @@ public record PoolState(boolean enabled, List<Pool> pools) {
         .put("taken", taken)
         .put("failures", failures)
         .put("lastError", lastError);
+      return key.ociRuntime() == null ? json : json.put("ociRuntime", key.ociRuntime());
     }
 
     public static Pool fromJson(JsonObject json) {

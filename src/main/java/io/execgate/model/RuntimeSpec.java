@@ -18,14 +18,24 @@ import java.util.List;
  * @param run              the run command; the request's {@code args} are appended
  * @param compileTimeoutMs the compile step's own deadline
  * @param tmpfsExec        whether /tmp is mounted {@code exec} (compiled binaries run from it)
+ * @param ociRuntime       the engine's OCI runtime its sandboxes run with (e.g. {@code runsc}), or
+ *                         {@code null} for the gateway's {@code docker.ociRuntime}
  */
 public record RuntimeSpec(String name, List<String> aliases, String version, String image, String file,
-                          String compile, String run, long compileTimeoutMs, boolean tmpfsExec) {
+                          String compile, String run, long compileTimeoutMs, boolean tmpfsExec, String ociRuntime) {
 
   public static final long DEFAULT_COMPILE_TIMEOUT_MS = 10_000;
 
   public RuntimeSpec {
     aliases = List.copyOf(aliases);
+  }
+
+  /**
+   * A runtime with the gateway's OCI runtime.
+   */
+  public RuntimeSpec(String name, List<String> aliases, String version, String image, String file, String compile,
+                     String run, long compileTimeoutMs, boolean tmpfsExec) {
+    this(name, aliases, version, image, file, compile, run, compileTimeoutMs, tmpfsExec, null);
   }
 
   /**
@@ -36,14 +46,16 @@ public record RuntimeSpec(String name, List<String> aliases, String version, Str
   }
 
   public RuntimeSpec withImage(String newImage) {
-    return new RuntimeSpec(name, aliases, version, newImage, file, compile, run, compileTimeoutMs, tmpfsExec);
+    return new RuntimeSpec(name, aliases, version, newImage, file, compile, run, compileTimeoutMs, tmpfsExec,
+      ociRuntime);
   }
 
   /**
    * @return this runtime with another compile deadline (a request's own)
    */
   public RuntimeSpec withCompileTimeoutMs(long newCompileTimeoutMs) {
-    return new RuntimeSpec(name, aliases, version, image, file, compile, run, newCompileTimeoutMs, tmpfsExec);
+    return new RuntimeSpec(name, aliases, version, image, file, compile, run, newCompileTimeoutMs, tmpfsExec,
+      ociRuntime);
   }
 
   public JsonObject toJson() {
@@ -59,6 +71,9 @@ public record RuntimeSpec(String name, List<String> aliases, String version, Str
     if (compile != null) {
       json.put("compile", compile);
     }
+    if (ociRuntime != null) {
+      json.put("ociRuntime", ociRuntime);
+    }
     return json;
   }
 
@@ -72,6 +87,7 @@ public record RuntimeSpec(String name, List<String> aliases, String version, Str
       json.getString("compile"),
       json.getString("run"),
       json.getLong("compileTimeoutMs", DEFAULT_COMPILE_TIMEOUT_MS),
-      json.getBoolean("tmpfsExec", false));
+      json.getBoolean("tmpfsExec", false),
+      json.getString("ociRuntime"));
   }
 }

@@ -167,4 +167,101 @@ class ProgramOutputTest {
     assertThat(r.compile().durationMs()).isEqualTo(200L);
     assertThat(r.toJson().getJsonObject("compile").getInteger("exitCode")).isZero();
   }
+
+  private static final RuntimeSpec SH = new RuntimeSpec("sh", List.of(), "1", "img", "main.sh", null, "sh {file}",
+    4000, false);
+
+  @Test
+  void aCompileRecordInARuntimeWithoutCompileStepIsProgramText() {
+    ProgramOutput out = output(false, 1000);
+    feed(out, false, "a" + record("compile:0::") + "b" + record("exit:0::"));
+    assertThat(out.stdoutText()).isEqualTo("a" + record("compile:0::") + "b");
+    assertThat(out.compileStdoutText()).isEmpty();
+    assertThat(compiled).isEmpty();
+    assertThat(out.exitCode()).isZero();
+  }
+
+  @Test
+  void aCompileRecordIsTakenOncePerStreamAndNeverAfterRunOutput() {
+    ProgramOutput out = output(true, 4);
+    feed(out, false, "cc" + record("compile:0::") + "abcd" + record("compile:0::") + "more");
+    // the second record is run output: it counts against the cap, which it does not restart
+    assertThat(out.compileStdoutText()).isEqualTo("cc");
+    assertThat(out.stdoutText()).isEqualTo("abcd");
+    assertThat(out.stdoutTruncated()).isTrue();
+    assertThat(compiled).containsExactly(0);
+    feed(out, true, record("compile:0::") + record("compile:7::") + "x");
+    assertThat(out.stderrText()).isEqualTo("\u001eEXE");
+    assertThat(out.compileExitCode()).isZero();
+    assertThat(compiled).containsExactly(0);
+  }
+
+  @Test
+  void anExitRecordBeforeTheStreamsCompileRecordIsCompileText() {
+    ProgramOutput out = output(true, 1000);
+    feed(out, false, record("exit:0::") + "still compiling");
+    assertThat(out.exitCode()).isNull();
+    assertThat(out.compileStdoutText()).isEqualTo(record("exit:0::") + "still compiling");
+  }
+
+  @Test
+  void unknownRecordsAreProgramText() {
+    ProgramOutput out = output(false, 1000);
+    feed(out, false, record("cap:999999999") + record("exit:1::"));
+    assertThat(out.stdoutText()).isEqualTo(record("cap:999999999"));
+    assertThat(out.exitCode()).isEqualTo(1);
+  }
+
+  @Test
+  void noStreamKeepsMoreThanTheTwoStepsCaps() {
+    ProgramOutput out = output(true, 4);
+    feed(out, false, "abcdef");
+    feed(out, false, record("compile:0::") + "ghijkl");
+    assertThat(out.compileStdoutText()).isEqualTo("abcd");
+    assertThat(out.stdoutText()).isEmpty();
+    assertThat(out.compileStdoutTruncated()).isTrue();
+  }
+
+  @Test
+  void aLauncherKilledByTheProgramIsTheProgramsFailure() {
+    ProgramOutput out = output(false, 1000);
+    feed(out, false, "pid\n");
+    out.end();
+    ExecutionResult r = new RunOutcome(job(SH), null, out, 1_000_000_000L, 0, 1_100_000_000L, 5L)
+      .ended(new ContainerState(false, 137L, false, null), null, false, false, false);
+    assertThat(r.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(r.exitCode()).isEqualTo(137);
+    assertThat(r.signal()).isEqualTo("SIGKILL");
+    assertThat(r.stdout()).isEqualTo("pid\n");
+    assertThat(r.message()).contains("launcher was killed by SIGKILL");
+  }
+
+  @Test
+  void aLauncherKilledDuringTheCompileStepFailsTheCompileStep() {
+    ProgramOutput out = output(true, 1000);
+    out.end();
+    ExecutionResult r = new RunOutcome(job(C), null, out, 1_000_000_000L, 0, 1_100_000_000L, 5L)
+      .ended(new ContainerState(false, 143L, false, null), null, false, false, false);
+    assertThat(r.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(r.exitCode()).isNull();
+    assertThat(r.compile().signal()).isEqualTo("SIGTERM");
+  }
+
+  @Test
+  void aBrokenOutputStreamOrALauncherSetupExitIsAnError() {
+    ProgramOutput out = output(false, 1000);
+    out.end();
+    ExecutionResult broken = new RunOutcome(job(SH), null, out, 1_000_000_000L, 0, 1_100_000_000L, 5L)
+      .ended(new ContainerState(false, 137L, false, null), null, false, false, true);
+    assertThat(broken.status()).isEqualTo(ExecutionStatus.ERROR);
+    assertThat(broken.message()).contains("engine");
+    ExecutionResult setup = new RunOutcome(job(SH), null, out, 1_000_000_000L, 0, 1_100_000_000L, 5L)
+      .ended(new ContainerState(false, 123L, false, null), null, false, false, false);
+    assertThat(setup.status()).isEqualTo(ExecutionStatus.ERROR);
+    assertThat(setup.message()).contains("unreadable to the program");
+    // the gateway's own kill is never the program's failure
+    ExecutionResult timedOut = new RunOutcome(job(SH), null, out, 1_000_000_000L, 0, 1_100_000_000L, 5L)
+      .ended(new ContainerState(false, 137L, false, null), ExecutionStatus.TIMEOUT, false, true, false);
+    assertThat(timedOut.status()).isEqualTo(ExecutionStatus.TIMEOUT);
+  }
 }

@@ -15,9 +15,14 @@ class StreamDemuxTest {
   private final List<String> texts = new ArrayList<>();
   private final List<List<String>> records = new ArrayList<>();
   private final List<Long> truncations = new ArrayList<>();
+  private boolean takeRecords = true;
 
   private StreamDemux demux(long limit) {
-    return new StreamDemux(PREFIX, limit, new StreamDemux.Sink() {
+    return demux(limit, limit);
+  }
+
+  private StreamDemux demux(long limit, long totalLimit) {
+    return new StreamDemux(PREFIX, limit, totalLimit, new StreamDemux.Sink() {
       @Override
       public void text(String text) {
         texts.add(text);
@@ -29,8 +34,9 @@ class StreamDemuxTest {
       }
 
       @Override
-      public void record(List<String> fields) {
+      public boolean record(List<String> fields) {
         records.add(fields);
+        return takeRecords;
       }
     });
   }
@@ -114,5 +120,34 @@ class StreamDemuxTest {
     d.feed(bytes("a\u001eb"));
     d.end();
     assertThat(String.join("", texts)).isEqualTo("a\u001eb");
+  }
+
+  @Test
+  void aRecordTheSinkRefusesIsProgramTextCountedAgainstTheCap() {
+    takeRecords = false;
+    StreamDemux d = demux(1000);
+    d.feed(bytes("a\u001eEXECGATE:abc123:compile:0::\u001eb"));
+    assertThat(String.join("", texts)).isEqualTo("a\u001eEXECGATE:abc123:compile:0::\u001eb");
+    assertThat(records).hasSize(1);
+    assertThat(d.keptBytes()).isEqualTo(31);
+  }
+
+  @Test
+  void theTotalCapHoldsWhateverRestartsTheStepsCap() {
+    StreamDemux d = demux(4, 6);
+    d.feed(bytes("abc"));
+    d.restartCap();
+    d.feed(bytes("def"));
+    d.restartCap();
+    d.restartCap();
+    d.feed(bytes("ghi"));
+    assertThat(String.join("", texts)).isEqualTo("abcdef");
+    assertThat(d.isTruncated()).isTrue();
+    assertThat(d.keptBytes()).isEqualTo(6);
+    assertThat(truncations).hasSize(1);
+    // once cut, a restart does not reopen the stream
+    d.restartCap();
+    d.feed(bytes("jkl"));
+    assertThat(String.join("", texts)).isEqualTo("abcdef");
   }
 }

@@ -26,7 +26,17 @@ final class DockerSupport {
   }
 
   static DockerClient client() {
-    DefaultDockerClientConfig cfg = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    return client(DefaultDockerClientConfig.createDefaultConfigBuilder().build());
+  }
+
+  /**
+   * @param host another engine, e.g. {@code unix:///run/mine.sock}
+   */
+  static DockerClient client(String host) {
+    return client(DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(host).build());
+  }
+
+  private static DockerClient client(DefaultDockerClientConfig cfg) {
     return DockerClientImpl.getInstance(cfg, new ApacheDockerHttpClient.Builder()
       .dockerHost(cfg.getDockerHost())
       .sslConfig(cfg.getSSLConfig())

@@ -47,6 +47,35 @@ class SandboxIT extends GatewayITBase {
   }
 
   @Test
+  void theWritablePlacesAreTmpTheLaunchersShellAndATinyShm() {
+    // every mount point (the root filesystem is read-only), by trying to create a file in it
+    JsonObject r = run("for m in $(cut -d' ' -f2 /proc/mounts | sort -u); do [ -d \"$m\" ] && touch \"$m/.w\" 2>/dev/null"
+      + " && echo \"$m\"; done;"
+      + " grep -E ' /(run/execgate|dev/shm|dev/mqueue) ' /proc/mounts | cut -d' ' -f2-4 | sort;"
+      + " ls -la /run/execgate | grep -c ' sh$'");
+    assertThat(r.getString("stdout")).as(r.encode()).isEqualTo("/dev/shm\n/run/execgate\n/tmp\n"
+      + "/dev/mqueue mqueue rw,nosuid,nodev,noexec,relatime\n"
+      + "/dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,size=1024k\n"
+      + "/run/execgate tmpfs rw,nosuid,nodev,relatime,size=4096k,mode=700,uid=1000,gid=1000\n"
+      + "1\n");
+  }
+
+  @Test
+  void devShmHoldsOneMebibyteAndNoMessageQueueCanBeCreated() {
+    JsonObject r = run("dd if=/dev/zero of=/dev/shm/big bs=64k count=64 2>&1 | grep -o 'No space left on device';"
+      + " echo shm=$(( $(wc -c < /dev/shm/big) / 1024 ))k; rm /dev/shm/big;"
+      + " touch /dev/mqueue/q 2>&1 | grep -o 'Too many open files'; ls /dev/mqueue | wc -l");
+    assertThat(r.getString("stdout")).as(r.encode())
+      .isEqualTo("No space left on device\nshm=1024k\nToo many open files\n0\n");
+  }
+
+  @Test
+  void coreDumpsAreDisabled() {
+    JsonObject r = run("ulimit -c; ulimit -Hc; grep 'Max core file size' /proc/self/limits | tr -s ' '");
+    assertThat(r.getString("stdout")).isEqualTo("0\n0\nMax core file size 0 0 bytes \n");
+  }
+
+  @Test
   void theCgroupLimitsAreThoseRequested() {
     JsonObject r = run(new JsonObject()
       .put("script", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max "

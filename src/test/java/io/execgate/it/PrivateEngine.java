@@ -12,19 +12,24 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Docker engine of the test's own, next to the shared one: its own data root, exec root, pid file
- * and socket, no bridge and no iptables rules, so it touches nothing of the other engine. Started
- * with extra daemon flags (e.g. {@code --userns-remap=default}), stopped by its pid.
+ * A Docker engine of the test's own, next to the shared one: its own data root, exec root, pid file,
+ * socket and bridge, and no iptables rules, so it touches nothing of the other engine. Started with
+ * extra daemon flags (e.g. {@code --userns-remap=default}), stopped by its pid.
+ * <p>
+ * Its bridge is one the test creates: {@code --bridge none} would make dockerd delete the host's
+ * {@code docker0}, which the other engine uses.
  */
 final class PrivateEngine implements AutoCloseable {
 
   private final Path dir;
   private final String socket;
+  private final String bridge;
   private final Process dockerd;
 
-  private PrivateEngine(Path dir, String socket, Process dockerd) {
+  private PrivateEngine(Path dir, String socket, String bridge, Process dockerd) {
     this.dir = dir;
     this.socket = socket;
+    this.bridge = bridge;
     this.dockerd = dockerd;
   }
 
@@ -50,19 +55,23 @@ final class PrivateEngine implements AutoCloseable {
     // a remapped root must be able to traverse down to its data root
     Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
     String socket = "unix:///run/execgate-engine-" + id + ".sock";
+    String bridge = "egbr" + id;
+    int net = 100 + java.util.concurrent.ThreadLocalRandom.current().nextInt(150);
+    run("ip link add " + bridge + " type bridge && ip addr add 10.199." + net + ".1/24 dev " + bridge
+      + " && ip link set " + bridge + " up");
     List<String> command = new ArrayList<>(List.of("dockerd",
       "--data-root", dir.resolve("data").toString(),
       "--exec-root", dir.resolve("exec").toString(),
       "--pidfile", dir.resolve("dockerd.pid").toString(),
       "-H", socket,
-      "--bridge", "none", "--iptables=false", "--ip-masq=false"));
+      "--bridge", bridge, "--iptables=false", "--ip-masq=false"));
     command.addAll(List.of(flags));
     Process dockerd = new ProcessBuilder(command)
       .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
       .redirectOutput(dir.resolve("dockerd.log").toFile())
       .redirectErrorStream(true)
       .start();
-    PrivateEngine engine = new PrivateEngine(dir, socket, dockerd);
+    PrivateEngine engine = new PrivateEngine(dir, socket, bridge, dockerd);
     long deadline = System.currentTimeMillis() + 60_000;
     while (engine.dockerExit("info") != 0) {
       if (!dockerd.isAlive() || System.currentTimeMillis() > deadline) {
@@ -119,5 +128,14 @@ final class PrivateEngine implements AutoCloseable {
     }
     Files.deleteIfExists(Path.of(socket.substring("unix://".length())));
     new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor(60, TimeUnit.SECONDS);
+    run("ip link del " + bridge);
+  }
+
+  private static void run(String command) throws Exception {
+    Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException(command + " failed: " + out);
+    }
   }
 }

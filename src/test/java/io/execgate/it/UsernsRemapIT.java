@@ -24,6 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UsernsRemapIT extends GatewayITBase {
 
   private PrivateEngine engine;
+  /** The shared engine's bridge, which the private engine must leave alone. */
+  private final boolean hadDocker0 = java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net/docker0"));
 
   @Override
   protected GatewayOptions options() {
@@ -63,6 +65,8 @@ class UsernsRemapIT extends GatewayITBase {
         engine.close();
       }
     }
+    assertThat(java.nio.file.Files.exists(java.nio.file.Path.of("/sys/class/net/docker0")))
+      .as("the shared engine's docker0 bridge").isEqualTo(hadDocker0);
   }
 
   @Test

@@ -54,7 +54,7 @@ public final class JobScript {
    * in the image's shell, but only after a child of it was refused its memory: if that read
    * succeeded the sandbox stops (exit 123) rather than run unprotected.
    */
-  public static final String COMMAND = "d=" + SEAL_DIR + "; dd if=/bin/sh of=$d/sh 2>/dev/null && chmod 111 $d/sh "
+  public static final String COMMAND = "d=" + SEAL_DIR + "; dd if=/bin/sh of=$d/sh bs=65536 2>/dev/null && chmod 111 $d/sh "
     + "|| exit 123; l=" + quote(LAUNCHER) + "; $d/sh -c : 2>/dev/null && exec $d/sh -c \"$l\"; "
     + "/bin/sh -c ': </proc/$PPID/mem' 2>/dev/null && exit 123; exec /bin/sh -c \"$l\"";
 

@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 final class SandboxCheck {
 
   static final String PROBE = "for c in dd mkdir chmod; do command -v \"$c\" >/dev/null 2>&1 || { echo \"$c is missing\"; "
-    + "exit 3; }; done; { dd if=/bin/sh of=" + SandboxProfile.SEAL_DIR + "/sh && chmod 111 " + SandboxProfile.SEAL_DIR
+    + "exit 3; }; done; { dd if=/bin/sh of=" + SandboxProfile.SEAL_DIR + "/sh bs=65536 && chmod 111 " + SandboxProfile.SEAL_DIR
     + "/sh; } >/dev/null 2>&1 || { echo 'cannot copy /bin/sh (at most " + (SandboxProfile.SEAL_DIR_BYTES >> 20)
     + " MiB) to an execute-only file in " + SandboxProfile.SEAL_DIR + "'; exit 3; }; "
     + "[ \"$(printf x | dd bs=1 count=1 iflag=fullblock 2>/dev/null)\" = x ] || "

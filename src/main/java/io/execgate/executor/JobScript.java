@@ -51,12 +51,12 @@ public final class JobScript {
    * <p>
    * gVisor ({@code runsc}) does not execute a file its caller cannot read; there, processes cannot
    * read their ancestors' memory at all (ptrace is restricted to descendants), so the launcher runs
-   * in the image's shell, but only after a child of it was refused its memory: if that read
-   * succeeded the sandbox stops (exit 123) rather than run unprotected.
+   * in the image's shell, but only after a child of it was refused its memory: if the child could
+   * open it, or could not tell, the sandbox stops (exit 123) rather than run unprotected.
    */
   public static final String COMMAND = "d=" + SEAL_DIR + "; dd if=/bin/sh of=$d/sh bs=65536 2>/dev/null && chmod 111 $d/sh "
     + "|| exit 123; l=" + quote(LAUNCHER) + "; $d/sh -c : 2>/dev/null && exec $d/sh -c \"$l\"; "
-    + "/bin/sh -c ': </proc/$PPID/mem' 2>/dev/null && exit 123; exec /bin/sh -c \"$l\"";
+    + "/bin/sh -c 'if true </proc/$PPID/mem; then exit 1; fi' 2>/dev/null || exit 123; exec /bin/sh -c \"$l\"";
 
   /** Files up to this size, text without NUL bytes, travel inside the job script (no dd, no fork). */
   static final int INLINE_FILE_BYTES = 64 * 1024;

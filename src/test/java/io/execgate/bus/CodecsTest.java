@@ -14,6 +14,7 @@ import io.execgate.model.ImageState;
 import io.execgate.model.ImageStats;
 import io.execgate.model.Readiness;
 import io.execgate.model.ResourceLimits;
+import io.execgate.model.PoolKey;
 import io.execgate.model.RuntimeSpec;
 import io.execgate.model.SourceFile;
 import io.execgate.model.StageResult;
@@ -68,6 +69,23 @@ class CodecsTest {
     assertThat(wireRoundTrip(failed)).isEqualTo(failed);
     ImageList list = new ImageList(List.of(failed, present), new ImageStats(9, 8, 7, 6, 5, 4, 3, 2));
     assertThat(wireRoundTrip(list)).isEqualTo(list);
+  }
+
+  @Test
+  void aRuntimesOciRuntimeSurvivesTheWireAndKeysItsPool() {
+    RuntimeSpec gvisor = new RuntimeSpec("sh-gvisor", List.of(), "1", "img:1", "main.sh", null, "sh {file}", 5000,
+      false, "runsc");
+    ExecutionJob job = new ExecutionJob("id1", 99, gvisor, "img:1", List.of(new SourceFile("main.sh", new byte[]{'x'})),
+      null, List.of(), Map.of(), new ResourceLimits(1000, 64, 0.5, 32, 100), false);
+    assertThat(wireRoundTrip(job).runtime().ociRuntime()).isEqualTo("runsc");
+    assertThat(RuntimeSpec.fromJson(gvisor.toJson())).isEqualTo(gvisor);
+    RuntimeSpec runc = gvisor.withImage("img:1");
+    assertThat(RuntimeSpec.fromJson(new RuntimeSpec("sh", List.of(), "1", "img:1", "main.sh", null, "sh {file}", 5000,
+      false).toJson()).ociRuntime()).isNull();
+    assertThat(PoolKey.of(gvisor, "img:1")).isEqualTo(new PoolKey("img:1", false, "runsc"))
+      .isNotEqualTo(new PoolKey("img:1", false));
+    assertThat(wireRoundTrip(PoolKey.of(runc, "img:1"))).isEqualTo(new PoolKey("img:1", false, "runsc"));
+    assertThat(wireRoundTrip(new PoolKey("img:1", true))).isEqualTo(new PoolKey("img:1", true, null));
   }
 
   @Test

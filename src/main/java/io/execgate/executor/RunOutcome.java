@@ -130,7 +130,7 @@ final class RunOutcome {
     } else if (compileFailed) {
       status = ExecutionStatus.FAILED;
       message = "the compile step failed with exit code " + compileExit + "; the program was not run";
-    } else if (recordedExit == null) {
+    } else if (recordedExit == null && !killed) {
       // the launcher died before it reported the end; the program (or its compile step) can signal it
       status = ExecutionStatus.FAILED;
       String how = Signals.fromExitCode(exitCode) != null ? "was killed by " + Signals.fromExitCode(exitCode)

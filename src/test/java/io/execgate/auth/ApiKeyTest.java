@@ -17,8 +17,9 @@ class ApiKeyTest {
     ApiKey raw = ApiKey.fromEnv("ci=" + key);
     assertThat(raw.id()).isEqualTo("ci");
     assertThat(raw.sha256()).isEqualTo(ApiKey.hash(key)).hasSize(64).doesNotContain(key);
-    ApiKey hashed = ApiKey.fromEnv("ops=sha256:" + ApiKey.hash("other"));
-    assertThat(hashed.sha256()).isEqualTo(ApiKey.hash("other"));
+    String other = ApiKey.generate();
+    ApiKey hashed = ApiKey.fromEnv("ops=sha256:" + ApiKey.hash(other));
+    assertThat(hashed.sha256()).isEqualTo(ApiKey.hash(other));
     assertThatThrownBy(() -> ApiKey.fromEnv("nokey")).isInstanceOf(ConfigException.class);
     assertThatThrownBy(() -> ApiKey.fromEnv("x=sha256:abc")).isInstanceOf(ConfigException.class)
       .hasMessageContaining("64 hex");
@@ -40,10 +41,10 @@ class ApiKeyTest {
 
   @Test
   void theIdAnonymousIsReservedAndAdminRoundTrips() {
-    assertThatThrownBy(() -> ApiKey.fromEnv("anonymous=sha256:" + ApiKey.hash("x")))
+    assertThatThrownBy(() -> ApiKey.fromEnv("anonymous=sha256:" + ApiKey.hash(ApiKey.generate())))
       .isInstanceOf(ConfigException.class).hasMessageContaining("reserved");
     AuthOptions auth = new AuthOptions(new JsonObject().put("keys", new JsonArray()
-      .add(new JsonObject().put("id", "ops").put("sha256", ApiKey.hash("k")).put("admin", true))));
+      .add(new JsonObject().put("id", "ops").put("sha256", ApiKey.hash(ApiKey.generate())).put("admin", true))));
     assertThat(auth.getKeys().get(0).admin()).isTrue();
     assertThat(new AuthOptions(auth.toJson()).getKeys().get(0).admin()).isTrue();
   }
@@ -64,7 +65,7 @@ class ApiKeyTest {
   @Test
   void aClusterGatewayWithKeysNeedsATokenSecretAndAWorkerDoesNot() {
     JsonObject keys = new JsonObject().put("keys", new JsonArray()
-      .add(new JsonObject().put("id", "a").put("sha256", ApiKey.hash("k"))));
+      .add(new JsonObject().put("id", "a").put("sha256", ApiKey.hash(ApiKey.generate()))));
     JsonObject gateway = new JsonObject().put("auth", keys.copy())
       .put("cluster", new JsonObject().put("enabled", true).put("role", "gateway"));
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> new io.execgate.GatewayOptions(gateway));
@@ -80,7 +81,7 @@ class ApiKeyTest {
   @Test
   void theConfigHoldsHashesOnly() {
     AuthOptions auth = new AuthOptions(new JsonObject().put("keys", new JsonArray()
-      .add(new JsonObject().put("id", "a").put("sha256", ApiKey.hash("k")).put("runtimes", new JsonArray().add("sh"))
+      .add(new JsonObject().put("id", "a").put("sha256", ApiKey.hash(ApiKey.generate())).put("runtimes", new JsonArray().add("sh"))
         .put("maxConcurrent", 2).put("ratePerMinute", 30))));
     assertThat(auth.isEnabled()).isTrue();
     assertThat(auth.getKeys().get(0).runtimes()).containsExactly("sh");
@@ -88,8 +89,8 @@ class ApiKeyTest {
     assertThatThrownBy(() -> new AuthOptions(new JsonObject().put("keys", new JsonArray()
       .add(new JsonObject().put("id", "a").put("key", "plain"))))).isInstanceOf(ConfigException.class);
     assertThatThrownBy(() -> new AuthOptions(new JsonObject().put("keys", new JsonArray()
-      .add(new JsonObject().put("id", "a").put("sha256", ApiKey.hash("1")))
-      .add(new JsonObject().put("id", "a").put("sha256", ApiKey.hash("2")))))).hasMessageContaining("twice");
+      .add(new JsonObject().put("id", "a").put("sha256", ApiKey.hash(ApiKey.generate())))
+      .add(new JsonObject().put("id", "a").put("sha256", ApiKey.hash(ApiKey.generate())))))).hasMessageContaining("twice");
   }
 
   @Test
@@ -104,7 +105,7 @@ class ApiKeyTest {
 
   @Test
   void aKeyMayAccessOnlyItsOwnExecutionsAndATokenOnlyItsScope() {
-    ApiKey alice = new ApiKey("alice", ApiKey.hash("a"), java.util.List.of(), java.util.List.of(), 0, 0);
+    ApiKey alice = new ApiKey("alice", ApiKey.hash(ApiKey.generate()), java.util.List.of(), java.util.List.of(), 0, 0);
     Principal a = Principal.of(alice);
     assertThat(a.mayAccess("alice", "e1")).isTrue();
     assertThat(a.mayAccess("bob", "e1")).isFalse();

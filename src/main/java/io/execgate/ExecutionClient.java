@@ -21,7 +21,9 @@ import io.vertx.core.Vertx;
  * caller is not on one).
  * <p>
  * The client is trusted like the application it lives in: API keys, per-key quotas and rates do not
- * apply to it; the gateway's admission control (running and queued executions) does.
+ * apply to it, and it reads and cancels every execution, whichever key submitted it (its own belong to
+ * no key: keys that are not admins never see them); the gateway's admission control (running and
+ * queued executions) does apply.
  */
 public interface ExecutionClient {
 

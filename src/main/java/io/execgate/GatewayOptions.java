@@ -159,6 +159,12 @@ public class GatewayOptions {
     }
     executor.validate();
     cluster.validate();
+    if (cluster.isEnabled() && cluster.getRole().servesHttp() && http.isEnabled() && auth.isEnabled()
+      && auth.getTokenSecret() == null) {
+      throw new ConfigException("auth.tokenSecret", "auth.tokenSecret (EXECGATE_TOKEN_SECRET) is required on a"
+        + " cluster gateway with API keys: every gateway checks browser tokens with it, and no worker may hold it"
+        + " (java -jar execgate.jar generate-key prints one)");
+    }
     return this;
   }
 
@@ -340,6 +346,8 @@ public class GatewayOptions {
 
   @Override
   public String toString() {
-    return toJson().encode();
+    JsonObject json = toJson();
+    AuthOptions.masked(json.getJsonObject("auth"));
+    return json.encode();
   }
 }

@@ -46,7 +46,10 @@ function running(on) {
 }
 
 // With API keys configured the page asks for one (kept for this tab only), sends it as a bearer
-// header, and opens the WebSocket with a short-lived token (a browser cannot set its headers).
+// header, and opens the WebSocket with a short-lived token (a browser cannot set its headers). The
+// token is kept until shortly before it expires: a key may hold only so many at once.
+let token = null;
+
 function apiKey() {
   return ui.key.value || sessionStorage.getItem('execgate-key') || '';
 }
@@ -60,20 +63,25 @@ async function socketToken() {
   if (!apiKey()) {
     return '';
   }
+  if (token && token.until > Date.now()) {
+    return token.value;
+  }
   const res = await fetch('v1/tokens', { method: 'POST', headers: authHeaders() });
   if (!res.ok) {
     throw new Error(`the API key was refused (${res.status})`);
   }
-  return (await res.json()).token;
+  const body = await res.json();
+  token = { value: body.token, until: Date.now() + Math.max(0, body.expiresInSeconds - 30) * 1000 };
+  return token.value;
 }
 
 ui.key.addEventListener('change', () => {
   sessionStorage.setItem('execgate-key', ui.key.value);
+  token = null;
   if (!ui.runtime.options.length) {
     loadRuntimes();
-loadStats();
-setInterval(loadStats, 2000);
   }
+  startStats();
 });
 
 async function loadRuntimes() {
@@ -163,17 +171,41 @@ async function run() {
     }
     socket = null;
     running(false);
-    loadStats();
+    if (statsTimer !== null) {
+      loadStats();
+    }
   };
 }
 
 // The live counters: this gateway node's running, queued and ended executions and warm containers.
+// They are an operator's view: with keys, only an admin key reads them; for any other the panel hides.
+let statsTimer = null;
+
+function startStats() {
+  if (statsTimer === null) {
+    statsTimer = setInterval(loadStats, 2000);
+    loadStats();
+  }
+}
+
+function stopStats() {
+  clearInterval(statsTimer);
+  statsTimer = null;
+}
+
 async function loadStats() {
   try {
     const res = await fetch('v1/stats', { headers: authHeaders() });
+    if (res.status === 401 || res.status === 403) {
+      // no key yet (polling resumes when one is entered), or not an admin key
+      stopStats();
+      $('stats').hidden = res.status === 403;
+      return;
+    }
     if (!res.ok) {
       return;
     }
+    $('stats').hidden = false;
     const s = await res.json();
     const ended = s.executions || {};
     const other = Object.entries(ended).filter(([status]) => status !== 'succeeded' && status !== 'failed')
@@ -213,5 +245,4 @@ ui.script.addEventListener('keydown', (event) => {
   }
 });
 loadRuntimes();
-loadStats();
-setInterval(loadStats, 2000);
+startStats();

@@ -8,7 +8,9 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -23,16 +25,38 @@ import java.util.regex.Pattern;
  * @param images        globs of images the key may name; empty: all the policy allows
  * @param maxConcurrent executions of this key admitted at once (running or queued); 0: no quota
  * @param ratePerMinute requests per minute; 0: no limit
+ * @param admin         whether the key may use the operational routes ({@code /metrics}, {@code /v1/stats})
+ *                      and read, stream and cancel every key's executions
  */
 public record ApiKey(String id, String sha256, List<String> runtimes, List<String> images, int maxConcurrent,
-                     int ratePerMinute) {
+                     int ratePerMinute, boolean admin) {
+
+  /** What a configured raw key must carry at least, estimated by {@link #entropyBits(String)}. */
+  public static final int MIN_ENTROPY_BITS = 128;
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
   private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
+  /** The owner of what the unauthenticated caller of an open gateway (and the in-process client) runs. */
+  private static final String RESERVED_ID = "anonymous";
 
   public ApiKey {
     runtimes = List.copyOf(runtimes);
     images = List.copyOf(images);
+  }
+
+  /**
+   * A key that is not an admin.
+   */
+  public ApiKey(String id, String sha256, List<String> runtimes, List<String> images, int maxConcurrent,
+                int ratePerMinute) {
+    this(id, sha256, runtimes, images, maxConcurrent, ratePerMinute, false);
+  }
+
+  /**
+   * @return the same key, made an admin (or not)
+   */
+  public ApiKey withAdmin(boolean admin) {
+    return new ApiKey(id, sha256, runtimes, images, maxConcurrent, ratePerMinute, admin);
   }
 
   /**
@@ -47,8 +71,46 @@ public record ApiKey(String id, String sha256, List<String> runtimes, List<Strin
   }
 
   /**
+   * @return a new random key of 256 bits (43 URL-safe base64 characters)
+   */
+  public static String generate() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /**
+   * Estimates the entropy of a key from its length and the classes of characters it uses (digits,
+   * lower case, upper case, others): what a guesser who knows those classes faces. It catches short
+   * and simple keys; it cannot tell a random key from a long guessable phrase.
+   *
+   * @return the estimate, in bits
+   */
+  public static int entropyBits(String key) {
+    boolean digit = false;
+    boolean lower = false;
+    boolean upper = false;
+    boolean other = false;
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c >= '0' && c <= '9') {
+        digit = true;
+      } else if (c >= 'a' && c <= 'z') {
+        lower = true;
+      } else if (c >= 'A' && c <= 'Z') {
+        upper = true;
+      } else {
+        other = true;
+      }
+    }
+    int alphabet = (digit ? 10 : 0) + (lower ? 26 : 0) + (upper ? 26 : 0) + (other ? 33 : 0);
+    return alphabet == 0 ? 0 : (int) Math.floor(key.length() * Math.log(alphabet) / Math.log(2));
+  }
+
+  /**
    * Parses one entry of {@code EXECGATE_API_KEYS}: {@code id=sha256:<hex>}, or {@code id=<key>} (hashed
-   * here; the key itself is kept nowhere).
+   * here; the key itself is kept nowhere). A raw key weaker than {@value #MIN_ENTROPY_BITS} bits is
+   * refused; a hash cannot be measured and is taken as given.
    */
   public static ApiKey fromEnv(String entry) {
     int eq = entry.indexOf('=');
@@ -57,14 +119,20 @@ public record ApiKey(String id, String sha256, List<String> runtimes, List<Strin
     }
     String id = entry.substring(0, eq).trim();
     String secret = entry.substring(eq + 1).trim();
-    String sha = secret.startsWith("sha256:") ? secret.substring(7).toLowerCase() : hash(secret);
+    boolean hashed = secret.startsWith("sha256:");
+    if (!hashed && entropyBits(secret) < MIN_ENTROPY_BITS) {
+      throw new ConfigException("EXECGATE_API_KEYS", "EXECGATE_API_KEYS: key '" + id + "' is too weak (about "
+        + entropyBits(secret) + " bits; at least " + MIN_ENTROPY_BITS + " are required): java -jar execgate.jar"
+        + " generate-key prints a key of 256 bits");
+    }
+    String sha = hashed ? secret.substring(7).toLowerCase() : hash(secret);
     return validate(new ApiKey(id, sha, List.of(), List.of(), 0, 0), "EXECGATE_API_KEYS");
   }
 
   static ApiKey fromJson(JsonReader r) {
     ApiKey key = new ApiKey(r.getString("id", null), r.getString("sha256", ""), r.getStrings("runtimes", List.of()),
       r.getStrings("images", List.of()), r.getInt("maxConcurrent", 0, 0, 1_000_000),
-      r.getInt("ratePerMinute", 0, 0, 100_000_000));
+      r.getInt("ratePerMinute", 0, 0, 100_000_000), r.getBoolean("admin", false));
     r.finish();
     return validate(key, r.path("id"));
   }
@@ -72,6 +140,10 @@ public record ApiKey(String id, String sha256, List<String> runtimes, List<Strin
   private static ApiKey validate(ApiKey key, String where) {
     if (key.id() == null || !ID.matcher(key.id()).matches()) {
       throw new ConfigException(where, where + ": a key id must match " + ID.pattern());
+    }
+    if (key.id().equalsIgnoreCase(RESERVED_ID)) {
+      throw new ConfigException(where, where + ": the key id '" + key.id() + "' is reserved (it owns what an open"
+        + " gateway and the in-process client run); choose another");
     }
     if (!HEX.matcher(key.sha256()).matches()) {
       throw new ConfigException(where, where + ": key '" + key.id() + "' needs sha256, the 64 hex digits of the"
@@ -87,6 +159,7 @@ public record ApiKey(String id, String sha256, List<String> runtimes, List<Strin
       .put("runtimes", new JsonArray(new ArrayList<>(runtimes)))
       .put("images", new JsonArray(new ArrayList<>(images)))
       .put("maxConcurrent", maxConcurrent)
-      .put("ratePerMinute", ratePerMinute);
+      .put("ratePerMinute", ratePerMinute)
+      .put("admin", admin);
   }
 }

@@ -11,21 +11,33 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Who may use the API: API keys (hashed), short-lived tokens for browsers, and which web origins
- * may call it.
+ * Who may use the API: API keys (hashed), short-lived tokens for browsers, how failed
+ * authentications are throttled, and which web origins may call it.
  */
 public class AuthOptions {
 
   public static final long DEFAULT_TOKEN_TTL_SECONDS = 300;
+  public static final int DEFAULT_MAX_TOKENS_PER_KEY = 50;
+  public static final int DEFAULT_FAILED_AUTH_PER_MINUTE = 30;
+  public static final int DEFAULT_FAILED_AUTH_ADDRESSES = 10_000;
+  /** The shortest {@code tokenSecret} accepted. */
+  public static final int MIN_TOKEN_SECRET_LENGTH = 32;
 
   private List<ApiKey> keys;
   private long tokenTtlSeconds;
+  private String tokenSecret;
+  private int maxTokensPerKey;
+  private int failedAuthPerMinute;
+  private int failedAuthAddresses;
   private boolean allowOpen;
   private List<String> corsOrigins;
 
   public AuthOptions() {
     keys = new ArrayList<>();
     tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS;
+    maxTokensPerKey = DEFAULT_MAX_TOKENS_PER_KEY;
+    failedAuthPerMinute = DEFAULT_FAILED_AUTH_PER_MINUTE;
+    failedAuthAddresses = DEFAULT_FAILED_AUTH_ADDRESSES;
     corsOrigins = new ArrayList<>();
   }
 
@@ -46,6 +58,14 @@ public class AuthOptions {
       }
     }
     tokenTtlSeconds = r.getLong("tokenTtlSeconds", tokenTtlSeconds, 10, 86_400);
+    tokenSecret = r.getString("tokenSecret", null);
+    if (tokenSecret != null && tokenSecret.length() < MIN_TOKEN_SECRET_LENGTH) {
+      throw new ConfigException("auth.tokenSecret", "auth.tokenSecret must be at least " + MIN_TOKEN_SECRET_LENGTH
+        + " characters (java -jar execgate.jar generate-key prints a random one)");
+    }
+    maxTokensPerKey = r.getInt("maxTokensPerKey", maxTokensPerKey, 1, 100_000);
+    failedAuthPerMinute = r.getInt("failedAuthPerMinute", failedAuthPerMinute, 0, 1_000_000);
+    failedAuthAddresses = r.getInt("failedAuthAddresses", failedAuthAddresses, 100, 10_000_000);
     allowOpen = r.getBoolean("allowOpen", allowOpen);
     corsOrigins = new ArrayList<>(r.getStrings("corsOrigins", corsOrigins));
     r.finish();
@@ -99,6 +119,76 @@ public class AuthOptions {
   }
 
   /**
+   * @return the secret that signs browser tokens' entries, shared by every gateway of a cluster; {@code null}:
+   *   a random one per gateway process (then a token is valid only at the gateway that issued it)
+   */
+  public String getTokenSecret() {
+    return tokenSecret;
+  }
+
+  /**
+   * Set the secret that signs browser tokens ({@value #MIN_TOKEN_SECRET_LENGTH} characters at least).
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public AuthOptions setTokenSecret(String tokenSecret) {
+    this.tokenSecret = tokenSecret;
+    return this;
+  }
+
+  /**
+   * @return how many unexpired tokens a key may hold at once (a mint past it is a 429)
+   */
+  public int getMaxTokensPerKey() {
+    return maxTokensPerKey;
+  }
+
+  /**
+   * Set how many unexpired tokens a key may hold at once.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public AuthOptions setMaxTokensPerKey(int maxTokensPerKey) {
+    this.maxTokensPerKey = maxTokensPerKey;
+    return this;
+  }
+
+  /**
+   * @return failed authentications (an invalid key or token) a source address may have per minute, also
+   *   its burst; past it the address gets 429 until its budget refills; 0: no throttling
+   */
+  public int getFailedAuthPerMinute() {
+    return failedAuthPerMinute;
+  }
+
+  /**
+   * Set failed authentications a source address may have per minute.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public AuthOptions setFailedAuthPerMinute(int failedAuthPerMinute) {
+    this.failedAuthPerMinute = failedAuthPerMinute;
+    return this;
+  }
+
+  /**
+   * @return how many source addresses the throttle of failed authentications remembers at most
+   */
+  public int getFailedAuthAddresses() {
+    return failedAuthAddresses;
+  }
+
+  /**
+   * Set how many source addresses the throttle of failed authentications remembers at most.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public AuthOptions setFailedAuthAddresses(int failedAuthAddresses) {
+    this.failedAuthAddresses = failedAuthAddresses;
+    return this;
+  }
+
+  /**
    * @return whether the API may listen beyond loopback without any key
    */
   public boolean isAllowOpen() {
@@ -129,12 +219,26 @@ public class AuthOptions {
     return new JsonObject()
       .put("keys", array)
       .put("tokenTtlSeconds", tokenTtlSeconds)
+      .put("tokenSecret", tokenSecret)
+      .put("maxTokensPerKey", maxTokensPerKey)
+      .put("failedAuthPerMinute", failedAuthPerMinute)
+      .put("failedAuthAddresses", failedAuthAddresses)
       .put("allowOpen", allowOpen)
       .put("corsOrigins", new JsonArray(new ArrayList<>(corsOrigins)));
   }
 
+  /**
+   * @return {@code json} (this class's JSON form) without the token secret: options end up in logs
+   */
+  public static JsonObject masked(JsonObject json) {
+    if (json.getValue("tokenSecret") != null) {
+      json.put("tokenSecret", "***");
+    }
+    return json;
+  }
+
   @Override
   public String toString() {
-    return toJson().encode();
+    return masked(toJson()).encode();
   }
 }

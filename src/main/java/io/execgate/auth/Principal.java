@@ -6,21 +6,49 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Who is calling: an API key's identity and limits, or the anonymous caller of an open gateway.
+ * Who is calling: an API key's identity, limits and scope, or the anonymous caller of an open gateway.
  *
  * @param id            the key id, or {@code anonymous}
  * @param runtimes      runtimes it may use; empty: all
  * @param images        globs of images it may name; empty: all
  * @param maxConcurrent its concurrency quota; 0: none
  * @param ratePerMinute its request rate limit; 0: none
+ * @param admin         whether it may use the operational routes and touch every key's executions
+ * @param token         whether it authenticated with a browser token (streaming routes only), not the key
+ * @param execution     the one execution a token is scoped to, or {@code null}
  */
 public record Principal(String id, List<String> runtimes, List<String> images, int maxConcurrent,
-                        int ratePerMinute) {
+                        int ratePerMinute, boolean admin, boolean token, String execution) {
 
-  public static final Principal ANONYMOUS = new Principal("anonymous", List.of(), List.of(), 0, 0);
+  /**
+   * The caller of a gateway without keys, and the in-process client: trusted like the application,
+   * so it may do everything (on an open gateway every caller is this one principal).
+   */
+  public static final Principal ANONYMOUS = new Principal("anonymous", List.of(), List.of(), 0, 0, true, false, null);
+  /**
+   * The caller of an open route (liveness, the page's files) on a gateway with keys: it owns nothing
+   * and may do nothing.
+   */
+  public static final Principal NOBODY = new Principal("", List.of(), List.of(), 0, 0, false, false, null);
+
+  /**
+   * A principal with the full scope of a key that is not an admin.
+   */
+  public Principal(String id, List<String> runtimes, List<String> images, int maxConcurrent, int ratePerMinute) {
+    this(id, runtimes, images, maxConcurrent, ratePerMinute, false, false, null);
+  }
 
   public static Principal of(ApiKey key) {
-    return new Principal(key.id(), key.runtimes(), key.images(), key.maxConcurrent(), key.ratePerMinute());
+    return new Principal(key.id(), key.runtimes(), key.images(), key.maxConcurrent(), key.ratePerMinute(), key.admin(),
+      false, null);
+  }
+
+  /**
+   * @param execution the execution the token is scoped to, or {@code null} for any the key may stream
+   * @return this key's principal as a token carries it: streaming only, possibly one execution only
+   */
+  public Principal viaToken(String execution) {
+    return new Principal(id, runtimes, images, maxConcurrent, ratePerMinute, admin, true, execution);
   }
 
   public boolean mayUseRuntime(String runtime) {
@@ -29,5 +57,20 @@ public record Principal(String id, List<String> runtimes, List<String> images, i
 
   public boolean mayUseImage(String image) {
     return images.isEmpty() || images.stream().map(ImagePolicy::glob).anyMatch((Pattern p) -> p.matcher(image).matches());
+  }
+
+  /**
+   * The one ownership rule of the API: every route that names an execution (and any resource with
+   * an owner) asks it, and answers as if the resource did not exist when it says no.
+   *
+   * @param owner      the key id that owns the resource, or {@code null} (then only an admin may)
+   * @param resourceId the resource's id, compared with a token's scope
+   * @return whether this caller may read, stream or cancel it
+   */
+  public boolean mayAccess(String owner, String resourceId) {
+    if (execution != null && !execution.equals(resourceId)) {
+      return false;
+    }
+    return admin || (!id.isEmpty() && id.equals(owner));
   }
 }

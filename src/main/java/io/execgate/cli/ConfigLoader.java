@@ -18,7 +18,7 @@ import java.util.function.BiConsumer;
 /**
  * Reads the gateway's configuration: the JSON file ({@code EXECGATE_CONFIG}, else
  * {@code conf/config.json} when present, else the built-in defaults), then the environment
- * variables of DESIGN.md section 5 on top, and {@code CUSTOM_IMAGE_REGISTRY_USERNAME} /
+ * variables of the README's configuration table on top, and {@code CUSTOM_IMAGE_REGISTRY_USERNAME} /
  * {@code CUSTOM_IMAGE_REGISTRY_PASSWORD}: credentials for {@code CUSTOM_IMAGE_REGISTRY}.
  */
 public final class ConfigLoader {
@@ -97,6 +97,21 @@ public final class ConfigLoader {
         .forEach(e -> keys.add(ApiKey.fromEnv(e).toJson()));
       section(o, "auth").put("keys", keys);
     });
+    set.accept("EXECGATE_ADMIN_KEYS", (o, v) -> {
+      JsonArray keys = section(o, "auth").getJsonArray("keys", new JsonArray()).copy();
+      for (String id : v.split(",")) {
+        String name = id.trim();
+        if (name.isEmpty()) {
+          continue;
+        }
+        JsonObject key = keys.stream().filter(k -> k instanceof JsonObject j && name.equals(j.getValue("id")))
+          .map(k -> (JsonObject) k).findFirst().orElseThrow(() -> new ConfigException("EXECGATE_ADMIN_KEYS",
+            "EXECGATE_ADMIN_KEYS names key '" + name + "', which is not configured (auth.keys, EXECGATE_API_KEYS)"));
+        key.put("admin", true);
+      }
+      section(o, "auth").put("keys", keys);
+    });
+    set.accept("EXECGATE_TOKEN_SECRET", (o, v) -> section(o, "auth").put("tokenSecret", v));
     set.accept("EXECGATE_AUTH_ALLOW_OPEN", (o, v) -> section(o, "auth").put("allowOpen",
       bool("EXECGATE_AUTH_ALLOW_OPEN", v)));
     set.accept("DOCKER_HOST", (o, v) -> section(o, "docker").put("host", v));

@@ -44,9 +44,16 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    if (args.length == 2 && args[0].equals("hash-key")) {
-      // the one thing the CLI prints to stdout: what goes into auth.keys[].sha256
+    // the CLI's only output to stdout: what goes into auth.keys[].sha256 (and the key itself, when generated)
+    if (args.length == 2 && args[0].equals("hash-key") && !args[1].equals("--generate")) {
       System.out.println(ApiKey.hash(args[1]));
+      return;
+    }
+    if ((args.length == 1 && args[0].equals("generate-key"))
+      || (args.length == 2 && args[0].equals("hash-key") && args[1].equals("--generate"))) {
+      String key = ApiKey.generate();
+      System.out.println("key:    " + key);
+      System.out.println("sha256: " + ApiKey.hash(key));
       return;
     }
     GatewayOptions options;
@@ -117,7 +124,7 @@ public final class Main {
         env.put("EXECGATE_ROLE", arg.substring("--role=".length()));
       } else {
         throw new ConfigException("args", "unknown argument '" + arg + "' (usage: execgate [--role=gateway|worker|all]"
-          + " | hash-key <key>)");
+          + " | hash-key <key> | generate-key)");
       }
     }
     return env;

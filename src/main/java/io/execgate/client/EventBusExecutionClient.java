@@ -71,12 +71,14 @@ public final class EventBusExecutionClient implements ExecutionClient {
 
   @Override
   public Future<ExecutionResult> get(String id) {
-    return onContext((ctx, store) -> new ExecutionControl(vertx, addresses, store).find(id));
+    return onContext((ctx, store) -> new ExecutionControl(vertx, addresses, store)
+      .find(id, Principal.ANONYMOUS));
   }
 
   @Override
   public Future<ExecutionResult> cancel(String id) {
-    return onContext((ctx, store) -> new ExecutionControl(vertx, addresses, store).cancel(id));
+    return onContext((ctx, store) -> new ExecutionControl(vertx, addresses, store)
+      .cancel(id, Principal.ANONYMOUS));
   }
 
   /**

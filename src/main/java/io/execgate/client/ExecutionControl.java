@@ -1,5 +1,6 @@
 package io.execgate.client;
 
+import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
@@ -32,19 +33,24 @@ public final class ExecutionControl {
   }
 
   /**
+   * Reads an execution's record for {@code principal}: another key's execution is answered exactly as
+   * an unknown one (every route that names an execution goes through here).
+   *
    * @return the execution's record, or fails with {@link ErrorCode#NOT_FOUND}
    */
-  public Future<ExecutionResult> find(String id) {
-    return store.require(id);
+  public Future<ExecutionResult> find(String id, Principal principal) {
+    return store.require(id).compose(result -> principal.mayAccess(result.owner(), result.id())
+      ? Future.succeededFuture(result)
+      : Future.failedFuture(ExecutionStore.notFound(id)));
   }
 
   /**
-   * Cancels a live execution: its container is killed.
+   * Cancels a live execution of {@code principal}: its container is killed.
    *
    * @return its final record, or fails with {@link ErrorCode#ALREADY_FINISHED} (or {@link ErrorCode#NOT_FOUND})
    */
-  public Future<ExecutionResult> cancel(String id) {
-    return find(id).compose(result -> {
+  public Future<ExecutionResult> cancel(String id, Principal principal) {
+    return find(id, principal).compose(result -> {
       if (result.status().isFinal()) {
         return Future.failedFuture(alreadyFinished(result));
       }
@@ -53,7 +59,7 @@ public final class ExecutionControl {
           new DeliveryOptions().setSendTimeout(CANCEL_TIMEOUT_MS))
         .map(Message::body)
         .recover(err -> err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
-          ? find(id).compose(r -> Future.failedFuture(alreadyFinished(r)))
+          ? store.require(id).compose(r -> Future.failedFuture(alreadyFinished(r)))
           : Future.failedFuture(err));
     });
   }

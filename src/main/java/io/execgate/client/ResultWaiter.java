@@ -38,7 +38,7 @@ public final class ResultWaiter {
   }
 
   /**
-   * Hands {@code job} to the scheduler.
+   * Hands {@code job} to the scheduler, owned by {@code principal}.
    *
    * @return its admission, or fails (429 when the queue is full)
    */
@@ -56,8 +56,9 @@ public final class ResultWaiter {
     if (principal.maxConcurrent() > 0) {
       delivery.addHeader(Headers.OWNER_MAX, String.valueOf(principal.maxConcurrent()));
     }
+    // the record carries its owner from its first write on: no other key ever sees it
     return vertx.eventBus()
-      .<Admission>request(addresses.schedulerAdmit(), job, delivery)
+      .<Admission>request(addresses.schedulerAdmit(), job.withOwner(principal.id()), delivery)
       .map(m -> m.body());
   }
 

@@ -10,10 +10,11 @@ import io.vertx.core.json.JsonObject;
  * @param worker   the worker's node id
  * @param instance the worker's instance id
  * @param gateway  the node id of the gateway that dispatched it, or {@code null}
- * @param owner    the API key whose cluster-wide quota counts it, or {@code null}
+ * @param owner    the id of the API key that owns it, or {@code null}
+ * @param charged  whether it counts against its owner's cluster-wide quota
  * @param since    epoch milliseconds of its admission
  */
-record LiveEntry(String worker, String instance, String gateway, String owner, long since) {
+record LiveEntry(String worker, String instance, String gateway, String owner, boolean charged, long since) {
 
   JsonObject toJson() {
     return new JsonObject()
@@ -21,11 +22,12 @@ record LiveEntry(String worker, String instance, String gateway, String owner, l
       .put("instance", instance)
       .put("gateway", gateway)
       .put("owner", owner)
+      .put("charged", charged)
       .put("since", since);
   }
 
   static LiveEntry fromJson(JsonObject json) {
     return new LiveEntry(json.getString("worker"), json.getString("instance"), json.getString("gateway"),
-      json.getString("owner"), json.getLong("since", 0L));
+      json.getString("owner"), json.getBoolean("charged", false), json.getLong("since", 0L));
   }
 }

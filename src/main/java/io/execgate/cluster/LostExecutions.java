@@ -58,7 +58,7 @@ final class LostExecutions {
       if (!won) {
         return Future.succeededFuture();
       }
-      if (entry.owner() != null) {
+      if (entry.charged() && entry.owner() != null) {
         index.quota(entry.owner()).compose(c -> c.decrementAndGet());
       }
       return store.get(id).compose(record -> finish(id, record, entry, pending));
@@ -91,7 +91,8 @@ final class LostExecutions {
     ExecutionResult base = record != null ? record : job != null ? ExecutionResult.submitted(job) : null;
     ExecutionResult result = new ExecutionResult(id, ExecutionStatus.ERROR, null, null, "", "", false, false,
       base == null ? null : base.image(), base == null ? null : base.language(), null, null, Usage.UNKNOWN, message,
-      base == null ? 0 : base.submittedAt(), null, entry.instance());
+      base == null ? 0 : base.submittedAt(), null, entry.instance(), base != null && base.owner() != null
+      ? base.owner() : entry.owner());
     lost++;
     log.warn("[{}] error: {}", id, message);
     return store.put(result).onSuccess(v -> {

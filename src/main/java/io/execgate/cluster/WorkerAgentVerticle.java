@@ -109,7 +109,7 @@ public final class WorkerAgentVerticle extends VerticleBase {
       : Future.succeededFuture(null);
     charged
       .compose(counted -> index.put(job.id(), new LiveEntry(nodeId, options.getInstanceId(), headers.get(Headers.GATEWAY),
-          counted, System.currentTimeMillis()))
+          job.owner() != null ? job.owner() : owner, counted != null, System.currentTimeMillis()))
         .compose(v -> vertx.eventBus().<Admission>request(addresses.schedulerNodeAdmit(), job, new DeliveryOptions()
           .setSendTimeout(ADMIT_TIMEOUT_MS).setHeaders(headers)))
         .map(reply -> {

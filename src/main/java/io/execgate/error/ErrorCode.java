@@ -36,7 +36,9 @@ public enum ErrorCode {
   // streaming (numbered apart so that codes added in parallel do not collide)
   REPLAY_UNAVAILABLE("replay_unavailable", 40, 410),
   STREAM_TOO_SLOW("stream_too_slow", 41, 429),
-  PROTOCOL_VIOLATION("protocol_violation", 42, 400);
+  PROTOCOL_VIOLATION("protocol_violation", 42, 400),
+  // tenancy (numbered apart, as above)
+  MISDIRECTED_REQUEST("misdirected_request", 60, 421);
 
   private final String id;
   private final int number;

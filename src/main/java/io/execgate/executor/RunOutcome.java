@@ -181,6 +181,6 @@ final class RunOutcome {
     return new ExecutionResult(job.id(), status, exitCode, signal, out == null ? "" : out.stdoutText(),
       out == null ? "" : out.stderrText(), out != null && out.stdoutTruncated(), out != null && out.stderrTruncated(),
       image, job.runtime().name(), durationMs, queuedMs, out == null ? Usage.UNKNOWN : out.usage(), message,
-      job.submittedAt(), compile);
+      job.submittedAt(), compile).withOwner(job.owner());
   }
 }

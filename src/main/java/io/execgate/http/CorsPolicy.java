@@ -30,7 +30,7 @@ final class CorsPolicy implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     String origin = ctx.request().getHeader("origin");
-    if (origin == null || OriginCheck.sameOrigin(origin, ctx.request().getHeader("host"))) {
+    if (origin == null || OriginCheck.sameOrigin(origin, ctx.request().authority())) {
       ctx.next();
       return;
     }

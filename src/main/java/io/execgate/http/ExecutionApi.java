@@ -8,6 +8,7 @@ import io.execgate.client.ResultWaiter;
 import io.execgate.client.RuntimeCatalog;
 import io.execgate.model.Admission;
 import io.execgate.model.ExecutionJob;
+import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.PoolKey;
 import io.execgate.model.PoolState;
@@ -164,8 +165,16 @@ final class ExecutionApi {
     return new JsonObject().put("self", self).put("stream", self + "/stream").put("events", self + "/events");
   }
 
+  /**
+   * @return the reads and cancels of executions, each for a caller
+   */
+  ExecutionControl executions() {
+    return executions;
+  }
+
   void get(RoutingContext ctx) {
-    store.require(ctx.pathParam("id"))
+    ExecutionResult checked = OwnedResources.resource(ctx);
+    Future.succeededFuture(checked)
       .compose(result -> result.status() != ExecutionStatus.QUEUED ? Future.succeededFuture(result.toJson())
         : vertx.eventBus().<Integer>request(addresses.schedulerPosition(), result.id(),
           new DeliveryOptions().setSendTimeout(2_000))
@@ -176,7 +185,8 @@ final class ExecutionApi {
   }
 
   void cancel(RoutingContext ctx) {
-    executions.cancel(ctx.pathParam("id"))
+    ExecutionResult checked = OwnedResources.resource(ctx);
+    executions.cancel(checked.id(), AuthHandler.principal(ctx))
       .onSuccess(result -> respond(ctx, 200, result.toJson()))
       .onFailure(ctx::fail);
   }

@@ -69,23 +69,33 @@ public final class HttpGatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.getHttp().getMaxRequestBytes());
     AuthOptions auth = options.getAuth();
+    router.route().handler(new SecurityHeaders());
+    if (!auth.isEnabled()) {
+      // an open gateway answers only names a rebinding page cannot have
+      router.route().handler(new HostCheck(options.getHttp().getAllowedHosts()));
+    }
     // CORS first: a browser's preflight carries no credentials
     router.route().handler(new CorsPolicy(auth.getCorsOrigins()));
     AuthHandler authHandler = new AuthHandler(vertx, options.getAddressPrefix(), auth);
     router.route().handler(authHandler);
-    router.post("/v1/tokens").handler(authHandler::issueToken);
     // browsers send Origin on WebSocket upgrades and no CORS applies to them: only known origins
     OriginCheck origins = new OriginCheck(auth.getCorsOrigins());
     router.get("/v1/ws").handler(origins);
-    router.get("/v1/executions/:id/stream").handler(origins);
+    router.get("/v1/executions/:id/stream").handler(origins).handler(StreamRoutes::requireWebSocket);
+    // every path that names an execution, whatever the route and method, reaches it only for its owner (or an admin)
+    router.route().handler(new OwnedResources().add("/v1/executions/", api.executions()::find));
+    router.post("/v1/tokens").handler(body)
+      .handler(new TokenApi(auth, authHandler.tokens(), api.executions())::issue);
 
     GatewayMetrics metrics = GatewayMetrics.of(vertx, options.getAddressPrefix());
-    router.get("/metrics").handler(ctx -> ctx.response()
+    // operational routes: an admin key's (the whole node's counters, every key's activity)
+    router.get("/metrics").handler(AuthHandler::requireAdmin).handler(ctx -> ctx.response()
       .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
       .end(metrics.scrape()));
     router.get("/health").handler(ctx -> ExecutionApi.respond(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/ready").handler(api::ready);
-    router.get("/v1/stats").handler(ctx -> ExecutionApi.respond(ctx, 200, metrics.stats().toJson()));
+    router.get("/v1/stats").handler(AuthHandler::requireAdmin)
+      .handler(ctx -> ExecutionApi.respond(ctx, 200, metrics.stats().toJson()));
     router.get("/openapi.json").handler(new OpenApiDocument(vertx));
     router.get("/v1/runtimes").handler(api::runtimes);
     router.post("/v1/executions").consumes("application/json").handler(body).handler(streams::ndjson)

@@ -2,7 +2,13 @@ package io.execgate.http;
 
 import io.execgate.error.ConfigException;
 import io.execgate.impl.JsonReader;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Where the HTTP API listens and how large a request may be.
@@ -22,6 +28,7 @@ public class HttpOptions {
   public static final int DEFAULT_MAX_ENV = 256;
   public static final long DEFAULT_STREAM_BUFFER_BYTES = 1L << 20;
   public static final long DEFAULT_STREAM_KEEPALIVE_MS = 15_000;
+  private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\\.?");
 
   private boolean enabled;
   private String host;
@@ -36,6 +43,7 @@ public class HttpOptions {
   private int maxEnv;
   private long streamBufferBytes;
   private long streamKeepaliveMs;
+  private List<String> allowedHosts;
 
   public HttpOptions() {
     enabled = DEFAULT_ENABLED;
@@ -51,6 +59,7 @@ public class HttpOptions {
     maxEnv = DEFAULT_MAX_ENV;
     streamBufferBytes = DEFAULT_STREAM_BUFFER_BYTES;
     streamKeepaliveMs = DEFAULT_STREAM_KEEPALIVE_MS;
+    allowedHosts = new ArrayList<>();
   }
 
   public HttpOptions(HttpOptions other) {
@@ -73,6 +82,14 @@ public class HttpOptions {
     maxEnv = r.getInt("maxEnv", maxEnv, 0, 100_000);
     streamBufferBytes = r.getLong("streamBufferBytes", streamBufferBytes, 4096, 1L << 34);
     streamKeepaliveMs = r.getLong("streamKeepaliveMs", streamKeepaliveMs, 100, 3_600_000);
+    allowedHosts = new ArrayList<>();
+    for (String name : r.getStrings("allowedHosts", List.of())) {
+      if (!HOST_NAME.matcher(name).matches()) {
+        throw new ConfigException("http.allowedHosts", "http.allowedHosts: '" + name + "' is not a host name (no port,"
+          + " no scheme, no wildcard)");
+      }
+      allowedHosts.add(name.toLowerCase(Locale.ROOT));
+    }
     r.finish();
   }
 
@@ -236,6 +253,25 @@ public class HttpOptions {
     return this;
   }
 
+  /**
+   * @return host names (besides {@code localhost} and IP addresses) that requests may name in their
+   *   {@code Host} header when no API key is configured: others get 421, which keeps a web page on a
+   *   DNS-rebinding name from driving an open gateway
+   */
+  public List<String> getAllowedHosts() {
+    return allowedHosts;
+  }
+
+  /**
+   * Set the host names requests may name when no API key is configured.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public HttpOptions setAllowedHosts(List<String> allowedHosts) {
+    this.allowedHosts = new ArrayList<>(allowedHosts);
+    return this;
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
       .put("enabled", enabled)
@@ -250,7 +286,8 @@ public class HttpOptions {
       .put("maxArgs", maxArgs)
       .put("maxEnv", maxEnv)
       .put("streamBufferBytes", streamBufferBytes)
-      .put("streamKeepaliveMs", streamKeepaliveMs);
+      .put("streamKeepaliveMs", streamKeepaliveMs)
+      .put("allowedHosts", new JsonArray(new ArrayList<>(allowedHosts)));
   }
 
   @Override

@@ -1,7 +1,9 @@
 package io.execgate.http;
 
 import io.execgate.GatewayOptions;
+import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
+import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.image.ImagePolicy;
 import io.execgate.impl.JsonReader;
@@ -11,13 +13,14 @@ import io.execgate.model.ImageRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code GET /v1/images}: the image cache's images and counters; {@code POST /v1/images}: pre-pull
- * an image the policy allows (202 at once; the pull's progress shows in the list). Talks to the
- * image cache over the event bus only.
+ * an image the policy and the caller's key allow (202 at once; the pull's progress shows in the
+ * list). Talks to the image cache over the event bus only.
  */
 final class ImageApi {
 
@@ -33,11 +36,25 @@ final class ImageApi {
     this.policy = new ImagePolicy(options.resolvedRuntimes(), options.getImages());
   }
 
+  /**
+   * An admin sees every image and the cache's counters; another key only the images it may use, without
+   * the counters and when each was last used (they tell every key's activity).
+   */
   void list(RoutingContext ctx) {
+    Principal principal = AuthHandler.principal(ctx);
     vertx.eventBus()
       .<ImageList>request(addresses.imageList(), null, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
       .map(Message::body)
-      .onSuccess(list -> ExecutionApi.respond(ctx, 200, list.toJson()))
+      .onSuccess(list -> {
+        if (principal.admin()) {
+          ExecutionApi.respond(ctx, 200, list.toJson());
+          return;
+        }
+        JsonArray images = new JsonArray();
+        list.images().stream().filter(i -> principal.mayUseImage(i.image()))
+          .forEach(i -> images.add(i.toJson().put("lastUsedAt", null)));
+        ExecutionApi.respond(ctx, 200, new JsonObject().put("images", images));
+      })
       .onFailure(ctx::fail);
   }
 
@@ -50,6 +67,11 @@ final class ImageApi {
       throw GatewayException.invalid("image", "image is required");
     }
     String image = policy.check(requested);
+    Principal principal = AuthHandler.principal(ctx);
+    if (!principal.mayUseImage(image)) {
+      throw new GatewayException(ErrorCode.FORBIDDEN, "key '" + principal.id() + "' may not use image " + image,
+        "image");
+    }
     vertx.eventBus()
       .<ImageInfo>request(addresses.imageEnsure(), new ImageRequest(image, false),
         new DeliveryOptions().setSendTimeout(TIMEOUT_MS))

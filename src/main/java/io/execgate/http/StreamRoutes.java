@@ -44,25 +44,28 @@ final class StreamRoutes {
   }
 
   /**
-   * {@code GET /v1/executions/{id}/stream}: a watcher's WebSocket, from {@code ?fromSeq=} (default 0).
+   * {@code GET /v1/executions/{id}/stream} that is no WebSocket upgrade: refused before the execution is
+   * looked up.
    */
-  void watch(RoutingContext ctx) {
+  static void requireWebSocket(RoutingContext ctx) {
     if (!"websocket".equalsIgnoreCase(ctx.request().getHeader(HttpHeaders.UPGRADE))) {
       ctx.fail(new GatewayException(ErrorCode.INVALID_REQUEST, "this endpoint speaks WebSocket; for Server-Sent Events "
         + "use /v1/executions/{id}/events"));
       return;
     }
+    ctx.next();
+  }
+
+  /**
+   * {@code GET /v1/executions/{id}/stream}: a watcher's WebSocket, from {@code ?fromSeq=} (default 0).
+   */
+  void watch(RoutingContext ctx) {
     long fromSeq = seq(ctx.request().getParam("fromSeq"), "fromSeq", 0);
-    String id = ctx.pathParam("id");
-    // the upgrade waits for the record (a remote read in a cluster): the request must not end meanwhile
-    ctx.request().pause();
-    store.require(id)
-      .compose(r -> ctx.request().toWebSocket())
+    // read, and checked as the caller's, ahead of this route
+    String id = OwnedResources.<ExecutionResult>resource(ctx).id();
+    ctx.request().toWebSocket()
       .onSuccess(ws -> watch(ws, id, fromSeq))
-      .onFailure(err -> {
-        ctx.request().resume();
-        ctx.fail(err);
-      });
+      .onFailure(ctx::fail);
   }
 
   private void watch(ServerWebSocket ws, String id, long fromSeq) {
@@ -94,18 +97,16 @@ final class StreamRoutes {
     long fromSeq = lastEventId != null && !lastEventId.isBlank()
       ? seq(lastEventId.trim(), "Last-Event-ID", 0) + 1
       : seq(ctx.request().getParam("fromSeq"), "fromSeq", 0);
-    String id = ctx.pathParam("id");
-    store.require(id).onSuccess(r -> {
-      ResponseSink sink = new ResponseSink(vertx, ctx.response(), ResponseSink.Format.SSE);
-      FrameRelay relay = new FrameRelay(vertx, addresses, store, id, fromSeq, FrameRelay.Mode.WATCHER,
-        options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), sink);
-      ctx.response().closeHandler(v -> {
-        sink.closed();
-        relay.stop();
-      });
-      sink.keepalive(options.getHttp().getStreamKeepaliveMs());
-      relay.subscribe().onSuccess(v -> relay.start(true)).onFailure(ctx::fail);
-    }).onFailure(ctx::fail);
+    String id = OwnedResources.<ExecutionResult>resource(ctx).id();
+    ResponseSink sink = new ResponseSink(vertx, ctx.response(), ResponseSink.Format.SSE);
+    FrameRelay relay = new FrameRelay(vertx, addresses, store, id, fromSeq, FrameRelay.Mode.WATCHER,
+      options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), sink);
+    ctx.response().closeHandler(v -> {
+      sink.closed();
+      relay.stop();
+    });
+    sink.keepalive(options.getHttp().getStreamKeepaliveMs());
+    relay.subscribe().onSuccess(v -> relay.start(true)).onFailure(ctx::fail);
   }
 
   /**

@@ -23,10 +23,12 @@ import java.util.Objects;
  * @param env         environment variables for the program
  * @param limits      the effective limits
  * @param interactive whether stdin arrives later over the control address
+ * @param owner       the id of the API key that submitted it (its record carries it: only that key, or an
+ *                    admin, may read, stream or cancel it), or {@code null} before admission
  */
 public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, String image, List<SourceFile> files,
                            byte[] stdin, List<String> args, Map<String, String> env, ResourceLimits limits,
-                           boolean interactive) {
+                           boolean interactive, String owner) {
 
   public ExecutionJob {
     files = List.copyOf(files);
@@ -34,16 +36,33 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
     env = Map.copyOf(new LinkedHashMap<>(env));
   }
 
+  /**
+   * A job that no key owns yet.
+   */
+  public ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, String image, List<SourceFile> files,
+                      byte[] stdin, List<String> args, Map<String, String> env, ResourceLimits limits,
+                      boolean interactive) {
+    this(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, null);
+  }
+
+  /**
+   * @return the same job, owned by the key {@code owner}
+   */
+  public ExecutionJob withOwner(String owner) {
+    return new ExecutionJob(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ExecutionJob j && id.equals(j.id) && submittedAt == j.submittedAt && runtime.equals(j.runtime)
       && image.equals(j.image) && files.equals(j.files) && Arrays.equals(stdin, j.stdin) && args.equals(j.args)
-      && env.equals(j.env) && limits.equals(j.limits) && interactive == j.interactive;
+      && env.equals(j.env) && limits.equals(j.limits) && interactive == j.interactive && Objects.equals(owner, j.owner);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(id, submittedAt, runtime, image, files, Arrays.hashCode(stdin), args, env, limits, interactive);
+    return Objects.hash(id, submittedAt, runtime, image, files, Arrays.hashCode(stdin), args, env, limits, interactive,
+      owner);
   }
 
   @Override
@@ -67,6 +86,9 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
     if (stdin != null) {
       json.put("stdin", stdin);
     }
+    if (owner != null) {
+      json.put("owner", owner);
+    }
     return json;
   }
 
@@ -85,6 +107,7 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
       json.getJsonArray("args").stream().map(String::valueOf).toList(),
       env,
       ResourceLimits.fromJson(json.getJsonObject("limits")),
-      json.getBoolean("interactive", false));
+      json.getBoolean("interactive", false),
+      json.getString("owner"));
   }
 }

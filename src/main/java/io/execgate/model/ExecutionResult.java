@@ -24,11 +24,24 @@ import io.vertx.core.json.JsonObject;
  * @param compile         the compile step of a compiled runtime, or {@code null}; the other components
  *                        describe the run step, which a failed compile step skips
  * @param worker          in a cluster, the instance id of the worker node that runs it; {@code null} otherwise
+ * @param owner           the id of the API key that submitted it ({@code anonymous} on an open gateway and
+ *                        for the in-process client); only that key, or an admin, may see it
  */
 public record ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
                               String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
                               String language, Long durationMs, Long queuedMs, Usage usage, String message,
-                              long submittedAt, StageResult compile, String worker) {
+                              long submittedAt, StageResult compile, String worker, String owner) {
+
+  /**
+   * A result that names no owner.
+   */
+  public ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
+                         String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
+                         String language, Long durationMs, Long queuedMs, Usage usage, String message,
+                         long submittedAt, StageResult compile, String worker) {
+    this(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated, image, language, durationMs,
+      queuedMs, usage, message, submittedAt, compile, worker, null);
+  }
 
   /**
    * A result that names no worker.
@@ -57,12 +70,12 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
    */
   public static ExecutionResult submitted(ExecutionJob job) {
     return new ExecutionResult(job.id(), ExecutionStatus.QUEUED, null, null, null, null, false, false,
-      job.image(), job.runtime().name(), null, null, null, null, job.submittedAt());
+      job.image(), job.runtime().name(), null, null, null, null, job.submittedAt(), null, null, job.owner());
   }
 
   public ExecutionResult withStatus(ExecutionStatus newStatus) {
     return new ExecutionResult(id, newStatus, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner);
   }
 
   /**
@@ -70,7 +83,15 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
    */
   public ExecutionResult withWorker(String worker) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner);
+  }
+
+  /**
+   * @return the same result, owned by the key {@code owner}
+   */
+  public ExecutionResult withOwner(String owner) {
+    return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner);
   }
 
   /**
@@ -79,7 +100,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
   public ExecutionResult withoutOutput() {
     return new ExecutionResult(id, status, exitCode, signal, null, null, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt,
-      compile == null ? null : compile.withoutOutput(), worker);
+      compile == null ? null : compile.withoutOutput(), worker, owner);
   }
 
   public JsonObject toJson() {
@@ -113,6 +134,9 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
     if (worker != null) {
       json.put("worker", worker);
     }
+    if (owner != null) {
+      json.put("owner", owner);
+    }
     return json;
   }
 
@@ -134,6 +158,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
       json.getString("message"),
       json.getLong("submittedAt", 0L),
       StageResult.fromJson(json.getJsonObject("compile")),
-      json.getString("worker"));
+      json.getString("worker"),
+      json.getString("owner"));
   }
 }

@@ -72,10 +72,15 @@ public final class ExecutionStore {
     if (id == null || !ID.matcher(id).matches()) {
       return Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id));
     }
-    return get(id).compose(result -> result == null
-      ? Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id
-      + " (unknown, or its record expired)"))
-      : Future.succeededFuture(result));
+    return get(id).compose(result -> result == null ? Future.failedFuture(notFound(id)) : Future.succeededFuture(result));
+  }
+
+  /**
+   * @return the failure of a read of an execution that does not exist, or that the caller may not see:
+   *   the two must be told apart by nothing
+   */
+  public static GatewayException notFound(String id) {
+    return new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id + " (unknown, or its record expired)");
   }
 
   public long ttl(TimeUnit unit) {

@@ -100,4 +100,33 @@ class ConfigLoaderTest {
       .put("http", new JsonObject().put("//port", "the port").put("port", 1234)));
     assertThat(o.getHttp().getPort()).isEqualTo(1234);
   }
+
+  @Test
+  void keysAdminsAndTheTokenSecretComeFromTheEnvironment() {
+    String key = io.execgate.auth.ApiKey.generate();
+    String secret = io.execgate.auth.ApiKey.generate();
+    GatewayOptions o = new GatewayOptions(ConfigLoader.applyEnv(new JsonObject(), Map.of(
+      "EXECGATE_API_KEYS", "ci=" + key + ",ops=sha256:" + io.execgate.auth.ApiKey.hash("x"),
+      "EXECGATE_ADMIN_KEYS", "ops",
+      "EXECGATE_TOKEN_SECRET", secret)));
+    assertThat(o.getAuth().getKeys()).extracting(k -> k.id() + ":" + k.admin()).containsExactly("ci:false", "ops:true");
+    assertThat(o.getAuth().getTokenSecret()).isEqualTo(secret);
+    assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.applyEnv(new JsonObject(), Map.of(
+      "EXECGATE_API_KEYS", "ci=" + key, "EXECGATE_ADMIN_KEYS", "nobody"))).getMessage()).contains("'nobody'");
+    ConfigException weak = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.applyEnv(new JsonObject(),
+      Map.of("EXECGATE_API_KEYS", "ci=" + key + ",weak=s3cret")));
+    assertThat(weak.key()).isEqualTo("EXECGATE_API_KEYS");
+    assertThat(weak.getMessage()).contains("'weak'").doesNotContain("s3cret");
+  }
+
+  @Test
+  void allowedHostsAreHostNames() {
+    assertThat(new GatewayOptions(new JsonObject().put("http", new JsonObject().put("allowedHosts",
+      new io.vertx.core.json.JsonArray().add("Exec.Internal")))).getHttp().getAllowedHosts()).containsExactly("exec.internal");
+    for (String bad : new String[]{"exec.internal:8080", "http://exec.internal", "*.internal", ""}) {
+      assertThat(catchThrowableOfType(ConfigException.class, () -> new GatewayOptions(new JsonObject().put("http",
+        new JsonObject().put("allowedHosts", new io.vertx.core.json.JsonArray().add(bad))))).key()).as(bad)
+        .isEqualTo("http.allowedHosts");
+    }
+  }
 }

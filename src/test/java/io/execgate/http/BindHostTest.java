@@ -17,7 +17,7 @@ class BindHostTest {
     assertThat(HttpGatewayVerticle.bindHost(options)).isEqualTo("127.0.0.1");
     options.getAuth().setAllowOpen(true);
     assertThat(HttpGatewayVerticle.bindHost(options)).isEqualTo("0.0.0.0");
-    options.getAuth().setAllowOpen(false).addKey(new ApiKey("k", ApiKey.hash("x"), List.of(), List.of(), 0, 0));
+    options.getAuth().setAllowOpen(false).addKey(new ApiKey("k", ApiKey.hash(ApiKey.generate()), List.of(), List.of(), 0, 0));
     assertThat(HttpGatewayVerticle.bindHost(options)).isEqualTo("0.0.0.0");
     GatewayOptions loopback = new GatewayOptions();
     loopback.getHttp().setHost("127.0.0.1");

@@ -51,9 +51,10 @@ class ClusterIT {
   private static final int QUEUED = 20;
   private static final int MEMBER_TIMEOUT_SECONDS = 6;
   private static final long START_TIMEOUT_MS = 180_000;
-  private static final String KEY = "it-cluster-key";
+  /** An admin key: it reads the gateway's /metrics and every key's records. */
+  private static final String KEY = ApiKey.generate();
   /** A key that may have one execution running or queued in the whole cluster. */
-  private static final String ONE_KEY = "it-cluster-one";
+  private static final String ONE_KEY = ApiKey.generate();
 
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private final String clusterName = "it-cluster-" + run;
@@ -81,8 +82,9 @@ class ClusterIT {
       .put("cluster", new JsonObject().put("memberTimeoutSeconds", MEMBER_TIMEOUT_SECONDS)
         .put("advertiseIntervalMs", 500))
       .put("auth", new JsonObject().put("keys", new JsonArray()
-        .add(new JsonObject().put("id", "it").put("sha256", ApiKey.hash(KEY)))
+        .add(new JsonObject().put("id", "it").put("sha256", ApiKey.hash(KEY)).put("admin", true))
         .add(new JsonObject().put("id", "one").put("sha256", ApiKey.hash(ONE_KEY)).put("maxConcurrent", 1))))
+      .put("gatewayAuth", new JsonObject().put("tokenSecret", ApiKey.generate()))
       .put("apiKey", KEY);
     gateway = node("gateway", "it-" + run + "-gw", ports.get(0));
     worker1 = node("worker", "it-" + run + "-w1", ports.get(1));

@@ -39,7 +39,8 @@ final class ClusterNode {
   private Process process;
 
   /**
-   * @param settings what to change in conf/config.json besides the node's identity: executor and cluster keys
+   * @param settings what to change in conf/config.json besides the node's identity: executor, cluster and auth
+   *                 keys, and gatewayAuth: auth keys for gateways only
    */
   ClusterNode(String role, String instanceId, int clusterPort, List<Integer> memberPorts, String clusterName,
               JsonObject settings) throws IOException {
@@ -52,6 +53,10 @@ final class ClusterNode {
     c.getJsonObject("http").put("port", httpPort);
     c.getJsonObject("executor").mergeIn(settings.getJsonObject("executor", new JsonObject()), true);
     c.getJsonObject("auth").mergeIn(settings.getJsonObject("auth", new JsonObject()), true);
+    if (!role.equals("worker")) {
+      // what only gateways hold (the token secret)
+      c.getJsonObject("auth").mergeIn(settings.getJsonObject("gatewayAuth", new JsonObject()), true);
+    }
     this.apiKey = settings.getString("apiKey");
     JsonArray members = new JsonArray();
     memberPorts.forEach(p -> members.add("127.0.0.1:" + p));

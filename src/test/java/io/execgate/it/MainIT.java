@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +72,52 @@ class MainIT {
     String out = Files.readString(log, StandardCharsets.UTF_8).strip();
     assertThat(out.lines().count()).as(out).isEqualTo(1);
     assertThat(out).contains("EXECGATE_HTTP_PORT").contains("eighty");
+  }
+
+  @Test
+  void aWeakApiKeyIsRefusedAtStartupInOneLineNamingIt() throws Exception {
+    Path log = Files.createTempFile("execgate", ".log");
+    String strong = io.execgate.auth.ApiKey.generate();
+    Process p = start(Map.of("EXECGATE_API_KEYS", "ci=" + strong + ",weak-one=s3cret",
+      "EXECGATE_HTTP_PORT", String.valueOf(freePort())), log);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(2);
+    String out = Files.readString(log, StandardCharsets.UTF_8).strip();
+    assertThat(out.lines().count()).as(out).isEqualTo(1);
+    assertThat(out).contains("'weak-one'").contains("128").contains("generate-key").doesNotContain("s3cret")
+      .doesNotContain(strong);
+  }
+
+  @Test
+  void aClusterGatewayWithKeysButNoTokenSecretIsRefusedInOneLine() throws Exception {
+    Path log = Files.createTempFile("execgate", ".log");
+    Process p = start(Map.of("EXECGATE_API_KEYS", "ci=" + io.execgate.auth.ApiKey.generate(), "EXECGATE_CLUSTER", "true",
+      "EXECGATE_ROLE", "gateway", "EXECGATE_HTTP_PORT", String.valueOf(freePort())), log);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(2);
+    String out = Files.readString(log, StandardCharsets.UTF_8).strip();
+    assertThat(out.lines().count()).as(out).isEqualTo(1);
+    assertThat(out).contains("auth.tokenSecret").contains("EXECGATE_TOKEN_SECRET");
+  }
+
+  @Test
+  void generateKeyPrintsANewKeyOf256BitsAndItsHash() throws Exception {
+    for (String[] args : new String[][]{{"generate-key"}, {"hash-key", "--generate"}}) {
+      List<String> command = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+        "-jar", JAR.toString()));
+      command.addAll(List.of(args));
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).isZero();
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("key:\\s+(\\S+)\\nsha256: ([0-9a-f]{64})\\n")
+        .matcher(out);
+      assertThat(m.matches()).as(out).isTrue();
+      assertThat(Base64.getUrlDecoder().decode(m.group(1))).hasSize(32);
+      assertThat(m.group(2)).isEqualTo(io.execgate.auth.ApiKey.hash(m.group(1)));
+      // and the gateway takes it
+      assertThat(io.execgate.auth.ApiKey.fromEnv("k=" + m.group(1)).sha256()).isEqualTo(m.group(2));
+    }
   }
 
   @Test

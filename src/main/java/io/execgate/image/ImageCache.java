@@ -224,7 +224,7 @@ final class ImageCache {
     }
     Promise<String> verdict = Promise.promise();
     checks.put(d.id(), verdict.future());
-    check.probe(image).onComplete(ar -> {
+    check.check(image, d.id()).onComplete(ar -> {
       checks.remove(d.id());
       if (ar.succeeded()) {
         remember(d.id(), image, ar.result());

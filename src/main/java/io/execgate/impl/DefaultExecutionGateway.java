@@ -11,6 +11,8 @@ import io.execgate.cluster.WorkerAgentVerticle;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.docker.DockerContainerRuntime;
+import io.execgate.docker.RuncAdvisories;
+import io.execgate.docker.RuncVersion;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.executor.ExecutorVerticle;
@@ -53,6 +55,8 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
   private long engineWatch = -1;
   private long sweeper = -1;
   private Future<Void> closing;
+  /** Why the engine's runc was refused, as last logged. */
+  private String runcRefusal;
 
   private DefaultExecutionGateway(Vertx vertx, GatewayOptions options, ContainerRuntime runtime) {
     this.vertx = vertx;
@@ -81,7 +85,8 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
     return engine
       .transform(ping -> {
         if (ping.succeeded()) {
-          Future<Void> reaped = cluster.getRole().runsWork() ? gateway.reapOrphans() : Future.succeededFuture();
+          Future<Void> reaped = cluster.getRole().runsWork()
+            ? gateway.checkRunc().compose(v -> gateway.reapOrphans()) : Future.succeededFuture();
           return reaped.compose(v -> gateway.deployVerticles(true));
         }
         String problem = "the Docker engine at " + opts.getDocker().getHost() + " does not answer ("
@@ -103,6 +108,11 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
         if (cluster.getRole().servesHttp()) {
           gateway.warnIfOpen();
         }
+        if (cluster.isEnabled() && !cluster.getTls().isEnabled()) {
+          log.warn("cluster.tls is off: whoever reaches this node's event-bus port can send it messages (jobs, which "
+            + "workers check again, frames and controls); Hazelcast's port gives every map, TLS or not: keep the cluster "
+            + "on a private network (README, Scaling out)");
+        }
         return gateway;
       })
       .onFailure(err -> gateway.close());
@@ -123,6 +133,12 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
    */
   private void awaitEngine() {
     engineWatch = vertx.setTimer(ENGINE_WATCH_MS, t -> runtime.ping()
+      .compose(v -> checkRunc().onFailure(err -> {
+        if (!err.getMessage().equals(runcRefusal)) {
+          runcRefusal = err.getMessage();
+          log.error("{}; executions are not taken", runcRefusal);
+        }
+      }))
       .compose(v -> reapOrphans())
       .compose(v -> vertx.eventBus().request(new Addresses(options.getAddressPrefix()).schedulerEngineReady(), true))
       .onSuccess(v -> log.info("the Docker engine answers: taking executions"))
@@ -131,6 +147,39 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
           awaitEngine();
         }
       }));
+  }
+
+  /**
+   * Refuses an engine whose runc has a known container breakout, unless
+   * {@code docker.refuseVulnerableRuntime} is false; says what it found in one line either way.
+   */
+  private Future<Void> checkRunc() {
+    return runtime.runcVersion().transform(ar -> {
+      if (ar.failed()) {
+        log.warn("the Docker engine does not tell its runc version ({}); it is not checked against known breakouts",
+          ar.cause().getMessage());
+        return Future.succeededFuture();
+      }
+      RuncVersion runc = ar.result();
+      if (runc == null) {
+        log.info("the Docker engine names no runc; the sandboxes' OCI runtime is not checked against known breakouts");
+        return Future.succeededFuture();
+      }
+      RuncAdvisories.Verdict verdict = runc.assess();
+      if (!verdict.known()) {
+        log.warn("{}", verdict.describe());
+      } else if (!verdict.vulnerable()) {
+        log.info("{}", verdict.describe());
+      } else if (options.getDocker().isRefuseVulnerableRuntime()) {
+        return Future.failedFuture(new GatewayException(ErrorCode.DOCKER_UNAVAILABLE, "the Docker engine at "
+          + options.getDocker().getHost() + " runs " + verdict.describe() + ": a sandbox could escape; upgrade runc, or "
+          + "set docker.refuseVulnerableRuntime to false to run anyway"));
+      } else {
+        log.warn("{}: a sandbox could escape; running anyway because docker.refuseVulnerableRuntime is false",
+          verdict.describe());
+      }
+      return Future.succeededFuture();
+    });
   }
 
   /**

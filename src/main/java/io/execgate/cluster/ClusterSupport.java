@@ -11,7 +11,9 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.net.KeyStoreOptions;
+import io.vertx.core.net.JksOptions;
+import io.vertx.core.net.KeyStoreOptionsBase;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -30,16 +32,20 @@ public final class ClusterSupport {
   /** Binding to every interface: Hazelcast and the event bus then announce the address Hazelcast picks. */
   public static final String ANY_HOST = "0.0.0.0";
   /**
-   * What Hazelcast may deserialize with Java serialization. Nothing of Vert.x's or execgate's needs it:
-   * Vert.x's own entries (event-bus subscriptions, node infos) are Hazelcast {@code DataSerializable},
-   * JSON values (records, live entries, idempotency keys, tokens) travel as Vert.x {@code ClusterSerializable}
-   * inside a {@code DataSerializable} holder, strings and numbers in Hazelcast's own formats. What is left is
-   * Hazelcast carrying exceptions (and their stack traces and collections) between members: its own classes
-   * and the JDK's basic ones. Anything else (the JDK's {@code javax.*}, {@code sun.*}, {@code com.sun.*},
-   * every library) is refused: gadget chains need such classes.
+   * What Hazelcast may deserialize with Java serialization (class-name prefixes). Vert.x's own entries
+   * (event-bus subscriptions, node infos) are Hazelcast {@code DataSerializable}; JSON values (records,
+   * live entries, idempotency keys, tokens) travel as Vert.x {@code ClusterSerializable} inside a
+   * {@code DataSerializable} holder; strings and numbers in Hazelcast's own formats. What does use Java
+   * serialization: Vert.x's counters (the per-key quotas), whose updates are serializable lambdas
+   * ({@code java.lang.invoke.SerializedLambda} resolved through {@link #VERTX_COUNTER}, which accepts
+   * only its own lambdas), and Hazelcast carrying exceptions (their stack traces and collections)
+   * between members: its own classes and the JDK's basic ones. Anything else (the JDK's {@code javax.*},
+   * {@code sun.*}, {@code com.sun.*}, every library) is refused: gadget chains need such classes.
    */
   static final List<String> JAVA_SERIALIZATION_ALLOWED = List.of("com.hazelcast.", "java.lang.", "java.util.",
     "java.io.", "java.net.", "java.time.", "java.math.", "[");
+  /** Vert.x's Hazelcast counter, whose entry processors are serializable lambdas. */
+  static final String VERTX_COUNTER = "io.vertx.spi.cluster.hazelcast.impl.HazelcastCounter";
 
   private ClusterSupport() {
   }
@@ -72,12 +78,19 @@ public final class ClusterSupport {
       eb.setSsl(true)
         .setClientAuth(ClientAuth.REQUIRED)
         .setTrustAll(false)
-        .setKeyCertOptions(new KeyStoreOptions().setType(ClusterTlsOptions.type(tls.getKeyStore()))
-          .setPath(tls.getKeyStore()).setPassword(tls.getKeyStorePassword()))
-        .setTrustOptions(new KeyStoreOptions().setType(ClusterTlsOptions.type(tls.getTrustStore()))
-          .setPath(tls.getTrustStore()).setPassword(tls.getTrustStorePassword()));
+        .setKeyCertOptions(store(tls.getKeyStore(), tls.getKeyStorePassword()))
+        .setTrustOptions(store(tls.getTrustStore(), tls.getTrustStorePassword()));
     }
     return builder.with(copy).withClusterManager(new HazelcastClusterManager(hazelcastConfig(cluster)));
+  }
+
+  /**
+   * @return a key or trust store as Vert.x reads it; only its JKS and PKCS#12 option types survive the
+   *   JSON copy that the clustered event bus makes of its options (a generic {@code KeyStoreOptions} is lost)
+   */
+  private static KeyStoreOptionsBase store(String path, String password) {
+    return "JKS".equals(ClusterTlsOptions.type(path)) ? new JksOptions().setPath(path).setPassword(password)
+      : new PfxOptions().setPath(path).setPassword(password);
   }
 
   /**
@@ -115,7 +128,7 @@ public final class ClusterSupport {
     // a non-empty allow-list with Hazelcast's defaults off: only these classes (an empty one would filter nothing)
     cfg.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
       .setDefaultsDisabled(true)
-      .setWhitelist(new ClassFilter().setPrefixes(JAVA_SERIALIZATION_ALLOWED)));
+      .setWhitelist(new ClassFilter().setPrefixes(JAVA_SERIALIZATION_ALLOWED).addClasses(VERTX_COUNTER)));
     return cfg;
   }
 

@@ -164,8 +164,12 @@ public final class WarmPoolVerticle extends VerticleBase {
     message.reply(new PoolState(poolOptions.isEnabled(), list));
   }
 
+  /**
+   * @return how many containers the pool keeps: none for an absent or refused image; while the image cache
+   *   checks the image, the full size, though nothing is created before the check gives its id
+   */
   private int target(Pool p) {
-    return poolOptions.isEnabled() && p.imagePresent && p.imageId != null && p.refusal == null ? poolOptions.getSize() : 0;
+    return poolOptions.isEnabled() && p.imagePresent && p.refusal == null ? poolOptions.getSize() : 0;
   }
 
   private void maintain() {
@@ -248,8 +252,8 @@ public final class WarmPoolVerticle extends VerticleBase {
 
   private void refill(Pool p) {
     long now = System.currentTimeMillis();
-    while (!stopping && p.ready.size() + p.creating < target(p) && creating < poolOptions.getRefillConcurrency()
-      && now >= p.retryAt) {
+    while (!stopping && p.imageId != null && p.ready.size() + p.creating < target(p)
+      && creating < poolOptions.getRefillConcurrency() && now >= p.retryAt) {
       p.creating++;
       creating++;
       String imageId = p.imageId;

@@ -147,11 +147,11 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public Future<PathStat> statPath(String containerId, String path) {
-    // docker-java has no call for the stat alone: a GET of the archive carries it in a header, and the
-    // body (the path's content as a tar) is left unread
+    // docker-java has no call for it: a HEAD of the archive carries the stat in a header and no body (a GET
+    // would stream the path as a tar, and the engine keeps the container locked until that stream ends)
     return call("stat " + path, () -> {
       DockerHttpClient.Request request = DockerHttpClient.Request.builder()
-        .method(DockerHttpClient.Request.Method.GET)
+        .method("HEAD")
         .path("/containers/" + URLEncoder.encode(containerId, StandardCharsets.UTF_8) + "/archive?path="
           + URLEncoder.encode(path, StandardCharsets.UTF_8))
         .build();

@@ -39,8 +39,8 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Then, without starting anything of the image, its filesystem: a container is created from the
  * image id and never started, the paths the sandbox relies on are looked up through the engine's
- * archive API (the engine resolves them inside the image's own filesystem and tells, for a link, where
- * it leads), and the container is removed. {@code /tmp} (the tmpfs, the working directory's parent),
+ * archive API (a {@code HEAD}: the stat alone, resolved inside the image's own filesystem, with a
+ * link's target), and the container is removed. {@code /tmp} (the tmpfs, the working directory's parent),
  * {@code /run} (where the launcher mounts its own tmpfs), {@code /proc}, {@code /sys} and {@code /dev}
  * must be directories or absent, never links: a {@code /tmp} that leads into {@code /proc/self/fd}
  * is the shape of runc's CVE-2024-21626, and a mount or working directory there would not be what

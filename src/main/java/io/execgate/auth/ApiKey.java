@@ -1,6 +1,7 @@
 package io.execgate.auth;
 
 import io.execgate.error.ConfigException;
+import io.execgate.image.ImageGlob;
 import io.execgate.impl.JsonReader;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -134,6 +135,14 @@ public record ApiKey(String id, String sha256, List<String> runtimes, List<Strin
       r.getStrings("images", List.of()), r.getInt("maxConcurrent", 0, 0, 1_000_000),
       r.getInt("ratePerMinute", 0, 0, 100_000_000), r.getBoolean("admin", false));
     r.finish();
+    for (int i = 0; i < key.images().size(); i++) {
+      try {
+        ImageGlob.parse(key.images().get(i));
+      } catch (IllegalArgumentException e) {
+        String where = r.path("images") + "[" + i + "]";
+        throw new ConfigException(where, where + " " + e.getMessage());
+      }
+    }
     return validate(key, r.path("id"));
   }
 

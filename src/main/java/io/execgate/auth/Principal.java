@@ -1,16 +1,15 @@
 package io.execgate.auth;
 
-import io.execgate.image.ImagePolicy;
+import io.execgate.image.ImageGlob;
 
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Who is calling: an API key's identity, limits and scope, or the anonymous caller of an open gateway.
  *
  * @param id            the key id, or {@code anonymous}
  * @param runtimes      runtimes it may use; empty: all
- * @param images        globs of images it may name; empty: all
+ * @param images        globs of images it may name ({@link ImageGlob}, against the full name); empty: all
  * @param maxConcurrent its concurrency quota; 0: none
  * @param ratePerMinute its request rate limit; 0: none
  * @param admin         whether it may use the operational routes and touch every key's executions
@@ -56,7 +55,7 @@ public record Principal(String id, List<String> runtimes, List<String> images, i
   }
 
   public boolean mayUseImage(String image) {
-    return images.isEmpty() || images.stream().map(ImagePolicy::glob).anyMatch((Pattern p) -> p.matcher(image).matches());
+    return images.isEmpty() || images.stream().anyMatch(g -> ImageGlob.parse(g).matches(image, null));
   }
 
   /**

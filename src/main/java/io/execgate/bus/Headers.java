@@ -13,6 +13,8 @@ public final class Headers {
   public static final String GATEWAY = "execgate-gateway";
   /** On a cluster worker's admission: the seq of its last advert, which does not count the admission yet. */
   public static final String ADVERT_SEQ = "execgate-advert-seq";
+  /** On a warm-pool take: the image id the execution's image cache checked; only a container of that id will do. */
+  public static final String IMAGE_ID = "execgate-image-id";
 
   private Headers() {
   }

@@ -128,6 +128,14 @@ public final class ConfigLoader {
     set.accept("EXECGATE_CLUSTER_PORT", (o, v) -> section(o, "cluster").put("port", number("EXECGATE_CLUSTER_PORT", v)));
     set.accept("EXECGATE_CLUSTER_EVENTBUS_PORT", (o, v) -> section(o, "cluster").put("eventBusPort",
       number("EXECGATE_CLUSTER_EVENTBUS_PORT", v)));
+    set.accept("EXECGATE_CLUSTER_TLS", (o, v) -> section(section(o, "cluster"), "tls").put("enabled",
+      bool("EXECGATE_CLUSTER_TLS", v)));
+    set.accept("EXECGATE_CLUSTER_TLS_KEYSTORE", (o, v) -> section(section(o, "cluster"), "tls").put("keyStore", v));
+    set.accept("EXECGATE_CLUSTER_TLS_KEYSTORE_PASSWORD", (o, v) -> section(section(o, "cluster"), "tls")
+      .put("keyStorePassword", v));
+    set.accept("EXECGATE_CLUSTER_TLS_TRUSTSTORE", (o, v) -> section(section(o, "cluster"), "tls").put("trustStore", v));
+    set.accept("EXECGATE_CLUSTER_TLS_TRUSTSTORE_PASSWORD", (o, v) -> section(section(o, "cluster"), "tls")
+      .put("trustStorePassword", v));
     return out;
   }
 

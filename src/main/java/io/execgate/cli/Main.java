@@ -77,6 +77,10 @@ public final class Main {
       try {
         vertx = ClusterSupport.configure(Vertx.builder().withMetrics(new MicrometerMetricsFactory()), vertxOptions,
           cluster).buildClustered().await(120, TimeUnit.SECONDS);
+      } catch (ConfigException e) {
+        log.error("invalid configuration ({}): {}", e.key(), e.getMessage());
+        System.exit(EXIT_CONFIG);
+        return;
       } catch (Exception e) {
         log.error("execgate cannot join cluster '{}' on {}:{} (members {}): {}", cluster.getName(), cluster.getHost(),
           cluster.getPort(), cluster.getMembers(), e.getMessage());

@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
 public final class RequestResolver {
 
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+  private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
   private final GatewayOptions options;
   private final HttpOptions caps;
@@ -73,6 +74,96 @@ public final class RequestResolver {
       request.env(), limits, interactive);
   }
 
+  /**
+   * Checks a job that was built elsewhere, as a cluster worker does before it runs anything it is
+   * sent: whoever is on the cluster's event bus can send one, and a worker trusts no gateway's
+   * checks. The rules are this node's own, the same as {@link #resolve}'s, with two differences
+   * that a gateway's different configuration may need:
+   * <ul>
+   *   <li>a limit above this node's maximum is clamped to it (a gateway whose operator allows more
+   *   still gets its executions run, within this node's bounds), and each clamp is told to {@code notes};</li>
+   *   <li>a limit below the least a gateway accepts ({@code memoryMb} 0, {@code pids} -1, a zero
+   *   deadline or output cap, a CPU quota that is not a number) is refused: no gateway sends one, and
+   *   to the engine 0 or -1 would mean unlimited.</li>
+   * </ul>
+   * The runtime is this node's own of the job's name and version (its commands, entry file and
+   * {@code /tmp} mode; never the job's), the image must be that runtime's or one the image policy
+   * allows, and files, stdin, args and env keep the same caps.
+   *
+   * @param notes receives one line per value clamped
+   * @return the job to run
+   * @throws GatewayException naming the first field that breaks a rule
+   */
+  public ExecutionJob recheck(ExecutionJob job, List<String> notes) {
+    if (job.id() == null || !ID.matcher(job.id()).matches()) {
+      throw GatewayException.invalid("id", "the execution id must be a UUID, got '" + job.id() + "'");
+    }
+    RuntimeSpec claimed = job.runtime();
+    RuntimeSpec own = claimed == null ? null : runtimes.all().stream()
+      .filter(r -> r.name().equals(claimed.name()) && r.version().equals(claimed.version())).findFirst().orElse(null);
+    if (own == null) {
+      throw new GatewayException(ErrorCode.UNSUPPORTED_LANGUAGE, "this worker has no runtime "
+        + (claimed == null ? "(none named)" : claimed.name() + " " + claimed.version()) + "; it has "
+        + runtimes.describe(), "language");
+    }
+    String image = job.image() == null || job.image().equals(own.image()) ? own.image() : policy.check(job.image());
+    List<SourceFile> files = job.files();
+    if (files.isEmpty()) {
+      throw GatewayException.invalid("files", "files must not be empty");
+    }
+    checkFiles(files, Math.max(caps.getMaxFilesBytes(), caps.getMaxScriptBytes()));
+    if (job.stdin() != null && job.stdin().length > caps.getMaxStdinBytes()) {
+      throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "stdin has " + job.stdin().length
+        + " bytes; the maximum is " + caps.getMaxStdinBytes(), "stdin");
+    }
+    long payload = files.stream().mapToLong(f -> f.content().length).sum() + (job.stdin() == null ? 0 : job.stdin().length);
+    long tmpfs = (long) options.getExecutor().getTmpfsMb() << 20;
+    if (payload > tmpfs / 2) {
+      throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "files and stdin take " + payload
+        + " bytes; at most half of the sandbox's /tmp (" + tmpfs / 2 + " bytes) may be used", "files");
+    }
+    checkArgs(job.args());
+    checkEnv(job.env());
+    ResourceLimits max = options.getExecutor().getMaxLimits();
+    long compileMax = Math.max(max.timeoutMs(), own.compileTimeoutMs());
+    long compileMs = clamp("compileTimeoutMs", claimed.compileTimeoutMs(), 1, compileMax, notes);
+    RuntimeSpec runtime = (image.equals(own.image()) ? own : own.withImage(image));
+    runtime = compileMs == runtime.compileTimeoutMs() ? runtime : runtime.withCompileTimeoutMs(compileMs);
+    ResourceLimits l = job.limits();
+    if (l == null) {
+      throw GatewayException.invalid("limits", "limits are required");
+    }
+    if (Double.isNaN(l.cpus()) || l.cpus() < 0.01) {
+      throw GatewayException.invalid("limits.cpus", "limits.cpus must be at least 0.01, got " + l.cpus());
+    }
+    double cpus = l.cpus();
+    if (cpus > max.cpus()) {
+      notes.add("limits.cpus " + cpus + " clamped to " + max.cpus());
+      cpus = max.cpus();
+    }
+    ResourceLimits limits = new ResourceLimits(
+      clamp("timeoutMs", l.timeoutMs(), 1, max.timeoutMs(), notes),
+      (int) clamp("memoryMb", l.memoryMb(), 6, max.memoryMb(), notes),
+      cpus,
+      (int) clamp("pids", l.pids(), 8, max.pids(), notes),
+      clamp("outputBytes", l.outputBytes(), 1, max.outputBytes(), notes));
+    return new ExecutionJob(job.id(), Math.min(job.submittedAt(), System.currentTimeMillis()), runtime, image, files,
+      job.stdin(), job.args(), job.env(), limits, job.interactive(), job.owner());
+  }
+
+  private static long clamp(String key, long value, long min, long max, List<String> notes) {
+    String field = "limits." + key;
+    if (value < min) {
+      throw GatewayException.invalid(field, field + " must be at least " + min + ", got " + value
+        + " (to the engine 0 or -1 would mean unlimited)");
+    }
+    if (value > max) {
+      notes.add(field + " " + value + " clamped to " + max);
+      return max;
+    }
+    return value;
+  }
+
   private List<SourceFile> files(ExecutionRequest request, RuntimeSpec runtime) {
     if (request.script() != null && request.files() != null) {
       throw GatewayException.invalid("script", "give either script or files, not both");
@@ -92,6 +183,11 @@ public final class RequestResolver {
     if (files.isEmpty()) {
       throw GatewayException.invalid("files", "files must not be empty");
     }
+    checkFiles(files, caps.getMaxFilesBytes());
+    return files;
+  }
+
+  private void checkFiles(List<SourceFile> files, long maxBytes) {
     if (files.size() > caps.getMaxFiles()) {
       throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "at most " + caps.getMaxFiles() + " files are allowed",
         "files");
@@ -101,6 +197,9 @@ public final class RequestResolver {
     for (int i = 0; i < files.size(); i++) {
       String path = "files[" + i + "]";
       SourceFile file = files.get(i);
+      if (file.name() == null || file.content() == null) {
+        throw GatewayException.invalid(path, path + " needs a name and a content");
+      }
       String problem = FileNames.problem(file.name());
       if (problem != null) {
         throw GatewayException.invalid(path + ".name", path + ".name " + problem);
@@ -109,12 +208,10 @@ public final class RequestResolver {
         throw GatewayException.invalid(path + ".name", "file name " + file.name() + " is used twice");
       }
       total += file.content().length;
-      if (total > caps.getMaxFilesBytes()) {
-        throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "files take more than " + caps.getMaxFilesBytes()
-          + " bytes", path);
+      if (total > maxBytes) {
+        throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "files take more than " + maxBytes + " bytes", path);
       }
     }
-    return files;
   }
 
   private byte[] stdin(String stdin) {

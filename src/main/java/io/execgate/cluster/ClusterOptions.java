@@ -83,6 +83,7 @@ public class ClusterOptions {
   private int memberTimeoutSeconds;
   private long advertiseIntervalMs;
   private boolean preferImagePresent;
+  private ClusterTlsOptions tls;
 
   public ClusterOptions() {
     enabled = DEFAULT_ENABLED;
@@ -97,6 +98,7 @@ public class ClusterOptions {
     memberTimeoutSeconds = DEFAULT_MEMBER_TIMEOUT_SECONDS;
     advertiseIntervalMs = DEFAULT_ADVERTISE_INTERVAL_MS;
     preferImagePresent = DEFAULT_PREFER_IMAGE_PRESENT;
+    tls = new ClusterTlsOptions();
   }
 
   public ClusterOptions(ClusterOptions other) {
@@ -126,6 +128,7 @@ public class ClusterOptions {
     memberTimeoutSeconds = r.getInt("memberTimeoutSeconds", memberTimeoutSeconds, 2, 600);
     advertiseIntervalMs = r.getLong("advertiseIntervalMs", advertiseIntervalMs, 100, 60_000);
     preferImagePresent = r.getBoolean("preferImagePresent", preferImagePresent);
+    tls = new ClusterTlsOptions(r.child("tls"));
     r.finish();
     validate();
   }
@@ -162,6 +165,7 @@ public class ClusterOptions {
     if ((long) port + portCount - 1 > 65535) {
       throw new ConfigException("cluster.portCount", "cluster.port + cluster.portCount goes beyond 65535");
     }
+    tls.validate();
     return this;
   }
 
@@ -323,6 +327,18 @@ public class ClusterOptions {
     return this;
   }
 
+  /**
+   * @return TLS with client certificates on the event bus (off by default)
+   */
+  public ClusterTlsOptions getTls() {
+    return tls;
+  }
+
+  public ClusterOptions setTls(ClusterTlsOptions tls) {
+    this.tls = tls;
+    return this;
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
       .put("enabled", enabled)
@@ -336,11 +352,12 @@ public class ClusterOptions {
       .put("eventBusPort", eventBusPort)
       .put("memberTimeoutSeconds", memberTimeoutSeconds)
       .put("advertiseIntervalMs", advertiseIntervalMs)
-      .put("preferImagePresent", preferImagePresent);
+      .put("preferImagePresent", preferImagePresent)
+      .put("tls", tls.toJson());
   }
 
   @Override
   public String toString() {
-    return toJson().encode();
+    return toJson().put("tls", new JsonObject(tls.toString())).encode();
   }
 }

@@ -1,13 +1,19 @@
 package io.execgate.cluster;
 
+import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.net.JksOptions;
+import io.vertx.core.net.KeyStoreOptionsBase;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -17,13 +23,29 @@ import java.util.List;
 /**
  * Builds clustered Vert.x instances for execgate: the Hazelcast cluster manager with a TCP-IP
  * member list (multicast and auto-detection off), bound to the configured interface, without
- * Hazelcast's phone-home and join delays (STACK.md V1), and tells a node's id and the cluster's
- * members. No static state.
+ * Hazelcast's phone-home and join delays, Java deserialization restricted to an allow-list, and the
+ * event bus on TLS with client certificates when {@code cluster.tls} says so; and tells a node's id
+ * and the cluster's members. No static state.
  */
 public final class ClusterSupport {
 
   /** Binding to every interface: Hazelcast and the event bus then announce the address Hazelcast picks. */
   public static final String ANY_HOST = "0.0.0.0";
+  /**
+   * What Hazelcast may deserialize with Java serialization (class-name prefixes). Vert.x's own entries
+   * (event-bus subscriptions, node infos) are Hazelcast {@code DataSerializable}; JSON values (records,
+   * live entries, idempotency keys, tokens) travel as Vert.x {@code ClusterSerializable} inside a
+   * {@code DataSerializable} holder; strings and numbers in Hazelcast's own formats. What does use Java
+   * serialization: Vert.x's counters (the per-key quotas), whose updates are serializable lambdas
+   * ({@code java.lang.invoke.SerializedLambda} resolved through {@link #VERTX_COUNTER}, which accepts
+   * only its own lambdas), and Hazelcast carrying exceptions (their stack traces and collections)
+   * between members: its own classes and the JDK's basic ones. Anything else (the JDK's {@code javax.*},
+   * {@code sun.*}, {@code com.sun.*}, every library) is refused: gadget chains need such classes.
+   */
+  static final List<String> JAVA_SERIALIZATION_ALLOWED = List.of("com.hazelcast.", "java.lang.", "java.util.",
+    "java.io.", "java.net.", "java.time.", "java.math.", "[");
+  /** Vert.x's Hazelcast counter, whose entry processors are serializable lambdas. */
+  static final String VERTX_COUNTER = "io.vertx.spi.cluster.hazelcast.impl.HazelcastCounter";
 
   private ClusterSupport() {
   }
@@ -32,8 +54,9 @@ public final class ClusterSupport {
    * Makes {@code builder} build a clustered Vertx for {@code cluster}; call
    * {@link VertxBuilder#buildClustered()} on it.
    *
-   * @param options the Vertx options; a copy gets the event bus's cluster host and ports
+   * @param options the Vertx options; a copy gets the event bus's cluster host, ports and TLS
    * @return {@code builder}
+   * @throws io.execgate.error.ConfigException when a TLS store of {@code cluster.tls} cannot be used
    */
   public static VertxBuilder configure(VertxBuilder builder, VertxOptions options, ClusterOptions cluster) {
     VertxOptions copy = new VertxOptions(options);
@@ -47,7 +70,27 @@ public final class ClusterSupport {
       eb.setClusterPublicHost(cluster.getPublicHost());
     }
     eb.setPort(cluster.getEventBusPort());
+    ClusterTlsOptions tls = cluster.getTls();
+    if (tls.isEnabled()) {
+      tls.check();
+      // both ends present a certificate of the cluster's authority; the client side checks the server's
+      // chain (Vert.x does not verify the host name of event-bus peers, so certificates need no SAN)
+      eb.setSsl(true)
+        .setClientAuth(ClientAuth.REQUIRED)
+        .setTrustAll(false)
+        .setKeyCertOptions(store(tls.getKeyStore(), tls.getKeyStorePassword()))
+        .setTrustOptions(store(tls.getTrustStore(), tls.getTrustStorePassword()));
+    }
     return builder.with(copy).withClusterManager(new HazelcastClusterManager(hazelcastConfig(cluster)));
+  }
+
+  /**
+   * @return a key or trust store as Vert.x reads it; only its JKS and PKCS#12 option types survive the
+   *   JSON copy that the clustered event bus makes of its options (a generic {@code KeyStoreOptions} is lost)
+   */
+  private static KeyStoreOptionsBase store(String path, String password) {
+    return "JKS".equals(ClusterTlsOptions.type(path)) ? new JksOptions().setPath(path).setPassword(password)
+      : new PfxOptions().setPath(path).setPassword(password);
   }
 
   /**
@@ -66,7 +109,7 @@ public final class ClusterSupport {
     cfg.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     // Vert.x leaves the cluster when it closes, after the gateway stored its last records: not Hazelcast's own hook first
     cfg.setProperty("hazelcast.shutdownhook.enabled", "false");
-    // members given without a port are probed on port .. port + portCount - 1 (STACK.md V2)
+    // members given without a port are probed on port .. port + portCount - 1 (Hazelcast tries 3 by default)
     cfg.setProperty("hazelcast.tcp.join.port.try.count", String.valueOf(cluster.getPortCount()));
     boolean any = ANY_HOST.equals(cluster.getHost());
     cfg.setProperty("hazelcast.socket.bind.any", String.valueOf(any));
@@ -82,6 +125,10 @@ public final class ClusterSupport {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(List.copyOf(cluster.getMembers()));
+    // a non-empty allow-list with Hazelcast's defaults off: only these classes (an empty one would filter nothing)
+    cfg.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
+      .setDefaultsDisabled(true)
+      .setWhitelist(new ClassFilter().setPrefixes(JAVA_SERIALIZATION_ALLOWED).addClasses(VERTX_COUNTER)));
     return cfg;
   }
 

@@ -40,6 +40,13 @@ final class LiveIndex {
     return map.put(id, entry.toJson(), ttlMs);
   }
 
+  /**
+   * @return the entry already live under {@code id} (then nothing is written), or {@code null} when this one was added
+   */
+  Future<JsonObject> putIfAbsent(String id, LiveEntry entry) {
+    return map.putIfAbsent(id, entry.toJson(), ttlMs);
+  }
+
   Future<Void> remove(String id) {
     return map.remove(id).mapEmpty();
   }

@@ -3,17 +3,21 @@ package io.execgate.cluster;
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.bus.Headers;
+import io.execgate.client.RequestResolver;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.error.Replies;
+import io.execgate.image.ImagePolicy;
 import io.execgate.model.Admission;
 import io.execgate.model.ExecutionJob;
+import io.execgate.model.ExecutionStatus;
 import io.execgate.model.ImageInfo;
 import io.execgate.model.ImageList;
 import io.execgate.model.ImageRequest;
 import io.execgate.model.PoolState;
 import io.execgate.model.Readiness;
 import io.execgate.model.WorkerAdvert;
+import io.execgate.store.ExecutionStore;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
@@ -22,6 +26,7 @@ import io.vertx.core.eventbus.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +38,12 @@ import java.util.Map;
  * pools to every gateway, periodically and on every change (at most every {@value #MIN_GAP_MS} ms).
  * Image work stays on the node: gateways only ask for the list and for pre-pulls. A single
  * event-loop instance owns this state.
+ * <p>
+ * Whatever arrives on the cluster's event bus may come from any member, not only a gateway: every
+ * job is checked again by this node's own rules and image policy and clamped to its own maxima
+ * ({@link RequestResolver#recheck}); a job whose id is live already, or names an execution that
+ * started or ended, is refused (it would take over that execution's stream and controls); a pre-pull
+ * must name an image the policy allows.
  */
 public final class WorkerAgentVerticle extends VerticleBase {
 
@@ -43,6 +54,9 @@ public final class WorkerAgentVerticle extends VerticleBase {
 
   private final GatewayOptions options;
   private final Addresses addresses;
+  private final RequestResolver jobs;
+  private final ImagePolicy policy;
+  private ExecutionStore store;
   /** Admitted executions not yet released: id to whether it holds a run slot. */
   private final Map<String, Live> live = new LinkedHashMap<>();
   private String nodeId;
@@ -69,20 +83,26 @@ public final class WorkerAgentVerticle extends VerticleBase {
   public WorkerAgentVerticle(GatewayOptions options) {
     this.options = new GatewayOptions(options);
     this.addresses = new Addresses(this.options.getAddressPrefix());
+    this.jobs = new RequestResolver(this.options);
+    this.policy = new ImagePolicy(this.options.resolvedRuntimes(), this.options.getImages());
   }
 
   @Override
   public Future<?> start() {
     nodeId = ClusterSupport.nodeId(vertx);
     var bus = vertx.eventBus();
-    return LiveIndex.open(vertx, addresses.liveMap(), options.getExecutor().getRecordTtlSeconds() * 1000)
+    long ttl = options.getExecutor().getRecordTtlSeconds() * 1000;
+    return ExecutionStore.open(vertx, addresses.executionsMap(), ttl)
+      .compose(s -> {
+        store = s;
+        return LiveIndex.open(vertx, addresses.liveMap(), ttl);
+      })
       .compose(idx -> {
         index = idx;
         return Future.all(List.of(
           bus.<ExecutionJob>consumer(addresses.workerAdmit(nodeId), this::onAdmit).completion(),
           bus.<Void>consumer(addresses.workerImages(nodeId), m -> forward(m, addresses.imageList())).completion(),
-          bus.<ImageRequest>consumer(addresses.workerPrePull(nodeId), m -> forward(m, addresses.imageEnsure()))
-            .completion(),
+          bus.<ImageRequest>consumer(addresses.workerPrePull(nodeId), this::onPrePull).completion(),
           bus.<String>localConsumer(addresses.schedulerStarted(), m -> onStarted(m.body())).completion(),
           bus.<String>localConsumer(addresses.schedulerReleased(), m -> onReleased(m.body())).completion()));
       })
@@ -96,36 +116,92 @@ public final class WorkerAgentVerticle extends VerticleBase {
   }
 
   private void onAdmit(Message<ExecutionJob> message) {
-    ExecutionJob job = message.body();
     if (stopping) {
       message.fail(ErrorCode.SHUTTING_DOWN.number(), "worker " + options.getInstanceId() + " is shutting down");
       return;
     }
     MultiMap headers = message.headers();
+    List<String> clamped = new ArrayList<>();
+    ExecutionJob job;
+    long ownerMax;
+    try {
+      job = jobs.recheck(message.body(), clamped);
+      ownerMax = quotaOf(headers.get(Headers.OWNER_MAX));
+    } catch (GatewayException e) {
+      log.warn("refusing a job sent by node {}: {}", headers.get(Headers.GATEWAY), e.getMessage());
+      Replies.fail(message, e);
+      return;
+    }
+    if (!clamped.isEmpty()) {
+      log.warn("[{}] job sent by node {} asks more than this worker allows: {}", job.id(), headers.get(Headers.GATEWAY),
+        String.join(", ", clamped));
+    }
     String owner = headers.get(Headers.OWNER);
-    String ownerMax = headers.get(Headers.OWNER_MAX);
-    Future<String> charged = owner != null && ownerMax != null
-      ? charge(owner, Long.parseLong(ownerMax))
-      : Future.succeededFuture(null);
+    Future<String> charged = unused(job.id()).compose(v -> owner != null && ownerMax > 0
+      ? charge(owner, ownerMax)
+      : Future.succeededFuture(null));
     charged
-      .compose(counted -> index.put(job.id(), new LiveEntry(nodeId, options.getInstanceId(), headers.get(Headers.GATEWAY),
-          job.owner() != null ? job.owner() : owner, counted != null, System.currentTimeMillis()))
-        .compose(v -> vertx.eventBus().<Admission>request(addresses.schedulerNodeAdmit(), job, new DeliveryOptions()
-          .setSendTimeout(ADMIT_TIMEOUT_MS).setHeaders(headers)))
-        .map(reply -> {
-          // before anything else runs on this context: the scheduler's started/released events follow its reply
-          live.put(job.id(), new Live(counted));
-          return reply.body();
-        })
-        .onFailure(err -> {
-          index.remove(job.id());
-          uncharge(counted);
-        }))
+      .compose(counted -> {
+        LiveEntry entry = new LiveEntry(nodeId, options.getInstanceId(), headers.get(Headers.GATEWAY),
+          job.owner() != null ? job.owner() : owner, counted != null, System.currentTimeMillis());
+        return index.putIfAbsent(job.id(), entry)
+          .compose(existing -> existing == null
+            ? vertx.eventBus().<Admission>request(addresses.schedulerNodeAdmit(), job, new DeliveryOptions()
+              .setSendTimeout(ADMIT_TIMEOUT_MS).setHeaders(headers))
+            : Future.failedFuture(inUse(job.id(), "is live on worker " + existing.getString("instance"))))
+          .map(reply -> {
+            // before anything else runs on this context: the scheduler's started/released events follow its reply
+            live.put(job.id(), new Live(counted));
+            return reply.body();
+          })
+          .onFailure(err -> {
+            // only the entry this admission wrote: another one under the same id belongs to a live execution
+            index.claim(job.id(), entry.toJson());
+            uncharge(counted);
+          });
+      })
       .onSuccess(admission -> {
         message.reply(admission, new DeliveryOptions().addHeader(Headers.ADVERT_SEQ, String.valueOf(seq)));
         advertiseSoon();
       })
       .onFailure(err -> Replies.fail(message, err));
+  }
+
+  /**
+   * Fails when {@code id} names an execution that started or ended: a job under its id would take over
+   * its stream, controls and record. One that had not started may come again (its worker was lost and
+   * its gateway sends it elsewhere).
+   */
+  private Future<Void> unused(String id) {
+    return store.get(id).compose(record -> {
+      if (record == null || record.status() == ExecutionStatus.QUEUED || record.status() == ExecutionStatus.PULLING) {
+        return Future.succeededFuture();
+      }
+      return Future.failedFuture(inUse(id, "is " + record.status().id()));
+    });
+  }
+
+  private static long quotaOf(String header) {
+    try {
+      return header == null ? 0 : Long.parseLong(header);
+    } catch (NumberFormatException e) {
+      throw GatewayException.invalid(Headers.OWNER_MAX, Headers.OWNER_MAX + " must be a number, got '" + header + "'");
+    }
+  }
+
+  private static GatewayException inUse(String id, String why) {
+    return new GatewayException(ErrorCode.IDEMPOTENCY_CONFLICT, "execution id " + id + " is in use: it " + why);
+  }
+
+  private void onPrePull(Message<ImageRequest> message) {
+    try {
+      policy.check(message.body().image());
+    } catch (GatewayException e) {
+      log.warn("refusing a pre-pull sent over the cluster: {}", e.getMessage());
+      Replies.fail(message, e);
+      return;
+    }
+    forward(message, addresses.imageEnsure());
   }
 
   /**

@@ -24,6 +24,12 @@ public interface ContainerRuntime extends AutoCloseable {
   Future<Set<String>> ociRuntimes();
 
   /**
+   * @return the runc the engine runs containers with, as it reports it, or {@code null} when it names
+   *   none (another OCI runtime, or an engine that does not say)
+   */
+  Future<RuncVersion> runcVersion();
+
+  /**
    * @return whether the image is present locally
    */
   Future<Boolean> imagePresent(String image);
@@ -56,6 +62,14 @@ public interface ContainerRuntime extends AutoCloseable {
    * @return the container id
    */
   Future<String> create(ContainerSpec spec);
+
+  /**
+   * Tells what one path of a container's filesystem is, through the engine's archive API: the
+   * container need not run (and is not started).
+   *
+   * @return the path's stat, or {@code null} when the path does not exist
+   */
+  Future<PathStat> statPath(String containerId, String path);
 
   /**
    * Attaches to stdout and stderr; the stream ends when the container's output ends.

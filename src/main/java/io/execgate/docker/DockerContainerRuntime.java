@@ -9,9 +9,11 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerConfig;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
+import com.github.dockerjava.api.model.VersionComponent;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.RegistryCredentials;
@@ -20,12 +22,16 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,6 +55,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   private final Vertx vertx;
   private final DockerOptions options;
   private final DockerClient client;
+  private final DockerHttpClient http;
   private final WorkerExecutor worker;
   private final ImagePuller puller;
 
@@ -61,7 +68,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
       config.withApiVersion(options.getApiVersion());
     }
     DefaultDockerClientConfig cfg = config.build();
-    ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+    this.http = new ApacheDockerHttpClient.Builder()
       .dockerHost(cfg.getDockerHost())
       .sslConfig(cfg.getSSLConfig())
       .maxConnections(options.getMaxConnections())
@@ -92,6 +99,19 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     return call("info", () -> {
       Map<String, ?> runtimes = client.infoCmd().exec().getRuntimes();
       return runtimes == null ? Set.of() : Set.copyOf(runtimes.keySet());
+    });
+  }
+
+  @Override
+  public Future<RuncVersion> runcVersion() {
+    return call("version", () -> {
+      List<VersionComponent> components = client.versionCmd().exec().getComponents();
+      if (components == null) {
+        return null;
+      }
+      return components.stream().filter(c -> "runc".equalsIgnoreCase(c.getName())).findFirst()
+        .map(c -> new RuncVersion(c.getVersion(), c.getDetails() == null ? null : c.getDetails().get("GitCommit")))
+        .orElse(null);
     });
   }
 
@@ -132,6 +152,32 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   public Future<String> create(ContainerSpec spec) {
     return call("create container", () ->
       SandboxProfile.apply(client.createContainerCmd(spec.image()), spec).exec().getId());
+  }
+
+  @Override
+  public Future<PathStat> statPath(String containerId, String path) {
+    // docker-java has no call for it: a HEAD of the archive carries the stat in a header and no body (a GET
+    // would stream the path as a tar, and the engine keeps the container locked until that stream ends)
+    return call("stat " + path, () -> {
+      DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+        .method("HEAD")
+        .path("/containers/" + URLEncoder.encode(containerId, StandardCharsets.UTF_8) + "/archive?path="
+          + URLEncoder.encode(path, StandardCharsets.UTF_8))
+        .build();
+      try (DockerHttpClient.Response response = http.execute(request)) {
+        if (response.getStatusCode() == 404) {
+          return null;
+        }
+        String header = response.getHeader("X-Docker-Container-Path-Stat");
+        if (response.getStatusCode() != 200 || header == null) {
+          throw new GatewayException(ErrorCode.DOCKER_UNAVAILABLE, "stat " + path + ": the engine answered "
+            + response.getStatusCode());
+        }
+        JsonObject stat = new JsonObject(new String(Base64.getDecoder().decode(header), StandardCharsets.UTF_8));
+        return new PathStat(stat.getString("name"), stat.getLong("size", 0L), stat.getLong("mode", 0L),
+          stat.getString("linkTarget"));
+      }
+    });
   }
 
   @Override

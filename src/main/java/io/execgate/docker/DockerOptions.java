@@ -15,6 +15,7 @@ public class DockerOptions {
   public static final long DEFAULT_CALL_TIMEOUT_MS = 30_000;
   public static final int DEFAULT_WORKER_POOL_SIZE = 16;
   public static final boolean DEFAULT_REQUIRE_AT_STARTUP = true;
+  public static final boolean DEFAULT_REFUSE_VULNERABLE_RUNTIME = true;
 
   private String host;
   private String apiVersion;
@@ -24,6 +25,7 @@ public class DockerOptions {
   private int workerPoolSize;
   private String ociRuntime;
   private boolean requireAtStartup;
+  private boolean refuseVulnerableRuntime;
 
   public DockerOptions() {
     host = DEFAULT_HOST;
@@ -32,6 +34,7 @@ public class DockerOptions {
     callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS;
     workerPoolSize = DEFAULT_WORKER_POOL_SIZE;
     requireAtStartup = DEFAULT_REQUIRE_AT_STARTUP;
+    refuseVulnerableRuntime = DEFAULT_REFUSE_VULNERABLE_RUNTIME;
   }
 
   public DockerOptions(DockerOptions other) {
@@ -49,6 +52,7 @@ public class DockerOptions {
     workerPoolSize = r.getInt("workerPoolSize", workerPoolSize, 1, 1024);
     ociRuntime = r.getString("ociRuntime", null);
     requireAtStartup = r.getBoolean("requireAtStartup", requireAtStartup);
+    refuseVulnerableRuntime = r.getBoolean("refuseVulnerableRuntime", refuseVulnerableRuntime);
     r.finish();
   }
 
@@ -151,6 +155,24 @@ public class DockerOptions {
     return this;
   }
 
+  /**
+   * @return whether the gateway refuses an engine whose runc has a known container breakout
+   *   ({@link RuncAdvisories}); when {@code false} it only says so at startup
+   */
+  public boolean isRefuseVulnerableRuntime() {
+    return refuseVulnerableRuntime;
+  }
+
+  /**
+   * Set whether an engine whose runc has a known container breakout is refused at startup.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public DockerOptions setRefuseVulnerableRuntime(boolean refuseVulnerableRuntime) {
+    this.refuseVulnerableRuntime = refuseVulnerableRuntime;
+    return this;
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
       .put("host", host)
@@ -160,7 +182,8 @@ public class DockerOptions {
       .put("callTimeoutMs", callTimeoutMs)
       .put("workerPoolSize", workerPoolSize)
       .put("ociRuntime", ociRuntime)
-      .put("requireAtStartup", requireAtStartup);
+      .put("requireAtStartup", requireAtStartup)
+      .put("refuseVulnerableRuntime", refuseVulnerableRuntime);
   }
 
   @Override

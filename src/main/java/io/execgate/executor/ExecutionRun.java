@@ -55,8 +55,10 @@ final class ExecutionRun {
   private final List<Message<?>> cancelWaiters = new ArrayList<>();
 
   private ExecutionResult record;
-  /** The local image the container is created from, once the image cache made it usable. */
+  /** The local image's name, once the image cache made it usable. */
   private String image;
+  /** The image id the image cache checked: the container is created from it, never from the name. */
+  private String imageId;
   private Future<Void> writes = Future.succeededFuture();
   private MessageConsumer<Control> control;
   /** The container, once the execution is about to start. */
@@ -135,8 +137,9 @@ final class ExecutionRun {
 
   private Future<Void> ensureImage() {
     return ImageWait.usable(ec, job.image(), () -> setStatus(ExecutionStatus.PULLING), programEnded.future())
-      .map(local -> {
-        image = local;
+      .map(info -> {
+        image = info.localImage();
+        imageId = info.id();
         return null;
       });
   }
@@ -173,7 +176,7 @@ final class ExecutionRun {
         log.warn("[{}] storing the starting record failed: {}", job.id(), err.getMessage());
         return null;
       });
-    sandbox = new Sandbox(ec, context, job, image);
+    sandbox = new Sandbox(ec, context, job, image, imageId);
     return recorded.compose(v -> sandbox.start(this::sendProgram, this::checkCancelled))
       .map(v -> {
         startNanos = System.nanoTime();

@@ -24,9 +24,10 @@ final class ImageWait {
   /**
    * @param onPulling called when the image cache must pull the image first
    * @param giveUp    completes when the execution stops waiting
-   * @return the local image to create the container from
+   * @return the usable image: its local name, and the id the image cache checked, which is what the
+   *   container is created from (a tag may point elsewhere by then)
    */
-  static Future<String> usable(ExecutorContext ec, String image, Runnable onPulling, Future<?> giveUp) {
+  static Future<ImageInfo> usable(ExecutorContext ec, String image, Runnable onPulling, Future<?> giveUp) {
     var bus = ec.vertx().eventBus();
     String address = ec.addresses().imageEnsure();
     Future<ImageInfo> usable = bus.<ImageInfo>request(address, new ImageRequest(image, false),
@@ -41,10 +42,12 @@ final class ImageWait {
         return bus.<ImageInfo>request(address, new ImageRequest(image, true),
           new DeliveryOptions().setSendTimeout(ec.options().getImages().ensureDeadlineMs())).map(Message::body);
       });
-    Promise<String> outcome = Promise.promise();
+    Promise<ImageInfo> outcome = Promise.promise();
     usable.onComplete(ar -> {
-      if (ar.succeeded()) {
-        outcome.tryComplete(ar.result().localImage());
+      if (ar.succeeded() && ar.result().id() == null) {
+        outcome.tryFail(new GatewayException(ErrorCode.INTERNAL, "the image cache gave " + image + " without its id"));
+      } else if (ar.succeeded()) {
+        outcome.tryComplete(ar.result());
       } else {
         outcome.tryFail(ar.cause());
       }

@@ -1,5 +1,6 @@
 package io.execgate.executor;
 
+import io.execgate.bus.Headers;
 import io.execgate.docker.AttachedOutput;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerSpec;
@@ -9,6 +10,7 @@ import io.execgate.model.PoolKey;
 import io.execgate.model.ResourceLimits;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,7 @@ final class Sandbox {
   private final Context context;
   private final ExecutionJob job;
   private final String image;
+  private final String imageId;
   private final ResourceLimits limits;
   private String containerId;
   private boolean warm;
@@ -34,13 +37,16 @@ final class Sandbox {
   private StdinSink stdin;
 
   /**
-   * @param image the local image, as the image cache made it usable
+   * @param image   the local image's name, as the image cache made it usable
+   * @param imageId the image id the image cache checked: the container is created from it, and a warm
+   *                container is taken only if it was created from it too
    */
-  Sandbox(ExecutorContext ec, Context context, ExecutionJob job, String image) {
+  Sandbox(ExecutorContext ec, Context context, ExecutionJob job, String image, String imageId) {
     this.ec = ec;
     this.context = context;
     this.job = job;
     this.image = image;
+    this.imageId = imageId;
     this.limits = job.limits();
   }
 
@@ -79,7 +85,8 @@ final class Sandbox {
    */
   Future<Void> start(Runnable attached, Runnable checkCancelled) {
     Future<String> warmId = ec.options().getExecutor().getPool().isEnabled()
-      ? ec.vertx().eventBus().<String>request(ec.addresses().poolTake(), PoolKey.of(job.runtime(), image))
+      ? ec.vertx().eventBus().<String>request(ec.addresses().poolTake(), PoolKey.of(job.runtime(), image),
+        new DeliveryOptions().addHeader(Headers.IMAGE_ID, imageId))
       .map(m -> m.body()).otherwise((String) null)
       : Future.succeededFuture(null);
     return warmId.compose(id -> id == null ? startCold(attached, checkCancelled)
@@ -172,7 +179,7 @@ final class Sandbox {
 
   private ContainerSpec spec() {
     var executor = ec.options().getExecutor();
-    return new ContainerSpec(containerName(), image, JobScript.COMMAND,
+    return new ContainerSpec(containerName(), imageId, JobScript.COMMAND,
       ContainerLabels.of(ec.options().getInstanceId(), job.id()),
       executor.getUid(), (long) limits.memoryMb() << 20, Math.round(limits.cpus() * 1e9), limits.pids(),
       (long) executor.getTmpfsMb() << 20, job.runtime().tmpfsExec(), executor.getNofile(),

@@ -2,17 +2,24 @@ package io.execgate.executor;
 
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
+import io.execgate.bus.Headers;
 import io.execgate.docker.AttachedOutput;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.docker.ContainerSpec;
+import io.execgate.error.ErrorCode;
+import io.execgate.error.GatewayException;
+import io.execgate.error.Replies;
 import io.execgate.metrics.GatewayMetrics;
+import io.execgate.model.ImageInfo;
+import io.execgate.model.ImageRequest;
 import io.execgate.model.PoolKey;
 import io.execgate.model.PoolState;
 import io.execgate.model.ResourceLimits;
 import io.execgate.model.RuntimeSpec;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.shareddata.LocalMap;
 import org.slf4j.Logger;
@@ -28,6 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * Keeps, per runtime image, a few sandbox containers created and started ahead of demand, each
@@ -36,12 +44,19 @@ import java.util.concurrent.TimeUnit;
  * exactly one execution. Pools refill in the background; warm containers older than the maximum
  * idle age are replaced. When an image is absent or the engine fails to create containers, the
  * pool is simply empty and executions start cold. A single event-loop instance owns this state.
+ * <p>
+ * Nothing of an image is pooled before the image cache has checked it: the pool asks the cache to
+ * make its image usable (which runs the sandbox check once per image id), creates its containers
+ * from the checked id, and hands a container only to an execution whose own check gave the same id.
+ * A refused image's pool stays empty and says why ({@code lastError}); a tag moved to another image
+ * is noticed within {@value #IMAGE_RECHECK_MS} ms, and the containers of the old id are dropped.
  */
 public final class WarmPoolVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(WarmPoolVerticle.class);
   private static final long TICK_MS = 1_000;
   private static final long MAX_BACKOFF_MS = 30_000;
+  static final long IMAGE_RECHECK_MS = 10_000;
 
   private final GatewayOptions options;
   private final ContainerRuntime runtime;
@@ -53,6 +68,7 @@ public final class WarmPoolVerticle extends VerticleBase {
   private boolean validating;
   private final List<Future<Void>> inFlight = new ArrayList<>();
   private ContainerRemover remover;
+  private Addresses addresses;
   private LocalMap<String, WarmStreams> streams;
 
   private static final class Pool {
@@ -66,13 +82,18 @@ public final class WarmPoolVerticle extends VerticleBase {
     long retryAt;
     boolean imagePresent;
     long imageCheckedAt;
+    boolean imageChecking;
+    /** The image id the image cache checked, which the pool's containers are created from; null until then. */
+    String imageId;
+    /** Why the image cache refused the image, or null. */
+    String refusal;
 
     Pool(PoolKey key) {
       this.key = key;
     }
   }
 
-  private record Warm(String id, long createdAt) {
+  private record Warm(String id, long createdAt, String imageId) {
   }
 
   public WarmPoolVerticle(GatewayOptions options, ContainerRuntime runtime) {
@@ -85,7 +106,7 @@ public final class WarmPoolVerticle extends VerticleBase {
   public Future<?> start() {
     remover = new ContainerRemover(vertx, runtime);
     streams = WarmStreams.map(vertx, options.getAddressPrefix());
-    Addresses addresses = new Addresses(options.getAddressPrefix());
+    addresses = new Addresses(options.getAddressPrefix());
     GatewayMetrics metrics = GatewayMetrics.of(vertx, options.getAddressPrefix());
     for (RuntimeSpec spec : options.resolvedRuntimes()) {
       if (!poolOptions.pools(spec.name())) {
@@ -118,7 +139,14 @@ public final class WarmPoolVerticle extends VerticleBase {
 
   private void onTake(Message<PoolKey> message) {
     Pool pool = pools.get(message.body());
-    Warm warm = pool == null || stopping ? null : pool.ready.pollFirst();
+    String imageId = message.headers().get(Headers.IMAGE_ID);
+    Warm warm = pool == null || stopping || imageId == null || !imageId.equals(pool.imageId) ? null
+      : pool.ready.pollFirst();
+    if (pool != null && imageId != null && !imageId.equals(pool.imageId) && !pool.imageChecking) {
+      // the execution's check saw another image under this name: look again at once
+      pool.imageCheckedAt = 0;
+      checkImage(pool);
+    }
     if (warm == null) {
       message.reply(null);
       return;
@@ -131,13 +159,18 @@ public final class WarmPoolVerticle extends VerticleBase {
   private void onState(Message<Void> message) {
     List<PoolState.Pool> list = new ArrayList<>();
     for (Pool p : pools.values()) {
-      list.add(new PoolState.Pool(p.key, p.ready.size(), target(p), p.creating, p.taken, p.failures, p.lastError));
+      list.add(new PoolState.Pool(p.key, p.ready.size(), target(p), p.creating, p.taken, p.failures,
+        p.refusal != null ? p.refusal : p.lastError));
     }
     message.reply(new PoolState(poolOptions.isEnabled(), list));
   }
 
+  /**
+   * @return how many containers the pool keeps: none for an absent or refused image; while the image cache
+   *   checks the image, the full size, though nothing is created before the check gives its id
+   */
   private int target(Pool p) {
-    return poolOptions.isEnabled() && p.imagePresent ? poolOptions.getSize() : 0;
+    return poolOptions.isEnabled() && p.imagePresent && p.refusal == null ? poolOptions.getSize() : 0;
   }
 
   private void maintain() {
@@ -151,35 +184,89 @@ public final class WarmPoolVerticle extends VerticleBase {
       while (!p.ready.isEmpty() && now - p.ready.peekFirst().createdAt() > maxIdleMs) {
         discard(p.ready.pollFirst().id());
       }
-      if (!p.imagePresent && now - p.imageCheckedAt >= 10_000) {
-        // pools only for images that are present; the image cache pulls the others on demand
-        p.imageCheckedAt = now;
-        runtime.imagePresent(p.key.image()).onSuccess(present -> {
-          p.imagePresent = present;
-          if (present) {
-            refill(p);
-          }
-        });
+      if (now - p.imageCheckedAt >= IMAGE_RECHECK_MS) {
+        checkImage(p);
       }
       refill(p);
     }
   }
 
+  /**
+   * Pools only images that are present (the image cache pulls the others on demand) and that the image
+   * cache checked: the pool takes the id it checked, and drops containers of any other.
+   */
+  private void checkImage(Pool p) {
+    if (p.imageChecking || stopping) {
+      return;
+    }
+    p.imageChecking = true;
+    p.imageCheckedAt = System.currentTimeMillis();
+    runtime.imagePresent(p.key.image())
+      .compose(present -> {
+        p.imagePresent = present;
+        if (!present) {
+          return Future.<ImageInfo>succeededFuture(null);
+        }
+        return vertx.eventBus().<ImageInfo>request(addresses.imageEnsure(), new ImageRequest(p.key.image(), true),
+          new DeliveryOptions().setSendTimeout(options.getImages().ensureDeadlineMs())).map(Message::body);
+      })
+      .onSuccess(info -> {
+        if (info == null) {
+          return;
+        }
+        p.refusal = null;
+        if (!info.id().equals(p.imageId)) {
+          if (p.imageId != null) {
+            log.info("warm pool for {}: the image is now {} (was {}); replacing its containers", p.key.image(),
+              info.id(), p.imageId);
+          }
+          p.imageId = info.id();
+          drain(p, w -> !w.imageId().equals(info.id()));
+        }
+        refill(p);
+      })
+      .onFailure(err -> {
+        GatewayException ge = Replies.toGatewayException(err);
+        if (ge.code() == ErrorCode.IMAGE_REFUSED) {
+          if (p.refusal == null) {
+            log.warn("warm pool for {} stays empty: {}", p.key.image(), ge.getMessage());
+          }
+          p.refusal = ge.getMessage();
+          p.imageId = null;
+          drain(p, w -> true);
+        } else {
+          p.lastError = ge.getMessage();
+        }
+      })
+      .onComplete(ar -> p.imageChecking = false);
+  }
+
+  private void drain(Pool p, Predicate<Warm> which) {
+    p.ready.removeIf(w -> {
+      if (which.test(w)) {
+        discard(w.id());
+        return true;
+      }
+      return false;
+    });
+  }
+
   private void refill(Pool p) {
     long now = System.currentTimeMillis();
-    while (!stopping && p.ready.size() + p.creating < target(p) && creating < poolOptions.getRefillConcurrency()
-      && now >= p.retryAt) {
+    while (!stopping && p.imageId != null && p.ready.size() + p.creating < target(p)
+      && creating < poolOptions.getRefillConcurrency() && now >= p.retryAt) {
       p.creating++;
       creating++;
-      Future<Void> created = createWarm(p.key)
+      String imageId = p.imageId;
+      Future<Void> created = createWarm(p.key, imageId)
         .compose(id -> {
           p.failures = 0;
           p.lastError = null;
-          if (stopping) {
-            // stop() waits for this removal: the runtime is closed after it
+          if (stopping || !imageId.equals(p.imageId)) {
+            // stop() waits for this removal: the runtime is closed after it; or the pool's image changed meanwhile
             return discard(id);
           }
-          p.ready.addLast(new Warm(id, System.currentTimeMillis()));
+          p.ready.addLast(new Warm(id, System.currentTimeMillis(), imageId));
           return Future.<Void>succeededFuture();
         })
         .recover(err -> {
@@ -203,12 +290,12 @@ public final class WarmPoolVerticle extends VerticleBase {
     }
   }
 
-  private Future<String> createWarm(PoolKey key) {
+  private Future<String> createWarm(PoolKey key, String imageId) {
     ExecutorOptions executor = options.getExecutor();
     ResourceLimits limits = executor.getLimits();
     byte[] random = new byte[6];
     ThreadLocalRandom.current().nextBytes(random);
-    ContainerSpec spec = new ContainerSpec("execgate-warm-" + HexFormat.of().formatHex(random), key.image(),
+    ContainerSpec spec = new ContainerSpec("execgate-warm-" + HexFormat.of().formatHex(random), imageId,
       JobScript.COMMAND, ContainerLabels.of(options.getInstanceId(), ContainerLabels.WARM), executor.getUid(),
       (long) limits.memoryMb() << 20, Math.round(limits.cpus() * 1e9), limits.pids(), (long) executor.getTmpfsMb() << 20,
       key.tmpfsExec(), executor.getNofile(), key.ociRuntime() != null ? key.ociRuntime() : options.getDocker().getOciRuntime(),

@@ -224,10 +224,15 @@ final class ImageCache {
     }
     Promise<String> verdict = Promise.promise();
     checks.put(d.id(), verdict.future());
-    check.probe(image).onComplete(ar -> {
+    long start = System.nanoTime();
+    check.check(image, d.id()).onComplete(ar -> {
       checks.remove(d.id());
       if (ar.succeeded()) {
         remember(d.id(), image, ar.result());
+        if (ar.result() == null) {
+          log.info("image {} ({}) checked in {} ms: fit for sandboxes", image, d.id(),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        }
       }
       verdict.handle(ar);
     });

@@ -97,6 +97,13 @@ public class ImageCacheOptions {
       throw new ConfigException("images.pullRetryMaxDelayMs", "images.pullRetryMaxDelayMs (" + pullRetryMaxDelayMs
         + ") must be at least images.pullRetryDelayMs (" + pullRetryDelayMs + ")");
     }
+    for (int i = 0; i < allow.size(); i++) {
+      try {
+        ImageGlob.parse(allow.get(i));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("images.allow[" + i + "]", "images.allow[" + i + "] " + e.getMessage());
+      }
+    }
     for (String image : concat(List.of(baseImage), prePull)) {
       try {
         ImageRef.parse(image);

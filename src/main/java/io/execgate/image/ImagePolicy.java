@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Which images requests may name, and under which name they are pulled. Pure: answers without
@@ -22,10 +21,10 @@ import java.util.regex.Pattern;
  *   {@code execgate/busybox:1.35} is built locally and never pushed anywhere.</li>
  *   <li>Any other unqualified name gets the registry prefix ({@code CUSTOM_IMAGE_REGISTRY});
  *   qualified names are left alone.</li>
- *   <li>Such an image must match an allow-list glob ({@code *} any characters, {@code /} included;
- *   {@code ?} one character), compared with the prefixed name and, for images of the configured
- *   registry, with the name relative to it: with the registry {@code reg:5000}, {@code team/*}
- *   allows {@code team/tool:1}, which is {@code reg:5000/team/tool:1}.</li>
+ *   <li>Such an image must match an allow-list glob ({@link ImageGlob}: registry, path and tag
+ *   matched apart, {@code *} never crossing {@code /}, {@code **} doing so). A glob without a
+ *   registry part is relative to the configured registry: with the registry {@code reg:5000},
+ *   {@code team/*} allows {@code team/tool:1}, which is {@code reg:5000/team/tool:1}.</li>
  *   <li>With {@code requireDigest}, it must also be pinned by digest ({@code name@sha256:...}).</li>
  * </ul>
  */
@@ -34,8 +33,11 @@ public final class ImagePolicy {
   private final String registry;
   private final boolean requireDigest;
   private final Set<String> runtimeImages = new HashSet<>();
-  private final List<Pattern> allow = new ArrayList<>();
+  private final List<ImageGlob> allow = new ArrayList<>();
 
+  /**
+   * @throws IllegalArgumentException for a glob of {@code images.allow} that {@link ImageGlob#parse} refuses
+   */
   public ImagePolicy(List<RuntimeSpec> runtimes, ImageCacheOptions options) {
     this.registry = options.getRegistry();
     this.requireDigest = options.isRequireDigest();
@@ -43,20 +45,8 @@ public final class ImagePolicy {
       runtimeImages.add(normalize(ImageRef.parse(runtime.image())).toString());
     }
     for (String glob : options.getAllow()) {
-      allow.add(glob(glob.trim()));
+      allow.add(ImageGlob.parse(glob));
     }
-  }
-
-  public static Pattern glob(String glob) {
-    StringBuilder re = new StringBuilder();
-    for (char c : glob.toCharArray()) {
-      switch (c) {
-        case '*' -> re.append(".*");
-        case '?' -> re.append('.');
-        default -> re.append(Pattern.quote(String.valueOf(c)));
-      }
-    }
-    return Pattern.compile(re.toString());
   }
 
   private static ImageRef normalize(ImageRef ref) {
@@ -123,10 +113,14 @@ public final class ImagePolicy {
     if (runtimeImages.contains(resolved)) {
       return true;
     }
-    String relative = registry != null && resolved.startsWith(registry + "/")
-      ? resolved.substring(registry.length() + 1) : null;
-    for (Pattern p : allow) {
-      if (p.matcher(resolved).matches() || relative != null && p.matcher(relative).matches()) {
+    ImageRef ref;
+    try {
+      ref = ImageRef.parse(resolved);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    for (ImageGlob glob : allow) {
+      if (glob.matches(ref, registry)) {
         return true;
       }
     }

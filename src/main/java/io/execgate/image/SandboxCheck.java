@@ -7,6 +7,7 @@ import io.execgate.docker.ContainerRuntime;
 import io.execgate.docker.ContainerSpec;
 import io.execgate.docker.ImageDetails;
 import io.execgate.docker.SandboxProfile;
+import io.execgate.docker.PathStat;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.error.Replies;
@@ -17,8 +18,11 @@ import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -34,11 +38,26 @@ import java.util.concurrent.TimeUnit;
  * start inside kernel interfaces is no image to vouch for, and whatever runs it with its own config
  * later (a warm pool, an exec, an operator's {@code docker run}) would start there.
  * <p>
- * Then a probe: a container with the full sandbox profile runs a few lines of {@code /bin/sh}
+ * Then, without starting anything of the image, its filesystem: a container is created from the
+ * image id and never started, the paths the sandbox relies on are looked up through the engine's
+ * archive API (a {@code HEAD}: the stat alone, resolved inside the image's own filesystem, with a
+ * link's target), and the container is removed. {@code /tmp} (the tmpfs, the working directory's parent),
+ * {@code /run} (where the launcher mounts its own tmpfs), {@code /proc}, {@code /sys} and {@code /dev}
+ * must be directories or absent, never links: a {@code /tmp} that leads into {@code /proc/self/fd}
+ * is the shape of runc's CVE-2024-21626, and a mount or working directory there would not be what
+ * the sandbox thinks it is. {@code /bin/sh} must be a plain file, or a link to one outside the kernel's
+ * interfaces. The archive API was chosen over reading the image's layers ({@code docker save}): it
+ * costs one create, a few small requests and one remove, once per image id, and the engine resolves
+ * links exactly as it will when it creates the sandboxes.
+ * <p>
+ * Last, a probe: a container with the full sandbox profile runs a few lines of {@code /bin/sh}
  * checking what the launcher needs ({@code dd} with {@code iflag=fullblock}, {@code mkdir}, a
  * writable {@code /tmp}, and {@code chmod} with a {@code /bin/sh} small enough to be copied to an
  * execute-only file). An image without {@code /bin/sh}, or whose shell uid 1000 cannot run, fails
  * to start, and is refused with the engine's words.
+ * <p>
+ * Every container here is created from the image id, never its tag, so that what is checked is what
+ * the verdict is remembered for.
  */
 final class SandboxCheck {
 
@@ -53,6 +72,9 @@ final class SandboxCheck {
   private static final long PROBE_DEADLINE_MS = 20_000;
   private static final int MAX_OUTPUT = 4096;
   private static final List<String> KERNEL_DIRS = List.of("/proc", "/sys", "/dev");
+  /** Directories the sandbox mounts on or works in: each must be a directory or absent, never a link. */
+  static final List<String> DIRECTORIES = List.of("/tmp", "/run", "/proc", "/sys", "/dev");
+  static final String SHELL = "/bin/sh";
 
   private final Vertx vertx;
   private final ContainerRuntime runtime;
@@ -88,20 +110,110 @@ final class SandboxCheck {
   }
 
   /**
+   * @param stats the stat of each of {@link #DIRECTORIES} and {@link #SHELL} ({@code null}: absent), and of
+   *              the shell's link target when it is a link
+   * @return why the image's filesystem makes it unfit for sandboxes, or {@code null} when it is fine
+   */
+  static String filesystemProblem(String image, Map<String, PathStat> stats) {
+    for (String dir : DIRECTORIES) {
+      PathStat s = stats.get(dir);
+      if (s != null && s.symlink()) {
+        return "image " + image + " makes " + dir + " a symbolic link to " + s.linkTarget() + ": " + dir + " must be a "
+          + "directory of its own, since the sandbox mounts on it or works in it, and a link there (into /proc/self/fd "
+          + "above all, the shape of runc's CVE-2024-21626) would put the program somewhere else; the image is refused";
+      }
+      if (s != null && !s.directory()) {
+        return "image " + image + " has a " + dir + " that is not a directory; the image is refused";
+      }
+    }
+    PathStat sh = stats.get(SHELL);
+    if (sh == null) {
+      return "image " + image + " cannot host the sandbox launcher: /bin/sh is missing";
+    }
+    String target = SHELL;
+    if (sh.symlink()) {
+      target = sh.linkTarget();
+      for (String dir : KERNEL_DIRS) {
+        if (target.equals(dir) || target.startsWith(dir + "/")) {
+          return "image " + image + " makes /bin/sh a link to " + target + ", inside " + dir + "; the image is refused";
+        }
+      }
+      sh = stats.get(target);
+      if (sh == null) {
+        return "image " + image + " cannot host the sandbox launcher: /bin/sh is missing (a link to " + target
+          + ", which does not exist)";
+      }
+    }
+    if (!sh.regularFile()) {
+      return "image " + image + " cannot host the sandbox launcher: /bin/sh" + (target.equals(SHELL) ? "" : " (" + target
+        + ")") + " is not a plain file";
+    }
+    return null;
+  }
+
+  /**
+   * Checks an image's filesystem, then runs the probe; every container from the image id.
+   *
+   * @param image the image's name, for messages
+   * @param id    the image id that is checked
+   * @return {@code null} when the image can host sandboxes, else why not; fails when the engine could
+   *   not tell (the verdict is then not definitive)
+   */
+  Future<String> check(String image, String id) {
+    return filesystem(image, id).compose(problem -> problem != null ? Future.succeededFuture(problem) : probe(image, id));
+  }
+
+  /**
+   * Looks at the image's filesystem through a container created from it and never started.
+   */
+  Future<String> filesystem(String image, String id) {
+    String name = "image-stat-" + UUID.randomUUID().toString().substring(0, 8);
+    ContainerSpec spec = new ContainerSpec("execgate-" + name, id, "exit 0", ContainerLabels.of(options.getInstanceId(),
+      name), options.getExecutor().getUid(), 32L << 20, 500_000_000L, 16, 1L << 20, false,
+      options.getExecutor().getNofile(), options.getDocker().getOciRuntime(), List.of());
+    return runtime.create(spec).compose(container -> stats(container)
+      .map(stats -> filesystemProblem(image, stats))
+      .eventually(() -> runtime.remove(container)));
+  }
+
+  private Future<Map<String, PathStat>> stats(String container) {
+    Map<String, PathStat> stats = new HashMap<>();
+    List<String> paths = new ArrayList<>(DIRECTORIES);
+    paths.add(SHELL);
+    Future<Void> all = Future.succeededFuture();
+    for (String path : paths) {
+      all = all.compose(v -> runtime.statPath(container, path).map(s -> {
+        stats.put(path, s);
+        return null;
+      }));
+    }
+    return all.compose(v -> {
+      PathStat sh = stats.get(SHELL);
+      if (sh == null || !sh.symlink() || sh.linkTarget().isEmpty() || stats.containsKey(sh.linkTarget())) {
+        return Future.succeededFuture(stats);
+      }
+      return runtime.statPath(container, sh.linkTarget()).map(s -> {
+        stats.put(sh.linkTarget(), s);
+        return stats;
+      });
+    });
+  }
+
+  /**
    * Runs the probe container.
    *
    * @return {@code null} when the image can host the launcher, else why not; fails when the engine
    *   could not tell (the verdict is then not definitive)
    */
-  Future<String> probe(String image) {
+  Future<String> probe(String image, String id) {
     var executor = options.getExecutor();
     String name = "image-check-" + UUID.randomUUID().toString().substring(0, 8);
-    ContainerSpec spec = new ContainerSpec("execgate-" + name, image, PROBE, ContainerLabels.of(options.getInstanceId(), name),
+    ContainerSpec spec = new ContainerSpec("execgate-" + name, id, PROBE, ContainerLabels.of(options.getInstanceId(), name),
       executor.getUid(), 32L << 20, 500_000_000L, 16, 1L << 20, false, executor.getNofile(),
       options.getDocker().getOciRuntime(), List.of("HOME=/tmp"));
     Probe probe = new Probe(image);
     return runtime.create(spec)
-      .compose(id -> probe.run(id).eventually(() -> runtime.remove(id)));
+      .compose(container -> probe.run(container).eventually(() -> runtime.remove(container)));
   }
 
   private final class Probe {

@@ -12,6 +12,8 @@ import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.docker.DockerContainerRuntime;
 import io.execgate.error.ConfigException;
+import io.execgate.docker.RuncAdvisories;
+import io.execgate.docker.RuncVersion;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.executor.ExecutorVerticle;
@@ -89,7 +91,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
       .transform(ping -> {
         if (ping.succeeded()) {
           Future<Void> reaped = cluster.getRole().runsWork()
-            ? gateway.checkOciRuntimes().compose(v -> gateway.reapOrphans()) : Future.succeededFuture();
+            ? gateway.checkEngine().compose(v -> gateway.reapOrphans()) : Future.succeededFuture();
           return reaped.compose(v -> gateway.deployVerticles(true));
         }
         String problem = "the Docker engine at " + opts.getDocker().getHost() + " does not answer ("
@@ -111,6 +113,11 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
         if (cluster.getRole().servesHttp()) {
           gateway.warnIfOpen();
         }
+        if (cluster.isEnabled() && !cluster.getTls().isEnabled()) {
+          log.warn("cluster.tls is off: whoever reaches this node's event-bus port can send it messages (jobs, which "
+            + "workers check again, frames and controls); Hazelcast's port gives every map, TLS or not: keep the cluster "
+            + "on a private network (README, Scaling out)");
+        }
         return gateway;
       })
       .onFailure(err -> gateway.close());
@@ -131,7 +138,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
    */
   private void awaitEngine() {
     engineWatch = vertx.setTimer(ENGINE_WATCH_MS, t -> runtime.ping()
-      .compose(v -> checkOciRuntimes().onFailure(err -> {
+      .compose(v -> checkEngine().onFailure(err -> {
         if (!err.getMessage().equals(engineProblem)) {
           log.error("the Docker engine answers but cannot run sandboxes: {}", err.getMessage());
         }
@@ -145,6 +152,14 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
           awaitEngine();
         }
       }));
+  }
+
+  /**
+   * Whether the engine may run sandboxes: a runc without a known breakout, and every OCI runtime the
+   * configuration names.
+   */
+  private Future<Void> checkEngine() {
+    return checkRunc().compose(v -> checkOciRuntimes());
   }
 
   /**
@@ -171,6 +186,39 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
             + e.getValue() + "', which the Docker engine at " + options.getDocker().getHost() + " does not have (it has "
             + new TreeSet<>(known) + "): declare it in the engine's daemon.json \"runtimes\", or drop the setting"));
         }
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * Refuses an engine whose runc has a known container breakout, unless
+   * {@code docker.refuseVulnerableRuntime} is false; says what it found in one line either way.
+   */
+  private Future<Void> checkRunc() {
+    return runtime.runcVersion().transform(ar -> {
+      if (ar.failed()) {
+        log.warn("the Docker engine does not tell its runc version ({}); it is not checked against known breakouts",
+          ar.cause().getMessage());
+        return Future.succeededFuture();
+      }
+      RuncVersion runc = ar.result();
+      if (runc == null) {
+        log.info("the Docker engine names no runc; the sandboxes' OCI runtime is not checked against known breakouts");
+        return Future.succeededFuture();
+      }
+      RuncAdvisories.Verdict verdict = runc.assess();
+      if (!verdict.known()) {
+        log.warn("{}", verdict.describe());
+      } else if (!verdict.vulnerable()) {
+        log.info("{}", verdict.describe());
+      } else if (options.getDocker().isRefuseVulnerableRuntime()) {
+        return Future.failedFuture(new GatewayException(ErrorCode.DOCKER_UNAVAILABLE, "the Docker engine at "
+          + options.getDocker().getHost() + " runs " + verdict.describe() + ": a sandbox could escape; upgrade runc, or "
+          + "set docker.refuseVulnerableRuntime to false to run anyway"));
+      } else {
+        log.warn("{}: a sandbox could escape; running anyway because docker.refuseVulnerableRuntime is false",
+          verdict.describe());
       }
       return Future.succeededFuture();
     });

@@ -95,11 +95,20 @@ class ApiKeyTest {
 
   @Test
   void principalsAreRestrictedToTheirRuntimesAndImages() {
-    Principal p = new Principal("k", java.util.List.of("python"), java.util.List.of("registry.example/*"), 0, 0);
+    Principal p = new Principal("k", java.util.List.of("python"), java.util.List.of("registry.example/team/**",
+      "*.corp.example/*"), 0, 0);
     assertThat(p.mayUseRuntime("python")).isTrue();
     assertThat(p.mayUseRuntime("sh")).isFalse();
     assertThat(p.mayUseImage("registry.example/team/x:1")).isTrue();
+    assertThat(p.mayUseImage("registry.example/team/a/b:1")).isTrue();
+    assertThat(p.mayUseImage("x.corp.example/tool:1")).isTrue();
     assertThat(p.mayUseImage("evil/x:1")).isFalse();
+    // registry, path and tag are matched apart: the allowed registry's name in an attacker's path is nothing
+    assertThat(p.mayUseImage("evil.io/x.corp.example/pwn:1")).isFalse();
+    assertThat(p.mayUseImage("evil.io/registry.example/team/x:1")).isFalse();
+    assertThatThrownBy(() -> new AuthOptions(new JsonObject().put("keys", new JsonArray()
+      .add(new JsonObject().put("id", "a").put("sha256", ApiKey.hash("1")).put("images", new JsonArray().add("*/x"))))))
+      .hasMessageContaining("auth.keys[0].images[0]").hasMessageContaining("every registry");
     assertThat(Principal.ANONYMOUS.mayUseRuntime("anything")).isTrue();
   }
 

@@ -93,4 +93,41 @@ class ClusterOptionsTest {
     assertThat(r.withoutOutput().worker()).isEqualTo("w1");
     assertThat(r.withWorker(null).toJson().containsKey("worker")).isFalse();
   }
+
+  @Test
+  void tlsNeedsBothStoresAndHidesItsPasswords() throws Exception {
+    assertThat(key(new JsonObject().put("tls", new JsonObject().put("enabled", true)))).isEqualTo("cluster.tls.keyStore");
+    assertThat(key(new JsonObject().put("tls", new JsonObject().put("enabled", true).put("keyStore", "/k.p12"))))
+      .isEqualTo("cluster.tls.trustStore");
+    assertThat(key(new JsonObject().put("tls", new JsonObject().put("keystore", "/k.p12")))).isEqualTo("cluster.tls.keystore");
+    ClusterOptions o = new ClusterOptions(new JsonObject().put("tls", new JsonObject().put("enabled", true)
+      .put("keyStore", "/k.p12").put("keyStorePassword", "s3cret").put("trustStore", "/t.jks")
+      .put("trustStorePassword", "s3cret2")));
+    assertThat(new ClusterOptions(o.toJson()).toJson()).isEqualTo(o.toJson());
+    assertThat(o.toString()).doesNotContain("s3cret").contains("/k.p12");
+    assertThat(ClusterTlsOptions.type("/t.jks")).isEqualTo("JKS");
+    assertThat(ClusterTlsOptions.type("/k.p12")).isEqualTo("PKCS12");
+    // a store that cannot be opened is one line naming the key, before anything starts
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> o.getTls().check());
+    assertThat(e.key()).isEqualTo("cluster.tls.keyStore");
+    assertThat(e.getMessage()).contains("/k.p12 cannot be read");
+  }
+
+  @Test
+  void hazelcastDeserializesJavaObjectsOnlyFromItsAllowList() {
+    var filter = ClusterSupport.hazelcastConfig(new ClusterOptions()).getSerializationConfig()
+      .getJavaSerializationFilterConfig();
+    assertThat(filter.isDefaultsDisabled()).isTrue();
+    // an empty allow-list would filter nothing at all
+    assertThat(filter.getWhitelist().isEmpty()).isFalse();
+    assertThat(filter.getWhitelist().isListed("java.lang.IllegalStateException")).isTrue();
+    assertThat(filter.getWhitelist().isListed("com.hazelcast.core.HazelcastException")).isTrue();
+    assertThat(filter.getWhitelist().isListed("javax.management.BadAttributeValueExpException")).isFalse();
+    assertThat(filter.getWhitelist().isListed("com.sun.org.apache.xalan.internal.xsltc.trax.TemplatesImpl")).isFalse();
+    assertThat(filter.getWhitelist().isListed("org.apache.commons.collections.functors.InvokerTransformer")).isFalse();
+    assertThat(filter.getWhitelist().isListed("io.vertx.core.json.JsonObject")).isFalse();
+    // the quotas' counter ships its updates as serializable lambdas of this class, and only this one
+    assertThat(filter.getWhitelist().isListed("io.vertx.spi.cluster.hazelcast.impl.HazelcastCounter")).isTrue();
+    assertThat(filter.getWhitelist().isListed("io.vertx.spi.cluster.hazelcast.impl.HazelcastLock")).isFalse();
+  }
 }

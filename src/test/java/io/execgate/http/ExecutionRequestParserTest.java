@@ -146,10 +146,14 @@ class ExecutionRequestParserTest {
   @Test
   void allowsImagesMatchingTheConfiguredGlobs() {
     GatewayOptions opts = new GatewayOptions();
-    opts.getImages().addAllow("registry.example:5000/*");
+    opts.getImages().addAllow("registry.example:5000/team/*");
     ExecutionRequestParser p = new ExecutionRequestParser(opts);
     assertThat(p.parse(Buffer.buffer("{\"script\":\"x\",\"image\":\"registry.example:5000/team/img:2\"}"), false)
       .job().image()).isEqualTo("registry.example:5000/team/img:2");
+    // * stays within one path component
+    assertThat(catchThrowableOfType(GatewayException.class,
+      () -> p.parse(Buffer.buffer("{\"script\":\"x\",\"image\":\"registry.example:5000/team/sub/img:2\"}"), false))
+      .code()).isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);
     assertThat(catchThrowableOfType(GatewayException.class,
       () -> p.parse(Buffer.buffer("{\"script\":\"x\",\"image\":\"registry.other/team/img:2\"}"), false)).code())
       .isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);

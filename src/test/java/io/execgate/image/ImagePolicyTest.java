@@ -1,13 +1,17 @@
 package io.execgate.image;
 
+import io.execgate.error.ConfigException;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.RuntimeSpec;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class ImagePolicyTest {
@@ -32,15 +36,50 @@ class ImagePolicyTest {
 
   @Test
   void globsMatchWholeNamesWithStarAndQuestionMark() {
-    ImagePolicy p = policy(null, "team/*", "tools/lint:1.?", "exact/name:2");
+    ImagePolicy p = policy(null, "team/*", "tools/lint:1.?", "exact/name:2", "deep/**");
     assertThat(p.check("team/a:1")).isEqualTo("team/a:1");
-    assertThat(p.check("team/deep/path:x")).isEqualTo("team/deep/path:x");
+    // * stays within one path component, ** crosses them
+    assertThat(refusal(p, "team/deep/path:x")).isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);
+    assertThat(p.check("deep/a/b/c:x")).isEqualTo("deep/a/b/c:x");
     assertThat(p.check("tools/lint:1.4")).isEqualTo("tools/lint:1.4");
     assertThat(p.check("exact/name:2")).isEqualTo("exact/name:2");
     assertThat(refusal(p, "tools/lint:1.10")).isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);
     assertThat(refusal(p, "exact/name:3")).isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);
     assertThat(refusal(p, "other.example/team/a:1")).isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);
     assertThat(refusal(p, "xteam/a:1")).isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);
+  }
+
+  @Test
+  void noWildcardCrossesTheRegistryBoundary() {
+    ImagePolicy p = policy(null, "*.corp.example/*", "registry.corp.example:5000/team/*", "tools/*:1.*");
+    assertThat(p.check("x.corp.example/tool:1")).isEqualTo("x.corp.example/tool:1");
+    assertThat(p.check("registry.corp.example:5000/team/tool:2")).isEqualTo("registry.corp.example:5000/team/tool:2");
+    // the attack names: a registry of the attacker's, the allowed suffix moved into the path
+    assertThat(refusal(p, "evil.io/x.corp.example/pwn:1")).isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);
+    assertThat(refusal(p, "evil.io/registry.corp.example:5000/team/pwn")).isEqualTo(ErrorCode.INVALID_REQUEST);
+    assertThat(refusal(p, "evil.io/registry.corp.example/team/pwn:1")).isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);
+    assertThat(refusal(p, "x.corp.example.evil.io/tool:1")).isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);
+    assertThat(refusal(p, "x.corp.example:6000/tool:1")).isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);
+    assertThat(refusal(p, "x.corp.example/a/pwn:1")).isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);
+    assertThat(refusal(p, "registry.corp.example:5000/team/sub/pwn:1")).isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);
+    // a glob without registry part does not reach images of other registries, whatever their path
+    assertThat(p.check("tools/lint:1.4")).isEqualTo("tools/lint:1.4");
+    assertThat(refusal(p, "evil.io/tools/lint:1.4")).isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);
+    assertThat(refusal(p, "tools/lint:2.0")).isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);
+  }
+
+  @Test
+  void aRegistryPartOfOnlyWildcardsIsAConfigError() {
+    for (String glob : List.of("*/*", "**/pwn:1", "*:5000/team/*", "?*/x", "*/**")) {
+      assertThatThrownBy(() -> new ImageCacheOptions(new JsonObject().put("allow", new JsonArray().add("team/*")
+        .add(glob))))
+        .as(glob).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("images.allow[1]").hasMessageContaining("every registry");
+    }
+    // a glob without a registry part is relative to the configured registry, never every registry
+    ImagePolicy relative = policy("reg.example:5000", "**");
+    assertThat(relative.check("team/deep/tool:1")).isEqualTo("reg.example:5000/team/deep/tool:1");
+    assertThat(refusal(relative, "evil.io/x:1")).isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);
   }
 
   @Test

@@ -1,14 +1,30 @@
 package io.execgate.it;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Container;
+import io.execgate.GatewayOptions;
 import io.execgate.auth.ApiKey;
+import io.execgate.client.RequestResolver;
+import io.execgate.cluster.ClusterTlsOptions;
+import io.execgate.error.ErrorCode;
+import io.execgate.model.ExecutionJob;
+import io.execgate.model.ExecutionRequest;
+import io.execgate.model.ExecutionResult;
+import io.execgate.model.ExecutionStatus;
+import io.execgate.model.ResourceLimits;
+import io.execgate.store.ExecutionStore;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -17,9 +33,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.io.Serializable;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,18 +48,25 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import javax.management.BadAttributeValueExpException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Three JVMs of the runnable jar on loopback, started once for the class: one gateway and two
  * workers (distinct instance ids, both on this machine's engine), joined in a cluster whose name is
- * unique to the run. Executions go through the gateway to both workers; a worker's output streams to
- * a WebSocket client of the gateway; a worker killed mid-run loses only what it held, and what had
- * not started there runs on the survivor; the killed worker, restarted, removes what it left and
- * takes work again; a killed gateway leaves the executions running and their records readable at
- * another gateway. No container is left behind.
+ * unique to the run (Hazelcast joins only members of the same name, so concurrent runs on free
+ * ports cannot meet), their event bus on TLS with client certificates made for the run. Executions
+ * go through the gateway to both workers; a worker's output streams to a WebSocket client of the
+ * gateway; a worker killed mid-run loses only what it held, and what had not started there runs on
+ * the survivor; the killed worker, restarted, removes what it left and takes work again; a killed
+ * gateway leaves the executions running and their records readable at another gateway. Then members
+ * that are no gateway attack: one without a valid certificate can neither deliver a message nor hear
+ * one; one with a valid certificate sends forged jobs, which workers check again (refused, or clamped
+ * to their maxima on the engine); a Java-serialized object planted in a map is not deserialized. No
+ * container is left behind.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -55,6 +81,8 @@ class ClusterIT {
   private static final String KEY = ApiKey.generate();
   /** A key that may have one execution running or queued in the whole cluster. */
   private static final String ONE_KEY = ApiKey.generate();
+  /** The workers' longest deadline: a forged job asking for an hour ends at it. */
+  private static final long MAX_TIMEOUT_MS = 12_000;
 
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private final String clusterName = "it-cluster-" + run;
@@ -68,6 +96,9 @@ class ClusterIT {
   private ClusterNode gateway;
   private ClusterNode worker1;
   private ClusterNode worker2;
+  private Path certs;
+  private ClusterTlsOptions memberTls;
+  private ClusterTlsOptions outsiderTls;
 
   @BeforeAll
   void startCluster() throws Exception {
@@ -76,11 +107,18 @@ class ClusterIT {
     vertx = Vertx.vertx();
     wsClient = vertx.createWebSocketClient(new WebSocketClientOptions().setDefaultHost("127.0.0.1"));
     ports = List.of(ClusterNode.freePort(), ClusterNode.freePort(), ClusterNode.freePort(), ClusterNode.freePort());
+    // the cluster's authority signs every node's certificate; an outsider's authority signs its own
+    certs = Files.createTempDirectory("execgate-it-certs");
+    TestCertificates authority = TestCertificates.authority("execgate-it-" + run);
+    Path trust = authority.trustStore(certs);
+    memberTls = tls(authority.nodeKeyStore(certs, "member"), trust);
+    outsiderTls = tls(TestCertificates.authority("outsider-" + run).nodeKeyStore(certs, "outsider"), trust);
     settings = new JsonObject()
       .put("executor", new JsonObject().put("maxConcurrent", SLOTS).put("maxQueued", QUEUED)
+        .put("maxLimits", new JsonObject().put("timeoutMs", MAX_TIMEOUT_MS))
         .put("pool", new JsonObject().put("size", 1).put("runtimes", new JsonArray().add("sh"))))
       .put("cluster", new JsonObject().put("memberTimeoutSeconds", MEMBER_TIMEOUT_SECONDS)
-        .put("advertiseIntervalMs", 500))
+        .put("advertiseIntervalMs", 500).put("tls", memberTls.toJson()))
       .put("auth", new JsonObject().put("keys", new JsonArray()
         .add(new JsonObject().put("id", "it").put("sha256", ApiKey.hash(KEY)).put("admin", true))
         .add(new JsonObject().put("id", "one").put("sha256", ApiKey.hash(ONE_KEY)).put("maxConcurrent", 1))))
@@ -93,6 +131,12 @@ class ClusterIT {
     worker1.start();
     worker2.start();
     gateway.awaitWorkers(2, START_TIMEOUT_MS, worker1, worker2);
+  }
+
+  private static ClusterTlsOptions tls(Path keyStore, Path trustStore) {
+    return new ClusterTlsOptions().setEnabled(true).setKeyStore(keyStore.toString())
+      .setKeyStorePassword(TestCertificates.PASSWORD).setTrustStore(trustStore.toString())
+      .setTrustStorePassword(TestCertificates.PASSWORD);
   }
 
   private ClusterNode node(String role, String instanceId, int port) throws Exception {
@@ -128,6 +172,7 @@ class ClusterIT {
       if (vertx != null) {
         vertx.close().await(10, TimeUnit.SECONDS);
       }
+      TestImages.deleteTree(certs);
     }
   }
 
@@ -352,6 +397,156 @@ class ClusterIT {
     JsonObject r = new JsonObject(submitAsync(second, "echo still", true).get(60, TimeUnit.SECONDS).body());
     assertThat(r.getString("stdout")).isEqualTo("still\n");
     gateway = second;
+  }
+
+  @Test
+  @Order(7)
+  void aMemberWithoutAValidCertificateCanNeitherDeliverNorHearAMessage() throws Exception {
+    ExecutionJob job = resolver().resolve(ExecutionRequest.script("echo delivered"), false);
+    try (RogueMember outsider = RogueMember.join(clusterName, ports, outsiderTls)) {
+      // it is a Hazelcast member (that part has no TLS) and sees every node...
+      assertThat(outsider.others()).hasSizeGreaterThanOrEqualTo(3);
+      // ...but no message crosses: a job sent to each of them fails, whatever the node
+      for (String node : outsider.others()) {
+        Throwable failure = outsider.vertx.eventBus().request(outsider.addresses.workerAdmit(node), job,
+            new DeliveryOptions().setSendTimeout(5_000))
+          .transform(ar -> Future.succeededFuture(ar.cause())).await(30, TimeUnit.SECONDS);
+        assertThat(failure).as("a message to node %s", node).isNotNull();
+      }
+      // and the workers' adverts (published every 500 ms) never reach it
+      Thread.sleep(2_000);
+      assertThat(outsider.workers).isEmpty();
+    }
+    HttpResponse<String> record = http.send(HttpRequest.newBuilder(gateway.uri("/v1/executions/" + job.id()))
+      .header("authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(record.statusCode()).as(record.body()).isEqualTo(404);
+    assertThat(DockerSupport.executionContainerExists(docker, job.id())).isFalse();
+    assertThat(worker1.logText() + worker2.logText()).doesNotContain("execution=" + job.id());
+  }
+
+  @Test
+  @Order(8)
+  void aForgedJobFromAMemberThatIsNotAGatewayIsCheckedAgainByTheWorker() throws Exception {
+    gateway.awaitFreeSlots(2 * SLOTS, 30_000);
+    RequestResolver resolver = resolver();
+    String finished = new JsonObject(submitAsync(gateway, "echo mine", true).get(60, TimeUnit.SECONDS).body())
+      .getString("id");
+    try (RogueMember insider = RogueMember.join(clusterName, ports, memberTls)) {
+      String worker = insider.awaitWorker(worker2.instanceId, 30_000);
+      ExecutionJob valid = resolver.resolve(ExecutionRequest.script("echo forged; sleep 600"), false);
+      ResourceLimits l = valid.limits();
+      // a forbidden image
+      assertThat(refusal(insider, worker, with(valid, valid.id(), "evil.example/pwn:1", l)))
+        .isEqualTo(ErrorCode.IMAGE_NOT_ALLOWED);
+      // limits that the engine would read as unlimited
+      assertThat(refusal(insider, worker, with(valid, valid.id(), valid.image(), new ResourceLimits(l.timeoutMs(), 0,
+        l.cpus(), l.pids(), l.outputBytes())))).isEqualTo(ErrorCode.INVALID_REQUEST);
+      assertThat(refusal(insider, worker, with(valid, valid.id(), valid.image(), new ResourceLimits(l.timeoutMs(),
+        l.memoryMb(), l.cpus(), -1, l.outputBytes())))).isEqualTo(ErrorCode.INVALID_REQUEST);
+      // the id of an execution that ended: its record and stream are not taken over
+      assertThat(refusal(insider, worker, with(valid, finished, valid.image(), l))).isEqualTo(ErrorCode.IDEMPOTENCY_CONFLICT);
+      assertThat(get(gateway, finished).getString("stdout")).isEqualTo("mine\n");
+      for (String id : List.of(valid.id(), finished)) {
+        assertThat(DockerSupport.executionContainerExists(docker, id)).as(id).isFalse();
+      }
+
+      // far above the worker's maxima: it runs, clamped to them, as the engine shows
+      ExecutionJob huge = with(valid, UUID.randomUUID().toString(), valid.image(), new ResourceLimits(3_600_000,
+        1 << 20, 64.0, 1 << 20, Long.MAX_VALUE));
+      long t0 = System.nanoTime();
+      insider.vertx.eventBus().request(insider.addresses.workerAdmit(worker), huge,
+        new DeliveryOptions().setSendTimeout(30_000)).await(60, TimeUnit.SECONDS);
+      // the record is the cluster's: this member reads it as any other would
+      ExecutionStore store = ExecutionStore.open(insider.vertx, insider.addresses.executionsMap(), 60_000)
+        .await(10, TimeUnit.SECONDS);
+      ExecutionResult running = awaitRecord(store, huge.id(), r -> r.status() != ExecutionStatus.QUEUED
+        && r.status() != ExecutionStatus.PULLING && r.status() != ExecutionStatus.STARTING, 30_000);
+      assertThat(running.status()).isEqualTo(ExecutionStatus.RUNNING);
+      InspectContainerResponse container = awaitContainer(huge.id(), 30_000);
+      ResourceLimits max = ResourceLimits.DEFAULT_MAXIMA;
+      assertThat(container.getHostConfig().getMemory()).isEqualTo((long) max.memoryMb() << 20);
+      assertThat(container.getHostConfig().getMemorySwap()).isEqualTo((long) max.memoryMb() << 20);
+      assertThat(container.getHostConfig().getNanoCPUs()).isEqualTo(Math.round(max.cpus() * 1e9));
+      assertThat(container.getHostConfig().getPidsLimit()).isEqualTo((long) max.pids());
+      assertThat(worker2.logText()).contains("asks more than this worker allows").contains("limits.memoryMb 1048576");
+      // and its deadline is the worker's, not the hour it asked for
+      ExecutionResult end = awaitRecord(store, huge.id(), r -> r.status().isFinal(), MAX_TIMEOUT_MS + 20_000);
+      assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.MILLISECONDS.toNanos(MAX_TIMEOUT_MS + 20_000));
+      assertThat(end).isNotNull();
+      assertThat(end.status()).as(end.toJson().encode()).isEqualTo(ExecutionStatus.TIMEOUT);
+      assertThat(end.stdout()).isEqualTo("forged\n");
+      assertThat(end.durationMs()).isBetween(MAX_TIMEOUT_MS - 500, MAX_TIMEOUT_MS + 5_000);
+    }
+  }
+
+  @Test
+  @Order(9)
+  void aJavaSerializedObjectPlantedInAMapIsNotDeserialized() throws Exception {
+    String id = UUID.randomUUID().toString();
+    // the classic trigger of deserialization gadget chains, from the JDK itself
+    Serializable gadget = new BadAttributeValueExpException("planted");
+    try (RogueMember outsider = RogueMember.join(clusterName, ports, outsiderTls)) {
+      // no event-bus certificate is needed for the maps: Hazelcast's own traffic has no TLS
+      AsyncMap<String, Object> records = outsider.vertx.sharedData().<String, Object>getAsyncMap(
+        outsider.addresses.executionsMap()).await(10, TimeUnit.SECONDS);
+      // gone in a minute (removing it would read it back, and this member refuses to deserialize it too)
+      records.put(id, gadget, 60_000).await(10, TimeUnit.SECONDS);
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(gateway.uri("/v1/executions/" + id))
+        .header("authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(500);
+      // the gateway's own words: the class was refused before any of it was read
+      assertThat(gateway.logText()).contains("Resolving class " + BadAttributeValueExpException.class.getName()
+        + " is not allowed");
+    }
+  }
+
+  private static RequestResolver resolver() throws Exception {
+    return new RequestResolver(new GatewayOptions(new JsonObject(Files.readString(Path.of("conf/config.json")))));
+  }
+
+  private static ExecutionJob with(ExecutionJob job, String id, String image, ResourceLimits limits) {
+    return new ExecutionJob(id, job.submittedAt(), job.runtime(), image, job.files(), job.stdin(), job.args(), job.env(),
+      limits, job.interactive());
+  }
+
+  /**
+   * @return the error code a worker refuses {@code job} with
+   */
+  private static ErrorCode refusal(RogueMember member, String worker, ExecutionJob job) throws Exception {
+    Throwable failure = member.vertx.eventBus().request(member.addresses.workerAdmit(worker), job,
+        new DeliveryOptions().setSendTimeout(10_000))
+      .transform(ar -> Future.succeededFuture(ar.cause())).await(30, TimeUnit.SECONDS);
+    assertThat(failure).as("%s should be refused", job).isInstanceOf(ReplyException.class);
+    ReplyException re = (ReplyException) failure;
+    assertThat(re.failureType()).as(re.getMessage()).isEqualTo(ReplyFailure.RECIPIENT_FAILURE);
+    return ErrorCode.byNumber(re.failureCode());
+  }
+
+  private static ExecutionResult awaitRecord(ExecutionStore store, String id, Predicate<ExecutionResult> done,
+                                             long timeoutMs) throws Exception {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    ExecutionResult r = null;
+    while (System.currentTimeMillis() < deadline) {
+      r = store.get(id).await(10, TimeUnit.SECONDS);
+      if (r != null && done.test(r)) {
+        return r;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("execution " + id + " not as expected within " + timeoutMs + " ms: "
+      + (r == null ? "no record" : r.toJson().encode()));
+  }
+
+  private InspectContainerResponse awaitContainer(String executionId, long timeoutMs) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (System.currentTimeMillis() < deadline) {
+      var found = docker.listContainersCmd().withShowAll(true).withNameFilter(List.of("execgate-" + executionId)).exec();
+      if (!found.isEmpty()) {
+        return docker.inspectContainerCmd(found.get(0).getId()).exec();
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no container of " + executionId + " within " + timeoutMs + " ms");
   }
 
   private static boolean isFinal(JsonObject r) {

@@ -1,7 +1,10 @@
 package io.execgate.it;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
@@ -11,6 +14,8 @@ import org.junit.jupiter.api.Assumptions;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The tests' own view of the Docker engine: is it there, and which labelled containers exist.
@@ -185,5 +190,29 @@ final class DockerSupport {
         // gone, or going
       }
     }
+  }
+
+  /**
+   * @return the container events {@code action} (e.g. {@code start}) of containers of {@code instanceId}
+   *   between the two times (epoch seconds), from the engine's event log: containers removed since are still in it
+   */
+  static List<Event> containerEvents(DockerClient docker, String instanceId, String action,
+                                                                     long sinceSeconds, long untilSeconds)
+    throws InterruptedException {
+    List<Event> events = new CopyOnWriteArrayList<>();
+    docker.eventsCmd()
+      .withSince(String.valueOf(sinceSeconds))
+      .withUntil(String.valueOf(untilSeconds))
+      .withEventTypeFilter(EventType.CONTAINER)
+      .withEventFilter(action)
+      .withLabelFilter(Map.of(ContainerLabels.INSTANCE, instanceId))
+      .exec(new ResultCallback.Adapter<Event>() {
+        @Override
+        public void onNext(Event event) {
+          events.add(event);
+        }
+      })
+      .awaitCompletion(30, TimeUnit.SECONDS);
+    return events;
   }
 }

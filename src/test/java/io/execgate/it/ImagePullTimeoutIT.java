@@ -36,7 +36,7 @@ class ImagePullTimeoutIT extends GatewayITBase {
       .setPullRetries(1)
       .setPullRetryDelayMs(DELAY_MS)
       .setPullRetryMaxDelayMs(DELAY_MS)
-      .addAllow("127.0.0.1:" + port + "/*");
+      .addAllow("127.0.0.1:" + port + "/**");
     return options;
   }
 

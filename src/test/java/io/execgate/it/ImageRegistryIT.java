@@ -61,10 +61,10 @@ class ImageRegistryIT extends GatewayITBase {
       .setPullRetryDelayMs(DELAY_MS)
       .setPullRetryMaxDelayMs(MAX_DELAY_MS)
       .addAllow("it/*")
-      .addAllow(flaky.address() + "/*")
-      .addAllow(locked.address() + "/*")
-      .addAllow("localhost:" + locked.port() + "/*")
-      .addAllow("127.0.0.1:" + deadPort + "/*")
+      .addAllow(flaky.address() + "/**")
+      .addAllow(locked.address() + "/**")
+      .addAllow("localhost:" + locked.port() + "/**")
+      .addAllow("127.0.0.1:" + deadPort + "/**")
       .addCredentials(locked.address(), new RegistryCredentials("tester", "s3cret-pass"));
     options.addRuntime(new RuntimeSpec("fromreg", List.of(), "1", "it/runtime:1", "main.sh", null, "sh {file}",
       10_000, false));

@@ -147,6 +147,14 @@ class MainIT {
     try {
       awaitHealthy(port);
       assertThat(DockerSupport.containers(docker, instance)).extracting(c -> c.getId()).doesNotContain(orphan);
+      // the engine's runc was judged at startup, in one line naming it (this machine's Debian runc carries
+      // the fix of CVE-2024-21626 under an older upstream number: it must pass)
+      var runc = docker.versionCmd().exec().getComponents().stream().filter(c -> c.getName().equalsIgnoreCase("runc"))
+        .findFirst().orElseThrow();
+      String commit = runc.getDetails() != null && runc.getDetails().get("GitCommit") != null
+        && !runc.getDetails().get("GitCommit").isEmpty() ? runc.getDetails().get("GitCommit") : runc.getVersion();
+      assertThat(Files.readString(log)).contains("runc " + commit + " has no known container breakout of "
+        + "[CVE-2024-21626, CVE-2019-5736]");
 
       HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
           + "/v1/executions")).header("content-type", "application/json")

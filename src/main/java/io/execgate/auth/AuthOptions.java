@@ -22,9 +22,11 @@ public class AuthOptions {
   private long tokenTtlSeconds;
   private boolean allowOpen;
   private List<String> corsOrigins;
+  private KeyDefaults keyDefaults;
 
   public AuthOptions() {
     keys = new ArrayList<>();
+    keyDefaults = new KeyDefaults();
     tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS;
     corsOrigins = new ArrayList<>();
   }
@@ -48,6 +50,7 @@ public class AuthOptions {
     tokenTtlSeconds = r.getLong("tokenTtlSeconds", tokenTtlSeconds, 10, 86_400);
     allowOpen = r.getBoolean("allowOpen", allowOpen);
     corsOrigins = new ArrayList<>(r.getStrings("corsOrigins", corsOrigins));
+    keyDefaults = new KeyDefaults(r.getObject("keyDefaults"));
     r.finish();
     Set<String> ids = new HashSet<>();
     for (ApiKey key : keys) {
@@ -123,6 +126,23 @@ public class AuthOptions {
     return this;
   }
 
+  /**
+   * @return the limits of keys that set none of their own
+   */
+  public KeyDefaults getKeyDefaults() {
+    return keyDefaults;
+  }
+
+  /**
+   * Set the limits of keys that set none of their own.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public AuthOptions setKeyDefaults(KeyDefaults keyDefaults) {
+    this.keyDefaults = keyDefaults;
+    return this;
+  }
+
   public JsonObject toJson() {
     JsonArray array = new JsonArray();
     keys.forEach(k -> array.add(k.toJson()));
@@ -130,7 +150,8 @@ public class AuthOptions {
       .put("keys", array)
       .put("tokenTtlSeconds", tokenTtlSeconds)
       .put("allowOpen", allowOpen)
-      .put("corsOrigins", new JsonArray(new ArrayList<>(corsOrigins)));
+      .put("corsOrigins", new JsonArray(new ArrayList<>(corsOrigins)))
+      .put("keyDefaults", keyDefaults.toJson());
   }
 
   @Override

@@ -56,6 +56,9 @@ public final class ResultWaiter {
     if (principal.maxConcurrent() > 0) {
       delivery.addHeader(Headers.OWNER_MAX, String.valueOf(principal.maxConcurrent()));
     }
+    if (principal.weight() > 0) {
+      delivery.addHeader(Headers.OWNER_WEIGHT, String.valueOf(principal.weight()));
+    }
     return vertx.eventBus()
       .<Admission>request(addresses.schedulerAdmit(), job, delivery)
       .map(m -> m.body());

@@ -1,5 +1,6 @@
 package io.execgate.executor;
 
+import io.execgate.bus.Headers;
 import io.execgate.docker.AttachedOutput;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerSpec;
@@ -9,6 +10,7 @@ import io.execgate.model.PoolKey;
 import io.execgate.model.ResourceLimits;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,7 +81,8 @@ final class Sandbox {
    */
   Future<Void> start(Runnable attached, Runnable checkCancelled) {
     Future<String> warmId = ec.options().getExecutor().getPool().isEnabled()
-      ? ec.vertx().eventBus().<String>request(ec.addresses().poolTake(), PoolKey.of(job.runtime(), image))
+      ? ec.vertx().eventBus().<String>request(ec.addresses().poolTake(), PoolKey.of(job.runtime(), image),
+        new DeliveryOptions().addHeader(Headers.EXECUTION, job.id()))
       .map(m -> m.body()).otherwise((String) null)
       : Future.succeededFuture(null);
     return warmId.compose(id -> id == null ? startCold(attached, checkCancelled)

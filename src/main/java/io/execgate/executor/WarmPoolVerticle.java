@@ -2,6 +2,7 @@ package io.execgate.executor;
 
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
+import io.execgate.bus.Headers;
 import io.execgate.docker.AttachedOutput;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerRuntime;
@@ -13,6 +14,7 @@ import io.execgate.model.ResourceLimits;
 import io.execgate.model.RuntimeSpec;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.shareddata.LocalMap;
 import org.slf4j.Logger;
@@ -42,6 +44,7 @@ public final class WarmPoolVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(WarmPoolVerticle.class);
   private static final long TICK_MS = 1_000;
   private static final long MAX_BACKOFF_MS = 30_000;
+  private static final long HEAVY_TIMEOUT_MS = 2_000;
 
   private final GatewayOptions options;
   private final ContainerRuntime runtime;
@@ -53,6 +56,7 @@ public final class WarmPoolVerticle extends VerticleBase {
   private boolean validating;
   private final List<Future<Void>> inFlight = new ArrayList<>();
   private ContainerRemover remover;
+  private Addresses addresses;
   private LocalMap<String, WarmStreams> streams;
 
   private static final class Pool {
@@ -85,7 +89,7 @@ public final class WarmPoolVerticle extends VerticleBase {
   public Future<?> start() {
     remover = new ContainerRemover(vertx, runtime);
     streams = WarmStreams.map(vertx, options.getAddressPrefix());
-    Addresses addresses = new Addresses(options.getAddressPrefix());
+    addresses = new Addresses(options.getAddressPrefix());
     GatewayMetrics metrics = GatewayMetrics.of(vertx, options.getAddressPrefix());
     for (RuntimeSpec spec : options.resolvedRuntimes()) {
       if (!poolOptions.pools(spec.name())) {
@@ -117,11 +121,29 @@ public final class WarmPoolVerticle extends VerticleBase {
 
   private void onTake(Message<PoolKey> message) {
     Pool pool = pools.get(message.body());
-    Warm warm = pool == null || stopping ? null : pool.ready.pollFirst();
-    if (warm == null) {
+    String execution = message.headers().get(Headers.EXECUTION);
+    if (pool == null || stopping || pool.ready.isEmpty()) {
       message.reply(null);
-      return;
+    } else if (pool.ready.size() > 1 || execution == null) {
+      give(pool, message);
+    } else {
+      // the last one: a key that floods the node starts cold, and leaves it to the others
+      vertx.eventBus().<Boolean>request(addresses.schedulerHeavy(), execution,
+          new DeliveryOptions().setSendTimeout(HEAVY_TIMEOUT_MS))
+        .map(m -> Boolean.TRUE.equals(m.body()))
+        .otherwise(false)
+        .onSuccess(heavy -> {
+          if (heavy || stopping || pool.ready.isEmpty()) {
+            message.reply(null);
+          } else {
+            give(pool, message);
+          }
+        });
     }
+  }
+
+  private void give(Pool pool, Message<PoolKey> message) {
+    Warm warm = pool.ready.pollFirst();
     pool.taken++;
     message.reply(warm.id());
     refill(pool);

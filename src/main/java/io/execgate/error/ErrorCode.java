@@ -36,7 +36,9 @@ public enum ErrorCode {
   // streaming (numbered apart so that codes added in parallel do not collide)
   REPLAY_UNAVAILABLE("replay_unavailable", 40, 410),
   STREAM_TOO_SLOW("stream_too_slow", 41, 429),
-  PROTOCOL_VIOLATION("protocol_violation", 42, 400);
+  PROTOCOL_VIOLATION("protocol_violation", 42, 400),
+  // connection bounds
+  TOO_MANY_STREAMS("too_many_streams", 50, 429);
 
   private final String id;
   private final int number;

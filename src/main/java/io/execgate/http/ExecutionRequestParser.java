@@ -1,6 +1,9 @@
 package io.execgate.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -41,7 +44,14 @@ import java.util.regex.Pattern;
  */
 final class ExecutionRequestParser {
 
-  private static final ObjectMapper STRICT = JsonMapper.builder()
+  /**
+   * JSON tokens a body may have. A submit has a few hundred at most (256 args, 256 env entries, 64
+   * files); 16 MiB of tiny values would decode to hundreds of MiB of objects.
+   */
+  static final int MAX_TOKENS = 100_000;
+  private static final ObjectMapper STRICT = JsonMapper.builder(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxTokenCount(MAX_TOKENS).build())
+      .build())
     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
     .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
     .build();
@@ -92,6 +102,9 @@ final class ExecutionRequestParser {
     try {
       // strict: a key given twice is refused, not silently resolved to its last value
       value = STRICT.readValue(text, Object.class);
+    } catch (StreamConstraintsException e) {
+      throw new GatewayException(ErrorCode.INVALID_JSON, "the request body is beyond the JSON limits (at most "
+        + MAX_TOKENS + " JSON tokens): " + shortMessage(e));
     } catch (IOException e) {
       throw new GatewayException(ErrorCode.INVALID_JSON, "the request body is not valid JSON: " + shortMessage(e));
     }

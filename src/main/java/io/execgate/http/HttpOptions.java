@@ -22,6 +22,9 @@ public class HttpOptions {
   public static final int DEFAULT_MAX_ENV = 256;
   public static final long DEFAULT_STREAM_BUFFER_BYTES = 1L << 20;
   public static final long DEFAULT_STREAM_KEEPALIVE_MS = 15_000;
+  public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
+  public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+  public static final int DEFAULT_MAX_STREAMS = 256;
 
   private boolean enabled;
   private String host;
@@ -36,6 +39,9 @@ public class HttpOptions {
   private int maxEnv;
   private long streamBufferBytes;
   private long streamKeepaliveMs;
+  private long headerTimeoutMs;
+  private long idleTimeoutMs;
+  private int maxStreams;
 
   public HttpOptions() {
     enabled = DEFAULT_ENABLED;
@@ -51,6 +57,9 @@ public class HttpOptions {
     maxEnv = DEFAULT_MAX_ENV;
     streamBufferBytes = DEFAULT_STREAM_BUFFER_BYTES;
     streamKeepaliveMs = DEFAULT_STREAM_KEEPALIVE_MS;
+    headerTimeoutMs = DEFAULT_HEADER_TIMEOUT_MS;
+    idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+    maxStreams = DEFAULT_MAX_STREAMS;
   }
 
   public HttpOptions(HttpOptions other) {
@@ -73,6 +82,9 @@ public class HttpOptions {
     maxEnv = r.getInt("maxEnv", maxEnv, 0, 100_000);
     streamBufferBytes = r.getLong("streamBufferBytes", streamBufferBytes, 4096, 1L << 34);
     streamKeepaliveMs = r.getLong("streamKeepaliveMs", streamKeepaliveMs, 100, 3_600_000);
+    headerTimeoutMs = r.getLong("headerTimeoutMs", headerTimeoutMs, 500, 3_600_000);
+    idleTimeoutMs = r.getLong("idleTimeoutMs", idleTimeoutMs, 500, 3_600_000);
+    maxStreams = r.getInt("maxStreams", maxStreams, 1, 1_000_000);
     r.finish();
   }
 
@@ -236,6 +248,62 @@ public class HttpOptions {
     return this;
   }
 
+  /**
+   * @return how long a connection has to deliver a complete request head (request line and headers)
+   *   after it opened or after its previous response ended; past it the connection is closed without
+   *   an answer. A slowloris is cut here, however slowly it keeps sending; an idle keep-alive
+   *   connection too
+   */
+  public long getHeaderTimeoutMs() {
+    return headerTimeoutMs;
+  }
+
+  /**
+   * Set the header deadline.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public HttpOptions setHeaderTimeoutMs(long headerTimeoutMs) {
+    this.headerTimeoutMs = headerTimeoutMs;
+    return this;
+  }
+
+  /**
+   * @return how long a request body may stall (no byte arriving) before the connection is closed
+   */
+  public long getIdleTimeoutMs() {
+    return idleTimeoutMs;
+  }
+
+  /**
+   * Set how long a request body may stall.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public HttpOptions setIdleTimeoutMs(long idleTimeoutMs) {
+    this.idleTimeoutMs = idleTimeoutMs;
+    return this;
+  }
+
+  /**
+   * @return the streams (WebSocket and SSE watchers, interactive sockets, NDJSON submits) this gateway
+   *   node holds open at once, for all callers; beyond it: 429 {@code too_many_streams}. Each key has
+   *   its own limit too ({@code auth.keyDefaults.maxStreams})
+   */
+  public int getMaxStreams() {
+    return maxStreams;
+  }
+
+  /**
+   * Set the streams this node holds open at once.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public HttpOptions setMaxStreams(int maxStreams) {
+    this.maxStreams = maxStreams;
+    return this;
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
       .put("enabled", enabled)
@@ -250,7 +318,10 @@ public class HttpOptions {
       .put("maxArgs", maxArgs)
       .put("maxEnv", maxEnv)
       .put("streamBufferBytes", streamBufferBytes)
-      .put("streamKeepaliveMs", streamKeepaliveMs);
+      .put("streamKeepaliveMs", streamKeepaliveMs)
+      .put("headerTimeoutMs", headerTimeoutMs)
+      .put("idleTimeoutMs", idleTimeoutMs)
+      .put("maxStreams", maxStreams);
   }
 
   @Override

@@ -144,6 +144,26 @@ class ExecutionRequestParserTest {
   }
 
   @Test
+  void refusesABodyOfTooManyValuesBeforeBuildingIt() {
+    // 1 MiB of tiny values would be half a million objects: refused at the token limit
+    String many = "{\"script\":\"x\",\"args\":[" + "0,".repeat(512 * 1024) + "0]}";
+    GatewayException e = catchThrowableOfType(GatewayException.class, () -> parser.parse(Buffer.buffer(many), false));
+    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_JSON);
+    assertThat(e.getMessage()).contains(String.valueOf(ExecutionRequestParser.MAX_TOKENS));
+    // a submit at every count limit stays well within it
+    JsonObject big = new JsonObject().put("script", "x");
+    io.vertx.core.json.JsonArray args = new io.vertx.core.json.JsonArray();
+    JsonObject env = new JsonObject();
+    for (int i = 0; i < options.getHttp().getMaxArgs(); i++) {
+      args.add("a" + i);
+    }
+    for (int i = 0; i < options.getHttp().getMaxEnv(); i++) {
+      env.put("K" + i, "v");
+    }
+    assertThat(parse(big.put("args", args).put("env", env).encode()).args()).hasSize(options.getHttp().getMaxArgs());
+  }
+
+  @Test
   void allowsImagesMatchingTheConfiguredGlobs() {
     GatewayOptions opts = new GatewayOptions();
     opts.getImages().addAllow("registry.example:5000/*");

@@ -76,12 +76,14 @@ class ClusterIT {
     wsClient = vertx.createWebSocketClient(new WebSocketClientOptions().setDefaultHost("127.0.0.1"));
     ports = List.of(ClusterNode.freePort(), ClusterNode.freePort(), ClusterNode.freePort(), ClusterNode.freePort());
     settings = new JsonObject()
-      .put("executor", new JsonObject().put("maxConcurrent", SLOTS).put("maxQueued", QUEUED)
+      // one key fills the cluster here: it may take every slot, without quota or rate of its own
+      .put("executor", new JsonObject().put("maxConcurrent", SLOTS).put("maxQueued", QUEUED).put("maxKeyShare", 1.0)
         .put("pool", new JsonObject().put("size", 1).put("runtimes", new JsonArray().add("sh"))))
       .put("cluster", new JsonObject().put("memberTimeoutSeconds", MEMBER_TIMEOUT_SECONDS)
         .put("advertiseIntervalMs", 500))
       .put("auth", new JsonObject().put("keys", new JsonArray()
-        .add(new JsonObject().put("id", "it").put("sha256", ApiKey.hash(KEY)))
+        .add(new JsonObject().put("id", "it").put("sha256", ApiKey.hash(KEY)).put("maxConcurrent", 0)
+          .put("ratePerMinute", 0))
         .add(new JsonObject().put("id", "one").put("sha256", ApiKey.hash(ONE_KEY)).put("maxConcurrent", 1))))
       .put("apiKey", KEY);
     gateway = node("gateway", "it-" + run + "-gw", ports.get(0));

@@ -21,7 +21,9 @@ import java.util.Map;
  *   closed. A slowloris that sends a header byte per second is cut there, not kept alive by its bytes;
  *   an idle keep-alive connection too;</li>
  *   <li>the idle timeout: a request whose body stops arriving for {@code idleTimeoutMs} closes its
- *   connection.</li>
+ *   connection; so does one whose body, past that time, has come slower than
+ *   {@value #MIN_BODY_BYTES_PER_SECOND} bytes a second on average (a byte now and then would
+ *   otherwise hold the connection for ever).</li>
  * </ul>
  * A request whose body has arrived is the gateway's to answer: a client waiting for a long
  * {@code wait=true} result, or reading a stream slowly, is never cut (an owner that does not read
@@ -32,6 +34,7 @@ final class ConnectionGuard {
 
   private static final Logger log = LoggerFactory.getLogger(ConnectionGuard.class);
   static final long SWEEP_MS = 250;
+  static final long MIN_BODY_BYTES_PER_SECOND = 1024;
 
   private final Vertx vertx;
   private final long headerTimeoutMs;
@@ -53,11 +56,13 @@ final class ConnectionGuard {
 
   private static final class InFlight {
     final HttpServerRequest request;
+    final long startedAt;
     long bytesRead;
     long progressAt;
 
     InFlight(HttpServerRequest request, long now) {
       this.request = request;
+      this.startedAt = now;
       this.progressAt = now;
     }
   }
@@ -168,6 +173,10 @@ final class ConnectionGuard {
         r.progressAt = now;
       } else if (now - r.progressAt >= idleTimeoutMs) {
         return "no byte of the request body for " + idleTimeoutMs + " ms";
+      }
+      long elapsed = now - r.startedAt;
+      if (elapsed >= idleTimeoutMs && read * 1000 < MIN_BODY_BYTES_PER_SECOND * elapsed) {
+        return "the request body came at " + read * 1000 / elapsed + " bytes/s after " + elapsed + " ms";
       }
     }
     return null;

@@ -269,7 +269,8 @@ public class HttpOptions {
   }
 
   /**
-   * @return how long a request body may stall (no byte arriving) before the connection is closed
+   * @return how long a request body may stall (no byte arriving) before the connection is closed;
+   *   past this time a body must also have come at 1 KiB/s on average
    */
   public long getIdleTimeoutMs() {
     return idleTimeoutMs;

@@ -110,13 +110,27 @@ class ConnectionGuardTest {
   }
 
   @Test
-  void aStalledBodyIsCutAtTheIdleTimeoutAndATrickleIsNot() throws Exception {
+  void aStalledOrDrippingBodyIsCutAtTheIdleTimeoutAndASlowUploadIsNot() throws Exception {
     // progress is seen at a sweep, the stall at a later one
     long slack = 2 * ConnectionGuard.SWEEP_MS + 300;
-    String head = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n";
+    String head = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n";
     assertThat(closedAfter(head + "0123456789", 0, 5_000)).isBetween(IDLE_MS, IDLE_MS + slack);
-    // a byte every 200 ms keeps the body alive past the idle timeout
-    assertThat(closedAfter(head, 200, 2 * IDLE_MS)).isEqualTo(-1);
+    // a byte every 100 ms is never idle, and far below 1 KiB/s: cut once the idle timeout has passed
+    assertThat(closedAfter(head, 100, 5_000)).isBetween(IDLE_MS, IDLE_MS + slack);
+    // 2 KiB/s goes on past it
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + 16 * 200 + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+      for (int i = 0; i < 16; i++) {
+        out.write(new byte[200]);
+        Thread.sleep(100);
+      }
+      String answer = new String(s.getInputStream().readNBytes(60), StandardCharsets.ISO_8859_1);
+      assertThat(answer).startsWith("HTTP/1.1 200").contains("ok 3200");
+    }
   }
 
   @Test

@@ -137,6 +137,10 @@ class ExecutionRequestParserTest {
     Buffer invalidUtf8 = Buffer.buffer("{\"script\":\"").appendBytes(new byte[]{(byte) 0xc3, 0x28}).appendString("\"}");
     assertThat(catchThrowableOfType(GatewayException.class, () -> parser.parse(invalidUtf8, false)).getMessage())
       .contains("UTF-8");
+    // JSON is UTF-8: UTF-16 is not detected and taken
+    Buffer utf16 = Buffer.buffer("{\"script\":\"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_16BE));
+    assertThat(catchThrowableOfType(GatewayException.class, () -> parser.parse(utf16, false)).code())
+      .isEqualTo(ErrorCode.INVALID_JSON);
     String deep = "[".repeat(5000) + "]".repeat(5000);
     assertThat(catchThrowableOfType(GatewayException.class,
       () -> parser.parse(Buffer.buffer("{\"script\":\"x\",\"args\":" + deep + "}"), false)).code())

@@ -228,22 +228,19 @@ class ConnectionAttackIT {
         + "echo {} ms; slowest /health {} ms of {}", KEY_STREAMS, NODE_STREAMS - KEY_STREAMS, requests, echoMs,
         probe.maxMs(), probe.count());
 
-      // closed streams give their places back
+      // closed streams give their places back, every one
       for (AutoCloseable c : open) {
         c.close();
       }
       open.clear();
       long deadline = System.currentTimeMillis() + 10_000;
-      HttpResponse<InputStream> again;
+      double streamsOpen;
       do {
-        again = sseResponse(gateway.victimKey, victimRun);
-        if (again.statusCode() != 200) {
-          again.body().close();
-          Thread.sleep(200);
-        }
-      } while (again.statusCode() != 200 && System.currentTimeMillis() < deadline);
-      assertThat(again.statusCode()).isEqualTo(200);
-      again.body().close();
+        Thread.sleep(200);
+        streamsOpen = gauge("execgate_streams_open");
+      } while (streamsOpen > 0 && System.currentTimeMillis() < deadline);
+      assertThat(streamsOpen).as("streams open after all were closed").isZero();
+      open.add(sse(gateway.victimKey, victimRun));
       probe.assertAllWithin(500);
     } finally {
       for (AutoCloseable c : open) {
@@ -252,6 +249,18 @@ class ConnectionAttackIT {
       cancel(flooderKey, flooderRun);
       cancel(gateway.victimKey, victimRun);
     }
+  }
+
+  /**
+   * @return the value of a gauge of the gateway's {@code /metrics}
+   */
+  private double gauge(String name) throws Exception {
+    for (String line : gateway.get("/metrics", gateway.victimKey).body().split("\n")) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    throw new AssertionError("no gauge " + name + " in /metrics");
   }
 
   private String submit(String key, String script) throws Exception {

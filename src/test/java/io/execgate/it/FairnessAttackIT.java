@@ -83,6 +83,8 @@ class FairnessAttackIT {
       int attackerAdmitted = attackerRunning + stats.getInteger("queued");
 
       long echoMs = echo();
+      // the echo's slot comes back once its container is removed (seconds, on a busy engine)
+      awaitStats(s -> s.getInteger("running") <= KEY_SLOTS, 15_000);
       // the victim submits several at once: they start at once (the slots the flooder may not take),
       // then take their turn before the flooder's queue
       long t0 = System.currentTimeMillis();
@@ -97,13 +99,25 @@ class FairnessAttackIT {
       }
       long victimsMs = System.currentTimeMillis() - t0;
       flood.stop();
+      long lastVictimStart = t0 + victims.stream().mapToLong(v -> v.startMs).max().orElseThrow();
+      // the flooder's executions that started while some of the victim's waited: none may have
+      List<Long> flooderStarts = new ArrayList<>();
+      for (String id : flood.admitted) {
+        JsonObject r = new JsonObject(gateway.get("/v1/executions/" + id, gateway.attackerKey).body());
+        if (r.getValue("queuedMs") != null) {
+          flooderStarts.add(r.getLong("submittedAt") + r.getLong("queuedMs"));
+        }
+      }
+      List<Long> flooderStartsBeforeTheVictims = flooderStarts.stream()
+        .filter(t -> t > t0 + 1_000 && t < lastVictimStart - 100).map(t -> t - t0).sorted().toList();
 
       List<Long> startMs = victims.stream().map(v -> v.startMs).sorted().toList();
       List<Integer> positions = victims.stream().map(v -> v.position).sorted().toList();
       log.info("flood: {} submits, {} admitted, refused {}; while it held its share: {} running, {} admitted; victim's echo "
-          + "{} ms; victim's {} runs: start after (ms) {}, positions {}, all done in {} ms; slowest /health {} ms of {}",
-        flood.requests.get(), flood.admitted.size(), flood.refusals, attackerRunning, attackerAdmitted, echoMs,
-        VICTIM_RUNS, startMs, positions, victimsMs, probe.maxMs(), probe.count());
+          + "{} ms; victim's {} runs: start after (ms) {}, positions {}, all done in {} ms; flooder's starts meanwhile {}; "
+          + "slowest /health {} ms of {}", flood.requests.get(), flood.admitted.size(), flood.refusals, attackerRunning,
+        attackerAdmitted, echoMs, VICTIM_RUNS, startMs, positions, victimsMs, flooderStartsBeforeTheVictims,
+        probe.maxMs(), probe.count());
 
       // the flooder got its share and no more...
       assertThat(attackerRunning).as("run slots held by the flooder").isBetween(KEY_SLOTS - 2, KEY_SLOTS);
@@ -111,10 +125,12 @@ class FairnessAttackIT {
       assertThat(flood.refusals).containsKey("quota_exceeded").doesNotContainKey("capacity_exhausted");
       // ...the victim's echo ran at once...
       assertThat(echoMs).isLessThan(2_000);
-      // ...and its runs started in bounded time: the first at once in the slots kept free, the others as
-      // soon as slots freed (one of its own 2 s runs, or one of the flooder's 6 s), before the flooder's queue
+      // ...and its runs got their share: the first at once in the slots kept free, the others as soon as
+      // slots freed (one of its own 2 s runs ending, or one of the flooder's 6 s), every freed slot theirs
+      // before the flooder's queue, in bounded time
       assertThat(startMs.subList(0, SLOTS - KEY_SLOTS)).allSatisfy(ms -> assertThat(ms).isLessThan(1_500));
-      assertThat(startMs).allSatisfy(ms -> assertThat(ms).isLessThan(6_000));
+      assertThat(flooderStartsBeforeTheVictims).as("the flooder's starts while the victim's runs waited").isEmpty();
+      assertThat(startMs).allSatisfy(ms -> assertThat(ms).isLessThan(15_000));
       assertThat(victims).allSatisfy(v -> assertThat(v.status).isEqualTo("succeeded"));
       // positions are ranks in the fair order: behind a few, never behind the flooder's whole queue
       assertThat(positions.get(positions.size() - 1)).isLessThan(VICTIM_RUNS);

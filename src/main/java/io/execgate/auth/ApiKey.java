@@ -24,17 +24,23 @@ import java.util.regex.Pattern;
  * @param sha256        the hex SHA-256 of the key
  * @param runtimes      runtimes the key may use; empty: all
  * @param images        globs of images the key may name; empty: all the policy allows
- * @param maxConcurrent executions of this key admitted at once (running or queued); 0: no quota
- * @param ratePerMinute requests per minute; 0: no limit
+ * @param maxConcurrent executions of this key admitted at once (running or queued); 0: no quota;
+ *                      {@link #UNSET}: the default ({@link KeyDefaults})
+ * @param ratePerMinute requests per minute; 0: no limit; {@link #UNSET}: the default
+ * @param maxStreams    streams of this key open at once on one gateway node (watchers, Server-Sent
+ *                      Events, interactive sockets, NDJSON submits); 0: no limit; {@link #UNSET}: the default
+ * @param weight        its weight in the fair queue for run slots (a key of weight 2 gets twice the turns
+ *                      of a key of weight 1); {@link #UNSET}: the default
  * @param admin         whether the key may use the operational routes ({@code /metrics}, {@code /v1/stats})
  *                      and read, stream and cancel every key's executions
  */
 public record ApiKey(String id, String sha256, List<String> runtimes, List<String> images, int maxConcurrent,
-                     int ratePerMinute, boolean admin) {
+                     int ratePerMinute, int maxStreams, int weight, boolean admin) {
 
+  /** A limit the key does not set: {@link KeyDefaults} gives it. */
+  public static final int UNSET = -1;
   /** What a configured raw key must carry at least, estimated by {@link #entropyBits(String)}. */
   public static final int MIN_ENTROPY_BITS = 128;
-
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
   private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
   /** The owner of what the unauthenticated caller of an open gateway (and the in-process client) runs. */
@@ -46,18 +52,29 @@ public record ApiKey(String id, String sha256, List<String> runtimes, List<Strin
   }
 
   /**
-   * A key that is not an admin.
+   * A key that is not an admin, with its quota and rate, and the defaults' stream limit and weight.
    */
   public ApiKey(String id, String sha256, List<String> runtimes, List<String> images, int maxConcurrent,
                 int ratePerMinute) {
-    this(id, sha256, runtimes, images, maxConcurrent, ratePerMinute, false);
+    this(id, sha256, runtimes, images, maxConcurrent, ratePerMinute, UNSET, UNSET, false);
   }
 
   /**
    * @return the same key, made an admin (or not)
    */
   public ApiKey withAdmin(boolean admin) {
-    return new ApiKey(id, sha256, runtimes, images, maxConcurrent, ratePerMinute, admin);
+    return new ApiKey(id, sha256, runtimes, images, maxConcurrent, ratePerMinute, maxStreams, weight, admin);
+  }
+
+  /**
+   * @return this key with what it does not set taken from {@code defaults}
+   */
+  public ApiKey withDefaults(KeyDefaults defaults) {
+    return new ApiKey(id, sha256, runtimes, images,
+      maxConcurrent == UNSET ? defaults.getMaxConcurrent() : maxConcurrent,
+      ratePerMinute == UNSET ? defaults.getRatePerMinute() : ratePerMinute,
+      maxStreams == UNSET ? defaults.getMaxStreams() : maxStreams,
+      weight == UNSET ? defaults.getWeight() : weight, admin);
   }
 
   /**
@@ -127,13 +144,14 @@ public record ApiKey(String id, String sha256, List<String> runtimes, List<Strin
         + " generate-key prints a key of 256 bits");
     }
     String sha = hashed ? secret.substring(7).toLowerCase() : hash(secret);
-    return validate(new ApiKey(id, sha, List.of(), List.of(), 0, 0), "EXECGATE_API_KEYS");
+    return validate(new ApiKey(id, sha, List.of(), List.of(), UNSET, UNSET), "EXECGATE_API_KEYS");
   }
 
   static ApiKey fromJson(JsonReader r) {
     ApiKey key = new ApiKey(r.getString("id", null), r.getString("sha256", ""), r.getStrings("runtimes", List.of()),
-      r.getStrings("images", List.of()), r.getInt("maxConcurrent", 0, 0, 1_000_000),
-      r.getInt("ratePerMinute", 0, 0, 100_000_000), r.getBoolean("admin", false));
+      r.getStrings("images", List.of()), r.getInt("maxConcurrent", UNSET, 0, 1_000_000),
+      r.getInt("ratePerMinute", UNSET, 0, 100_000_000), r.getInt("maxStreams", UNSET, 0, 1_000_000),
+      r.getInt("weight", UNSET, 1, 1_000), r.getBoolean("admin", false));
     r.finish();
     for (int i = 0; i < key.images().size(); i++) {
       try {
@@ -162,13 +180,23 @@ public record ApiKey(String id, String sha256, List<String> runtimes, List<Strin
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
       .put("id", id)
       .put("sha256", sha256)
       .put("runtimes", new JsonArray(new ArrayList<>(runtimes)))
       .put("images", new JsonArray(new ArrayList<>(images)))
-      .put("maxConcurrent", maxConcurrent)
-      .put("ratePerMinute", ratePerMinute)
       .put("admin", admin);
+    // what the key does not set stays unset: the defaults apply to it
+    putSet(json, "maxConcurrent", maxConcurrent);
+    putSet(json, "ratePerMinute", ratePerMinute);
+    putSet(json, "maxStreams", maxStreams);
+    putSet(json, "weight", weight);
+    return json;
+  }
+
+  private static void putSet(JsonObject json, String key, int value) {
+    if (value != UNSET) {
+      json.put(key, value);
+    }
   }
 }

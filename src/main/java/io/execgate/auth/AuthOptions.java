@@ -31,9 +31,11 @@ public class AuthOptions {
   private int failedAuthAddresses;
   private boolean allowOpen;
   private List<String> corsOrigins;
+  private KeyDefaults keyDefaults;
 
   public AuthOptions() {
     keys = new ArrayList<>();
+    keyDefaults = new KeyDefaults();
     tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS;
     maxTokensPerKey = DEFAULT_MAX_TOKENS_PER_KEY;
     failedAuthPerMinute = DEFAULT_FAILED_AUTH_PER_MINUTE;
@@ -68,6 +70,7 @@ public class AuthOptions {
     failedAuthAddresses = r.getInt("failedAuthAddresses", failedAuthAddresses, 100, 10_000_000);
     allowOpen = r.getBoolean("allowOpen", allowOpen);
     corsOrigins = new ArrayList<>(r.getStrings("corsOrigins", corsOrigins));
+    keyDefaults = new KeyDefaults(r.getObject("keyDefaults"));
     r.finish();
     Set<String> ids = new HashSet<>();
     for (ApiKey key : keys) {
@@ -213,6 +216,23 @@ public class AuthOptions {
     return this;
   }
 
+  /**
+   * @return the limits of keys that set none of their own
+   */
+  public KeyDefaults getKeyDefaults() {
+    return keyDefaults;
+  }
+
+  /**
+   * Set the limits of keys that set none of their own.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public AuthOptions setKeyDefaults(KeyDefaults keyDefaults) {
+    this.keyDefaults = keyDefaults;
+    return this;
+  }
+
   public JsonObject toJson() {
     JsonArray array = new JsonArray();
     keys.forEach(k -> array.add(k.toJson()));
@@ -224,7 +244,8 @@ public class AuthOptions {
       .put("failedAuthPerMinute", failedAuthPerMinute)
       .put("failedAuthAddresses", failedAuthAddresses)
       .put("allowOpen", allowOpen)
-      .put("corsOrigins", new JsonArray(new ArrayList<>(corsOrigins)));
+      .put("corsOrigins", new JsonArray(new ArrayList<>(corsOrigins)))
+      .put("keyDefaults", keyDefaults.toJson());
   }
 
   /**

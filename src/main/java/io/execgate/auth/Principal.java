@@ -12,33 +12,43 @@ import java.util.List;
  * @param images        globs of images it may name ({@link ImageGlob}, against the full name); empty: all
  * @param maxConcurrent its concurrency quota; 0: none
  * @param ratePerMinute its request rate limit; 0: none
+ * @param maxStreams    its streams open at once on one node; 0: no limit of its own
+ * @param weight        its weight in the fair queue for run slots; 0 for the anonymous caller of a
+ *                      gateway without keys, its only tenant, whom no share of the slots limits
  * @param admin         whether it may use the operational routes and touch every key's executions
  * @param token         whether it authenticated with a browser token (streaming routes only), not the key
  * @param execution     the one execution a token is scoped to, or {@code null}
  */
 public record Principal(String id, List<String> runtimes, List<String> images, int maxConcurrent,
-                        int ratePerMinute, boolean admin, boolean token, String execution) {
+                        int ratePerMinute, int maxStreams, int weight, boolean admin, boolean token,
+                        String execution) {
 
   /**
    * The caller of a gateway without keys, and the in-process client: trusted like the application,
    * so it may do everything (on an open gateway every caller is this one principal).
    */
-  public static final Principal ANONYMOUS = new Principal("anonymous", List.of(), List.of(), 0, 0, true, false, null);
+  public static final Principal ANONYMOUS = new Principal("anonymous", List.of(), List.of(), 0, 0, 0, 0, true, false,
+    null);
   /**
    * The caller of an open route (liveness, the page's files) on a gateway with keys: it owns nothing
    * and may do nothing.
    */
-  public static final Principal NOBODY = new Principal("", List.of(), List.of(), 0, 0, false, false, null);
+  public static final Principal NOBODY = new Principal("", List.of(), List.of(), 0, 0, 0, 0, false, false, null);
 
   /**
-   * A principal with the full scope of a key that is not an admin.
+   * A principal with the full scope of a key that is not an admin, no stream limit of its own and weight 1.
    */
   public Principal(String id, List<String> runtimes, List<String> images, int maxConcurrent, int ratePerMinute) {
-    this(id, runtimes, images, maxConcurrent, ratePerMinute, false, false, null);
+    this(id, runtimes, images, maxConcurrent, ratePerMinute, 0, 1, false, false, null);
   }
 
+  /**
+   * @param key a key with its defaults applied ({@link ApiKey#withDefaults(KeyDefaults)}); a limit it
+   *            still leaves unset counts as none
+   */
   public static Principal of(ApiKey key) {
-    return new Principal(key.id(), key.runtimes(), key.images(), key.maxConcurrent(), key.ratePerMinute(), key.admin(),
+    return new Principal(key.id(), key.runtimes(), key.images(), Math.max(0, key.maxConcurrent()),
+      Math.max(0, key.ratePerMinute()), Math.max(0, key.maxStreams()), Math.max(1, key.weight()), key.admin(),
       false, null);
   }
 
@@ -47,7 +57,7 @@ public record Principal(String id, List<String> runtimes, List<String> images, i
    * @return this key's principal as a token carries it: streaming only, possibly one execution only
    */
   public Principal viaToken(String execution) {
-    return new Principal(id, runtimes, images, maxConcurrent, ratePerMinute, admin, true, execution);
+    return new Principal(id, runtimes, images, maxConcurrent, ratePerMinute, maxStreams, weight, admin, true, execution);
   }
 
   public boolean mayUseRuntime(String runtime) {

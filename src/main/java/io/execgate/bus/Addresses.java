@@ -76,6 +76,14 @@ public final class Addresses {
     return prefix + ".scheduler.position";
   }
 
+  /**
+   * Whether an execution id's key holds more than half of the node's run slots: such a key leaves the
+   * last warm container of a pool to the others. Replies with a boolean.
+   */
+  public String schedulerHeavy() {
+    return prefix + ".scheduler.heavy";
+  }
+
   /** Give back the slot (or queue place) of an execution id. */
   public String schedulerRelease() {
     return prefix + ".scheduler.release";

@@ -9,6 +9,14 @@ public final class Headers {
   public static final String OWNER = "execgate-owner";
   /** On an admit: how many executions that key may have admitted at once. */
   public static final String OWNER_MAX = "execgate-owner-max";
+  /**
+   * On an admit: the key's weight in the fair queue for run slots. Only keys have one; a node limits
+   * each of them to its share of the run slots. The anonymous caller of a gateway without keys, its
+   * only tenant, has none.
+   */
+  public static final String OWNER_WEIGHT = "execgate-owner-weight";
+  /** On a warm pool take: the id of the execution that asks. */
+  public static final String EXECUTION = "execgate-execution";
   /** On an admit dispatched to a cluster worker: the node id of the gateway that dispatched it. */
   public static final String GATEWAY = "execgate-gateway";
   /** On a cluster worker's admission: the seq of its last advert, which does not count the admission yet. */

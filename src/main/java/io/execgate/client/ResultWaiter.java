@@ -57,6 +57,9 @@ public final class ResultWaiter {
       delivery.addHeader(Headers.OWNER_MAX, String.valueOf(principal.maxConcurrent()));
     }
     // the record carries its owner from its first write on: no other key ever sees it
+    if (principal.weight() > 0) {
+      delivery.addHeader(Headers.OWNER_WEIGHT, String.valueOf(principal.weight()));
+    }
     return vertx.eventBus()
       .<Admission>request(addresses.schedulerAdmit(), job.withOwner(principal.id()), delivery)
       .map(m -> m.body());

@@ -38,7 +38,9 @@ public enum ErrorCode {
   STREAM_TOO_SLOW("stream_too_slow", 41, 429),
   PROTOCOL_VIOLATION("protocol_violation", 42, 400),
   // tenancy (numbered apart, as above)
-  MISDIRECTED_REQUEST("misdirected_request", 60, 421);
+  MISDIRECTED_REQUEST("misdirected_request", 60, 421),
+  // connection bounds
+  TOO_MANY_STREAMS("too_many_streams", 50, 429);
 
   private final String id;
   private final int number;

@@ -15,6 +15,8 @@ public class ExecutorOptions {
   public static final int DEFAULT_MAX_CONCURRENT = 16;
   public static final int DEFAULT_MAX_QUEUED = 256;
   public static final long DEFAULT_MAX_QUEUE_WAIT_MS = 300_000;
+  public static final QueueOrder DEFAULT_QUEUE_ORDER = QueueOrder.FAIR;
+  public static final double DEFAULT_MAX_KEY_SHARE = 0.75;
   public static final long DEFAULT_RECORD_TTL_SECONDS = 3_600;
   public static final int DEFAULT_TMPFS_MB = 64;
   public static final int DEFAULT_NOFILE = 1024;
@@ -27,6 +29,8 @@ public class ExecutorOptions {
   private int maxConcurrent;
   private int maxQueued;
   private long maxQueueWaitMs;
+  private QueueOrder queueOrder;
+  private double maxKeyShare;
   private long recordTtlSeconds;
   private ResourceLimits limits;
   private ResourceLimits maxLimits;
@@ -43,6 +47,8 @@ public class ExecutorOptions {
     maxConcurrent = DEFAULT_MAX_CONCURRENT;
     maxQueued = DEFAULT_MAX_QUEUED;
     maxQueueWaitMs = DEFAULT_MAX_QUEUE_WAIT_MS;
+    queueOrder = DEFAULT_QUEUE_ORDER;
+    maxKeyShare = DEFAULT_MAX_KEY_SHARE;
     recordTtlSeconds = DEFAULT_RECORD_TTL_SECONDS;
     limits = ResourceLimits.DEFAULTS;
     maxLimits = ResourceLimits.DEFAULT_MAXIMA;
@@ -66,6 +72,8 @@ public class ExecutorOptions {
     maxConcurrent = r.getInt("maxConcurrent", maxConcurrent, 1, 100_000);
     maxQueued = r.getInt("maxQueued", maxQueued, 0, 1_000_000);
     maxQueueWaitMs = r.getLong("maxQueueWaitMs", maxQueueWaitMs, 1_000, 86_400_000);
+    queueOrder = QueueOrder.of(r.getString("queueOrder", queueOrder.id()), r);
+    maxKeyShare = r.getDouble("maxKeyShare", maxKeyShare, 0.01, 1.0);
     recordTtlSeconds = r.getLong("recordTtlSeconds", recordTtlSeconds, 1, 31_536_000);
     maxLimits = readLimits(r.child("maxLimits"), maxLimits);
     limits = readLimits(r.child("limits"), limits);
@@ -158,6 +166,50 @@ public class ExecutorOptions {
   public ExecutorOptions setMaxQueueWaitMs(long maxQueueWaitMs) {
     this.maxQueueWaitMs = maxQueueWaitMs;
     return this;
+  }
+
+  /**
+   * @return the order in which admitted executions get run slots: fair across API keys (by weight), or
+   *   first come, first served
+   */
+  public QueueOrder getQueueOrder() {
+    return queueOrder;
+  }
+
+  /**
+   * Set the order in which admitted executions get run slots.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public ExecutorOptions setQueueOrder(QueueOrder queueOrder) {
+    this.queueOrder = queueOrder;
+    return this;
+  }
+
+  /**
+   * @return the largest share of this node's run slots that one API key holds at once (at least one
+   *   slot); the rest stay free for other keys even while one floods. 1: a key may take every slot.
+   *   The anonymous caller of a gateway without keys, its only tenant, is not limited by it
+   */
+  public double getMaxKeyShare() {
+    return maxKeyShare;
+  }
+
+  /**
+   * Set the largest share of this node's run slots one API key holds at once.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public ExecutorOptions setMaxKeyShare(double maxKeyShare) {
+    this.maxKeyShare = maxKeyShare;
+    return this;
+  }
+
+  /**
+   * @return the run slots one API key may hold at once on this node
+   */
+  public int maxSlotsPerKey() {
+    return Math.max(1, (int) Math.floor(maxConcurrent * maxKeyShare + 1e-9));
   }
 
   /**
@@ -289,6 +341,8 @@ public class ExecutorOptions {
       .put("maxConcurrent", maxConcurrent)
       .put("maxQueued", maxQueued)
       .put("maxQueueWaitMs", maxQueueWaitMs)
+      .put("queueOrder", queueOrder.id())
+      .put("maxKeyShare", maxKeyShare)
       .put("recordTtlSeconds", recordTtlSeconds)
       .put("limits", limits.toJson())
       .put("maxLimits", maxLimits.toJson())

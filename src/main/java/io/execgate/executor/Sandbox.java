@@ -86,7 +86,8 @@ final class Sandbox {
   Future<Void> start(Runnable attached, Runnable checkCancelled) {
     Future<String> warmId = ec.options().getExecutor().getPool().isEnabled()
       ? ec.vertx().eventBus().<String>request(ec.addresses().poolTake(), PoolKey.of(job.runtime(), image),
-        new DeliveryOptions().addHeader(Headers.IMAGE_ID, imageId))
+        new DeliveryOptions().addHeader(Headers.IMAGE_ID, imageId)
+          .addHeader(Headers.EXECUTION, job.id()))
       .map(m -> m.body()).otherwise((String) null)
       : Future.succeededFuture(null);
     return warmId.compose(id -> id == null ? startCold(attached, checkCancelled)

@@ -8,32 +8,40 @@ import io.execgate.metrics.GatewayMetrics;
 import io.execgate.model.Admission;
 import io.execgate.model.ExecutionJob;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Admission control of one node: at most {@code maxConcurrent} containers run, at most
- * {@code maxQueued} admitted executions wait, anything beyond is refused at once. A single
- * event-loop instance owns this state, so it needs no locks.
+ * {@code maxQueued} admitted executions wait, anything beyond is refused at once. Executions waiting
+ * for a slot get one in fair order across API keys ({@link FairQueue}), and no key holds more than its
+ * share of the slots ({@code executor.maxKeyShare}), so that one key's flood never starves another's
+ * executions. A single event-loop instance owns this state, so it needs no locks.
  */
 public final class SchedulerVerticle extends VerticleBase {
 
   private final Addresses addresses;
   private final int maxConcurrent;
   private final int maxQueued;
+  /** Run slots one key may hold at once. */
+  private final int maxPerKey;
   private final Set<String> admitted = new HashSet<>();
   private final Set<String> running = new HashSet<>();
-  private final LinkedHashMap<String, Message<String>> waiting = new LinkedHashMap<>();
+  private final FairQueue<Message<String>> waiting;
   /** Admitted executions charged to an API key, and how many each key has. */
   private final Map<String, String> owners = new HashMap<>();
   private final Map<String, Integer> perOwner = new HashMap<>();
+  /** Admitted executions' places in the fair queue, and the slots each queue owner holds. */
+  private final Map<String, Share> shares = new HashMap<>();
+  private final Map<String, Integer> runningPerOwner = new HashMap<>();
+  private final Map<String, Integer> admittedPerOwner = new HashMap<>();
   private final boolean clustered;
   private boolean stopping;
   private boolean engineReady;
@@ -57,7 +65,25 @@ public final class SchedulerVerticle extends VerticleBase {
     this.addresses = new Addresses(addressPrefix);
     this.maxConcurrent = options.getMaxConcurrent();
     this.maxQueued = options.getMaxQueued();
+    this.maxPerKey = options.maxSlotsPerKey();
+    this.waiting = new FairQueue<>(options.getQueueOrder() == QueueOrder.FAIR);
     this.clustered = clustered;
+  }
+
+  /**
+   * Whose turn an execution takes in the fair queue.
+   *
+   * @param owner  the key (or the anonymous caller) it is charged to
+   * @param weight the owner's weight
+   * @param capped whether the owner is a key, limited to its share of the slots
+   */
+  private record Share(String owner, int weight, boolean capped) {
+
+    static Share of(MultiMap headers) {
+      String owner = headers.get(Headers.OWNER);
+      String weight = headers.get(Headers.OWNER_WEIGHT);
+      return new Share(owner != null ? owner : "", weight != null ? Integer.parseInt(weight) : 1, weight != null);
+    }
   }
 
   @Override
@@ -74,6 +100,7 @@ public final class SchedulerVerticle extends VerticleBase {
       bus.<String>localConsumer(addresses.schedulerAcquire(), this::acquire).completion(),
       bus.<String>localConsumer(addresses.schedulerRelease(), this::release).completion(),
       bus.<String>localConsumer(addresses.schedulerPosition(), this::position).completion(),
+      bus.<String>localConsumer(addresses.schedulerHeavy(), m -> m.reply(heavy(m.body()))).completion(),
       bus.<Boolean>localConsumer(addresses.schedulerEngineReady(), m -> {
         engineReady = true;
         m.reply(null);
@@ -107,12 +134,15 @@ public final class SchedulerVerticle extends VerticleBase {
         return;
       }
     }
+    Share share = Share.of(message.headers());
+    int position = projectedPosition(share);
     admitted.add(job.id());
+    shares.put(job.id(), share);
+    admittedPerOwner.merge(share.owner(), 1, Integer::sum);
     if (owner != null) {
       owners.put(job.id(), owner);
       perOwner.merge(owner, 1, Integer::sum);
     }
-    int position = Math.max(0, admitted.size() - maxConcurrent);
     vertx.eventBus().request(addresses.executorRun(), job, new DeliveryOptions().setSendTimeout(30_000))
       .onSuccess(ok -> message.reply(new Admission(job.id(), position)))
       .onFailure(err -> {
@@ -128,15 +158,30 @@ public final class SchedulerVerticle extends VerticleBase {
 
   private void acquire(Message<String> message) {
     String id = message.body();
-    if (!admitted.contains(id)) {
+    Share share = shares.get(id);
+    if (!admitted.contains(id) || share == null) {
       message.fail(ErrorCode.CANCELLED.number(), "execution " + id + " is not admitted");
-    } else if (running.size() < maxConcurrent) {
-      running.add(id);
-      tell(addresses.schedulerStarted(), id);
-      message.reply(0);
+    } else if (running.size() < maxConcurrent && mayRun(share)) {
+      // a free slot with eligible executions waiting would have gone to them already
+      grant(id, share.owner(), message);
     } else {
-      waiting.put(id, message);
+      waiting.add(id, share.owner(), share.weight(), message);
     }
+  }
+
+  /**
+   * @return whether an execution of this share may take a slot: a key below its share of the slots, or
+   *   the anonymous caller
+   */
+  private boolean mayRun(Share share) {
+    return !share.capped() || runningOf(share.owner()) < maxPerKey;
+  }
+
+  private void grant(String id, String owner, Message<String> message) {
+    running.add(id);
+    runningPerOwner.merge(owner, 1, Integer::sum);
+    tell(addresses.schedulerStarted(), id);
+    message.reply(0);
   }
 
   private void release(Message<String> message) {
@@ -146,8 +191,10 @@ public final class SchedulerVerticle extends VerticleBase {
       queued.fail(ErrorCode.CANCELLED.number(), "left the queue");
     }
     boolean known = admitted.contains(id);
+    Share share = shares.get(id);
     forget(id);
     if (running.remove(id)) {
+      runningPerOwner.computeIfPresent(share.owner(), (k, n) -> n > 1 ? n - 1 : null);
       grantNext();
     }
     if (known) {
@@ -157,25 +204,67 @@ public final class SchedulerVerticle extends VerticleBase {
   }
 
   /**
-   * Executions ahead of {@code id}: those waiting for a slot before it; 0 when it holds one, -1 when
-   * this node does not know it.
+   * Executions ahead of {@code id} in the queue's order; 0 when it holds a slot, -1 when this node
+   * does not know it.
    */
   private void position(Message<String> message) {
     String id = message.body();
     if (running.contains(id)) {
       message.reply(0);
-      return;
+    } else if (waiting.contains(id)) {
+      message.reply(waiting.position(id, this::runningOf));
+    } else if (admitted.contains(id)) {
+      // admitted, on its way to ask for a slot (its image may be pulled first)
+      Share share = shares.get(id);
+      message.reply(projectedPosition(share, pending(share.owner()) - 1, true));
+    } else {
+      message.reply(-1);
     }
-    int ahead = 0;
-    for (String waitingId : waiting.keySet()) {
-      if (waitingId.equals(id)) {
-        message.reply(ahead);
-        return;
-      }
-      ahead++;
+  }
+
+  /**
+   * @return the executions of {@code owner} admitted but neither running nor waiting yet
+   */
+  private int pending(String owner) {
+    return admittedPerOwner.getOrDefault(owner, 0) - runningPerOwner.getOrDefault(owner, 0) - waiting.waiting(owner);
+  }
+
+  private int projectedPosition(Share share) {
+    return projectedPosition(share, pending(share.owner()), false);
+  }
+
+  /**
+   * @param before   executions of the same owner that will ask for a slot before this one
+   * @param admitted whether this one is admitted already (and counted among those on their way)
+   * @return where an execution of {@code share} that asks for a slot now would stand: 0 when it gets
+   *   one at once, else the executions ahead of it in the queue's order
+   */
+  private int projectedPosition(Share share, int before, boolean admitted) {
+    String owner = share.owner();
+    // the free slots left once the others' admitted executions on their way have theirs
+    int othersOnTheirWay = Math.max(0, this.admitted.size() - running.size() - waiting.size() - before
+      - (admitted ? 1 : 0));
+    int free = Math.max(0, maxConcurrent - running.size() - othersOnTheirWay);
+    int mine = share.capped() ? Math.max(0, maxPerKey - runningOf(owner)) : Integer.MAX_VALUE;
+    int startNow = Math.min(free, mine);
+    if (before < startNow) {
+      return 0;
     }
-    // admitted, on its way to ask for a slot: behind everyone waiting
-    message.reply(admitted.contains(id) ? waiting.size() : -1);
+    return waiting.projectedPosition(owner, share.weight(), before - startNow,
+      o -> runningOf(o) + (o.equals(owner) ? startNow : 0));
+  }
+
+  /**
+   * @return whether the key of execution {@code id} holds more than half of this node's run slots (the
+   *   anonymous caller of a gateway without keys, its only tenant, never does)
+   */
+  private boolean heavy(String id) {
+    Share share = shares.get(id);
+    return share != null && share.capped() && runningOf(share.owner()) * 2 > maxConcurrent;
+  }
+
+  private int runningOf(String owner) {
+    return runningPerOwner.getOrDefault(owner, 0);
   }
 
   private void tell(String address, String id) {
@@ -186,6 +275,10 @@ public final class SchedulerVerticle extends VerticleBase {
 
   private void forget(String id) {
     admitted.remove(id);
+    Share share = shares.remove(id);
+    if (share != null) {
+      admittedPerOwner.computeIfPresent(share.owner(), (k, n) -> n > 1 ? n - 1 : null);
+    }
     String owner = owners.remove(id);
     if (owner != null) {
       perOwner.computeIfPresent(owner, (k, n) -> n > 1 ? n - 1 : null);
@@ -193,12 +286,12 @@ public final class SchedulerVerticle extends VerticleBase {
   }
 
   private void grantNext() {
-    while (running.size() < maxConcurrent && !waiting.isEmpty()) {
-      var next = waiting.entrySet().iterator().next();
-      waiting.remove(next.getKey());
-      running.add(next.getKey());
-      tell(addresses.schedulerStarted(), next.getKey());
-      next.getValue().reply(0);
+    while (running.size() < maxConcurrent) {
+      FairQueue.Entry<Message<String>> next = waiting.poll(e -> mayRun(shares.get(e.id)), this::runningOf);
+      if (next == null) {
+        return;
+      }
+      grant(next.id, next.owner, next.value);
     }
   }
 

@@ -57,6 +57,7 @@ public final class WarmPoolVerticle extends VerticleBase {
   private static final long TICK_MS = 1_000;
   private static final long MAX_BACKOFF_MS = 30_000;
   static final long IMAGE_RECHECK_MS = 10_000;
+  private static final long HEAVY_TIMEOUT_MS = 2_000;
 
   private final GatewayOptions options;
   private final ContainerRuntime runtime;
@@ -140,17 +141,34 @@ public final class WarmPoolVerticle extends VerticleBase {
   private void onTake(Message<PoolKey> message) {
     Pool pool = pools.get(message.body());
     String imageId = message.headers().get(Headers.IMAGE_ID);
-    Warm warm = pool == null || stopping || imageId == null || !imageId.equals(pool.imageId) ? null
-      : pool.ready.pollFirst();
+    String execution = message.headers().get(Headers.EXECUTION);
     if (pool != null && imageId != null && !imageId.equals(pool.imageId) && !pool.imageChecking) {
       // the execution's check saw another image under this name: look again at once
       pool.imageCheckedAt = 0;
       checkImage(pool);
     }
-    if (warm == null) {
+    if (pool == null || stopping || imageId == null || !imageId.equals(pool.imageId) || pool.ready.isEmpty()) {
       message.reply(null);
-      return;
+    } else if (pool.ready.size() > 1 || execution == null) {
+      give(pool, message);
+    } else {
+      // the last one: a key that floods the node starts cold, and leaves it to the others
+      vertx.eventBus().<Boolean>request(addresses.schedulerHeavy(), execution,
+          new DeliveryOptions().setSendTimeout(HEAVY_TIMEOUT_MS))
+        .map(m -> Boolean.TRUE.equals(m.body()))
+        .otherwise(false)
+        .onSuccess(heavy -> {
+          if (heavy || stopping || pool.ready.isEmpty() || !imageId.equals(pool.imageId)) {
+            message.reply(null);
+          } else {
+            give(pool, message);
+          }
+        });
     }
+  }
+
+  private void give(Pool pool, Message<PoolKey> message) {
+    Warm warm = pool.ready.pollFirst();
     pool.taken++;
     message.reply(warm.id());
     refill(pool);

@@ -47,7 +47,8 @@ final class AuthHandler implements Handler<RoutingContext> {
 
   AuthHandler(Vertx vertx, String addressPrefix, AuthOptions options) {
     this.options = options;
-    for (ApiKey key : options.getKeys()) {
+    for (ApiKey configured : options.getKeys()) {
+      ApiKey key = configured.withDefaults(options.getKeyDefaults());
       byHash.put(key.sha256(), key);
       byId.put(key.id(), key);
     }

@@ -32,8 +32,6 @@ import io.vertx.ext.web.RoutingContext;
 final class ExecutionApi {
 
   static final String IDEMPOTENCY_KEY = "idempotency-key";
-  /** Bodies up to this size are parsed on the event loop. */
-  private static final int INLINE_PARSE_BYTES = 64 * 1024;
 
   private final Vertx vertx;
   private final GatewayOptions options;
@@ -44,6 +42,7 @@ final class ExecutionApi {
   private final RuntimeCatalog runtimes;
   private final Idempotency idempotency;
   private final ExecutionControl executions;
+  private final BodyDecoding decoding;
 
   ExecutionApi(Vertx vertx, GatewayOptions options, ExecutionStore store) {
     this.vertx = vertx;
@@ -55,6 +54,14 @@ final class ExecutionApi {
     this.runtimes = new RuntimeCatalog(options);
     this.executions = new ExecutionControl(vertx, addresses, store);
     this.idempotency = new Idempotency(vertx, addresses.prefix(), options.getExecutor().getRecordTtlSeconds() * 1000);
+    this.decoding = new BodyDecoding(vertx, options.getAddressPrefix());
+  }
+
+  /**
+   * @return how the HTTP API decodes large input off the event loop
+   */
+  BodyDecoding decoding() {
+    return decoding;
   }
 
   /**
@@ -65,9 +72,16 @@ final class ExecutionApi {
   }
 
   void submit(RoutingContext ctx) {
-    parse(ctx.body().buffer(), false)
-      .onSuccess(submit -> submit(ctx, submit))
+    Buffer body = ctx.body().buffer();
+    boolean idempotent = ctx.request().getHeader(IDEMPOTENCY_KEY) != null;
+    // the body's fingerprint is computed with its parse: hashing megabytes takes milliseconds too
+    decoding.decode(body == null ? 0 : body.length(), () -> new Parsed(parser.parse(body, false),
+        idempotent ? Idempotency.fingerprint(body) : null))
+      .onSuccess(parsed -> submit(ctx, parsed.submit(), parsed.fingerprint()))
       .onFailure(ctx::fail);
+  }
+
+  private record Parsed(ExecutionRequestParser.Submit submit, String fingerprint) {
   }
 
   /**
@@ -75,17 +89,10 @@ final class ExecutionApi {
    * event loop.
    */
   Future<ExecutionRequestParser.Submit> parse(Buffer body, boolean interactive) {
-    if (body == null || body.length() <= INLINE_PARSE_BYTES) {
-      try {
-        return Future.succeededFuture(parser.parse(body, interactive));
-      } catch (RuntimeException e) {
-        return Future.failedFuture(e);
-      }
-    }
-    return vertx.executeBlocking(() -> parser.parse(body, interactive), false);
+    return decoding.decode(body == null ? 0 : body.length(), () -> parser.parse(body, interactive));
   }
 
-  private void submit(RoutingContext ctx, ExecutionRequestParser.Submit submit) {
+  private void submit(RoutingContext ctx, ExecutionRequestParser.Submit submit, String fingerprint) {
     ExecutionJob job = submit.job();
     String waitParam = ctx.request().getParam("wait");
     boolean wait = waitParam != null ? Boolean.parseBoolean(waitParam) : submit.waitForResult();
@@ -95,7 +102,7 @@ final class ExecutionApi {
       start(ctx, job, principal, wait);
       return;
     }
-    idempotency.claim(principal, idempotencyKey, ctx.body().buffer(), job.id())
+    idempotency.claim(principal, idempotencyKey, fingerprint, job.id())
       .onSuccess(existing -> {
         if (existing == null) {
           start(ctx, job, principal, wait)

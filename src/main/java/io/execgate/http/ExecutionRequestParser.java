@@ -1,6 +1,9 @@
 package io.execgate.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -18,9 +21,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -41,7 +48,14 @@ import java.util.regex.Pattern;
  */
 final class ExecutionRequestParser {
 
-  private static final ObjectMapper STRICT = JsonMapper.builder()
+  /**
+   * JSON tokens a body may have. A submit has a few hundred at most (256 args, 256 env entries, 64
+   * files); 16 MiB of tiny values would decode to hundreds of MiB of objects.
+   */
+  static final int MAX_TOKENS = 100_000;
+  private static final ObjectMapper STRICT = JsonMapper.builder(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxTokenCount(MAX_TOKENS).build())
+      .build())
     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
     .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
     .build();
@@ -74,24 +88,51 @@ final class ExecutionRequestParser {
     if (body == null || body.length() == 0) {
       throw new GatewayException(ErrorCode.INVALID_JSON, "the request body is empty; a JSON object is expected");
     }
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT)
-        .decode(ByteBuffer.wrap(body.getBytes()))
-        .toString();
-    } catch (CharacterCodingException e) {
+    byte[] bytes = body.getBytes();
+    // checked in place and parsed from the bytes: no copy of the whole body as text (a 16 MiB body
+    // made 60 MiB of garbage that way)
+    if (!isUtf8(bytes)) {
       throw new GatewayException(ErrorCode.INVALID_JSON, "the request body is not valid UTF-8");
     }
-    return decode(text);
+    // a reader: UTF-8 whatever the first bytes look like (Jackson would detect UTF-16 from a byte source)
+    return decode(() -> STRICT.readValue(new InputStreamReader(new ByteArrayInputStream(bytes), StandardCharsets.UTF_8),
+      Object.class));
+  }
+
+  private static boolean isUtf8(byte[] bytes) {
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+      .onMalformedInput(CodingErrorAction.REPORT)
+      .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(8192);
+    while (true) {
+      CoderResult result = decoder.decode(in, out, true);
+      if (result.isError()) {
+        return false;
+      }
+      if (result.isUnderflow()) {
+        return !decoder.flush(out).isError();
+      }
+      out.clear();
+    }
   }
 
   static JsonObject decode(String text) {
+    return decode(() -> STRICT.readValue(text, Object.class));
+  }
+
+  private interface JsonRead {
+    Object read() throws IOException;
+  }
+
+  private static JsonObject decode(JsonRead read) {
     Object value;
     try {
       // strict: a key given twice is refused, not silently resolved to its last value
-      value = STRICT.readValue(text, Object.class);
+      value = read.read();
+    } catch (StreamConstraintsException e) {
+      throw new GatewayException(ErrorCode.INVALID_JSON, "the request body is beyond the JSON limits (at most "
+        + MAX_TOKENS + " JSON tokens): " + shortMessage(e));
     } catch (IOException e) {
       throw new GatewayException(ErrorCode.INVALID_JSON, "the request body is not valid JSON: " + shortMessage(e));
     }

@@ -46,13 +46,13 @@ final class ExecutionSocket {
   private final ExecutionStore store;
   private final ExecutionApi api;
   private final ExecutionRequestParser parser;
-  /** Messages up to this size are decoded on the event loop. */
-  private static final int INLINE_DECODE_CHARS = 64 * 1024;
 
   private final ServerWebSocket ws;
   /** Who opened the socket: its executions are charged to this key. */
   private final Principal principal;
   private final WebSocketSink sink;
+  /** Gives the socket's place among the node's streams back. */
+  private final Runnable release;
   private State state = State.IDLE;
   private FrameRelay relay;
   private String executionId;
@@ -64,8 +64,9 @@ final class ExecutionSocket {
   private long earlyBytes;
 
   ExecutionSocket(Vertx vertx, GatewayOptions options, Addresses addresses, ExecutionStore store, ExecutionApi api,
-                  ExecutionRequestParser parser, ServerWebSocket ws, Principal principal) {
+                  ExecutionRequestParser parser, ServerWebSocket ws, Principal principal, Runnable release) {
     this.principal = principal;
+    this.release = release;
     this.vertx = vertx;
     this.options = options;
     this.addresses = addresses;
@@ -105,11 +106,11 @@ final class ExecutionSocket {
         + " bytes");
       return;
     }
-    if (text.length() > INLINE_DECODE_CHARS) {
-      // a large message (a run with big files) is decoded off the event loop; the socket is paused
-      // meanwhile, so that the messages after it keep their order
+    if (text.length() > BodyDecoding.INLINE_BYTES) {
+      // a large message (a run with big files) is decoded and validated off the event loop; the socket
+      // is paused meanwhile, so that the messages after it keep their order
       ws.pause();
-      vertx.executeBlocking(() -> ExecutionRequestParser.decode(text), false)
+      api.decoding().decode(text.length(), () -> decode(text))
         .onComplete(ar -> {
           ws.resume();
           if (ar.succeeded()) {
@@ -121,9 +122,34 @@ final class ExecutionSocket {
       return;
     }
     try {
-      onMessage(ExecutionRequestParser.decode(text));
+      onMessage(decode(text));
     } catch (GatewayException e) {
       decodeFailed(e);
+    }
+  }
+
+  /**
+   * A message decoded; a {@code run} also validated into its job (or the error that refuses it).
+   */
+  private record Decoded(JsonObject msg, ExecutionJob job, GatewayException invalid) {
+  }
+
+  /**
+   * Decodes a message, and validates a run's submit body with it (both cost time in proportion to its
+   * size); runs on a worker thread for a large message.
+   */
+  private Decoded decode(String text) {
+    JsonObject msg = ExecutionRequestParser.decode(text);
+    if (!"run".equals(msg.getValue("type"))) {
+      return new Decoded(msg, null, null);
+    }
+    JsonObject body = msg.copy();
+    body.remove("type");
+    body.remove("wait");
+    try {
+      return new Decoded(msg, parser.parse(body, true).job(), null);
+    } catch (GatewayException e) {
+      return new Decoded(msg, null, e);
     }
   }
 
@@ -133,10 +159,11 @@ final class ExecutionSocket {
     sink.error(new GatewayException(e.code(), e.getMessage().replace("request body", "message")));
   }
 
-  private void onMessage(JsonObject msg) {
+  private void onMessage(Decoded decoded) {
     if (state == State.ENDED || socketClosed) {
       return;
     }
+    JsonObject msg = decoded.msg();
     Object type = msg.getValue("type");
     if (!(type instanceof String t)) {
       sink.error(GatewayException.invalid("type", "every message needs a string type: run, stdin, stdin_close, "
@@ -144,7 +171,7 @@ final class ExecutionSocket {
       return;
     }
     switch (t) {
-      case "run" -> run(msg);
+      case "run" -> run(decoded);
       case "stdin" -> {
         Object data = msg.getValue("data");
         if (!(data instanceof String s)) {
@@ -168,21 +195,16 @@ final class ExecutionSocket {
     }
   }
 
-  private void run(JsonObject msg) {
+  private void run(Decoded decoded) {
     if (state != State.IDLE) {
       violation("one execution per socket: a run was already sent");
       return;
     }
-    JsonObject body = msg.copy();
-    body.remove("type");
-    body.remove("wait");
-    ExecutionJob job;
-    try {
-      job = parser.parse(body, true).job();
-    } catch (GatewayException e) {
-      sink.error(e);
+    if (decoded.invalid() != null) {
+      sink.error(decoded.invalid());
       return;
     }
+    ExecutionJob job = decoded.job();
     state = State.STARTING;
     executionId = job.id();
     relay = new FrameRelay(vertx, addresses, store, job.id(), 0, FrameRelay.Mode.OWNER,
@@ -244,6 +266,7 @@ final class ExecutionSocket {
       return;
     }
     socketClosed = true;
+    release.run();
     sink.closed();
     if (relay != null) {
       relay.stop();

@@ -24,6 +24,7 @@ public final class HttpGatewayVerticle extends VerticleBase {
 
   private final GatewayOptions options;
   private HttpServer server;
+  private ConnectionGuard guard;
 
   public HttpGatewayVerticle(GatewayOptions options) {
     this.options = new GatewayOptions(options);
@@ -42,9 +43,23 @@ public final class HttpGatewayVerticle extends VerticleBase {
           .setHost(bindHost(options))
           .setPort(options.getHttp().getPort())
           .setCompressionSupported(true)
+          // no WebSocket compression: frames are small JSON, and an inflater runs before the size
+          // check (a 1 MiB deflated frame can inflate to 1 GiB); a compressed frame is a protocol error
+          .setPerMessageWebSocketCompressionSupported(false)
+          .setPerFrameWebSocketCompressionSupported(false)
+          // nor compressed request bodies: the same bomb in a body
+          .setDecompressionSupported(false)
+          // HTTP/1.1 only: with cleartext HTTP/2, a connection is invisible until its first bytes tell the
+          // protocol apart, so a silent one would escape the header deadline (TLS proxies speak HTTP/2)
+          .setHttp2ClearTextEnabled(false)
           .setMaxWebSocketFrameSize(wsMax)
           .setMaxWebSocketMessageSize(wsMax);
-        return vertx.createHttpServer(serverOptions).requestHandler(router).listen();
+        guard = new ConnectionGuard(vertx, options.getHttp().getHeaderTimeoutMs(), options.getHttp().getIdleTimeoutMs());
+        guard.start();
+        return vertx.createHttpServer(serverOptions)
+          .connectionHandler(guard::connected)
+          .requestHandler(guard.requests(router))
+          .listen();
       })
       .onSuccess(s -> server = s);
   }
@@ -88,6 +103,8 @@ public final class HttpGatewayVerticle extends VerticleBase {
       .handler(new TokenApi(auth, authHandler.tokens(), api.executions())::issue);
 
     GatewayMetrics metrics = GatewayMetrics.of(vertx, options.getAddressPrefix());
+    metrics.gauge("execgate_streams_open", "Streams open on this node: watchers, event streams, sockets, NDJSON submits",
+      streams, StreamRoutes::openStreams);
     // operational routes: an admin key's (the whole node's counters, every key's activity)
     router.get("/metrics").handler(AuthHandler::requireAdmin).handler(ctx -> ctx.response()
       .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
@@ -104,7 +121,9 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.delete("/v1/executions/:id").handler(api::cancel);
     ImageApi images = new ImageApi(vertx, options);
     router.get("/v1/images").handler(images::list);
-    router.post("/v1/images").consumes("application/json").handler(body).handler(images::prePull);
+    // an image name is short: a large body is refused before it is read, never decoded
+    router.post("/v1/images").consumes("application/json")
+      .handler(BodyHandler.create(false).setBodyLimit(ImageApi.MAX_BODY_BYTES)).handler(images::prePull);
     router.get("/v1/executions/:id/stream").handler(streams::watch);
     router.get("/v1/executions/:id/events").handler(streams::events);
     router.get("/v1/ws").handler(streams::interactive);
@@ -112,7 +131,7 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.get("/").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.get("/assets/*").handler(StaticHandler.create("webroot/assets").setCachingEnabled(false));
 
-    PistonApi piston = new PistonApi(options, api.waiter());
+    PistonApi piston = new PistonApi(options, api.waiter(), api.decoding());
     router.get("/api/v2/runtimes").handler(piston::runtimes).failureHandler(piston::failure);
     router.post("/api/v2/execute").handler(body).handler(piston::execute).failureHandler(piston::failure);
 
@@ -132,6 +151,9 @@ public final class HttpGatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (guard != null) {
+      guard.stop();
+    }
     return server == null ? Future.succeededFuture() : server.close();
   }
 }

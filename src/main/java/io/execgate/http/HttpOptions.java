@@ -29,6 +29,9 @@ public class HttpOptions {
   public static final long DEFAULT_STREAM_BUFFER_BYTES = 1L << 20;
   public static final long DEFAULT_STREAM_KEEPALIVE_MS = 15_000;
   private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\\.?");
+  public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
+  public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+  public static final int DEFAULT_MAX_STREAMS = 256;
 
   private boolean enabled;
   private String host;
@@ -44,6 +47,9 @@ public class HttpOptions {
   private long streamBufferBytes;
   private long streamKeepaliveMs;
   private List<String> allowedHosts;
+  private long headerTimeoutMs;
+  private long idleTimeoutMs;
+  private int maxStreams;
 
   public HttpOptions() {
     enabled = DEFAULT_ENABLED;
@@ -60,6 +66,9 @@ public class HttpOptions {
     streamBufferBytes = DEFAULT_STREAM_BUFFER_BYTES;
     streamKeepaliveMs = DEFAULT_STREAM_KEEPALIVE_MS;
     allowedHosts = new ArrayList<>();
+    headerTimeoutMs = DEFAULT_HEADER_TIMEOUT_MS;
+    idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+    maxStreams = DEFAULT_MAX_STREAMS;
   }
 
   public HttpOptions(HttpOptions other) {
@@ -90,6 +99,9 @@ public class HttpOptions {
       }
       allowedHosts.add(name.toLowerCase(Locale.ROOT));
     }
+    headerTimeoutMs = r.getLong("headerTimeoutMs", headerTimeoutMs, 500, 3_600_000);
+    idleTimeoutMs = r.getLong("idleTimeoutMs", idleTimeoutMs, 500, 3_600_000);
+    maxStreams = r.getInt("maxStreams", maxStreams, 1, 1_000_000);
     r.finish();
   }
 
@@ -272,6 +284,63 @@ public class HttpOptions {
     return this;
   }
 
+  /**
+   * @return how long a connection has to deliver a complete request head (request line and headers)
+   *   after it opened or after its previous response ended; past it the connection is closed without
+   *   an answer. A slowloris is cut here, however slowly it keeps sending; an idle keep-alive
+   *   connection too
+   */
+  public long getHeaderTimeoutMs() {
+    return headerTimeoutMs;
+  }
+
+  /**
+   * Set the header deadline.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public HttpOptions setHeaderTimeoutMs(long headerTimeoutMs) {
+    this.headerTimeoutMs = headerTimeoutMs;
+    return this;
+  }
+
+  /**
+   * @return how long a request body may stall (no byte arriving) before the connection is closed;
+   *   past this time a body must also have come at 1 KiB/s on average
+   */
+  public long getIdleTimeoutMs() {
+    return idleTimeoutMs;
+  }
+
+  /**
+   * Set how long a request body may stall.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public HttpOptions setIdleTimeoutMs(long idleTimeoutMs) {
+    this.idleTimeoutMs = idleTimeoutMs;
+    return this;
+  }
+
+  /**
+   * @return the streams (WebSocket and SSE watchers, interactive sockets, NDJSON submits) this gateway
+   *   node holds open at once, for all callers; beyond it: 429 {@code too_many_streams}. Each key has
+   *   its own limit too ({@code auth.keyDefaults.maxStreams})
+   */
+  public int getMaxStreams() {
+    return maxStreams;
+  }
+
+  /**
+   * Set the streams this node holds open at once.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public HttpOptions setMaxStreams(int maxStreams) {
+    this.maxStreams = maxStreams;
+    return this;
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
       .put("enabled", enabled)
@@ -287,7 +356,10 @@ public class HttpOptions {
       .put("maxEnv", maxEnv)
       .put("streamBufferBytes", streamBufferBytes)
       .put("streamKeepaliveMs", streamKeepaliveMs)
-      .put("allowedHosts", new JsonArray(new ArrayList<>(allowedHosts)));
+      .put("allowedHosts", new JsonArray(new ArrayList<>(allowedHosts)))
+      .put("headerTimeoutMs", headerTimeoutMs)
+      .put("idleTimeoutMs", idleTimeoutMs)
+      .put("maxStreams", maxStreams);
   }
 
   @Override

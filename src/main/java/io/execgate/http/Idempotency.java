@@ -35,12 +35,11 @@ final class Idempotency {
    * @return {@code null} when this request claimed the key for {@code executionId}, else the id of the
    *   execution an earlier request with the same key and body created
    */
-  Future<String> claim(Principal principal, String key, Buffer body, String executionId) {
+  Future<String> claim(Principal principal, String key, String fingerprint, String executionId) {
     if (key.isEmpty() || key.length() > MAX_KEY_LENGTH || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
       return Future.failedFuture(GatewayException.invalid("Idempotency-Key",
         "Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " visible ASCII characters"));
     }
-    String fingerprint = sha256(body);
     JsonObject claim = new JsonObject().put("id", executionId).put("body", fingerprint);
     return claims.compose(map -> map.putIfAbsent(mapKey(principal, key), claim, ttlMs)).compose(existing -> {
       if (existing == null) {
@@ -66,7 +65,11 @@ final class Idempotency {
     return principal.id() + "\u0000" + key;
   }
 
-  private static String sha256(Buffer body) {
+  /**
+   * @return what identifies a request's body: its SHA-256 (a large body's costs milliseconds: compute it
+   *   off the event loop)
+   */
+  static String fingerprint(Buffer body) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body == null ? new byte[0]
         : body.getBytes()));

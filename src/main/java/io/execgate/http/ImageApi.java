@@ -25,6 +25,8 @@ import io.vertx.ext.web.RoutingContext;
 final class ImageApi {
 
   private static final long TIMEOUT_MS = 30_000;
+  /** The largest body of a pre-pull: it names one image; beyond it 413, before the body is read. */
+  static final long MAX_BODY_BYTES = 64 * 1024;
 
   private final Vertx vertx;
   private final Addresses addresses;

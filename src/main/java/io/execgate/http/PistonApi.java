@@ -8,6 +8,7 @@ import io.execgate.error.GatewayException;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.Frame;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -27,11 +28,19 @@ final class PistonApi {
   private final ExecutionRequestParser parser;
   private final PistonMapper mapper;
   private final ResultWaiter waiter;
+  private final BodyDecoding decoding;
 
-  PistonApi(GatewayOptions options, ResultWaiter waiter) {
+  PistonApi(GatewayOptions options, ResultWaiter waiter, BodyDecoding decoding) {
     this.parser = new ExecutionRequestParser(options);
     this.mapper = new PistonMapper(options, new RuntimeCatalog(options));
     this.waiter = waiter;
+    this.decoding = decoding;
+  }
+
+  /**
+   * A Piston request decoded, translated and validated.
+   */
+  private record Parsed(PistonMapper.Request request, ExecutionJob job) {
   }
 
   void runtimes(RoutingContext ctx) {
@@ -43,8 +52,17 @@ final class PistonApi {
     if (contentType == null || !contentType.startsWith("application/json")) {
       throw new GatewayException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "requests must be of type application/json");
     }
-    PistonMapper.Request request = mapper.toSubmit(ExecutionRequestParser.decode(ctx.body().buffer()));
-    ExecutionJob job = parser.parse(request.submit(), false).job();
+    Buffer body = ctx.body().buffer();
+    // a large body is decoded on a worker thread: megabytes of JSON would hold the event loop
+    decoding.decode(body == null ? 0 : body.length(), () -> {
+        PistonMapper.Request request = mapper.toSubmit(ExecutionRequestParser.decode(body));
+        return new Parsed(request, parser.parse(request.submit(), false).job());
+      })
+      .onSuccess(parsed -> run(ctx, parsed.request(), parsed.job()))
+      .onFailure(ctx::fail);
+  }
+
+  private void run(RoutingContext ctx, PistonMapper.Request request, ExecutionJob job) {
     StringBuilder runOutput = new StringBuilder();
     StringBuilder compileOutput = new StringBuilder();
     waiter.submitAndWait(job, AuthHandler.principal(ctx), ExecutionApi.gone(ctx.response()), frame -> {

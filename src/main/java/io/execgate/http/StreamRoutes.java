@@ -33,6 +33,7 @@ final class StreamRoutes {
   private final ExecutionStore store;
   private final ExecutionApi api;
   private final ExecutionRequestParser parser;
+  private final StreamLimits limits;
 
   StreamRoutes(Vertx vertx, GatewayOptions options, ExecutionStore store, ExecutionApi api) {
     this.vertx = vertx;
@@ -41,6 +42,14 @@ final class StreamRoutes {
     this.store = store;
     this.api = api;
     this.parser = new ExecutionRequestParser(options);
+    this.limits = new StreamLimits(vertx, options.getAddressPrefix(), options.getHttp().getMaxStreams());
+  }
+
+  /**
+   * @return the streams open on this node
+   */
+  int openStreams() {
+    return limits.open();
   }
 
   /**
@@ -63,16 +72,22 @@ final class StreamRoutes {
     long fromSeq = seq(ctx.request().getParam("fromSeq"), "fromSeq", 0);
     // read, and checked as the caller's, ahead of this route
     String id = OwnedResources.<ExecutionResult>resource(ctx).id();
+    // refused before the upgrade: the client sees the 429 and its Retry-After
+    Runnable release = limits.open(ctx);
     ctx.request().toWebSocket()
-      .onSuccess(ws -> watch(ws, id, fromSeq))
-      .onFailure(ctx::fail);
+      .onSuccess(ws -> watch(ws, id, fromSeq, release))
+      .onFailure(err -> {
+        release.run();
+        ctx.fail(err);
+      });
   }
 
-  private void watch(ServerWebSocket ws, String id, long fromSeq) {
+  private void watch(ServerWebSocket ws, String id, long fromSeq, Runnable release) {
     WebSocketSink sink = new WebSocketSink(vertx, ws, options.getHttp().getStreamKeepaliveMs());
     FrameRelay relay = new FrameRelay(vertx, addresses, store, id, fromSeq, FrameRelay.Mode.WATCHER,
       options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), sink);
     Handler<Void> gone = v -> {
+      release.run();
       sink.closed();
       relay.stop();
     };
@@ -98,6 +113,9 @@ final class StreamRoutes {
       ? seq(lastEventId.trim(), "Last-Event-ID", 0) + 1
       : seq(ctx.request().getParam("fromSeq"), "fromSeq", 0);
     String id = OwnedResources.<ExecutionResult>resource(ctx).id();
+    Runnable release = limits.open(ctx);
+    // the end of the response, or of its connection, gives the place back
+    ctx.addEndHandler(ar -> release.run());
     ResponseSink sink = new ResponseSink(vertx, ctx.response(), ResponseSink.Format.SSE);
     FrameRelay relay = new FrameRelay(vertx, addresses, store, id, fromSeq, FrameRelay.Mode.WATCHER,
       options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), sink);
@@ -120,6 +138,8 @@ final class StreamRoutes {
       ctx.next();
       return;
     }
+    Runnable release = limits.open(ctx);
+    ctx.addEndHandler(ar -> release.run());
     api.parse(ctx.body().buffer(), false)
       .onSuccess(submit -> streamNdjson(ctx, submit.job()))
       .onFailure(ctx::fail);
@@ -152,10 +172,14 @@ final class StreamRoutes {
    * {@code GET /v1/ws}: the interactive WebSocket.
    */
   void interactive(RoutingContext ctx) {
+    Runnable release = limits.open(ctx);
     ctx.request().toWebSocket()
       .onSuccess(ws -> new ExecutionSocket(vertx, options, addresses, store, api, parser, ws,
-        AuthHandler.principal(ctx)).start())
-      .onFailure(ctx::fail);
+        AuthHandler.principal(ctx), release).start())
+      .onFailure(err -> {
+        release.run();
+        ctx.fail(err);
+      });
   }
 
   void cancel(String id) {

@@ -81,6 +81,8 @@ public final class Benchmark {
   private Path writeConfig(boolean pool) throws Exception {
     JsonObject config = new JsonObject(Files.readString(Path.of("conf/config.json")));
     config.getJsonObject("executor").getJsonObject("pool").put("enabled", pool);
+    // the watchers benchmark opens 1,000 streams at once, beyond the node's default bound
+    config.getJsonObject("http").put("maxStreams", 2_048);
     Path file = logDir.resolve("config-" + (pool ? "warm" : "cold") + ".json");
     Files.writeString(file, config.encodePrettily());
     return file;

@@ -137,10 +137,34 @@ class ExecutionRequestParserTest {
     Buffer invalidUtf8 = Buffer.buffer("{\"script\":\"").appendBytes(new byte[]{(byte) 0xc3, 0x28}).appendString("\"}");
     assertThat(catchThrowableOfType(GatewayException.class, () -> parser.parse(invalidUtf8, false)).getMessage())
       .contains("UTF-8");
+    // JSON is UTF-8: UTF-16 is not detected and taken
+    Buffer utf16 = Buffer.buffer("{\"script\":\"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_16BE));
+    assertThat(catchThrowableOfType(GatewayException.class, () -> parser.parse(utf16, false)).code())
+      .isEqualTo(ErrorCode.INVALID_JSON);
     String deep = "[".repeat(5000) + "]".repeat(5000);
     assertThat(catchThrowableOfType(GatewayException.class,
       () -> parser.parse(Buffer.buffer("{\"script\":\"x\",\"args\":" + deep + "}"), false)).code())
       .isEqualTo(ErrorCode.INVALID_JSON);
+  }
+
+  @Test
+  void refusesABodyOfTooManyValuesBeforeBuildingIt() {
+    // 1 MiB of tiny values would be half a million objects: refused at the token limit
+    String many = "{\"script\":\"x\",\"args\":[" + "0,".repeat(512 * 1024) + "0]}";
+    GatewayException e = catchThrowableOfType(GatewayException.class, () -> parser.parse(Buffer.buffer(many), false));
+    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_JSON);
+    assertThat(e.getMessage()).contains(String.valueOf(ExecutionRequestParser.MAX_TOKENS));
+    // a submit at every count limit stays well within it
+    JsonObject big = new JsonObject().put("script", "x");
+    io.vertx.core.json.JsonArray args = new io.vertx.core.json.JsonArray();
+    JsonObject env = new JsonObject();
+    for (int i = 0; i < options.getHttp().getMaxArgs(); i++) {
+      args.add("a" + i);
+    }
+    for (int i = 0; i < options.getHttp().getMaxEnv(); i++) {
+      env.put("K" + i, "v");
+    }
+    assertThat(parse(big.put("args", args).put("env", env).encode()).args()).hasSize(options.getHttp().getMaxArgs());
   }
 
   @Test

@@ -28,7 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The runnable jar under attack, as the availability tests need it: {@code java -Xmx512m -jar
  * target/execgate.jar} with two API keys (an attacker's and an unrelated victim's), a probe of
  * {@code /health} every 200 ms, the victim's {@code echo hi}, and the checks every attack ends
- * with: no {@code OutOfMemoryError} in the log, every record final, no container left.
+ * with: no {@code OutOfMemoryError} in the log, every record final, no container left. The system
+ * property {@code attack.jvmArgs} adds JVM arguments to the gateway's (space-separated), e.g.
+ * {@code -Dattack.jvmArgs=-XX:StartFlightRecording=filename=/tmp/gw.jfr} to see where its time went.
  */
 final class AttackedGateway implements AutoCloseable {
 
@@ -50,6 +52,14 @@ final class AttackedGateway implements AutoCloseable {
    * @param jvmArgs extra JVM arguments after {@code -Xmx512m}
    */
   AttackedGateway(Map<String, String> env, String... jvmArgs) throws Exception {
+    this(new JsonObject(), env, jvmArgs);
+  }
+
+  /**
+   * Starts the jar with {@code conf/config.json} changed by {@code config} (merged in deeply, in a
+   * file of its own that {@code EXECGATE_CONFIG} names) and waits until it is ready.
+   */
+  AttackedGateway(JsonObject config, Map<String, String> env, String... jvmArgs) throws Exception {
     DockerSupport.requireDocker();
     docker = DockerSupport.client();
     try (ServerSocket s = new ServerSocket(0)) {
@@ -60,9 +70,20 @@ final class AttackedGateway implements AutoCloseable {
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-Xmx512m");
     command.addAll(List.of(jvmArgs));
+    String extra = System.getProperty("attack.jvmArgs", "").trim();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
     command.addAll(List.of("-jar", "target/execgate.jar"));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().remove("EXECGATE_CONFIG");
+    if (!config.isEmpty()) {
+      Path file = Files.createTempFile("execgate-attack", ".json");
+      file.toFile().deleteOnExit();
+      JsonObject merged = new JsonObject(Files.readString(Path.of("conf/config.json"))).mergeIn(config, true);
+      Files.writeString(file, merged.encodePrettily());
+      pb.environment().put("EXECGATE_CONFIG", file.toString());
+    }
     Map<String, String> all = new HashMap<>(env);
     String keys = "attacker=" + attackerKey + ",victim=" + victimKey;
     all.merge("EXECGATE_API_KEYS", keys, (given, ours) -> ours + "," + given);

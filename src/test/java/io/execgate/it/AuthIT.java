@@ -33,7 +33,7 @@ class AuthIT extends GatewayITBase {
   protected GatewayOptions options() {
     GatewayOptions options = super.options();
     options.getAuth()
-      .addKey(new ApiKey("admin", ApiKey.hash(ADMIN), List.of(), List.of(), 0, 0, true))
+      .addKey(new ApiKey("admin", ApiKey.hash(ADMIN), List.of(), List.of(), 0, 0).withAdmin(true))
       .addKey(new ApiKey("limited", ApiKey.hash(LIMITED), List.of("sh"), List.of("execgate/busybox:*"), 1, 0))
       .addKey(new ApiKey("slow", ApiKey.hash(SLOW), List.of(), List.of(), 0, 3))
       .setCorsOrigins(List.of("https://app.example"));

@@ -114,13 +114,15 @@ class ClusterIT {
     memberTls = tls(authority.nodeKeyStore(certs, "member"), trust);
     outsiderTls = tls(TestCertificates.authority("outsider-" + run).nodeKeyStore(certs, "outsider"), trust);
     settings = new JsonObject()
-      .put("executor", new JsonObject().put("maxConcurrent", SLOTS).put("maxQueued", QUEUED)
+      // one key fills the cluster here: it may take every slot, without quota or rate of its own
+      .put("executor", new JsonObject().put("maxConcurrent", SLOTS).put("maxQueued", QUEUED).put("maxKeyShare", 1.0)
         .put("maxLimits", new JsonObject().put("timeoutMs", MAX_TIMEOUT_MS))
         .put("pool", new JsonObject().put("size", 1).put("runtimes", new JsonArray().add("sh"))))
       .put("cluster", new JsonObject().put("memberTimeoutSeconds", MEMBER_TIMEOUT_SECONDS)
         .put("advertiseIntervalMs", 500).put("tls", memberTls.toJson()))
       .put("auth", new JsonObject().put("keys", new JsonArray()
-        .add(new JsonObject().put("id", "it").put("sha256", ApiKey.hash(KEY)).put("admin", true))
+        .add(new JsonObject().put("id", "it").put("sha256", ApiKey.hash(KEY)).put("admin", true).put("maxConcurrent", 0)
+          .put("ratePerMinute", 0))
         .add(new JsonObject().put("id", "one").put("sha256", ApiKey.hash(ONE_KEY)).put("maxConcurrent", 1))))
       .put("gatewayAuth", new JsonObject().put("tokenSecret", ApiKey.generate()))
       .put("apiKey", KEY);

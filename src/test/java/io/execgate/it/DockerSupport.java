@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Assumptions;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -139,6 +140,27 @@ final class DockerSupport {
   static boolean executionContainerExists(DockerClient docker, String executionId) {
     return docker.listContainersCmd().withShowAll(true).withNameFilter(List.of("execgate-" + executionId)).exec()
       .stream().anyMatch(c -> List.of(c.getNames()).contains("/execgate-" + executionId));
+  }
+
+  /**
+   * Waits up to {@code timeoutMs} for the container of an execution: a warm container takes the
+   * execution's name while the program already runs, so a single listing can miss it.
+   *
+   * @return the container, or {@code null} if none appeared
+   */
+  static Container awaitExecutionContainer(DockerClient docker, String executionId, long timeoutMs)
+    throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    do {
+      Optional<Container> found = docker.listContainersCmd().withShowAll(true)
+        .withNameFilter(List.of("execgate-" + executionId)).exec().stream()
+        .filter(c -> List.of(c.getNames()).contains("/execgate-" + executionId)).findFirst();
+      if (found.isPresent()) {
+        return found.get();
+      }
+      Thread.sleep(50);
+    } while (System.currentTimeMillis() < deadline);
+    return null;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.execgate.it;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Container;
 import io.execgate.ExecutionClient;
 import io.execgate.ExecutionGateway;
 import io.execgate.ExecutionStream;
@@ -305,10 +306,9 @@ class EmbeddingIT {
     Frames frames = new Frames();
     running.handler(frame -> frames.add(frame.toJson()));
     frames.await(Frames.stdoutContaining("up"), 30_000);
-    List<String> instances = docker.listContainersCmd().withShowAll(true)
-      .withNameFilter(List.of("execgate-" + running.id())).exec().stream()
-      .map(c -> c.getLabels().get("execgate.instance")).toList();
-    assertThat(instances).containsExactly(instanceB);
+    Container container = DockerSupport.awaitExecutionContainer(docker, running.id(), 10_000);
+    assertThat(container).as("the container of " + running.id()).isNotNull();
+    assertThat(container.getLabels().get("execgate.instance")).isEqualTo(instanceB);
     assertThat(await(second.client().cancel(running.id())).status()).isEqualTo(ExecutionStatus.CANCELLED);
   }
 

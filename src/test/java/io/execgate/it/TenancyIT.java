@@ -48,7 +48,7 @@ class TenancyIT extends GatewayITBase {
     options.getAuth()
       .addKey(new ApiKey("alice", ApiKey.hash(ALICE), List.of(), List.of(), 0, 0))
       .addKey(new ApiKey("bob", ApiKey.hash(BOB), List.of(), List.of(), 0, 0))
-      .addKey(new ApiKey("ops", ApiKey.hash(OPS), List.of(), List.of(), 0, 0, true))
+      .addKey(new ApiKey("ops", ApiKey.hash(OPS), List.of(), List.of(), 0, 0).withAdmin(true))
       .addKey(new ApiKey("limited", ApiKey.hash(LIMITED), List.of(), List.of("execgate/busybox:*"), 0, 0))
       .addKey(new ApiKey("minter", ApiKey.hash(MINTER), List.of(), List.of(), 0, 0))
       .setMaxTokensPerKey(MAX_TOKENS);

@@ -152,7 +152,7 @@ public class ClusterOptions {
     }
     for (int i = 0; i < members.size(); i++) {
       String m = members.get(i);
-      // a port range (5801-5820) fails deep inside Hazelcast (STACK.md V2): refuse it here
+      // a port range (5801-5820) fails deep inside Hazelcast: refuse it here
       if (!MEMBER.matcher(m).matches()) {
         throw new ConfigException("cluster.members[" + i + "]", "cluster.members[" + i + "] must be host or host:port, "
           + "got '" + m + "'");

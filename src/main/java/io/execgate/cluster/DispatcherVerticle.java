@@ -197,7 +197,7 @@ public final class DispatcherVerticle extends VerticleBase {
 
   private static boolean retryable(Throwable err, GatewayException ge) {
     if (err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
-      // the worker is gone, or its address is not visible here yet (STACK.md V3)
+      // the worker is gone, or its address is not visible here yet
       return true;
     }
     return err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE

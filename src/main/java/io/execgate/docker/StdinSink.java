@@ -6,8 +6,8 @@ import java.util.ArrayDeque;
 
 /**
  * A container's stdin. Bytes written here are copied to the attach socket by the engine client's
- * thread. Ending it really closes the program's stdin: docker-java never half-closes the socket
- * (STACK.md D1), so {@link #end()} lets the copier drain, then drops the attach connection, and the
+ * thread. Ending it really closes the program's stdin: docker-java never half-closes the socket,
+ * so {@link #end()} lets the copier drain, then drops the attach connection, and the
  * engine, seeing the only stdin client leave a {@code StdinOnce} container, closes the pipe.
  */
 public final class StdinSink {

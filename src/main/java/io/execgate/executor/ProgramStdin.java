@@ -83,7 +83,7 @@ final class ProgramStdin {
 
   private void end() {
     StdinSink s = sink;
-    // docker-java never half-closes: drop the stdin connection once everything was sent (STACK.md D1)
+    // docker-java never half-closes: drop the stdin connection once everything was sent
     s.end(() -> context.runOnContext(v -> vertx.setTimer(50, t -> s.close())));
   }
 }

@@ -4,6 +4,7 @@ import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.error.Replies;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -34,6 +35,11 @@ final class ApiErrors {
    * route, wrong method, undecodable path), without setting the context's status or failure.
    */
   static void handle(RoutingContext ctx, int status) {
+    if (ctx.failure() instanceof HttpClosedException || ctx.response().closed()) {
+      // the client went away (mid-body, or while waiting): nobody to answer, nothing went wrong here
+      log.debug("{} {}: the client closed the connection", ctx.request().method(), ctx.request().path());
+      return;
+    }
     GatewayException ge = toGatewayException(ctx.failure(), ctx.statusCode() > 0 ? ctx.statusCode() : status);
     if (ge.code() == ErrorCode.INTERNAL) {
       log.error("{} {} failed (status {})", ctx.request().method(), ctx.request().path(), ctx.statusCode(), ctx.failure());

@@ -256,7 +256,7 @@ class ConnectionAttackIT {
    * @return the value of a gauge of the gateway's {@code /metrics}
    */
   private double gauge(String name) throws Exception {
-    for (String line : gateway.get("/metrics", gateway.victimKey).body().split("\n")) {
+    for (String line : gateway.get("/metrics", gateway.adminKey).body().split("\n")) {
       if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }

@@ -194,7 +194,7 @@ class FairnessAttackIT {
   }
 
   private JsonObject stats() throws Exception {
-    return new JsonObject(gateway.get("/v1/stats", gateway.victimKey).body());
+    return new JsonObject(gateway.get("/v1/stats", gateway.adminKey).body());
   }
 
   private JsonObject awaitStats(java.util.function.Predicate<JsonObject> done, long timeoutMs) throws Exception {

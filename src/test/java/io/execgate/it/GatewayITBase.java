@@ -64,7 +64,9 @@ abstract class GatewayITBase {
     vertx = Vertx.vertx(vertxOptions());
     GatewayOptions options = options().setInstanceId(instanceId);
     gateway = await(ExecutionGateway.deploy(vertx, options));
+    // pooled connections are dropped before the gateway's keep-alive deadline (http.headerTimeoutMs) closes them
     client = WebClient.create(vertx, new WebClientOptions()
+      .setKeepAliveTimeout(5)
       .setDefaultHost("127.0.0.1")
       .setDefaultPort(gateway.actualPort()), new PoolOptions().setHttp1MaxSize(64));
   }

@@ -128,6 +128,33 @@ class TenancyIT extends GatewayITBase {
     }
   }
 
+  /**
+   * Watches an execution's stream as {@code key} until its output contains {@code text}.
+   */
+  private void awaitOutput(String id, String key, String text) {
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.actualPort())
+      .setURI("/v1/executions/" + id + "/stream").addHeader("authorization", "Bearer " + key);
+    io.vertx.core.Promise<Void> seen = io.vertx.core.Promise.promise();
+    StringBuilder output = new StringBuilder();
+    var socket = await(ws.connect(options));
+    socket.textMessageHandler(t -> {
+      JsonObject frame = new JsonObject(t);
+      if ("stdout".equals(frame.getString("type"))) {
+        output.append(frame.getString("data"));
+        if (output.indexOf(text) >= 0) {
+          seen.tryComplete();
+        }
+      }
+    });
+    try {
+      seen.future().await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("no '" + text + "' in the output of " + id + " within 30 s: " + output, e);
+    } finally {
+      socket.close();
+    }
+  }
+
   private JsonObject awaitFinal(String id, String key) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 60_000;
     while (true) {
@@ -144,6 +171,8 @@ class TenancyIT extends GatewayITBase {
   @Test
   void anotherKeysExecutionIsNotFoundOnEveryRouteThatNamesIt() throws Exception {
     String id = submitted(ALICE, "echo started; sleep 20; echo secret-of-alice");
+    // the program has written: a replay of its events has something to leak
+    awaitOutput(id, ALICE, "started");
     String unknown = UUID.randomUUID().toString();
     HttpResponse<Buffer> none = send(HttpMethod.GET, "/v1/executions/" + unknown, BOB);
     assertThat(none.statusCode()).isEqualTo(404);

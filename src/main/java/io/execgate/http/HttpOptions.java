@@ -22,6 +22,8 @@ public class HttpOptions {
   public static final int DEFAULT_MAX_ENV = 256;
   public static final long DEFAULT_STREAM_BUFFER_BYTES = 1L << 20;
   public static final long DEFAULT_STREAM_KEEPALIVE_MS = 15_000;
+  public static final int DEFAULT_CONTROL_RATE_PER_SECOND = 20;
+  public static final int DEFAULT_CONTROL_BURST = 40;
 
   private boolean enabled;
   private String host;
@@ -36,6 +38,8 @@ public class HttpOptions {
   private int maxEnv;
   private long streamBufferBytes;
   private long streamKeepaliveMs;
+  private int controlRatePerSecond;
+  private int controlBurst;
 
   public HttpOptions() {
     enabled = DEFAULT_ENABLED;
@@ -51,6 +55,8 @@ public class HttpOptions {
     maxEnv = DEFAULT_MAX_ENV;
     streamBufferBytes = DEFAULT_STREAM_BUFFER_BYTES;
     streamKeepaliveMs = DEFAULT_STREAM_KEEPALIVE_MS;
+    controlRatePerSecond = DEFAULT_CONTROL_RATE_PER_SECOND;
+    controlBurst = DEFAULT_CONTROL_BURST;
   }
 
   public HttpOptions(HttpOptions other) {
@@ -73,6 +79,8 @@ public class HttpOptions {
     maxEnv = r.getInt("maxEnv", maxEnv, 0, 100_000);
     streamBufferBytes = r.getLong("streamBufferBytes", streamBufferBytes, 4096, 1L << 34);
     streamKeepaliveMs = r.getLong("streamKeepaliveMs", streamKeepaliveMs, 100, 3_600_000);
+    controlRatePerSecond = r.getInt("controlRatePerSecond", controlRatePerSecond, 1, 1_000_000);
+    controlBurst = r.getInt("controlBurst", controlBurst, 1, 1_000_000);
     r.finish();
   }
 
@@ -236,6 +244,44 @@ public class HttpOptions {
     return this;
   }
 
+  /**
+   * @return the control messages ({@code signal}, {@code cancel}, {@code stdin_close}) one
+   *   interactive socket may send per second, sustained; one past the rate gets an {@code error}
+   *   frame {@code rate_limited} and is dropped
+   */
+  public int getControlRatePerSecond() {
+    return controlRatePerSecond;
+  }
+
+  /**
+   * Set the control messages one interactive socket may send per second, sustained.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public HttpOptions setControlRatePerSecond(int controlRatePerSecond) {
+    this.controlRatePerSecond = controlRatePerSecond;
+    return this;
+  }
+
+  /**
+   * @return the control messages one interactive socket may send at once; also how many of its
+   *   messages may be refused in a row before the socket is closed with 4029
+   */
+  public int getControlBurst() {
+    return controlBurst;
+  }
+
+  /**
+   * Set the control messages one interactive socket may send at once (and refusals in a row before
+   * it is closed).
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public HttpOptions setControlBurst(int controlBurst) {
+    this.controlBurst = controlBurst;
+    return this;
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
       .put("enabled", enabled)
@@ -250,7 +296,9 @@ public class HttpOptions {
       .put("maxArgs", maxArgs)
       .put("maxEnv", maxEnv)
       .put("streamBufferBytes", streamBufferBytes)
-      .put("streamKeepaliveMs", streamKeepaliveMs);
+      .put("streamKeepaliveMs", streamKeepaliveMs)
+      .put("controlRatePerSecond", controlRatePerSecond)
+      .put("controlBurst", controlBurst);
   }
 
   @Override

@@ -68,6 +68,7 @@ final class ExecutionRun {
   private boolean waitingForSlot;
   private boolean outputPaused;
   private final ProgramStdin programStdin;
+  private final SignalQueue signals = new SignalQueue(this::deliverSignal);
   private long deadlineTimer = -1;
   private long startNanos;
   private long compileEndNanos;
@@ -346,6 +347,7 @@ final class ExecutionRun {
     if (deadlineTimer >= 0) {
       ec.vertx().cancelTimer(deadlineTimer);
     }
+    signals.close();
     if (sandbox != null) {
       sandbox.closeStreams();
     }
@@ -414,10 +416,18 @@ final class ExecutionRun {
       kill(null);
       message.reply(null);
     } else {
-      ec.runtime().signal(containerId(), ec.options().getExecutor().getUid(), signal.substring(3))
+      // one engine call in flight per execution; a repeat of a signal still waiting is merged into it
+      signals.send(signal.substring(3))
         .onSuccess(v -> message.reply(null))
         .onFailure(err -> Replies.fail(message, err));
     }
+  }
+
+  private Future<Void> deliverSignal(String signal) {
+    if (containerId() == null || programEnded.future().isComplete()) {
+      return Future.failedFuture(new GatewayException(ErrorCode.INVALID_REQUEST, "the program is not running"));
+    }
+    return ec.runtime().signal(containerId(), ec.options().getExecutor().getUid(), signal);
   }
 
   /**

@@ -19,7 +19,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +27,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,11 +44,20 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   static final long OUTPUT_HIGH_WATER_BYTES = 256 * 1024;
   /** How often a removal started by someone else is checked for its end. */
   private static final long REMOVAL_POLL_MS = 50;
+  /**
+   * Calls that may wait in the enforcement and lifecycle queues: far more than executions and warm
+   * containers ever ask for at once (a few calls each), so a bound against a runaway, not a limit.
+   */
+  static final int INTERNAL_QUEUE = 4096;
+  /** Container states in which no process of it runs. */
+  private static final Set<String> STOPPED = Set.of("created", "exited", "dead");
 
   private final Vertx vertx;
   private final DockerOptions options;
   private final DockerClient client;
-  private final WorkerExecutor worker;
+  private final EngineLane enforcement;
+  private final EngineLane lifecycle;
+  private final EngineLane clients;
   private final ImagePuller puller;
 
   public DockerContainerRuntime(Vertx vertx, DockerOptions options) {
@@ -67,15 +76,39 @@ public final class DockerContainerRuntime implements ContainerRuntime {
       .connectionTimeout(Duration.ofMillis(options.getConnectTimeoutMs()))
       .build();
     this.client = DockerClientImpl.getInstance(cfg, http);
-    this.worker = vertx.createSharedWorkerExecutor("execgate-docker-" + System.identityHashCode(this),
-      options.getWorkerPoolSize(), options.getCallTimeoutMs() * 2, TimeUnit.MILLISECONDS);
+    // one pool and queue per purpose: kills and removals never wait behind client-triggered calls,
+    // and those cannot take the threads that create and start the other executions' containers
+    String name = "execgate-docker-" + System.identityHashCode(this);
+    long maxExecuteMs = options.getCallTimeoutMs() * 2;
+    this.enforcement = new EngineLane(vertx, name, EngineLane.Purpose.ENFORCEMENT, options.getEnforcementPoolSize(),
+      INTERNAL_QUEUE, maxExecuteMs);
+    this.lifecycle = new EngineLane(vertx, name, EngineLane.Purpose.LIFECYCLE, options.getWorkerPoolSize(),
+      INTERNAL_QUEUE, maxExecuteMs);
+    this.clients = new EngineLane(vertx, name, EngineLane.Purpose.CLIENT, options.getClientPoolSize(),
+      options.getClientQueueSize(), maxExecuteMs);
     this.puller = new ImagePuller(vertx, client);
   }
 
   private <T> Future<T> call(String what, Callable<T> task) {
-    return worker.executeBlocking(task, false)
+    return call(lifecycle, what, task);
+  }
+
+  private <T> Future<T> call(EngineLane lane, String what, Callable<T> task) {
+    return lane.submit(what, task)
       .timeout(options.getCallTimeoutMs(), TimeUnit.MILLISECONDS)
       .recover(err -> Future.failedFuture(DockerErrors.map(err, what, options.getHost())));
+  }
+
+  @Override
+  public Map<String, Integer> pendingCalls() {
+    return Map.of(enforcement.purpose().id, enforcement.pending(), lifecycle.purpose().id, lifecycle.pending(),
+      clients.purpose().id, clients.pending());
+  }
+
+  @Override
+  public Map<String, Long> refusedCalls() {
+    return Map.of(enforcement.purpose().id, enforcement.refused(), lifecycle.purpose().id, lifecycle.refused(),
+      clients.purpose().id, clients.refused());
   }
 
   @Override
@@ -227,7 +260,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public Future<Void> kill(String containerId) {
-    return call("kill container", () -> {
+    return call(enforcement, "kill container", () -> {
       try {
         client.killContainerCmd(containerId).withSignal("KILL").exec();
       } catch (NotFoundException | com.github.dockerjava.api.exception.ConflictException gone) {
@@ -239,7 +272,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public Future<Void> signal(String containerId, int uid, String signal) {
-    return call("signal " + signal, () -> {
+    return call(clients, "signal " + signal, () -> {
       String id = client.execCreateCmd(containerId)
         .withUser(uid + ":" + uid)
         .withCmd("/bin/sh", "-c", "kill -s " + signal + " -1")
@@ -287,7 +320,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public Future<Void> remove(String containerId) {
-    return call("remove container", () -> {
+    return call(enforcement, "remove container", () -> {
       try {
         client.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
       } catch (NotFoundException gone) {
@@ -302,7 +335,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   }
 
   private Future<Void> awaitGone(String containerId, long deadlineNanos) {
-    return call("inspect container", () -> {
+    return call(enforcement, "inspect container", () -> {
       try {
         client.inspectContainerCmd(containerId).exec();
         return false;
@@ -325,7 +358,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public Future<List<String>> list(Map<String, String> labels) {
-    return call("list containers", () -> client.listContainersCmd()
+    return call(enforcement, "list containers", () -> client.listContainersCmd()
       .withShowAll(true)
       .withLabelFilter(labels)
       .exec()
@@ -336,7 +369,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public Future<List<String>> listRunning(Map<String, String> labels) {
-    return call("list running containers", () -> client.listContainersCmd()
+    return call(enforcement, "list running containers", () -> client.listContainersCmd()
       .withLabelFilter(labels)
       .withStatusFilter(List.of("running"))
       .exec()
@@ -346,21 +379,30 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   }
 
   @Override
-  public Future<List<String>> listStopped(Map<String, String> labels, long createdBeforeEpochSeconds) {
-    return call("list stopped containers", () -> client.listContainersCmd()
+  public Future<List<ManagedContainer>> listManaged(Map<String, String> labels) {
+    return call(enforcement, "list containers", () -> client.listContainersCmd()
       .withShowAll(true)
       .withLabelFilter(labels)
-      .withStatusFilter(List.of("created", "exited", "dead"))
       .exec()
       .stream()
-      .filter(c -> c.getCreated() != null && c.getCreated() < createdBeforeEpochSeconds)
-      .map(Container::getId)
+      .map(c -> new ManagedContainer(c.getId(), c.getLabels() == null ? null : c.getLabels().get(ContainerLabels.EXECUTION),
+        !STOPPED.contains(c.getState()), c.getCreated() == null ? 0 : c.getCreated()))
       .toList());
   }
 
   @Override
+  public Future<Long> hostMemoryBytes() {
+    return call("engine info", () -> {
+      Long total = client.infoCmd().exec().getMemTotal();
+      return total == null ? 0L : total;
+    });
+  }
+
+  @Override
   public void close() {
-    worker.close();
+    enforcement.close();
+    lifecycle.close();
+    clients.close();
     try {
       client.close();
     } catch (IOException e) {

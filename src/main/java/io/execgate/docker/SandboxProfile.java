@@ -18,6 +18,13 @@ final class SandboxProfile {
 
   /** The sandbox's working place, the only writable one. */
   static final String TMP = "/tmp";
+  /**
+   * The kernel's OOM killer picks the process with the highest score: sandboxes get the highest
+   * adjustment there is, so that under host memory pressure they die before the gateway or the
+   * engine. Inherited by every process in the container; a program cannot lower it (that needs
+   * CAP_SYS_RESOURCE, dropped with all others).
+   */
+  static final int OOM_SCORE_ADJ = 1000;
 
   private SandboxProfile() {
   }
@@ -34,6 +41,7 @@ final class SandboxProfile {
       .withPrivileged(false)
       .withMemory(spec.memoryBytes())
       .withMemorySwap(spec.memoryBytes())
+      .withOomScoreAdj(OOM_SCORE_ADJ)
       .withNanoCPUs(spec.nanoCpus())
       .withPidsLimit((long) spec.pids())
       .withUlimits(List.of(new Ulimit("nofile", (long) spec.nofile(), (long) spec.nofile())))

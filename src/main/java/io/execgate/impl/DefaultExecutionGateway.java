@@ -11,9 +11,13 @@ import io.execgate.cluster.WorkerAgentVerticle;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.docker.DockerContainerRuntime;
+import io.execgate.error.ConfigException;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
+import io.execgate.executor.ContainerSweeper;
+import io.execgate.executor.ExecutorOptions;
 import io.execgate.executor.ExecutorVerticle;
+import io.execgate.executor.HostMemory;
 import io.execgate.executor.SchedulerVerticle;
 import io.execgate.executor.WarmPoolVerticle;
 import io.execgate.http.HttpGatewayVerticle;
@@ -46,12 +50,12 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
   private final ContainerRuntime runtime;
   private final List<String> deployments = Collections.synchronizedList(new ArrayList<>());
   private static final long ENGINE_WATCH_MS = 2_000;
-  private static final long SWEEP_MS = 60_000;
 
   private ExecutionStore store;
   private int port = -1;
   private long engineWatch = -1;
   private long sweeper = -1;
+  private ContainerSweeper containerSweeper;
   private Future<Void> closing;
 
   private DefaultExecutionGateway(Vertx vertx, GatewayOptions options, ContainerRuntime runtime) {
@@ -73,15 +77,22 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
         + "ClusterSupport.configure(Vertx.builder(), options, cluster).buildClustered()"));
     }
     Codecs.registerAll(vertx.eventBus());
-    GatewayMetrics.create(vertx, opts.getAddressPrefix());
+    GatewayMetrics metrics = GatewayMetrics.create(vertx, opts.getAddressPrefix());
     ContainerRuntime runtime = new DockerContainerRuntime(vertx, opts.getDocker());
+    runtime.pendingCalls().keySet().forEach(lane -> {
+      metrics.gauge("execgate_engine_calls_pending", "Blocking engine calls running or waiting, by purpose", runtime,
+        r -> r.pendingCalls().getOrDefault(lane, 0), "lane", lane);
+      metrics.functionCounter("execgate_engine_calls_refused", "Engine calls refused because their purpose's queue "
+        + "was full", () -> runtime.refusedCalls().getOrDefault(lane, 0L), "lane", lane);
+    });
     DefaultExecutionGateway gateway = new DefaultExecutionGateway(vertx, opts, runtime);
     // a gateway node of a cluster has no engine of its own: its workers do
     Future<Void> engine = cluster.getRole().runsWork() ? runtime.ping() : Future.succeededFuture();
     return engine
       .transform(ping -> {
         if (ping.succeeded()) {
-          Future<Void> reaped = cluster.getRole().runsWork() ? gateway.reapOrphans() : Future.succeededFuture();
+          Future<Void> reaped = cluster.getRole().runsWork()
+            ? gateway.checkHostMemory().compose(v -> gateway.reapOrphans()) : Future.succeededFuture();
           return reaped.compose(v -> gateway.deployVerticles(true));
         }
         String problem = "the Docker engine at " + opts.getDocker().getHost() + " does not answer ("
@@ -98,7 +109,9 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
       .<ExecutionGateway>map(store -> {
         gateway.store = store;
         if (cluster.getRole().runsWork()) {
-          gateway.sweeper = vertx.setPeriodic(SWEEP_MS, t -> gateway.sweep());
+          gateway.containerSweeper = new ContainerSweeper(runtime, opts);
+          gateway.sweeper = vertx.setPeriodic(opts.getExecutor().getSweepIntervalSeconds() * 1000,
+            t -> gateway.containerSweeper.sweep());
         }
         if (cluster.getRole().servesHttp()) {
           gateway.warnIfOpen();
@@ -123,30 +136,47 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
    */
   private void awaitEngine() {
     engineWatch = vertx.setTimer(ENGINE_WATCH_MS, t -> runtime.ping()
+      .compose(v -> checkHostMemory())
       .compose(v -> reapOrphans())
       .compose(v -> vertx.eventBus().request(new Addresses(options.getAddressPrefix()).schedulerEngineReady(), true))
       .onSuccess(v -> log.info("the Docker engine answers: taking executions"))
       .onFailure(err -> {
-        if (closing == null) {
+        if (err instanceof ConfigException) {
+          // too late to refuse the start: the work is refused instead (/ready stays 503)
+          log.error("the Docker engine answers, but this gateway takes no executions: {}", err.getMessage());
+        } else if (closing == null) {
           awaitEngine();
         }
       }));
   }
 
   /**
-   * Removes stopped containers of this instance that are older than any execution can be: those
-   * whose removal failed (e.g. while the engine restarted).
+   * Compares the sandboxes' worst case with the engine host's memory: a warning, or in
+   * {@code refuse} mode a {@link ConfigException} that stops the start.
    */
-  private void sweep() {
-    var limits = options.getExecutor().getMaxLimits();
-    long maxAgeSeconds = (limits.timeoutMs() + 60_000) / 1000 + 600;
-    runtime.listStopped(ContainerLabels.ofInstance(options.getInstanceId()),
-        System.currentTimeMillis() / 1000 - maxAgeSeconds)
-      .onSuccess(ids -> {
-        if (!ids.isEmpty()) {
-          log.warn("removing {} stopped container(s) whose removal had failed", ids.size());
-          ids.forEach(runtime::remove);
+  private Future<Void> checkHostMemory() {
+    ExecutorOptions executor = options.getExecutor();
+    if (executor.getHostMemoryCheck() == ExecutorOptions.HostMemoryCheck.OFF) {
+      return Future.succeededFuture();
+    }
+    return runtime.hostMemoryBytes()
+      .recover(err -> {
+        log.warn("cannot read the engine host's memory ({}); the sandboxes' worst case is not checked",
+          err.getMessage());
+        return Future.succeededFuture(0L);
+      })
+      .compose(bytes -> {
+        String problem = HostMemory.problem(executor, bytes);
+        if (problem == null) {
+          return Future.succeededFuture();
         }
+        if (executor.getHostMemoryCheck() == ExecutorOptions.HostMemoryCheck.REFUSE) {
+          return Future.failedFuture(new ConfigException("executor.hostMemoryCheck", problem + "; lower "
+            + "executor.maxConcurrent or executor.maxLimits.memoryMb, or set executor.hostMemoryCheck to warn"));
+        }
+        log.warn("{}: under memory pressure the kernel's OOM killer picks sandboxes first (their oom_score_adj is "
+          + "1000), so executions may be killed below their own memory limits", problem);
+        return Future.succeededFuture();
       });
   }
 

@@ -24,7 +24,7 @@ public final class CloseCodes {
   /**
    * The client kept sending past what the socket takes: control messages past
    * {@code http.controlRatePerSecond}, or messages before admission past their bound, refused
-   * {@code http.controlBurst} times in a row.
+   * more than {@code http.controlBurst} times within a second.
    */
   public static final short TOO_MANY_MESSAGES = 4029;
 

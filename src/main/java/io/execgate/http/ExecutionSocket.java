@@ -277,7 +277,8 @@ final class ExecutionSocket {
 
   private void control(Control c) {
     if (state == State.IDLE) {
-      refused(limit.refuse(), new GatewayException(ErrorCode.PROTOCOL_VIOLATION, "no execution yet: send run first"));
+      refused(limit.refuse(System.nanoTime()), new GatewayException(ErrorCode.PROTOCOL_VIOLATION,
+        "no execution yet: send run first"));
       return;
     }
     if (state == State.STARTING) {
@@ -308,18 +309,16 @@ final class ExecutionSocket {
    */
   private void early(Control c) {
     if (c.type() != Control.Type.STDIN && early.contains(c)) {
-      limit.accepted();
       return;
     }
     long bytes = c.data() == null ? 0 : c.data().length();
     if (early.size() >= MAX_EARLY_MESSAGES) {
-      refused(limit.refuse(), new GatewayException(ErrorCode.RATE_LIMITED, "more than " + MAX_EARLY_MESSAGES
-        + " messages before the execution was admitted; this " + c.type().id() + " was dropped"));
+      refused(limit.refuse(System.nanoTime()), new GatewayException(ErrorCode.RATE_LIMITED, "more than "
+        + MAX_EARLY_MESSAGES + " messages before the execution was admitted; this " + c.type().id() + " was dropped"));
     } else if (earlyBytes + bytes > options.getHttp().getMaxStdinBytes()) {
-      refused(limit.refuse(), new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "more than "
+      refused(limit.refuse(System.nanoTime()), new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "more than "
         + options.getHttp().getMaxStdinBytes() + " bytes of stdin before the execution was admitted"));
     } else {
-      limit.accepted();
       earlyBytes += bytes;
       early.add(c);
     }
@@ -339,8 +338,10 @@ final class ExecutionSocket {
   private void refused(SocketMessageLimit.Verdict verdict, GatewayException error) {
     if (verdict == SocketMessageLimit.Verdict.CLOSE) {
       log.atDebug().addKeyValue("execution", executionId).log("closing a socket that kept sending past its limits");
-      sink.fail(CloseCodes.TOO_MANY_MESSAGES, new GatewayException(ErrorCode.RATE_LIMITED, options.getHttp()
-        .getControlBurst() + " messages in a row were refused: " + error.getMessage()));
+      sink.fail(CloseCodes.TOO_MANY_MESSAGES, new GatewayException(ErrorCode.RATE_LIMITED, "more than " + options
+        .getHttp().getControlBurst() + " messages refused within a second: " + error.getMessage()));
+      // whatever else it sent is not read: the connection ends with the closing handshake (or its timeout)
+      pause();
       // the close handler runs once the peer answers; the execution is not left waiting for it
       onClose();
     } else if (!sink.writeQueueFull()) {

@@ -265,15 +265,15 @@ public class HttpOptions {
 
   /**
    * @return the control messages one interactive socket may send at once; also how many of its
-   *   messages may be refused in a row before the socket is closed with 4029
+   *   messages may be refused within a second before the socket is closed with 4029
    */
   public int getControlBurst() {
     return controlBurst;
   }
 
   /**
-   * Set the control messages one interactive socket may send at once (and refusals in a row before
-   * it is closed).
+   * Set the control messages one interactive socket may send at once (and its refusals within a
+   * second before it is closed).
    *
    * @return a reference to this, so the API can be used fluently
    */

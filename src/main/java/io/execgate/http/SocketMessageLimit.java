@@ -3,9 +3,9 @@ package io.execgate.http;
 /**
  * What one interactive socket may send: control messages ({@code signal}, {@code cancel},
  * {@code stdin_close}) at a sustained rate with a burst, as a token bucket, and a bounded number of
- * refusals in a row before the socket is closed, so that a flood neither reaches the executor nor
- * makes the gateway write an error frame per message without end. Used on the socket's event loop
- * only.
+ * refused messages per second before the socket is closed, so that a flood neither reaches the
+ * executor nor makes the gateway write an error frame per message without end. Used on the
+ * socket's event loop only.
  */
 final class SocketMessageLimit {
 
@@ -19,15 +19,19 @@ final class SocketMessageLimit {
     CLOSE
   }
 
+  private static final long WINDOW_NANOS = 1_000_000_000L;
+
   private final double perNano;
   private final int burst;
   private double tokens;
   private long refilledAt;
-  private int refusedInARow;
+  private long windowStart;
+  private int refusedInWindow;
 
   /**
    * @param perSecond sustained control messages per second
-   * @param burst     control messages that may come at once; also the refusals in a row that close the socket
+   * @param burst     control messages that may come at once; also the refusals within a second that
+   *                  close the socket
    * @param nowNanos  the current time
    */
   SocketMessageLimit(int perSecond, int burst, long nowNanos) {
@@ -35,6 +39,7 @@ final class SocketMessageLimit {
     this.burst = burst;
     this.tokens = burst;
     this.refilledAt = nowNanos;
+    this.windowStart = nowNanos;
   }
 
   /**
@@ -45,25 +50,20 @@ final class SocketMessageLimit {
     refilledAt = nowNanos;
     if (tokens >= 1) {
       tokens -= 1;
-      refusedInARow = 0;
       return Verdict.ACCEPT;
     }
-    return refuse();
+    return refuse(nowNanos);
   }
 
   /**
-   * A message was refused for another reason (a bound of the socket's own): it counts towards the
-   * refusals in a row.
+   * A message was refused, for the rate or for a bound of the socket's own: past {@code burst}
+   * refusals within a second, the socket is closed.
    */
-  Verdict refuse() {
-    refusedInARow++;
-    return refusedInARow > burst ? Verdict.CLOSE : Verdict.REFUSE;
-  }
-
-  /**
-   * A message not subject to the rate was taken: the run of refusals ends.
-   */
-  void accepted() {
-    refusedInARow = 0;
+  Verdict refuse(long nowNanos) {
+    if (nowNanos - windowStart > WINDOW_NANOS) {
+      windowStart = nowNanos;
+      refusedInWindow = 0;
+    }
+    return ++refusedInWindow > burst ? Verdict.CLOSE : Verdict.REFUSE;
   }
 }

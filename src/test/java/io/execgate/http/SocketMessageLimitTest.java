@@ -10,19 +10,18 @@ class SocketMessageLimitTest {
   private static final long MS = 1_000_000L;
 
   @Test
-  void aBurstIsTakenThenTheRateThenRefusalsInARowClose() {
+  void aBurstIsTakenThenTheRateThenTooManyRefusalsWithinASecondClose() {
     SocketMessageLimit limit = new SocketMessageLimit(10, 5, 0);
     for (int i = 0; i < 5; i++) {
       assertThat(limit.control(0)).isEqualTo(Verdict.ACCEPT);
     }
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 3; i++) {
       assertThat(limit.control(0)).isEqualTo(Verdict.REFUSE);
     }
-    // 10 per second: one more after 100 ms, and the run of refusals starts again
+    // 10 per second: one more after 100 ms; the refusals of this second still count
     assertThat(limit.control(100 * MS)).isEqualTo(Verdict.ACCEPT);
-    for (int i = 0; i < 5; i++) {
-      assertThat(limit.control(100 * MS)).isEqualTo(Verdict.REFUSE);
-    }
+    assertThat(limit.control(100 * MS)).isEqualTo(Verdict.REFUSE);
+    assertThat(limit.control(100 * MS)).isEqualTo(Verdict.REFUSE);
     assertThat(limit.control(100 * MS)).isEqualTo(Verdict.CLOSE);
   }
 
@@ -37,13 +36,12 @@ class SocketMessageLimitTest {
   }
 
   @Test
-  void otherRefusalsCountTowardsTheCloseAndOtherAcceptedMessagesEndTheRun() {
+  void refusalsOfAnEarlierSecondDoNotCount() {
     SocketMessageLimit limit = new SocketMessageLimit(10, 2, 0);
-    assertThat(limit.refuse()).isEqualTo(Verdict.REFUSE);
-    assertThat(limit.refuse()).isEqualTo(Verdict.REFUSE);
-    limit.accepted();
-    assertThat(limit.refuse()).isEqualTo(Verdict.REFUSE);
-    assertThat(limit.refuse()).isEqualTo(Verdict.REFUSE);
-    assertThat(limit.refuse()).isEqualTo(Verdict.CLOSE);
+    assertThat(limit.refuse(0)).isEqualTo(Verdict.REFUSE);
+    assertThat(limit.refuse(0)).isEqualTo(Verdict.REFUSE);
+    assertThat(limit.refuse(1_001 * MS)).isEqualTo(Verdict.REFUSE);
+    assertThat(limit.refuse(1_001 * MS)).isEqualTo(Verdict.REFUSE);
+    assertThat(limit.refuse(1_002 * MS)).isEqualTo(Verdict.CLOSE);
   }
 }

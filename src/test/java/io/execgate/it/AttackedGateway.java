@@ -17,11 +17,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -147,6 +149,28 @@ final class AttackedGateway implements AutoCloseable {
     assertThat(result.getString("stdout")).isEqualTo("hi\n");
     assertThat(ms).as("the victim's echo hi during the attack").isLessThan(maxMs);
     return ms;
+  }
+
+  /**
+   * An ordinary interactive session of the victim before an attack, as a gateway in service has
+   * served: {@code wc -l} fed {@code lines} lines over {@code /v1/ws}, each its own message. (A cold
+   * JVM handles its first thousand WebSocket messages several times slower than later ones.)
+   */
+  void interactiveSession(int lines) throws Exception {
+    try (RawWebSocket ws = new RawWebSocket(port, "/v1/ws", victimKey)) {
+      ws.send(new JsonObject().put("type", "run").put("script", "echo ready; wc -l"));
+      ws.await(f -> "stdout".equals(f.getString("type")) && f.getString("data").contains("ready"), 30_000);
+      List<String> messages = new ArrayList<>(Collections.nCopies(lines,
+        new JsonObject().put("type", "stdin").put("data", "a line\n").encode()));
+      messages.add(new JsonObject().put("type", "stdin_close").encode());
+      ws.sendAll(messages);
+      JsonObject exit = ws.await(f -> "exit".equals(f.getString("type")), 30_000);
+      track(ws.received().stream().filter(f -> "accepted".equals(f.getString("type"))).findFirst().orElseThrow()
+        .getString("id"));
+      assertThat(exit.getString("status")).as(exit.encode()).isEqualTo("succeeded");
+      assertThat(ws.received().stream().filter(f -> "stdout".equals(f.getString("type"))).map(f -> f.getString("data"))
+        .collect(Collectors.joining()).strip()).endsWith(String.valueOf(lines));
+    }
   }
 
   /**

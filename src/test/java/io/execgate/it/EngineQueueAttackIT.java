@@ -53,6 +53,7 @@ class EngineQueueAttackIT {
   @BeforeAll
   void start() throws Exception {
     gateway = new AttackedGateway(Map.of());
+    gateway.interactiveSession(2_000);
     docker = DockerSupport.client();
   }
 
@@ -145,6 +146,7 @@ class EngineQueueAttackIT {
     Path config = AttackedGateway.config(new JsonObject().put("http", new JsonObject()
       .put("controlRatePerSecond", 1_000_000).put("controlBurst", 1_000_000)));
     try (AttackedGateway gw = new AttackedGateway(Map.of("EXECGATE_CONFIG", config.toString()))) {
+      gw.interactiveSession(2_000);
       String attackerStdout;
       long victim;
       long healthMax;

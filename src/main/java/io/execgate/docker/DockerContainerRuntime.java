@@ -55,6 +55,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   private final Vertx vertx;
   private final DockerOptions options;
   private final DockerClient client;
+  private final DockerClient enforcementClient;
   private final EngineLane enforcement;
   private final EngineLane lifecycle;
   private final EngineLane clients;
@@ -69,13 +70,11 @@ public final class DockerContainerRuntime implements ContainerRuntime {
       config.withApiVersion(options.getApiVersion());
     }
     DefaultDockerClientConfig cfg = config.build();
-    ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
-      .dockerHost(cfg.getDockerHost())
-      .sslConfig(cfg.getSSLConfig())
-      .maxConnections(options.getMaxConnections())
-      .connectionTimeout(Duration.ofMillis(options.getConnectTimeoutMs()))
-      .build();
-    this.client = DockerClientImpl.getInstance(cfg, http);
+    this.client = DockerClientImpl.getInstance(cfg, http(cfg, options.getMaxConnections()));
+    // kills, removals and the listings for reaping have connections of their own, one per thread of
+    // their pool: attaches and pulls, which hold theirs for as long as they last, cannot leave them
+    // waiting for one. Same engine, same TLS.
+    this.enforcementClient = DockerClientImpl.getInstance(cfg, http(cfg, options.getEnforcementPoolSize()));
     // one pool and queue per purpose: kills and removals never wait behind client-triggered calls,
     // and those cannot take the threads that create and start the other executions' containers
     String name = "execgate-docker-" + System.identityHashCode(this);
@@ -87,6 +86,15 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     this.clients = new EngineLane(vertx, name, EngineLane.Purpose.CLIENT, options.getClientPoolSize(),
       options.getClientQueueSize(), maxExecuteMs);
     this.puller = new ImagePuller(vertx, client);
+  }
+
+  private ApacheDockerHttpClient http(DefaultDockerClientConfig cfg, int maxConnections) {
+    return new ApacheDockerHttpClient.Builder()
+      .dockerHost(cfg.getDockerHost())
+      .sslConfig(cfg.getSSLConfig())
+      .maxConnections(maxConnections)
+      .connectionTimeout(Duration.ofMillis(options.getConnectTimeoutMs()))
+      .build();
   }
 
   private <T> Future<T> call(String what, Callable<T> task) {
@@ -262,7 +270,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   public Future<Void> kill(String containerId) {
     return call(enforcement, "kill container", () -> {
       try {
-        client.killContainerCmd(containerId).withSignal("KILL").exec();
+        enforcementClient.killContainerCmd(containerId).withSignal("KILL").exec();
       } catch (NotFoundException | com.github.dockerjava.api.exception.ConflictException gone) {
         // already gone or not running: the outcome we wanted
       }
@@ -322,7 +330,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   public Future<Void> remove(String containerId) {
     return call(enforcement, "remove container", () -> {
       try {
-        client.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
+        enforcementClient.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
       } catch (NotFoundException gone) {
         // removed already
       } catch (com.github.dockerjava.api.exception.ConflictException inProgress) {
@@ -337,7 +345,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   private Future<Void> awaitGone(String containerId, long deadlineNanos) {
     return call(enforcement, "inspect container", () -> {
       try {
-        client.inspectContainerCmd(containerId).exec();
+        enforcementClient.inspectContainerCmd(containerId).exec();
         return false;
       } catch (NotFoundException gone) {
         return true;
@@ -358,7 +366,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public Future<List<String>> list(Map<String, String> labels) {
-    return call(enforcement, "list containers", () -> client.listContainersCmd()
+    return call(enforcement, "list containers", () -> enforcementClient.listContainersCmd()
       .withShowAll(true)
       .withLabelFilter(labels)
       .exec()
@@ -369,7 +377,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public Future<List<String>> listRunning(Map<String, String> labels) {
-    return call(enforcement, "list running containers", () -> client.listContainersCmd()
+    return call(enforcement, "list running containers", () -> enforcementClient.listContainersCmd()
       .withLabelFilter(labels)
       .withStatusFilter(List.of("running"))
       .exec()
@@ -380,7 +388,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public Future<List<ManagedContainer>> listManaged(Map<String, String> labels) {
-    return call(enforcement, "list containers", () -> client.listContainersCmd()
+    return call(enforcement, "list containers", () -> enforcementClient.listContainersCmd()
       .withShowAll(true)
       .withLabelFilter(labels)
       .exec()
@@ -403,10 +411,12 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     enforcement.close();
     lifecycle.close();
     clients.close();
-    try {
-      client.close();
-    } catch (IOException e) {
-      log.debug("closing the Docker client failed", e);
+    for (DockerClient c : List.of(client, enforcementClient)) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        log.debug("closing a Docker client failed", e);
+      }
     }
   }
 

@@ -94,7 +94,8 @@ public class DockerOptions {
   }
 
   /**
-   * @return the size of the HTTP connection pool to the engine; each attach holds one connection
+   * @return the size of the HTTP connection pool to the engine; each attach holds one connection.
+   *   Kills and removals have {@link #getEnforcementPoolSize()} connections of their own
    */
   public int getMaxConnections() {
     return maxConnections;
@@ -146,7 +147,8 @@ public class DockerOptions {
 
   /**
    * @return threads of the pool that kills and removes containers and lists them for reaping and
-   *   sweeping: it never waits behind other calls
+   *   sweeping, and connections to the engine of their own (one per thread, apart from
+   *   {@link #getMaxConnections()}): it never waits behind other calls nor for a connection
    */
   public int getEnforcementPoolSize() {
     return enforcementPoolSize;

@@ -288,8 +288,12 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         .withAttachStderr(false)
         .exec()
         .getId();
-      client.execStartCmd(id).withDetach(true).exec(new ResultCallback.Adapter<>()).awaitCompletion(
-        options.getCallTimeoutMs(), TimeUnit.MILLISECONDS);
+      QuietCallback started = client.execStartCmd(id).withDetach(true).exec(new QuietCallback());
+      started.awaitCompletion(options.getCallTimeoutMs(), TimeUnit.MILLISECONDS);
+      if (started.error != null) {
+        // the program ended meanwhile ("cannot exec in a stopped state"): nobody is left to signal
+        log.debug("signal {} to container {} not delivered: {}", signal, containerId, started.error.getMessage());
+      }
       return null;
     });
   }
@@ -417,6 +421,20 @@ public final class DockerContainerRuntime implements ContainerRuntime {
       } catch (IOException e) {
         log.debug("closing a Docker client failed", e);
       }
+    }
+  }
+
+  /**
+   * A callback that keeps its failure for the caller: docker-java's own logs every failure as an
+   * error with its stack trace, also those that are an expected outcome.
+   */
+  private static final class QuietCallback extends ResultCallback.Adapter<Frame> {
+    private volatile Throwable error;
+
+    @Override
+    public void onError(Throwable err) {
+      error = err;
+      closeQuietly(this);
     }
   }
 

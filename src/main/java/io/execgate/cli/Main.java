@@ -94,9 +94,15 @@ public final class Main {
     try {
       gateway = ExecutionGateway.deploy(vertx, options).await(120, TimeUnit.SECONDS);
     } catch (Exception e) {
-      log.error("execgate cannot start: {}", e.getMessage());
+      ConfigException config = configProblem(e);
+      if (config != null) {
+        // a configuration this machine cannot honour (e.g. executor.hostMemoryCheck: refuse)
+        log.error("invalid configuration ({}): {}", config.key(), config.getMessage());
+      } else {
+        log.error("execgate cannot start: {}", e.getMessage());
+      }
       closeQuietly(vertx);
-      System.exit(EXIT_STARTUP);
+      System.exit(config != null ? EXIT_CONFIG : EXIT_STARTUP);
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -132,6 +138,15 @@ public final class Main {
       }
     }
     return env;
+  }
+
+  private static ConfigException configProblem(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof ConfigException c) {
+        return c;
+      }
+    }
+    return null;
   }
 
   private static void closeQuietly(Vertx vertx) {

@@ -21,6 +21,12 @@ public final class CloseCodes {
   public static final short REPLAY_UNAVAILABLE = 4010;
   /** The gateway could not go on with the stream (an executor vanished, an internal error). */
   public static final short STREAM_FAILED = 4011;
+  /**
+   * The client kept sending past what the socket takes: control messages past
+   * {@code http.controlRatePerSecond}, or messages before admission past their bound, refused
+   * more than {@code http.controlBurst} times within a second.
+   */
+  public static final short TOO_MANY_MESSAGES = 4029;
 
   /** A close frame's reason holds at most 123 bytes. */
   private static final int MAX_REASON_BYTES = 123;

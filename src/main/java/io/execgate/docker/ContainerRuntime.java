@@ -9,7 +9,10 @@ import java.util.Set;
 
 /**
  * The narrow port through which executors drive a container engine. Every method returns at once;
- * blocking engine calls run on a worker pool and complete on the caller's context.
+ * blocking engine calls run on worker pools and complete on the caller's context. The pools are
+ * separate by purpose, each with a bounded queue: {@link #kill}, {@link #remove} and the listings
+ * (what enforces deadlines and cleans up) never wait behind the executions' lifecycle calls, and
+ * neither waits behind {@link #signal}, which clients trigger.
  */
 public interface ContainerRuntime extends AutoCloseable {
 
@@ -122,10 +125,30 @@ public interface ContainerRuntime extends AutoCloseable {
   Future<List<String>> listRunning(Map<String, String> labels);
 
   /**
-   * @return ids of containers carrying all of {@code labels} that are not running (created, exited or
-   *   dead) and were created before {@code createdBeforeEpochSeconds}
+   * @return every container (running or not) carrying all of {@code labels}, with its state, age and
+   *   execution label
    */
-  Future<List<String>> listStopped(Map<String, String> labels, long createdBeforeEpochSeconds);
+  Future<List<ManagedContainer>> listManaged(Map<String, String> labels);
+
+  /**
+   * @return the memory of the engine's host in bytes, as the engine reports it (0 when it does not)
+   */
+  Future<Long> hostMemoryBytes();
+
+  /**
+   * @return engine calls running or waiting, by purpose ({@code enforcement}, {@code lifecycle},
+   *   {@code client})
+   */
+  default Map<String, Integer> pendingCalls() {
+    return Map.of();
+  }
+
+  /**
+   * @return engine calls refused because their purpose's queue was full, by purpose
+   */
+  default Map<String, Long> refusedCalls() {
+    return Map.of();
+  }
 
   @Override
   void close();

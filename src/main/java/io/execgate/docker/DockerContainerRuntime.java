@@ -21,7 +21,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,12 +50,22 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   static final long OUTPUT_HIGH_WATER_BYTES = 256 * 1024;
   /** How often a removal started by someone else is checked for its end. */
   private static final long REMOVAL_POLL_MS = 50;
+  /**
+   * Calls that may wait in the enforcement and lifecycle queues: far more than executions and warm
+   * containers ever ask for at once (a few calls each), so a bound against a runaway, not a limit.
+   */
+  static final int INTERNAL_QUEUE = 4096;
+  /** Container states in which no process of it runs. */
+  private static final Set<String> STOPPED = Set.of("created", "exited", "dead");
 
   private final Vertx vertx;
   private final DockerOptions options;
   private final DockerClient client;
   private final DockerHttpClient http;
-  private final WorkerExecutor worker;
+  private final DockerClient enforcementClient;
+  private final EngineLane enforcement;
+  private final EngineLane lifecycle;
+  private final EngineLane clients;
   private final ImagePuller puller;
 
   public DockerContainerRuntime(Vertx vertx, DockerOptions options) {
@@ -68,22 +77,54 @@ public final class DockerContainerRuntime implements ContainerRuntime {
       config.withApiVersion(options.getApiVersion());
     }
     DefaultDockerClientConfig cfg = config.build();
-    this.http = new ApacheDockerHttpClient.Builder()
-      .dockerHost(cfg.getDockerHost())
-      .sslConfig(cfg.getSSLConfig())
-      .maxConnections(options.getMaxConnections())
-      .connectionTimeout(Duration.ofMillis(options.getConnectTimeoutMs()))
-      .build();
+    this.http = http(cfg, options.getMaxConnections());
     this.client = DockerClientImpl.getInstance(cfg, http);
-    this.worker = vertx.createSharedWorkerExecutor("execgate-docker-" + System.identityHashCode(this),
-      options.getWorkerPoolSize(), options.getCallTimeoutMs() * 2, TimeUnit.MILLISECONDS);
+    // kills, removals and the listings for reaping have connections of their own, one per thread of
+    // their pool: attaches and pulls, which hold theirs for as long as they last, cannot leave them
+    // waiting for one. Same engine, same TLS.
+    this.enforcementClient = DockerClientImpl.getInstance(cfg, http(cfg, options.getEnforcementPoolSize()));
+    // one pool and queue per purpose: kills and removals never wait behind client-triggered calls,
+    // and those cannot take the threads that create and start the other executions' containers
+    String name = "execgate-docker-" + System.identityHashCode(this);
+    long maxExecuteMs = options.getCallTimeoutMs() * 2;
+    this.enforcement = new EngineLane(vertx, name, EngineLane.Purpose.ENFORCEMENT, options.getEnforcementPoolSize(),
+      INTERNAL_QUEUE, maxExecuteMs);
+    this.lifecycle = new EngineLane(vertx, name, EngineLane.Purpose.LIFECYCLE, options.getWorkerPoolSize(),
+      INTERNAL_QUEUE, maxExecuteMs);
+    this.clients = new EngineLane(vertx, name, EngineLane.Purpose.CLIENT, options.getClientPoolSize(),
+      options.getClientQueueSize(), maxExecuteMs);
     this.puller = new ImagePuller(vertx, client);
   }
 
+  private ApacheDockerHttpClient http(DefaultDockerClientConfig cfg, int maxConnections) {
+    return new ApacheDockerHttpClient.Builder()
+      .dockerHost(cfg.getDockerHost())
+      .sslConfig(cfg.getSSLConfig())
+      .maxConnections(maxConnections)
+      .connectionTimeout(Duration.ofMillis(options.getConnectTimeoutMs()))
+      .build();
+  }
+
   private <T> Future<T> call(String what, Callable<T> task) {
-    return worker.executeBlocking(task, false)
+    return call(lifecycle, what, task);
+  }
+
+  private <T> Future<T> call(EngineLane lane, String what, Callable<T> task) {
+    return lane.submit(what, task)
       .timeout(options.getCallTimeoutMs(), TimeUnit.MILLISECONDS)
       .recover(err -> Future.failedFuture(DockerErrors.map(err, what, options.getHost())));
+  }
+
+  @Override
+  public Map<String, Integer> pendingCalls() {
+    return Map.of(enforcement.purpose().id, enforcement.pending(), lifecycle.purpose().id, lifecycle.pending(),
+      clients.purpose().id, clients.pending());
+  }
+
+  @Override
+  public Map<String, Long> refusedCalls() {
+    return Map.of(enforcement.purpose().id, enforcement.refused(), lifecycle.purpose().id, lifecycle.refused(),
+      clients.purpose().id, clients.refused());
   }
 
   @Override
@@ -282,9 +323,9 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public Future<Void> kill(String containerId) {
-    return call("kill container", () -> {
+    return call(enforcement, "kill container", () -> {
       try {
-        client.killContainerCmd(containerId).withSignal("KILL").exec();
+        enforcementClient.killContainerCmd(containerId).withSignal("KILL").exec();
       } catch (NotFoundException | com.github.dockerjava.api.exception.ConflictException gone) {
         // already gone or not running: the outcome we wanted
       }
@@ -294,7 +335,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public Future<Void> signal(String containerId, int uid, String signal) {
-    return call("signal " + signal, () -> {
+    return call(clients, "signal " + signal, () -> {
       String id = client.execCreateCmd(containerId)
         .withUser(uid + ":" + uid)
         .withCmd("/bin/sh", "-c", "kill -s " + signal + " -1")
@@ -302,8 +343,12 @@ public final class DockerContainerRuntime implements ContainerRuntime {
         .withAttachStderr(false)
         .exec()
         .getId();
-      client.execStartCmd(id).withDetach(true).exec(new ResultCallback.Adapter<>()).awaitCompletion(
-        options.getCallTimeoutMs(), TimeUnit.MILLISECONDS);
+      QuietCallback started = client.execStartCmd(id).withDetach(true).exec(new QuietCallback());
+      started.awaitCompletion(options.getCallTimeoutMs(), TimeUnit.MILLISECONDS);
+      if (started.error != null) {
+        // the program ended meanwhile ("cannot exec in a stopped state"): nobody is left to signal
+        log.debug("signal {} to container {} not delivered: {}", signal, containerId, started.error.getMessage());
+      }
       return null;
     });
   }
@@ -342,9 +387,9 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public Future<Void> remove(String containerId) {
-    return call("remove container", () -> {
+    return call(enforcement, "remove container", () -> {
       try {
-        client.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
+        enforcementClient.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
       } catch (NotFoundException gone) {
         // removed already
       } catch (com.github.dockerjava.api.exception.ConflictException inProgress) {
@@ -357,9 +402,9 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   }
 
   private Future<Void> awaitGone(String containerId, long deadlineNanos) {
-    return call("inspect container", () -> {
+    return call(enforcement, "inspect container", () -> {
       try {
-        client.inspectContainerCmd(containerId).exec();
+        enforcementClient.inspectContainerCmd(containerId).exec();
         return false;
       } catch (NotFoundException gone) {
         return true;
@@ -380,7 +425,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public Future<List<String>> list(Map<String, String> labels) {
-    return call("list containers", () -> client.listContainersCmd()
+    return call(enforcement, "list containers", () -> enforcementClient.listContainersCmd()
       .withShowAll(true)
       .withLabelFilter(labels)
       .exec()
@@ -391,7 +436,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public Future<List<String>> listRunning(Map<String, String> labels) {
-    return call("list running containers", () -> client.listContainersCmd()
+    return call(enforcement, "list running containers", () -> enforcementClient.listContainersCmd()
       .withLabelFilter(labels)
       .withStatusFilter(List.of("running"))
       .exec()
@@ -401,25 +446,50 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   }
 
   @Override
-  public Future<List<String>> listStopped(Map<String, String> labels, long createdBeforeEpochSeconds) {
-    return call("list stopped containers", () -> client.listContainersCmd()
+  public Future<List<ManagedContainer>> listManaged(Map<String, String> labels) {
+    return call(enforcement, "list containers", () -> enforcementClient.listContainersCmd()
       .withShowAll(true)
       .withLabelFilter(labels)
-      .withStatusFilter(List.of("created", "exited", "dead"))
       .exec()
       .stream()
-      .filter(c -> c.getCreated() != null && c.getCreated() < createdBeforeEpochSeconds)
-      .map(Container::getId)
+      .map(c -> new ManagedContainer(c.getId(), c.getLabels() == null ? null : c.getLabels().get(ContainerLabels.EXECUTION),
+        !STOPPED.contains(c.getState()), c.getCreated() == null ? 0 : c.getCreated()))
       .toList());
   }
 
   @Override
+  public Future<Long> hostMemoryBytes() {
+    return call("engine info", () -> {
+      Long total = client.infoCmd().exec().getMemTotal();
+      return total == null ? 0L : total;
+    });
+  }
+
+  @Override
   public void close() {
-    worker.close();
-    try {
-      client.close();
-    } catch (IOException e) {
-      log.debug("closing the Docker client failed", e);
+    enforcement.close();
+    lifecycle.close();
+    clients.close();
+    for (DockerClient c : List.of(client, enforcementClient)) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        log.debug("closing a Docker client failed", e);
+      }
+    }
+  }
+
+  /**
+   * A callback that keeps its failure for the caller: docker-java's own logs every failure as an
+   * error with its stack trace, also those that are an expected outcome.
+   */
+  private static final class QuietCallback extends ResultCallback.Adapter<Frame> {
+    private volatile Throwable error;
+
+    @Override
+    public void onError(Throwable err) {
+      error = err;
+      closeQuietly(this);
     }
   }
 

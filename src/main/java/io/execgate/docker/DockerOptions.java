@@ -14,6 +14,9 @@ public class DockerOptions {
   public static final long DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
   public static final long DEFAULT_CALL_TIMEOUT_MS = 30_000;
   public static final int DEFAULT_WORKER_POOL_SIZE = 16;
+  public static final int DEFAULT_ENFORCEMENT_POOL_SIZE = 4;
+  public static final int DEFAULT_CLIENT_POOL_SIZE = 2;
+  public static final int DEFAULT_CLIENT_QUEUE_SIZE = 64;
   public static final boolean DEFAULT_REQUIRE_AT_STARTUP = true;
   public static final boolean DEFAULT_REFUSE_VULNERABLE_RUNTIME = true;
 
@@ -23,6 +26,9 @@ public class DockerOptions {
   private long connectTimeoutMs;
   private long callTimeoutMs;
   private int workerPoolSize;
+  private int enforcementPoolSize;
+  private int clientPoolSize;
+  private int clientQueueSize;
   private String ociRuntime;
   private boolean requireAtStartup;
   private boolean refuseVulnerableRuntime;
@@ -33,6 +39,9 @@ public class DockerOptions {
     connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
     callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS;
     workerPoolSize = DEFAULT_WORKER_POOL_SIZE;
+    enforcementPoolSize = DEFAULT_ENFORCEMENT_POOL_SIZE;
+    clientPoolSize = DEFAULT_CLIENT_POOL_SIZE;
+    clientQueueSize = DEFAULT_CLIENT_QUEUE_SIZE;
     requireAtStartup = DEFAULT_REQUIRE_AT_STARTUP;
     refuseVulnerableRuntime = DEFAULT_REFUSE_VULNERABLE_RUNTIME;
   }
@@ -50,6 +59,9 @@ public class DockerOptions {
     connectTimeoutMs = r.getLong("connectTimeoutMs", connectTimeoutMs, 100, 600_000);
     callTimeoutMs = r.getLong("callTimeoutMs", callTimeoutMs, 1_000, 3_600_000);
     workerPoolSize = r.getInt("workerPoolSize", workerPoolSize, 1, 1024);
+    enforcementPoolSize = r.getInt("enforcementPoolSize", enforcementPoolSize, 1, 1024);
+    clientPoolSize = r.getInt("clientPoolSize", clientPoolSize, 1, 1024);
+    clientQueueSize = r.getInt("clientQueueSize", clientQueueSize, 0, 1_000_000);
     ociRuntime = r.getString("ociRuntime", null);
     requireAtStartup = r.getBoolean("requireAtStartup", requireAtStartup);
     refuseVulnerableRuntime = r.getBoolean("refuseVulnerableRuntime", refuseVulnerableRuntime);
@@ -86,7 +98,8 @@ public class DockerOptions {
   }
 
   /**
-   * @return the size of the HTTP connection pool to the engine; each attach holds one connection
+   * @return the size of the HTTP connection pool to the engine; each attach holds one connection.
+   *   Kills and removals have {@link #getEnforcementPoolSize()} connections of their own
    */
   public int getMaxConnections() {
     return maxConnections;
@@ -119,14 +132,75 @@ public class DockerOptions {
   }
 
   /**
-   * @return threads of the named pool that runs blocking engine calls
+   * @return threads of the pool that runs the executions' lifecycle calls (create, start, inspect,
+   *   update, rename, image checks)
    */
   public int getWorkerPoolSize() {
     return workerPoolSize;
   }
 
+  /**
+   * Set the threads of the pool that runs the executions' lifecycle calls.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
   public DockerOptions setWorkerPoolSize(int workerPoolSize) {
     this.workerPoolSize = workerPoolSize;
+    return this;
+  }
+
+  /**
+   * @return threads of the pool that kills and removes containers and lists them for reaping and
+   *   sweeping, and connections to the engine of their own (one per thread, apart from
+   *   {@link #getMaxConnections()}): it never waits behind other calls nor for a connection
+   */
+  public int getEnforcementPoolSize() {
+    return enforcementPoolSize;
+  }
+
+  /**
+   * Set the threads of the pool that kills, removes and lists containers.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public DockerOptions setEnforcementPoolSize(int enforcementPoolSize) {
+    this.enforcementPoolSize = enforcementPoolSize;
+    return this;
+  }
+
+  /**
+   * @return threads of the pool that runs calls clients trigger while their executions run
+   *   (signals)
+   */
+  public int getClientPoolSize() {
+    return clientPoolSize;
+  }
+
+  /**
+   * Set the threads of the pool that runs client-triggered calls (signals).
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public DockerOptions setClientPoolSize(int clientPoolSize) {
+    this.clientPoolSize = clientPoolSize;
+    return this;
+  }
+
+  /**
+   * @return client-triggered calls that may wait for a thread of their pool; one more fails at once
+   *   with {@code capacity_exhausted}
+   */
+  public int getClientQueueSize() {
+    return clientQueueSize;
+  }
+
+  /**
+   * Set how many client-triggered calls may wait for a thread.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public DockerOptions setClientQueueSize(int clientQueueSize) {
+    this.clientQueueSize = clientQueueSize;
     return this;
   }
 
@@ -181,6 +255,9 @@ public class DockerOptions {
       .put("connectTimeoutMs", connectTimeoutMs)
       .put("callTimeoutMs", callTimeoutMs)
       .put("workerPoolSize", workerPoolSize)
+      .put("enforcementPoolSize", enforcementPoolSize)
+      .put("clientPoolSize", clientPoolSize)
+      .put("clientQueueSize", clientQueueSize)
       .put("ociRuntime", ociRuntime)
       .put("requireAtStartup", requireAtStartup)
       .put("refuseVulnerableRuntime", refuseVulnerableRuntime);

@@ -28,6 +28,13 @@ public final class SandboxProfile {
   public static final long SEAL_DIR_BYTES = 4L << 20;
   /** Size of {@code /dev/shm}: enough for POSIX semaphores and small shared memory, nothing more. */
   public static final long SHM_BYTES = 1L << 20;
+  /**
+   * The kernel's OOM killer picks the process with the highest score: sandboxes get the highest
+   * adjustment there is, so that under host memory pressure they die before the gateway or the
+   * engine. Inherited by every process in the container; a program cannot lower it (that needs
+   * CAP_SYS_RESOURCE, dropped with all others).
+   */
+  static final int OOM_SCORE_ADJ = 1000;
 
   private SandboxProfile() {
   }
@@ -46,6 +53,7 @@ public final class SandboxProfile {
       .withPrivileged(false)
       .withMemory(spec.memoryBytes())
       .withMemorySwap(spec.memoryBytes())
+      .withOomScoreAdj(OOM_SCORE_ADJ)
       .withNanoCPUs(spec.nanoCpus())
       .withPidsLimit((long) spec.pids())
       // no core dumps (a pipe core_pattern ignores the limit, but its helper is told it is 0); no POSIX

@@ -74,6 +74,7 @@ final class ExecutionRun {
   /** The run step's deadline is armed once, when the run step starts; nothing the program prints re-arms it. */
   private boolean runDeadlineArmed;
   private final ProgramStdin programStdin;
+  private final SignalQueue signals = new SignalQueue(this::deliverSignal);
   private long deadlineTimer = -1;
   private long startNanos;
   private long compileEndNanos;
@@ -366,6 +367,7 @@ final class ExecutionRun {
     if (deadlineTimer >= 0) {
       ec.vertx().cancelTimer(deadlineTimer);
     }
+    signals.close();
     if (sandbox != null) {
       sandbox.closeStreams();
     }
@@ -434,10 +436,18 @@ final class ExecutionRun {
       kill(null);
       message.reply(null);
     } else {
-      ec.runtime().signal(containerId(), ec.options().getExecutor().getUid(), signal.substring(3))
+      // one engine call in flight per execution; a repeat of a signal still waiting is merged into it
+      signals.send(signal.substring(3))
         .onSuccess(v -> message.reply(null))
         .onFailure(err -> Replies.fail(message, err));
     }
+  }
+
+  private Future<Void> deliverSignal(String signal) {
+    if (containerId() == null || programEnded.future().isComplete()) {
+      return Future.failedFuture(new GatewayException(ErrorCode.INVALID_REQUEST, "the program is not running"));
+    }
+    return ec.runtime().signal(containerId(), ec.options().getExecutor().getUid(), signal);
   }
 
   /**

@@ -5,11 +5,40 @@ import io.execgate.impl.JsonReader;
 import io.execgate.model.ResourceLimits;
 import io.vertx.core.json.JsonObject;
 
+import java.util.Locale;
+
 /**
  * How executions are admitted and run: concurrency, queue, default limits and the operator's
  * maxima, and the sandbox's fixed settings.
  */
 public class ExecutorOptions {
+
+  /**
+   * What the gateway does at startup when the configured worst case of sandbox memory
+   * ({@code maxConcurrent} x {@code maxLimits.memoryMb}) exceeds the engine host's memory minus
+   * {@code hostMemoryReserveMb}.
+   */
+  public enum HostMemoryCheck {
+    /** No check. */
+    OFF,
+    /** One warning in the log; the gateway starts. */
+    WARN,
+    /** The gateway does not start: one line naming the figures, exit code 2. */
+    REFUSE;
+
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static HostMemoryCheck of(String id) {
+      for (HostMemoryCheck c : values()) {
+        if (c.id().equals(id)) {
+          return c;
+        }
+      }
+      return null;
+    }
+  }
 
   public static final int DEFAULT_INSTANCES = 2;
   public static final int DEFAULT_MAX_CONCURRENT = 16;
@@ -24,6 +53,10 @@ public class ExecutorOptions {
   public static final long DEFAULT_STREAM_RETAIN_BYTES = 4L << 20;
   public static final long DEFAULT_STREAM_GRACE_SECONDS = 300;
   public static final long DEFAULT_STREAM_GRACE_BYTES = 64L << 20;
+  public static final HostMemoryCheck DEFAULT_HOST_MEMORY_CHECK = HostMemoryCheck.WARN;
+  public static final int DEFAULT_HOST_MEMORY_RESERVE_MB = 2048;
+  public static final long DEFAULT_SWEEP_INTERVAL_SECONDS = 60;
+  public static final long DEFAULT_SWEEP_GRACE_SECONDS = 120;
 
   private int instances;
   private int maxConcurrent;
@@ -41,6 +74,10 @@ public class ExecutorOptions {
   private long streamRetainBytes;
   private long streamGraceSeconds;
   private long streamGraceBytes;
+  private HostMemoryCheck hostMemoryCheck;
+  private int hostMemoryReserveMb;
+  private long sweepIntervalSeconds;
+  private long sweepGraceSeconds;
 
   public ExecutorOptions() {
     instances = DEFAULT_INSTANCES;
@@ -59,6 +96,10 @@ public class ExecutorOptions {
     streamRetainBytes = DEFAULT_STREAM_RETAIN_BYTES;
     streamGraceSeconds = DEFAULT_STREAM_GRACE_SECONDS;
     streamGraceBytes = DEFAULT_STREAM_GRACE_BYTES;
+    hostMemoryCheck = DEFAULT_HOST_MEMORY_CHECK;
+    hostMemoryReserveMb = DEFAULT_HOST_MEMORY_RESERVE_MB;
+    sweepIntervalSeconds = DEFAULT_SWEEP_INTERVAL_SECONDS;
+    sweepGraceSeconds = DEFAULT_SWEEP_GRACE_SECONDS;
   }
 
   public ExecutorOptions(ExecutorOptions other) {
@@ -84,6 +125,14 @@ public class ExecutorOptions {
     streamRetainBytes = r.getLong("streamRetainBytes", streamRetainBytes, 4096, 1L << 40);
     streamGraceSeconds = r.getLong("streamGraceSeconds", streamGraceSeconds, 0, 86_400);
     streamGraceBytes = r.getLong("streamGraceBytes", streamGraceBytes, 0, 1L << 40);
+    String check = r.getString("hostMemoryCheck", hostMemoryCheck.id());
+    hostMemoryCheck = HostMemoryCheck.of(check);
+    if (hostMemoryCheck == null) {
+      throw r.fail("hostMemoryCheck", "executor.hostMemoryCheck must be off, warn or refuse, got '" + check + "'");
+    }
+    hostMemoryReserveMb = r.getInt("hostMemoryReserveMb", hostMemoryReserveMb, 0, 1 << 30);
+    sweepIntervalSeconds = r.getLong("sweepIntervalSeconds", sweepIntervalSeconds, 1, 86_400);
+    sweepGraceSeconds = r.getLong("sweepGraceSeconds", sweepGraceSeconds, 0, 86_400);
     r.finish();
     validate();
   }
@@ -335,6 +384,79 @@ public class ExecutorOptions {
     return this;
   }
 
+  /**
+   * @return what happens at startup when {@code maxConcurrent} x {@code maxLimits.memoryMb} exceeds
+   *   the engine host's memory minus {@link #getHostMemoryReserveMb()}
+   */
+  public HostMemoryCheck getHostMemoryCheck() {
+    return hostMemoryCheck;
+  }
+
+  /**
+   * Set what happens at startup when the sandboxes' worst case exceeds the engine host's memory.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public ExecutorOptions setHostMemoryCheck(HostMemoryCheck hostMemoryCheck) {
+    this.hostMemoryCheck = hostMemoryCheck;
+    return this;
+  }
+
+  /**
+   * @return the engine host's memory kept out of the sandboxes' worst case: the gateway's own JVM
+   *   (when on the same host), the engine and the system
+   */
+  public int getHostMemoryReserveMb() {
+    return hostMemoryReserveMb;
+  }
+
+  /**
+   * Set the engine host's memory kept out of the sandboxes' worst case.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public ExecutorOptions setHostMemoryReserveMb(int hostMemoryReserveMb) {
+    this.hostMemoryReserveMb = hostMemoryReserveMb;
+    return this;
+  }
+
+  /**
+   * @return how often this node's containers are swept: those past any execution's deadline plus
+   *   {@link #getSweepGraceSeconds()} are killed and removed
+   */
+  public long getSweepIntervalSeconds() {
+    return sweepIntervalSeconds;
+  }
+
+  /**
+   * Set how often this node's containers are swept.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public ExecutorOptions setSweepIntervalSeconds(long sweepIntervalSeconds) {
+    this.sweepIntervalSeconds = sweepIntervalSeconds;
+    return this;
+  }
+
+  /**
+   * @return how much older than the largest deadline (compile step included; for a warm container,
+   *   plus the pool's {@code maxIdleSeconds}) a container must be before the sweeper kills and
+   *   removes it
+   */
+  public long getSweepGraceSeconds() {
+    return sweepGraceSeconds;
+  }
+
+  /**
+   * Set how much older than the largest deadline a container must be before it is swept.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public ExecutorOptions setSweepGraceSeconds(long sweepGraceSeconds) {
+    this.sweepGraceSeconds = sweepGraceSeconds;
+    return this;
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
       .put("instances", instances)
@@ -352,7 +474,11 @@ public class ExecutorOptions {
       .put("pool", pool.toJson())
       .put("streamRetainBytes", streamRetainBytes)
       .put("streamGraceSeconds", streamGraceSeconds)
-      .put("streamGraceBytes", streamGraceBytes);
+      .put("streamGraceBytes", streamGraceBytes)
+      .put("hostMemoryCheck", hostMemoryCheck.id())
+      .put("hostMemoryReserveMb", hostMemoryReserveMb)
+      .put("sweepIntervalSeconds", sweepIntervalSeconds)
+      .put("sweepGraceSeconds", sweepGraceSeconds);
   }
 
   @Override

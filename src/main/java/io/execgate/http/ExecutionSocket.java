@@ -13,6 +13,7 @@ import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.Frame;
 import io.execgate.store.ExecutionStore;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -22,7 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One interactive WebSocket ({@code GET /v1/ws}): the client sends {@code run} (the submit body
@@ -35,6 +38,17 @@ final class ExecutionSocket {
 
   private static final Logger log = LoggerFactory.getLogger(ExecutionSocket.class);
   private static final long CONTROL_TIMEOUT_MS = 30_000;
+  /**
+   * Messages kept while the run is being admitted, whatever their size: a zero-byte {@code cancel}
+   * or {@code stdin} costs an entry all the same.
+   */
+  static final int MAX_EARLY_MESSAGES = 256;
+  /**
+   * Messages handled in one go before the socket lets its event loop serve other connections: a
+   * client may put thousands of messages in one TCP write, which the loop would otherwise handle
+   * back to back.
+   */
+  static final int MESSAGES_PER_TURN = 32;
 
   private enum State {
     IDLE, STARTING, RUNNING, ENDED
@@ -53,12 +67,19 @@ final class ExecutionSocket {
   private final WebSocketSink sink;
   /** Gives the socket's place among the node's streams back. */
   private final Runnable release;
+  private final SocketMessageLimit limit;
   private State state = State.IDLE;
   private FrameRelay relay;
   private String executionId;
   private boolean socketClosed;
   private boolean admitted;
   private boolean exited;
+  private Context context;
+  /** Reasons the socket's reading is paused (a large message being decoded, a yield): reads resume at 0. */
+  private int pauses;
+  private int handledThisTurn;
+  /** Signals on their way to the execution (sent, not answered): a repeat is delivered with them. */
+  private final Set<String> signalsOnTheirWay = new HashSet<>();
   /** Commands sent while the run is being admitted, sent on in order once it is. */
   private final List<Control> early = new ArrayList<>();
   private long earlyBytes;
@@ -75,9 +96,12 @@ final class ExecutionSocket {
     this.parser = parser;
     this.ws = ws;
     this.sink = new WebSocketSink(vertx, ws, options.getHttp().getStreamKeepaliveMs());
+    this.limit = new SocketMessageLimit(options.getHttp().getControlRatePerSecond(), options.getHttp().getControlBurst(),
+      System.nanoTime());
   }
 
   void start() {
+    context = vertx.getOrCreateContext();
     ws.textMessageHandler(this::onMessage);
     ws.binaryMessageHandler(b -> violation("binary frames are not accepted; send JSON text frames"));
     ws.exceptionHandler(err -> onSocketError(sink, err));
@@ -101,6 +125,10 @@ final class ExecutionSocket {
     if (state == State.ENDED || socketClosed) {
       return;
     }
+    if (state == State.RUNNING) {
+      // before admission every message is cheap (kept or refused) and their number is bounded
+      yieldNow();
+    }
     if (text.length() > options.getHttp().getMaxRequestBytes()) {
       sink.close(CloseCodes.MESSAGE_TOO_BIG, "a message may carry at most " + options.getHttp().getMaxRequestBytes()
         + " bytes");
@@ -109,10 +137,10 @@ final class ExecutionSocket {
     if (text.length() > BodyDecoding.INLINE_BYTES) {
       // a large message (a run with big files) is decoded and validated off the event loop; the socket
       // is paused meanwhile, so that the messages after it keep their order
-      ws.pause();
+      pause();
       api.decoding().decode(text.length(), () -> decode(text))
         .onComplete(ar -> {
-          ws.resume();
+          resume();
           if (ar.succeeded()) {
             onMessage(ar.result());
           } else {
@@ -153,6 +181,36 @@ final class ExecutionSocket {
     }
   }
 
+  /**
+   * Counts the messages handled in this turn of the event loop; past {@link #MESSAGES_PER_TURN}, the
+   * socket pauses until the loop has polled its connections again. A timer, not a task: the loop
+   * runs queued tasks back to back (for up to a second) before it reads sockets again, so a resume
+   * queued as a task would keep the other connections waiting all the same.
+   */
+  private void yieldNow() {
+    if (++handledThisTurn == 1) {
+      context.runOnContext(v -> handledThisTurn = 0);
+    } else if (handledThisTurn == MESSAGES_PER_TURN) {
+      pause();
+      vertx.setTimer(1, t -> {
+        handledThisTurn = 0;
+        resume();
+      });
+    }
+  }
+
+  private void pause() {
+    if (pauses++ == 0) {
+      ws.pause();
+    }
+  }
+
+  private void resume() {
+    if (--pauses == 0) {
+      ws.resume();
+    }
+  }
+
   private void decodeFailed(Throwable err) {
     GatewayException e = err instanceof GatewayException ge ? ge
       : new GatewayException(ErrorCode.INVALID_JSON, String.valueOf(err.getMessage()));
@@ -168,6 +226,12 @@ final class ExecutionSocket {
     if (!(type instanceof String t)) {
       sink.error(GatewayException.invalid("type", "every message needs a string type: run, stdin, stdin_close, "
         + "signal or cancel"));
+      return;
+    }
+    if ((t.equals("signal") || t.equals("cancel") || t.equals("stdin_close"))
+      && !allowed(limit.control(System.nanoTime()), "more than " + options.getHttp().getControlRatePerSecond()
+      + " control messages (signal, cancel, stdin_close) per second, or " + options.getHttp().getControlBurst()
+      + " at once; this " + t + " was dropped")) {
       return;
     }
     switch (t) {
@@ -235,26 +299,77 @@ final class ExecutionSocket {
 
   private void control(Control c) {
     if (state == State.IDLE) {
-      sink.error(new GatewayException(ErrorCode.PROTOCOL_VIOLATION, "no execution yet: send run first"));
+      refused(limit.refuse(System.nanoTime()), new GatewayException(ErrorCode.PROTOCOL_VIOLATION,
+        "no execution yet: send run first"));
       return;
     }
     if (state == State.STARTING) {
-      earlyBytes += c.data() == null ? 0 : c.data().length();
-      if (earlyBytes > options.getHttp().getMaxStdinBytes()) {
-        sink.error(new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "more than " + options.getHttp().getMaxStdinBytes()
-          + " bytes of stdin before the execution was admitted"));
-      } else {
-        early.add(c);
-      }
+      early(c);
+      return;
+    }
+    if (c.type() == Control.Type.SIGNAL && !signalsOnTheirWay.add(c.signal())) {
+      // the same signal is still on its way: the program gets it once, as with a repeated Ctrl-C
       return;
     }
     vertx.eventBus()
       .request(addresses.control(executionId), c, new DeliveryOptions().setSendTimeout(CONTROL_TIMEOUT_MS))
+      .onComplete(ar -> {
+        if (c.type() == Control.Type.SIGNAL) {
+          signalsOnTheirWay.remove(c.signal());
+        }
+      })
       .onFailure(err -> {
         if (state != State.ENDED) {
           sink.error(Replies.toGatewayException(err));
         }
       });
+  }
+
+  /**
+   * Keeps a message sent before the run was admitted, within bounds by count and by stdin bytes; a
+   * cancel or signal already waiting is not kept twice.
+   */
+  private void early(Control c) {
+    if (c.type() != Control.Type.STDIN && early.contains(c)) {
+      return;
+    }
+    long bytes = c.data() == null ? 0 : c.data().length();
+    if (early.size() >= MAX_EARLY_MESSAGES) {
+      refused(limit.refuse(System.nanoTime()), new GatewayException(ErrorCode.RATE_LIMITED, "more than "
+        + MAX_EARLY_MESSAGES + " messages before the execution was admitted; this " + c.type().id() + " was dropped"));
+    } else if (earlyBytes + bytes > options.getHttp().getMaxStdinBytes()) {
+      refused(limit.refuse(System.nanoTime()), new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "more than "
+        + options.getHttp().getMaxStdinBytes() + " bytes of stdin before the execution was admitted"));
+    } else {
+      earlyBytes += bytes;
+      early.add(c);
+    }
+  }
+
+  /**
+   * @return whether the message may go on; if not, the client was told (or the socket closed)
+   */
+  private boolean allowed(SocketMessageLimit.Verdict verdict, String why) {
+    if (verdict == SocketMessageLimit.Verdict.ACCEPT) {
+      return true;
+    }
+    refused(verdict, new GatewayException(ErrorCode.RATE_LIMITED, why));
+    return false;
+  }
+
+  private void refused(SocketMessageLimit.Verdict verdict, GatewayException error) {
+    if (verdict == SocketMessageLimit.Verdict.CLOSE) {
+      log.atDebug().addKeyValue("execution", executionId).log("closing a socket that kept sending past its limits");
+      sink.fail(CloseCodes.TOO_MANY_MESSAGES, new GatewayException(ErrorCode.RATE_LIMITED, "more than " + options
+        .getHttp().getControlBurst() + " messages refused within a second: " + error.getMessage()));
+      // whatever else it sent is not read: the connection ends with the closing handshake (or its timeout)
+      pause();
+      // the close handler runs once the peer answers; the execution is not left waiting for it
+      onClose();
+    } else if (!sink.writeQueueFull()) {
+      // a client that does not read gets no more error frames than its socket's write queue holds
+      sink.error(error);
+    }
   }
 
   private void violation(String reason) {

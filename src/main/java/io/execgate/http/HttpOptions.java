@@ -32,6 +32,8 @@ public class HttpOptions {
   public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
   public static final int DEFAULT_MAX_STREAMS = 256;
+  public static final int DEFAULT_CONTROL_RATE_PER_SECOND = 20;
+  public static final int DEFAULT_CONTROL_BURST = 40;
 
   private boolean enabled;
   private String host;
@@ -50,6 +52,8 @@ public class HttpOptions {
   private long headerTimeoutMs;
   private long idleTimeoutMs;
   private int maxStreams;
+  private int controlRatePerSecond;
+  private int controlBurst;
 
   public HttpOptions() {
     enabled = DEFAULT_ENABLED;
@@ -69,6 +73,8 @@ public class HttpOptions {
     headerTimeoutMs = DEFAULT_HEADER_TIMEOUT_MS;
     idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
     maxStreams = DEFAULT_MAX_STREAMS;
+    controlRatePerSecond = DEFAULT_CONTROL_RATE_PER_SECOND;
+    controlBurst = DEFAULT_CONTROL_BURST;
   }
 
   public HttpOptions(HttpOptions other) {
@@ -102,6 +108,8 @@ public class HttpOptions {
     headerTimeoutMs = r.getLong("headerTimeoutMs", headerTimeoutMs, 500, 3_600_000);
     idleTimeoutMs = r.getLong("idleTimeoutMs", idleTimeoutMs, 500, 3_600_000);
     maxStreams = r.getInt("maxStreams", maxStreams, 1, 1_000_000);
+    controlRatePerSecond = r.getInt("controlRatePerSecond", controlRatePerSecond, 1, 1_000_000);
+    controlBurst = r.getInt("controlBurst", controlBurst, 1, 1_000_000);
     r.finish();
   }
 
@@ -285,6 +293,25 @@ public class HttpOptions {
   }
 
   /**
+   * @return the control messages ({@code signal}, {@code cancel}, {@code stdin_close}) one
+   *   interactive socket may send per second, sustained; one past the rate gets an {@code error}
+   *   frame {@code rate_limited} and is dropped
+   */
+  public int getControlRatePerSecond() {
+    return controlRatePerSecond;
+  }
+
+  /**
+   * Set the control messages one interactive socket may send per second, sustained.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public HttpOptions setControlRatePerSecond(int controlRatePerSecond) {
+    this.controlRatePerSecond = controlRatePerSecond;
+    return this;
+  }
+
+  /**
    * @return how long a connection has to deliver a complete request head (request line and headers)
    *   after it opened or after its previous response ended; past it the connection is closed without
    *   an answer. A slowloris is cut here, however slowly it keeps sending; an idle keep-alive
@@ -341,6 +368,25 @@ public class HttpOptions {
     return this;
   }
 
+  /**
+   * @return the control messages one interactive socket may send at once; also how many of its
+   *   messages may be refused within a second before the socket is closed with 4029
+   */
+  public int getControlBurst() {
+    return controlBurst;
+  }
+
+  /**
+   * Set the control messages one interactive socket may send at once (and its refusals within a
+   * second before it is closed).
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public HttpOptions setControlBurst(int controlBurst) {
+    this.controlBurst = controlBurst;
+    return this;
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
       .put("enabled", enabled)
@@ -359,7 +405,9 @@ public class HttpOptions {
       .put("allowedHosts", new JsonArray(new ArrayList<>(allowedHosts)))
       .put("headerTimeoutMs", headerTimeoutMs)
       .put("idleTimeoutMs", idleTimeoutMs)
-      .put("maxStreams", maxStreams);
+      .put("maxStreams", maxStreams)
+      .put("controlRatePerSecond", controlRatePerSecond)
+      .put("controlBurst", controlBurst);
   }
 
   @Override

@@ -65,6 +65,8 @@ final class ImageCache {
   private long pullAttempts;
   private long retries;
   private long refused;
+  /** The engine probe of {@link #readiness()} under way, which every caller meanwhile shares. */
+  private Future<Readiness> readinessProbe;
 
   ImageCache(Vertx vertx, ContainerRuntime runtime, GatewayOptions options) {
     this.vertx = vertx;
@@ -318,6 +320,19 @@ final class ImageCache {
    * @return ready when the engine answers and the default image is present locally (and not refused)
    */
   Future<Readiness> readiness() {
+    // GET /ready is anyone's to call: however often it is, one probe of the engine at a time
+    Future<Readiness> probe = readinessProbe;
+    if (probe == null) {
+      probe = probeReadiness();
+      if (!probe.isComplete()) {
+        readinessProbe = probe;
+        probe.onComplete(ar -> readinessProbe = null);
+      }
+    }
+    return probe;
+  }
+
+  private Future<Readiness> probeReadiness() {
     String base = policy.resolve(options.getBaseImage());
     String fallback = policy.registryFallback(base);
     ImageEntry e = entries.get(base);

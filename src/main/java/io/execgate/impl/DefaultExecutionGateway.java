@@ -16,7 +16,10 @@ import io.execgate.docker.RuncAdvisories;
 import io.execgate.docker.RuncVersion;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
+import io.execgate.executor.ContainerSweeper;
+import io.execgate.executor.ExecutorOptions;
 import io.execgate.executor.ExecutorVerticle;
+import io.execgate.executor.HostMemory;
 import io.execgate.executor.SchedulerVerticle;
 import io.execgate.executor.WarmPoolVerticle;
 import io.execgate.http.HttpGatewayVerticle;
@@ -53,12 +56,12 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
   private final ContainerRuntime runtime;
   private final List<String> deployments = Collections.synchronizedList(new ArrayList<>());
   private static final long ENGINE_WATCH_MS = 2_000;
-  private static final long SWEEP_MS = 60_000;
 
   private ExecutionStore store;
   private int port = -1;
   private long engineWatch = -1;
   private long sweeper = -1;
+  private ContainerSweeper containerSweeper;
   private Future<Void> closing;
   /** Why the engine, answering after a late start, still cannot take work (logged once per cause). */
   private String engineProblem;
@@ -82,8 +85,14 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
         + "ClusterSupport.configure(Vertx.builder(), options, cluster).buildClustered()"));
     }
     Codecs.registerAll(vertx.eventBus());
-    GatewayMetrics.create(vertx, opts.getAddressPrefix());
+    GatewayMetrics metrics = GatewayMetrics.create(vertx, opts.getAddressPrefix());
     ContainerRuntime runtime = new DockerContainerRuntime(vertx, opts.getDocker());
+    runtime.pendingCalls().keySet().forEach(lane -> {
+      metrics.gauge("execgate_engine_calls_pending", "Blocking engine calls running or waiting, by purpose", runtime,
+        r -> r.pendingCalls().getOrDefault(lane, 0), "lane", lane);
+      metrics.functionCounter("execgate_engine_calls_refused", "Engine calls refused because their purpose's queue "
+        + "was full", () -> runtime.refusedCalls().getOrDefault(lane, 0L), "lane", lane);
+    });
     DefaultExecutionGateway gateway = new DefaultExecutionGateway(vertx, opts, runtime);
     // a gateway node of a cluster has no engine of its own: its workers do
     Future<Void> engine = cluster.getRole().runsWork() ? runtime.ping() : Future.succeededFuture();
@@ -91,7 +100,8 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
       .transform(ping -> {
         if (ping.succeeded()) {
           Future<Void> reaped = cluster.getRole().runsWork()
-            ? gateway.checkEngine().compose(v -> gateway.reapOrphans()) : Future.succeededFuture();
+            ? gateway.checkEngine().compose(v -> gateway.checkHostMemory()).compose(v -> gateway.reapOrphans())
+            : Future.succeededFuture();
           return reaped.compose(v -> gateway.deployVerticles(true));
         }
         String problem = "the Docker engine at " + opts.getDocker().getHost() + " does not answer ("
@@ -108,7 +118,9 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
       .<ExecutionGateway>map(store -> {
         gateway.store = store;
         if (cluster.getRole().runsWork()) {
-          gateway.sweeper = vertx.setPeriodic(SWEEP_MS, t -> gateway.sweep());
+          gateway.containerSweeper = new ContainerSweeper(runtime, opts);
+          gateway.sweeper = vertx.setPeriodic(opts.getExecutor().getSweepIntervalSeconds() * 1000,
+            t -> gateway.containerSweeper.sweep());
         }
         if (cluster.getRole().servesHttp()) {
           gateway.warnIfOpen();
@@ -144,11 +156,15 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
         }
         engineProblem = err.getMessage();
       }))
+      .compose(v -> checkHostMemory())
       .compose(v -> reapOrphans())
       .compose(v -> vertx.eventBus().request(new Addresses(options.getAddressPrefix()).schedulerEngineReady(), true))
       .onSuccess(v -> log.info("the Docker engine answers: taking executions"))
       .onFailure(err -> {
-        if (closing == null) {
+        if (err instanceof ConfigException) {
+          // too late to refuse the start: the work is refused instead (/ready stays 503)
+          log.error("the Docker engine answers, but this gateway takes no executions: {}", err.getMessage());
+        } else if (closing == null) {
           awaitEngine();
         }
       }));
@@ -225,19 +241,32 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
   }
 
   /**
-   * Removes stopped containers of this instance that are older than any execution can be: those
-   * whose removal failed (e.g. while the engine restarted).
+   * Compares the sandboxes' worst case with the engine host's memory: a warning, or in
+   * {@code refuse} mode a {@link ConfigException} that stops the start.
    */
-  private void sweep() {
-    var limits = options.getExecutor().getMaxLimits();
-    long maxAgeSeconds = (limits.timeoutMs() + 60_000) / 1000 + 600;
-    runtime.listStopped(ContainerLabels.ofInstance(options.getInstanceId()),
-        System.currentTimeMillis() / 1000 - maxAgeSeconds)
-      .onSuccess(ids -> {
-        if (!ids.isEmpty()) {
-          log.warn("removing {} stopped container(s) whose removal had failed", ids.size());
-          ids.forEach(runtime::remove);
+  private Future<Void> checkHostMemory() {
+    ExecutorOptions executor = options.getExecutor();
+    if (executor.getHostMemoryCheck() == ExecutorOptions.HostMemoryCheck.OFF) {
+      return Future.succeededFuture();
+    }
+    return runtime.hostMemoryBytes()
+      .recover(err -> {
+        log.warn("cannot read the engine host's memory ({}); the sandboxes' worst case is not checked",
+          err.getMessage());
+        return Future.succeededFuture(0L);
+      })
+      .compose(bytes -> {
+        String problem = HostMemory.problem(executor, bytes);
+        if (problem == null) {
+          return Future.succeededFuture();
         }
+        if (executor.getHostMemoryCheck() == ExecutorOptions.HostMemoryCheck.REFUSE) {
+          return Future.failedFuture(new ConfigException("executor.hostMemoryCheck", problem + "; lower "
+            + "executor.maxConcurrent or executor.maxLimits.memoryMb, or set executor.hostMemoryCheck to warn"));
+        }
+        log.warn("{}: under memory pressure the kernel's OOM killer picks sandboxes first (their oom_score_adj is "
+          + "1000), so executions may be killed below their own memory limits", problem);
+        return Future.succeededFuture();
       });
   }
 

@@ -37,6 +37,7 @@ public class ExecutorOptions {
   private long streamRetainBytes;
   private long streamGraceSeconds;
   private long streamGraceBytes;
+  private OutputRetentionOptions outputRetention;
 
   public ExecutorOptions() {
     instances = DEFAULT_INSTANCES;
@@ -53,6 +54,7 @@ public class ExecutorOptions {
     streamRetainBytes = DEFAULT_STREAM_RETAIN_BYTES;
     streamGraceSeconds = DEFAULT_STREAM_GRACE_SECONDS;
     streamGraceBytes = DEFAULT_STREAM_GRACE_BYTES;
+    outputRetention = new OutputRetentionOptions();
   }
 
   public ExecutorOptions(ExecutorOptions other) {
@@ -76,6 +78,7 @@ public class ExecutorOptions {
     streamRetainBytes = r.getLong("streamRetainBytes", streamRetainBytes, 4096, 1L << 40);
     streamGraceSeconds = r.getLong("streamGraceSeconds", streamGraceSeconds, 0, 86_400);
     streamGraceBytes = r.getLong("streamGraceBytes", streamGraceBytes, 0, 1L << 40);
+    outputRetention = new OutputRetentionOptions(r.getObject("outputRetention"));
     r.finish();
     validate();
   }
@@ -283,6 +286,22 @@ public class ExecutorOptions {
     return this;
   }
 
+  /**
+   * @return how much output this node's records hold: per stream of a record, per node, per key
+   */
+  public OutputRetentionOptions getOutputRetention() {
+    return outputRetention;
+  }
+
+  /**
+   * @param outputRetention how much output this node's records hold
+   * @return a reference to this, so the API can be used fluently
+   */
+  public ExecutorOptions setOutputRetention(OutputRetentionOptions outputRetention) {
+    this.outputRetention = outputRetention;
+    return this;
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
       .put("instances", instances)
@@ -298,7 +317,8 @@ public class ExecutorOptions {
       .put("pool", pool.toJson())
       .put("streamRetainBytes", streamRetainBytes)
       .put("streamGraceSeconds", streamGraceSeconds)
-      .put("streamGraceBytes", streamGraceBytes);
+      .put("streamGraceBytes", streamGraceBytes)
+      .put("outputRetention", outputRetention.toJson());
   }
 
   @Override

@@ -113,7 +113,12 @@ public final class SchedulerVerticle extends VerticleBase {
       perOwner.merge(owner, 1, Integer::sum);
     }
     int position = Math.max(0, admitted.size() - maxConcurrent);
-    vertx.eventBus().request(addresses.executorRun(), job, new DeliveryOptions().setSendTimeout(30_000))
+    DeliveryOptions run = new DeliveryOptions().setSendTimeout(30_000);
+    if (owner != null) {
+      // the executor charges the record's output to the key
+      run.addHeader(Headers.OWNER, owner);
+    }
+    vertx.eventBus().request(addresses.executorRun(), job, run)
       .onSuccess(ok -> message.reply(new Admission(job.id(), position)))
       .onFailure(err -> {
         forget(job.id());

@@ -102,7 +102,7 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.get("/").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.get("/assets/*").handler(StaticHandler.create("webroot/assets").setCachingEnabled(false));
 
-    PistonApi piston = new PistonApi(options, api.waiter());
+    PistonApi piston = new PistonApi(options, api.waiter(), store);
     router.get("/api/v2/runtimes").handler(piston::runtimes).failureHandler(piston::failure);
     router.post("/api/v2/execute").handler(body).handler(piston::execute).failureHandler(piston::failure);
 

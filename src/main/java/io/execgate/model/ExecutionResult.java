@@ -24,11 +24,27 @@ import io.vertx.core.json.JsonObject;
  * @param compile         the compile step of a compiled runtime, or {@code null}; the other components
  *                        describe the run step, which a failed compile step skips
  * @param worker          in a cluster, the instance id of the worker node that runs it; {@code null} otherwise
+ * @param retention       what of the output the record does not hold (never {@code null})
  */
 public record ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
                               String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
                               String language, Long durationMs, Long queuedMs, Usage usage, String message,
-                              long submittedAt, StageResult compile, String worker) {
+                              long submittedAt, StageResult compile, String worker, OutputRetention retention) {
+
+  public ExecutionResult {
+    retention = retention == null ? OutputRetention.COMPLETE : retention;
+  }
+
+  /**
+   * A result whose record holds all its output.
+   */
+  public ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
+                         String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
+                         String language, Long durationMs, Long queuedMs, Usage usage, String message,
+                         long submittedAt, StageResult compile, String worker) {
+    this(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated, image, language, durationMs,
+      queuedMs, usage, message, submittedAt, compile, worker, OutputRetention.COMPLETE);
+  }
 
   /**
    * A result that names no worker.
@@ -62,7 +78,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
 
   public ExecutionResult withStatus(ExecutionStatus newStatus) {
     return new ExecutionResult(id, newStatus, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, retention);
   }
 
   /**
@@ -70,7 +86,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
    */
   public ExecutionResult withWorker(String worker) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, retention);
   }
 
   /**
@@ -79,7 +95,25 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
   public ExecutionResult withoutOutput() {
     return new ExecutionResult(id, status, exitCode, signal, null, null, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt,
-      compile == null ? null : compile.withoutOutput(), worker);
+      compile == null ? null : compile.withoutOutput(), worker, retention);
+  }
+
+  /**
+   * @return the same result with the given output (the compile step's included, when there is one)
+   */
+  public ExecutionResult withOutput(String stdout, String stderr, String compileStdout, String compileStderr) {
+    return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
+      image, language, durationMs, queuedMs, usage, message, submittedAt,
+      compile == null ? null : compile.withOutput(compileStdout, compileStderr), worker, retention);
+  }
+
+  /**
+   * @return the same result, its output evicted from the record: the output is gone and the record says so
+   */
+  public ExecutionResult withOutputEvicted() {
+    return new ExecutionResult(id, status, exitCode, signal, null, null, stdoutTruncated, stderrTruncated,
+      image, language, durationMs, queuedMs, usage, message, submittedAt,
+      compile == null ? null : compile.withoutOutput(), worker, retention.withEvicted());
   }
 
   public JsonObject toJson() {
@@ -106,6 +140,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
       if (compile != null) {
         json.put("compile", compile.toJson());
       }
+      retention.writeTo(json);
     }
     if (message != null) {
       json.put("message", message);
@@ -134,6 +169,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
       json.getString("message"),
       json.getLong("submittedAt", 0L),
       StageResult.fromJson(json.getJsonObject("compile")),
-      json.getString("worker"));
+      json.getString("worker"),
+      OutputRetention.fromJson(json));
   }
 }

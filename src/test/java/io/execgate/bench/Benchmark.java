@@ -81,6 +81,8 @@ public final class Benchmark {
   private Path writeConfig(boolean pool) throws Exception {
     JsonObject config = new JsonObject(Files.readString(Path.of("conf/config.json")));
     config.getJsonObject("executor").getJsonObject("pool").put("enabled", pool);
+    // the streaming scenario sends 50 MB through one execution: above the default maximum per stream
+    config.getJsonObject("executor").getJsonObject("maxLimits").put("outputBytes", 64L << 20);
     Path file = logDir.resolve("config-" + (pool ? "warm" : "cold") + ".json");
     Files.writeString(file, config.encodePrettily());
     return file;

@@ -1,10 +1,17 @@
 package io.execgate.executor;
 
+import io.execgate.model.ExecutionResult;
+import io.execgate.model.ExecutionStatus;
+import io.execgate.model.OutputRetention;
+import io.execgate.model.Usage;
 import io.execgate.store.ExecutionStore;
 import io.execgate.store.OutputPart;
+import io.execgate.store.StoredRecord;
+import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -79,5 +86,60 @@ class RecordOutputTest {
     assertThat(budget.used("a")).as("its reservation was given back").isZero();
     out.append(OutputPart.STDOUT, "more");
     assertThat(out.text(OutputPart.STDOUT)).isEmpty();
+  }
+
+  @Test
+  void aStoredRecordIsChargedWithItsPiecesAndItsKeysNextRecordEvictsItNotAnotherKeys() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      ExecutionStore store = ExecutionStore.open(vertx, "t.executions", 60_000).await();
+      // room for one such record per key: the second of a key evicts its first
+      OutputBudget budget = new OutputBudget(1 << 20, 100_000, System::currentTimeMillis);
+      String text = "z".repeat(40_000);
+      String a1 = run(store, budget, "a", text);
+      long charged = 40_000 + 2L * ExecutionStore.PIECE_OVERHEAD_BYTES;
+      assertThat(budget.used("a")).as("its text and its two pieces").isEqualTo(charged);
+      String b1 = run(store, budget, "b", text);
+      String a2 = run(store, budget, "a", text + "!");
+      assertThat(budget.evictions()).isEqualTo(1);
+      assertThat(budget.used("a")).isEqualTo(charged + 1);
+      assertThat(budget.used("b")).isEqualTo(charged);
+
+      StoredRecord evicted = awaitEvicted(store, a1);
+      assertThat(evicted.result().status()).as("the result stays").isEqualTo(ExecutionStatus.SUCCEEDED);
+      assertThat(evicted.result().toJson().getBoolean("outputEvicted")).isTrue();
+      assertThat(evicted.result().toJson().containsKey("stdout")).isFalse();
+      assertThat(store.full(b1).await().stdout()).isEqualTo(text);
+      assertThat(store.full(a2).await().stdout()).isEqualTo(text + "!");
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /**
+   * An execution of {@code key} that printed {@code text}, its record written as an execution's is.
+   *
+   * @return its id
+   */
+  private static String run(ExecutionStore store, OutputBudget budget, String key, String text) {
+    String id = UUID.randomUUID().toString();
+    RecordOutput out = new RecordOutput(1 << 20, budget.open(key));
+    out.append(OutputPart.STDOUT, text);
+    ExecutionResult result = new ExecutionResult(id, ExecutionStatus.SUCCEEDED, 0, null, null, null, false, false,
+      "img", "c", 5L, 1L, Usage.UNKNOWN, null, 1L, null, null,
+      new OutputRetention(out.omittedBytes(OutputPart.STDOUT), 0, out.evicted()));
+    StoredRecord record = store.put(result, out.pieces()).await();
+    out.stored(store, record, 60_000);
+    return id;
+  }
+
+  private static StoredRecord awaitEvicted(ExecutionStore store, String id) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 5_000;
+    StoredRecord record = store.record(id).await();
+    while (!record.result().retention().evicted() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+      record = store.record(id).await();
+    }
+    return record;
   }
 }

@@ -273,7 +273,7 @@ final class AttackedGateway implements AutoCloseable {
           synchronized (this) {
             latencies.add(ms);
             if (ms >= 500) {
-              slow.add(ms + " ms at " + java.time.LocalTime.now());
+              slow.add(ms + " ms at " + java.time.LocalTime.now() + " (load " + loadAverage() + ")");
             }
             if (!response.startsWith("HTTP/1.1 200")) {
               failures.add("'" + response.lines().findFirst().orElse("") + "' after " + ms + " ms");
@@ -289,6 +289,17 @@ final class AttackedGateway implements AutoCloseable {
         } catch (InterruptedException e) {
           return;
         }
+      }
+    }
+
+    /**
+     * @return the machine's load average over the last minute, to tell a slow gateway from a busy machine
+     */
+    private static String loadAverage() {
+      try {
+        return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+      } catch (IOException | RuntimeException e) {
+        return "?";
       }
     }
 

@@ -46,7 +46,8 @@ public final class EventBusExecutionClient implements ExecutionClient {
   public Future<ExecutionResult> execute(ExecutionRequest request) {
     return onContext((ctx, store) -> {
       ExecutionJob job = resolver.resolve(request, false);
-      return new ResultWaiter(vertx, addresses, store).submitAndWait(job, Principal.ANONYMOUS, null, null);
+      return new ResultWaiter(vertx, addresses, store).submitAndWait(job, Principal.ANONYMOUS, null, null)
+        .compose(store::full);
     });
   }
 
@@ -72,13 +73,13 @@ public final class EventBusExecutionClient implements ExecutionClient {
   @Override
   public Future<ExecutionResult> get(String id) {
     return onContext((ctx, store) -> new ExecutionControl(vertx, addresses, store)
-      .find(id, Principal.ANONYMOUS));
+      .findRecord(id, Principal.ANONYMOUS).compose(store::full));
   }
 
   @Override
   public Future<ExecutionResult> cancel(String id) {
     return onContext((ctx, store) -> new ExecutionControl(vertx, addresses, store)
-      .cancel(id, Principal.ANONYMOUS));
+      .cancel(id, Principal.ANONYMOUS).compose(result -> store.full(id)));
   }
 
   /**

@@ -7,6 +7,7 @@ import io.execgate.error.GatewayException;
 import io.execgate.model.Control;
 import io.execgate.model.ExecutionResult;
 import io.execgate.store.ExecutionStore;
+import io.execgate.store.StoredRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -39,8 +40,18 @@ public final class ExecutionControl {
    * @return the execution's record, or fails with {@link ErrorCode#NOT_FOUND}
    */
   public Future<ExecutionResult> find(String id, Principal principal) {
-    return store.require(id).compose(result -> principal.mayAccess(result.owner(), result.id())
-      ? Future.succeededFuture(result)
+    return findRecord(id, principal).map(StoredRecord::result);
+  }
+
+  /**
+   * Reads an execution's record for {@code principal}, with where its texts are (see
+   * {@link #find(String, Principal)}).
+   *
+   * @return the execution's record, or fails with {@link ErrorCode#NOT_FOUND}
+   */
+  public Future<StoredRecord> findRecord(String id, Principal principal) {
+    return store.requireRecord(id).compose(record -> principal.mayAccess(record.result().owner(), record.result().id())
+      ? Future.succeededFuture(record)
       : Future.failedFuture(ExecutionStore.notFound(id)));
   }
 

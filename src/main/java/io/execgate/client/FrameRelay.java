@@ -60,6 +60,8 @@ public final class FrameRelay {
   private boolean replayInFlight;
   private boolean paused;
   private boolean done;
+  /** The stream rebuilt from the record, once no frame log answers. */
+  private RecordFrames records;
   private long lastT;
 
   /**
@@ -214,6 +216,21 @@ public final class FrameRelay {
   private void requestPage() {
     replayInFlight = true;
     replayWanted = false;
+    if (records != null) {
+      records.page(next).onComplete(ar -> {
+        replayInFlight = false;
+        if (done) {
+          return;
+        }
+        if (ar.failed()) {
+          fail(CloseCodes.STREAM_FAILED, Replies.toGatewayException(ar.cause()));
+        } else {
+          page.addAll(ar.result());
+          pump();
+        }
+      });
+      return;
+    }
     vertx.eventBus()
       .<FramePage>request(addresses.replay(id), next, new DeliveryOptions().setSendTimeout(REPLAY_TIMEOUT_MS))
       .onSuccess(msg -> onPage(msg.body()))
@@ -258,21 +275,22 @@ public final class FrameRelay {
     }
     // no frame log answers (its grace period passed, or its cluster worker is gone or unreachable):
     // rebuild the stream from the stored record
-    store.get(id).onComplete(ar -> {
+    store.record(id).onComplete(ar -> {
       if (done) {
         return;
       }
       if (ar.failed() || ar.result() == null) {
         fail(CloseCodes.STREAM_FAILED, new GatewayException(ErrorCode.NOT_FOUND, "no execution " + id
           + " (unknown, or its record expired)"));
-      } else if (!ar.result().status().isFinal()) {
+      } else if (!ar.result().result().status().isFinal()) {
         fail(CloseCodes.STREAM_FAILED, new GatewayException(ErrorCode.DOCKER_UNAVAILABLE,
           "the executor of execution " + id + " does not answer"));
       } else if (next != 0) {
         fail(CloseCodes.REPLAY_UNAVAILABLE, new GatewayException(ErrorCode.REPLAY_UNAVAILABLE, "the frames of execution "
           + id + " are no longer retained; replay from seq 0 (rebuilt from the record) or read /v1/executions/" + id));
       } else {
-        page.addAll(RecordFrames.of(ar.result()));
+        records = new RecordFrames(store, ar.result());
+        replayUntil = records.size();
         pump();
       }
     });
@@ -295,6 +313,6 @@ public final class FrameRelay {
   }
 
   private static long weight(Frame f) {
-    return 64 + (f.data() == null ? 0 : f.data().length());
+    return f.weight();
   }
 }

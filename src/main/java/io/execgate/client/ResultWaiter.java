@@ -7,9 +7,9 @@ import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.Admission;
 import io.execgate.model.ExecutionJob;
-import io.execgate.model.ExecutionResult;
 import io.execgate.model.Frame;
 import io.execgate.store.ExecutionStore;
+import io.execgate.store.StoredRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -71,7 +71,7 @@ public final class ResultWaiter {
    * @param abandoned completes when the client goes away: the waiting stops and the returned future
    *                  fails; {@code null} when the client never goes away
    */
-  public Future<ExecutionResult> follow(String id, Future<?> abandoned) {
+  public Future<StoredRecord> follow(String id, Future<?> abandoned) {
     Wait wait = new Wait(id, null);
     onAbandon(abandoned, wait);
     return wait.subscribe()
@@ -88,9 +88,9 @@ public final class ResultWaiter {
    *
    * @param abandoned completes when the client goes away, or {@code null}
    * @param frames    sees every frame of the execution, in order, or {@code null}
-   * @return the final result
+   * @return the final record (its texts are read from the store as they are sent)
    */
-  public Future<ExecutionResult> submitAndWait(ExecutionJob job, Principal principal, Future<?> abandoned,
+  public Future<StoredRecord> submitAndWait(ExecutionJob job, Principal principal, Future<?> abandoned,
                                                 Handler<Frame> frames) {
     Wait wait = new Wait(job.id(), frames);
     onAbandon(abandoned, wait);
@@ -110,7 +110,7 @@ public final class ResultWaiter {
 
     private final String id;
     private final Handler<Frame> frames;
-    private final Promise<ExecutionResult> promise = Promise.promise();
+    private final Promise<StoredRecord> promise = Promise.promise();
     private MessageConsumer<Frame> consumer;
     private long poll = -1;
 
@@ -136,8 +136,8 @@ public final class ResultWaiter {
       if (promise.future().isComplete()) {
         return;
       }
-      store.get(id).onSuccess(result -> {
-        if (result != null && result.status().isFinal() && promise.tryComplete(result)) {
+      store.record(id).onSuccess(record -> {
+        if (record != null && record.result().status().isFinal() && promise.tryComplete(record)) {
           stop();
         }
       });

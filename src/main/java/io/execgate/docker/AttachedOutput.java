@@ -9,9 +9,10 @@ import java.util.Arrays;
 
 /**
  * A container's stdout and stderr as a Vert.x {@link ReadStream} with back-pressure: when the
- * consumer pauses, at most {@code highWaterBytes} are buffered, then the engine's reader thread
- * blocks, which stops reading the attach socket and so, through the engine's pipe, the program's
- * writes.
+ * consumer pauses, at most about {@code highWaterBytes} of heap (what the pending chunks take, not
+ * their payload: a program that switches streams at every byte makes one chunk per byte) or
+ * {@link #MAX_CHUNKS} chunks are buffered, then the engine's reader thread blocks, which stops
+ * reading the attach socket and so, through the engine's pipe, the program's writes.
  */
 public final class AttachedOutput implements ReadStream<OutputChunk> {
 
@@ -19,6 +20,10 @@ public final class AttachedOutput implements ReadStream<OutputChunk> {
   private final long highWaterBytes;
   /** Adjacent bytes of one stream are merged up to this size, so that 1 KiB engine frames do not mean 1 KiB events. */
   static final int MAX_CHUNK = 64 * 1024;
+  /** Most chunks waiting for the consumer, whatever their size. */
+  static final int MAX_CHUNKS = 1024;
+  /** Most chunks handed to the consumer in one task of its context. */
+  private static final int DRAIN_BATCH = 64;
 
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private long queuedBytes;
@@ -57,22 +62,37 @@ public final class AttachedOutput implements ReadStream<OutputChunk> {
     this.closer = closer;
   }
 
-  /** Bytes of one stream waiting for the consumer. */
+  /** Bytes of one stream waiting for the consumer; it grows with what it holds, up to {@link #MAX_CHUNK}. */
   private static final class Pending {
+    /** Heap a pending chunk takes beyond its array's capacity: the object, the array's header, the queue's slot. */
+    static final int OVERHEAD = 64;
+    static final int FIRST_CAPACITY = 256;
     final boolean stderr;
-    byte[] bytes = new byte[8192];
+    byte[] bytes;
     int length;
 
-    Pending(boolean stderr) {
+    Pending(boolean stderr, int first) {
       this.stderr = stderr;
+      this.bytes = new byte[Math.max(FIRST_CAPACITY, first)];
     }
 
-    void append(byte[] b, int off, int len) {
+    /**
+     * @return the bytes this chunk now takes on the heap beyond what it took before
+     */
+    long append(byte[] b, int off, int len) {
+      long grown = 0;
       if (length + len > bytes.length) {
-        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + len));
+        int capacity = Math.max(Math.min(MAX_CHUNK, bytes.length * 2), length + len);
+        grown = capacity - bytes.length;
+        bytes = Arrays.copyOf(bytes, capacity);
       }
       System.arraycopy(b, off, bytes, length, len);
       length += len;
+      return grown;
+    }
+
+    long weight() {
+      return OVERHEAD + bytes.length;
     }
 
     OutputChunk toChunk() {
@@ -86,7 +106,7 @@ public final class AttachedOutput implements ReadStream<OutputChunk> {
    */
   void push(boolean stderr, byte[] bytes, int off, int len) throws InterruptedException {
     synchronized (this) {
-      while (queuedBytes >= highWaterBytes && !closed) {
+      while ((queuedBytes >= highWaterBytes || queue.size() >= MAX_CHUNKS) && !closed) {
         wait();
       }
       if (closed || len == 0) {
@@ -94,11 +114,11 @@ public final class AttachedOutput implements ReadStream<OutputChunk> {
       }
       Pending tail = queue.peekLast();
       if (tail == null || tail.stderr != stderr || tail.length + len > MAX_CHUNK) {
-        tail = new Pending(stderr);
+        tail = new Pending(stderr, len);
         queue.add(tail);
+        queuedBytes += tail.weight();
       }
-      tail.append(bytes, off, len);
-      queuedBytes += len;
+      queuedBytes += tail.append(bytes, off, len);
       scheduleDrain();
     }
   }
@@ -126,10 +146,16 @@ public final class AttachedOutput implements ReadStream<OutputChunk> {
   }
 
   private void drain() {
-    for (;;) {
+    for (int delivered = 0; ; delivered++) {
       OutputChunk chunk;
       Handler<OutputChunk> h;
       synchronized (this) {
+        if (delivered == DRAIN_BATCH && !queue.isEmpty() && demand != 0) {
+          // a program that writes as fast as it is read would keep this loop going forever: give the
+          // context's other tasks (a pause from a slow owner, the deadline's kill) their turn
+          context.runOnContext(v -> drain());
+          return;
+        }
         if (queue.isEmpty() || demand == 0) {
           drainScheduled = false;
           if (queue.isEmpty() && ended && !endDelivered) {
@@ -140,7 +166,7 @@ public final class AttachedOutput implements ReadStream<OutputChunk> {
         }
         Pending next = queue.poll();
         chunk = next.toChunk();
-        queuedBytes -= next.length;
+        queuedBytes -= next.weight();
         notifyAll();
         if (demand != Long.MAX_VALUE) {
           demand--;
@@ -187,7 +213,7 @@ public final class AttachedOutput implements ReadStream<OutputChunk> {
   }
 
   /**
-   * @return bytes received from the engine and not yet handed to the handler
+   * @return heap taken by the output received from the engine and not yet handed to the handler
    */
   public synchronized long bufferedBytes() {
     return queuedBytes;

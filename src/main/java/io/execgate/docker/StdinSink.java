@@ -32,7 +32,7 @@ public final class StdinSink {
   }
 
   /**
-   * @return bytes written and not yet taken by the engine client
+   * @return heap taken by the bytes written and not yet taken by the engine client
    */
   public long pendingBytes() {
     return pipe.pending();
@@ -63,6 +63,9 @@ public final class StdinSink {
 
   private final class Pipe extends InputStream {
 
+    /** Heap a queued chunk takes besides its bytes: a program's input sent a byte at a time costs that much per byte. */
+    static final int CHUNK_OVERHEAD = 32;
+
     private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
     private byte[] current;
     private int offset;
@@ -75,7 +78,7 @@ public final class StdinSink {
         return;
       }
       chunks.add(bytes);
-      pending += bytes.length;
+      pending += bytes.length + CHUNK_OVERHEAD;
       notifyAll();
     }
 
@@ -110,6 +113,9 @@ public final class StdinSink {
         while (!aborted && (current == null || offset == current.length)) {
           current = chunks.poll();
           offset = 0;
+          if (current != null) {
+            pending -= CHUNK_OVERHEAD;
+          }
           if (current == null) {
             if (finished) {
               break;

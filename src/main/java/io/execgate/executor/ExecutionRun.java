@@ -11,6 +11,7 @@ import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.ResourceLimits;
+import io.execgate.store.StoredRecord;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -29,6 +30,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,6 +49,8 @@ final class ExecutionRun {
   private final ExecutorContext ec;
   private final Context context;
   private final ExecutionJob job;
+  /** The API key the execution is charged to: its record's output counts against that key's budget. */
+  private final String owner;
   private final ResourceLimits limits;
   private final String nonce;
   private final FrameLog frames;
@@ -81,10 +85,11 @@ final class ExecutionRun {
   private long endNanos;
   private Long queuedMs;
 
-  ExecutionRun(ExecutorContext ec, Context context, ExecutionJob job) {
+  ExecutionRun(ExecutorContext ec, Context context, ExecutionJob job, String owner) {
     this.ec = ec;
     this.context = context;
     this.job = job;
+    this.owner = owner;
     this.limits = job.limits();
     byte[] n = new byte[16];
     RANDOM.nextBytes(n);
@@ -202,32 +207,35 @@ final class ExecutionRun {
 
   private void wireOutput() {
     boolean compiles = job.runtime().compile() != null;
-    programOutput = new ProgramOutput(job.id(), nonce, limits.outputBytes(), compiles, new ProgramOutput.Listener() {
-      @Override
-      public void text(boolean stderr, String stage, String text) {
-        frames.output(stderr, stage, text);
-      }
-
-      @Override
-      public void truncated(boolean stderr, String stage, long keptBytes) {
-        frames.truncated(stderr, stage, keptBytes);
-        kill(ExecutionStatus.OUTPUT_LIMIT);
-      }
-
-      @Override
-      public void compiled(int exitCode) {
-        compileEndNanos = System.nanoTime();
-        if (exitCode == 0 && killReason == null) {
-          armRunDeadline();
+    RecordOutput recordOutput = new RecordOutput(ec.options().getExecutor().getOutputRetention().getMaxStreamBytes(),
+      ec.budget().open(owner));
+    programOutput = new ProgramOutput(job.id(), nonce, limits.outputBytes(), compiles, recordOutput,
+      new ProgramOutput.Listener() {
+        @Override
+        public void text(boolean stderr, String stage, String text) {
+          frames.output(stderr, stage, text);
         }
-      }
 
-      @Override
-      public void ended() {
-        markEnded();
-        programEnded.tryComplete();
-      }
-    });
+        @Override
+        public void truncated(boolean stderr, String stage, long keptBytes) {
+          frames.truncated(stderr, stage, keptBytes);
+          kill(ExecutionStatus.OUTPUT_LIMIT);
+        }
+
+        @Override
+        public void compiled(int exitCode) {
+          compileEndNanos = System.nanoTime();
+          if (exitCode == 0 && killReason == null) {
+            armRunDeadline();
+          }
+        }
+
+        @Override
+        public void ended() {
+          markEnded();
+          programEnded.tryComplete();
+        }
+      });
     output().handler(programOutput::accept);
     output().exceptionHandler(err -> {
       outputBroken = true;
@@ -346,7 +354,7 @@ final class ExecutionRun {
 
   private Future<ExecutionResult> finish(ExecutionResult result) {
     record = result;
-    return write(result)
+    return writeFinal(result)
       .otherwise(err -> {
         about(Level.ERROR).setCause(err).log("storing the final record failed");
         return null;
@@ -368,6 +376,10 @@ final class ExecutionRun {
       ec.vertx().cancelTimer(deadlineTimer);
     }
     signals.close();
+    if (programOutput != null && !record.status().isFinal()) {
+      // never written: nothing to keep charged
+      programOutput.record().release();
+    }
     if (sandbox != null) {
       sandbox.closeStreams();
     }
@@ -484,6 +496,22 @@ final class ExecutionRun {
 
   private Future<Void> write(ExecutionResult rec) {
     writes = writes.transform(ar -> ec.store().put(rec));
+    return writes;
+  }
+
+  /**
+   * Writes the final record with its texts; from then on they count against the retained-output
+   * budget until they expire or are evicted.
+   */
+  private Future<Void> writeFinal(ExecutionResult rec) {
+    RecordOutput texts = programOutput == null ? null : programOutput.record();
+    Future<StoredRecord> stored = writes.transform(ar -> ec.store()
+      .put(rec, texts == null ? Map.of() : texts.pieces()));
+    writes = stored.mapEmpty();
+    if (texts != null) {
+      stored.onSuccess(r -> texts.stored(ec.store(), r, ec.options().getExecutor().getRecordTtlSeconds() * 1000))
+        .onFailure(err -> texts.release());
+    }
     return writes;
   }
 

@@ -15,7 +15,8 @@ import io.vertx.core.Vertx;
  * @param addresses the gateway's addresses
  * @param options   the gateway's options
  * @param remover   removes the verticle's containers, retrying while the engine does not answer
+ * @param budget    the node's budget of output held by records
  */
 record ExecutorContext(Vertx vertx, ContainerRuntime runtime, ExecutionStore store, Addresses addresses,
-                       GatewayOptions options, ContainerRemover remover) {
+                       GatewayOptions options, ContainerRemover remover, OutputBudget budget) {
 }

@@ -78,6 +78,7 @@ public class ExecutorOptions {
   private int hostMemoryReserveMb;
   private long sweepIntervalSeconds;
   private long sweepGraceSeconds;
+  private OutputRetentionOptions outputRetention;
 
   public ExecutorOptions() {
     instances = DEFAULT_INSTANCES;
@@ -100,6 +101,7 @@ public class ExecutorOptions {
     hostMemoryReserveMb = DEFAULT_HOST_MEMORY_RESERVE_MB;
     sweepIntervalSeconds = DEFAULT_SWEEP_INTERVAL_SECONDS;
     sweepGraceSeconds = DEFAULT_SWEEP_GRACE_SECONDS;
+    outputRetention = new OutputRetentionOptions();
   }
 
   public ExecutorOptions(ExecutorOptions other) {
@@ -133,6 +135,7 @@ public class ExecutorOptions {
     hostMemoryReserveMb = r.getInt("hostMemoryReserveMb", hostMemoryReserveMb, 0, 1 << 30);
     sweepIntervalSeconds = r.getLong("sweepIntervalSeconds", sweepIntervalSeconds, 1, 86_400);
     sweepGraceSeconds = r.getLong("sweepGraceSeconds", sweepGraceSeconds, 0, 86_400);
+    outputRetention = new OutputRetentionOptions(r.getObject("outputRetention"));
     r.finish();
     validate();
   }
@@ -457,6 +460,22 @@ public class ExecutorOptions {
     return this;
   }
 
+  /**
+   * @return how much output this node's records hold: per stream of a record, per node, per key
+   */
+  public OutputRetentionOptions getOutputRetention() {
+    return outputRetention;
+  }
+
+  /**
+   * @param outputRetention how much output this node's records hold
+   * @return a reference to this, so the API can be used fluently
+   */
+  public ExecutorOptions setOutputRetention(OutputRetentionOptions outputRetention) {
+    this.outputRetention = outputRetention;
+    return this;
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
       .put("instances", instances)
@@ -478,7 +497,8 @@ public class ExecutorOptions {
       .put("hostMemoryCheck", hostMemoryCheck.id())
       .put("hostMemoryReserveMb", hostMemoryReserveMb)
       .put("sweepIntervalSeconds", sweepIntervalSeconds)
-      .put("sweepGraceSeconds", sweepGraceSeconds);
+      .put("sweepGraceSeconds", sweepGraceSeconds)
+      .put("outputRetention", outputRetention.toJson());
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.execgate.executor;
 
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
+import io.execgate.bus.Headers;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.error.ErrorCode;
 import io.execgate.model.ExecutionJob;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Runs executions in sandbox containers. Deployed as a worker verticle, several instances; each
@@ -29,6 +31,7 @@ public final class ExecutorVerticle extends VerticleBase {
 
   private final GatewayOptions options;
   private final ContainerRuntime runtime;
+  private final OutputBudget budget;
   private final Map<String, ExecutionRun> runs = new HashMap<>();
   private final List<Future<?>> running = new ArrayList<>();
   private ExecutorContext ec;
@@ -40,8 +43,22 @@ public final class ExecutorVerticle extends VerticleBase {
    * @param runtime the container engine, shared by the gateway's executors and owned by the gateway
    */
   public ExecutorVerticle(GatewayOptions options, ContainerRuntime runtime) {
+    this(options, runtime, OutputBudget.of(options.getExecutor().getOutputRetention()));
+  }
+
+  private ExecutorVerticle(GatewayOptions options, ContainerRuntime runtime, OutputBudget budget) {
     this.options = new GatewayOptions(options);
     this.runtime = runtime;
+    this.budget = budget;
+  }
+
+  /**
+   * @return the instances of one node's executor, which share the node's budget of output held by
+   *   records ({@code executor.outputRetention})
+   */
+  public static Supplier<ExecutorVerticle> instances(GatewayOptions options, ContainerRuntime runtime) {
+    OutputBudget budget = OutputBudget.of(options.getExecutor().getOutputRetention());
+    return () -> new ExecutorVerticle(options, runtime, budget);
   }
 
   @Override
@@ -52,7 +69,7 @@ public final class ExecutorVerticle extends VerticleBase {
         // a cluster's records say which worker runs them
         ec = new ExecutorContext(vertx, runtime, options.getCluster().isEnabled()
           ? store.stampedBy(options.getInstanceId()) : store, addresses, options,
-          new ContainerRemover(vertx, runtime));
+          new ContainerRemover(vertx, runtime), budget);
         retired = new RetiredFrameLogs(vertx, options.getExecutor().getStreamGraceSeconds() * 1000,
           options.getExecutor().getStreamGraceBytes());
         return vertx.eventBus().<ExecutionJob>localConsumer(addresses.executorRun(), this::onRun).completion();
@@ -65,7 +82,8 @@ public final class ExecutorVerticle extends VerticleBase {
       return;
     }
     ExecutionJob job = message.body();
-    ExecutionRun run = new ExecutionRun(ec, context, job);
+    // the record's output is charged to the key that owns the execution
+    ExecutionRun run = new ExecutionRun(ec, context, job, job.owner() == null ? "anonymous" : job.owner());
     runs.put(job.id(), run);
     Future<?> done = run.register()
       .onFailure(err -> {

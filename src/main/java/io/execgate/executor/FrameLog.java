@@ -22,8 +22,8 @@ import java.util.List;
  */
 final class FrameLog {
 
-  /** Weight of a frame beyond its text: the record, its JSON keys and numbers. */
-  static final int FRAME_OVERHEAD = 64;
+  /** Weight of a frame beyond its text. */
+  static final int FRAME_OVERHEAD = Frame.OVERHEAD_BYTES;
   /** Most frame weight one replay page carries; the client asks again for more. */
   static final long PAGE_BYTES = 256 * 1024;
 
@@ -131,7 +131,7 @@ final class FrameLog {
   }
 
   static long weight(Frame f) {
-    return FRAME_OVERHEAD + (f.data() == null ? 0 : f.data().length());
+    return f.weight();
   }
 
   private void onReplay(Message<Long> message) {

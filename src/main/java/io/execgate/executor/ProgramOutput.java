@@ -3,6 +3,7 @@ package io.execgate.executor;
 import io.execgate.docker.OutputChunk;
 import io.execgate.model.Frame;
 import io.execgate.model.Usage;
+import io.execgate.store.OutputPart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,10 +51,8 @@ final class ProgramOutput {
   private final Listener listener;
   private final StreamDemux stdout;
   private final StreamDemux stderr;
-  private final StringBuilder stdoutText = new StringBuilder();
-  private final StringBuilder stderrText = new StringBuilder();
-  private final StringBuilder compileStdoutText = new StringBuilder();
-  private final StringBuilder compileStderrText = new StringBuilder();
+  /** What the record keeps of each text (bounded, charged to the node's budget). */
+  private final RecordOutput record;
   private final boolean compiles;
   private boolean stdoutCompiling;
   private boolean stderrCompiling;
@@ -71,7 +70,16 @@ final class ProgramOutput {
    * @param compiles whether the job has a compile step, whose output comes first
    */
   ProgramOutput(String executionId, String nonce, long limitBytes, boolean compiles, Listener listener) {
+    this(executionId, nonce, limitBytes, compiles, RecordOutput.unbounded(), listener);
+  }
+
+  /**
+   * @param record what keeps the texts for the record
+   */
+  ProgramOutput(String executionId, String nonce, long limitBytes, boolean compiles, RecordOutput record,
+                Listener listener) {
     this.executionId = executionId;
+    this.record = record;
     this.listener = listener;
     this.compiles = compiles;
     this.stdoutCompiling = compiles;
@@ -131,12 +139,19 @@ final class ProgramOutput {
     return compileUsage;
   }
 
+  /**
+   * @return what the record keeps of the texts
+   */
+  RecordOutput record() {
+    return record;
+  }
+
   String stdoutText() {
-    return stdoutText.toString();
+    return record.text(OutputPart.STDOUT);
   }
 
   String stderrText() {
-    return stderrText.toString();
+    return record.text(OutputPart.STDERR);
   }
 
   boolean stdoutTruncated() {
@@ -148,11 +163,11 @@ final class ProgramOutput {
   }
 
   String compileStdoutText() {
-    return compileStdoutText.toString();
+    return record.text(OutputPart.COMPILE_STDOUT);
   }
 
   String compileStderrText() {
-    return compileStderrText.toString();
+    return record.text(OutputPart.COMPILE_STDERR);
   }
 
   boolean compileStdoutTruncated() {
@@ -178,11 +193,7 @@ final class ProgramOutput {
     @Override
     public void text(String text) {
       boolean compiling = compiling();
-      if (compiling) {
-        (isStderr ? compileStderrText : compileStdoutText).append(text);
-      } else {
-        (isStderr ? stderrText : stdoutText).append(text);
-      }
+      record.append(OutputPart.of(isStderr, compiling), text);
       listener.text(isStderr, compiling ? Frame.COMPILE_STAGE : null, text);
     }
 

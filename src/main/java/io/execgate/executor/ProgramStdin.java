@@ -18,6 +18,8 @@ final class ProgramStdin {
 
   /** Stdin not yet taken by the program (or not yet attached), beyond which more is refused. */
   static final long MAX_PENDING = 1 << 20;
+  /** Heap one message's bytes take besides themselves, so that input sent a byte at a time is counted by what it costs. */
+  private static final int MESSAGE_OVERHEAD = 32;
 
   private final Vertx vertx;
   private final Context context;
@@ -59,11 +61,11 @@ final class ProgramStdin {
       throw new GatewayException(ErrorCode.INVALID_REQUEST, "this execution does not take stdin now");
     }
     if (sink == null) {
-      if (earlyBytes + bytes.length > MAX_PENDING) {
+      if (earlyBytes + bytes.length + MESSAGE_OVERHEAD > MAX_PENDING) {
         throw new GatewayException(ErrorCode.CAPACITY_EXHAUSTED, "too much stdin before the program started");
       }
       early.add(bytes);
-      earlyBytes += bytes.length;
+      earlyBytes += bytes.length + MESSAGE_OVERHEAD;
     } else if (sink.pendingBytes() > MAX_PENDING) {
       throw new GatewayException(ErrorCode.CAPACITY_EXHAUSTED, "the program is not reading its stdin");
     } else {

@@ -4,16 +4,19 @@ import io.execgate.docker.ContainerState;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
+import io.execgate.model.OutputRetention;
 import io.execgate.model.ResourceLimits;
 import io.execgate.model.StageResult;
 import io.execgate.model.Usage;
+import io.execgate.store.OutputPart;
 
 /**
  * Turns what one run observed into its final result: the status, the message, and the two steps.
  * The result's own fields describe the run step; a compiled runtime's compile step goes in
  * {@link ExecutionResult#compile()}. When the run step never started (the compile step failed, or
  * the sandbox ended during it), the run's exit code, signal and duration are {@code null} and its
- * output is empty; the compile step carries what ended it.
+ * output is empty; the compile step carries what ended it. The texts are not in the result: the
+ * store writes them from the run's {@link RecordOutput}.
  */
 final class RunOutcome {
 
@@ -171,16 +174,21 @@ final class RunOutcome {
   private StageResult compileStage(Integer exitCode) {
     long end = compileEndNanos != 0 ? compileEndNanos : endNanos;
     Long duration = startNanos == 0 ? null : Math.max(0, (end - startNanos) / 1_000_000);
-    return new StageResult(exitCode, Signals.fromExitCode(exitCode), out.compileStdoutText(),
-      out.compileStderrText(), out.compileStdoutTruncated(), out.compileStderrTruncated(), duration,
-      out.compileUsage());
+    return new StageResult(exitCode, Signals.fromExitCode(exitCode), null, null, out.compileStdoutTruncated(),
+      out.compileStderrTruncated(), duration, out.compileUsage(), out.record().omittedBytes(OutputPart.COMPILE_STDOUT),
+      out.record().omittedBytes(OutputPart.COMPILE_STDERR));
   }
 
+  /**
+   * The result without its texts: they go to the store from {@link ProgramOutput#record()}.
+   */
   private ExecutionResult build(ExecutionStatus status, Integer exitCode, String signal, Long durationMs,
                                 String message, StageResult compile) {
-    return new ExecutionResult(job.id(), status, exitCode, signal, out == null ? "" : out.stdoutText(),
-      out == null ? "" : out.stderrText(), out != null && out.stdoutTruncated(), out != null && out.stderrTruncated(),
-      image, job.runtime().name(), durationMs, queuedMs, out == null ? Usage.UNKNOWN : out.usage(), message,
-      job.submittedAt(), compile).withOwner(job.owner());
+    OutputRetention retention = out == null ? OutputRetention.COMPLETE
+      : new OutputRetention(out.record().omittedBytes(OutputPart.STDOUT), out.record().omittedBytes(OutputPart.STDERR),
+      out.record().evicted());
+    return new ExecutionResult(job.id(), status, exitCode, signal, null, null, out != null && out.stdoutTruncated(),
+      out != null && out.stderrTruncated(), image, job.runtime().name(), durationMs, queuedMs,
+      out == null ? Usage.UNKNOWN : out.usage(), message, job.submittedAt(), compile, null, job.owner(), retention);
   }
 }

@@ -15,6 +15,8 @@ import io.execgate.model.PoolState;
 import io.execgate.model.Readiness;
 import io.execgate.model.RuntimeSpec;
 import io.execgate.store.ExecutionStore;
+import io.execgate.store.OutputPart;
+import io.execgate.store.StoredRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -117,7 +119,7 @@ final class ExecutionApi {
   private Future<?> start(RoutingContext ctx, ExecutionJob job, Principal principal, boolean wait) {
     if (wait) {
       return waiter.submitAndWait(job, principal, gone(ctx.response()), null)
-        .onSuccess(result -> respond(ctx, 200, result.toJson()))
+        .onSuccess(record -> respond(ctx, 200, record, null))
         .onFailure(ctx::fail);
     }
     return waiter.admit(job, principal)
@@ -137,7 +139,7 @@ final class ExecutionApi {
     ctx.response().putHeader("idempotent-replay", "true");
     if (wait) {
       waiter.follow(id, gone(ctx.response()))
-        .onSuccess(result -> respond(ctx, 200, result.toJson()))
+        .onSuccess(record -> respond(ctx, 200, record, null))
         .onFailure(ctx::fail);
       return;
     }
@@ -180,21 +182,27 @@ final class ExecutionApi {
   }
 
   void get(RoutingContext ctx) {
-    ExecutionResult checked = OwnedResources.resource(ctx);
+    StoredRecord checked = OwnedResources.resource(ctx);
     Future.succeededFuture(checked)
-      .compose(result -> result.status() != ExecutionStatus.QUEUED ? Future.succeededFuture(result.toJson())
-        : vertx.eventBus().<Integer>request(addresses.schedulerPosition(), result.id(),
-          new DeliveryOptions().setSendTimeout(2_000))
-          .map(m -> m.body() >= 0 ? result.toJson().put("position", m.body()) : result.toJson())
-          .otherwise(result.toJson()))
-      .onSuccess(json -> respond(ctx, 200, json))
+      .onSuccess(record -> {
+        if (record.result().status() != ExecutionStatus.QUEUED) {
+          respond(ctx, 200, record, null);
+          return;
+        }
+        vertx.eventBus().<Integer>request(addresses.schedulerPosition(), record.result().id(),
+            new DeliveryOptions().setSendTimeout(2_000))
+          .onComplete(ar -> respond(ctx, 200, record, ar.succeeded() && ar.result().body() >= 0
+            ? ar.result().body() : null));
+      })
       .onFailure(ctx::fail);
   }
 
   void cancel(RoutingContext ctx) {
-    ExecutionResult checked = OwnedResources.resource(ctx);
-    executions.cancel(checked.id(), AuthHandler.principal(ctx))
-      .onSuccess(result -> respond(ctx, 200, result.toJson()))
+    StoredRecord checked = OwnedResources.resource(ctx);
+    String id = checked.result().id();
+    executions.cancel(id, AuthHandler.principal(ctx))
+      .compose(result -> store.requireRecord(id))
+      .onSuccess(record -> respond(ctx, 200, record, null))
       .onFailure(ctx::fail);
   }
 
@@ -250,6 +258,29 @@ final class ExecutionApi {
     Promise<Void> promise = Promise.promise();
     response.closeHandler(v -> promise.tryComplete());
     return promise.future();
+  }
+
+  /**
+   * Answers with a record, its texts read from the store and written as the client takes them.
+   *
+   * @param position the queue position to add, or {@code null}
+   */
+  private void respond(RoutingContext ctx, int status, StoredRecord record, Integer position) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    StreamedJson body = new StreamedJson();
+    String[] texts = new String[OutputPart.values().length];
+    for (OutputPart part : OutputPart.values()) {
+      texts[part.ordinal()] = record.has(part) ? body.slot(() -> store.text(record, part)) : null;
+    }
+    ExecutionResult template = record.result().withOutput(texts[0], texts[1], texts[2], texts[3]);
+    JsonObject json = template.toJson();
+    if (position != null) {
+      json.put("position", position);
+    }
+    body.send(response, status, json);
   }
 
   static void respond(RoutingContext ctx, int status, JsonObject body) {

@@ -98,7 +98,7 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.get("/v1/ws").handler(origins);
     router.get("/v1/executions/:id/stream").handler(origins).handler(StreamRoutes::requireWebSocket);
     // every path that names an execution, whatever the route and method, reaches it only for its owner (or an admin)
-    router.route().handler(new OwnedResources().add("/v1/executions/", api.executions()::find));
+    router.route().handler(new OwnedResources().add("/v1/executions/", api.executions()::findRecord));
     router.post("/v1/tokens").handler(body)
       .handler(new TokenApi(auth, authHandler.tokens(), api.executions())::issue);
 
@@ -131,7 +131,7 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.get("/").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.get("/assets/*").handler(StaticHandler.create("webroot/assets").setCachingEnabled(false));
 
-    PistonApi piston = new PistonApi(options, api.waiter(), api.decoding());
+    PistonApi piston = new PistonApi(options, api.waiter(), api.decoding(), store);
     router.get("/api/v2/runtimes").handler(piston::runtimes).failureHandler(piston::failure);
     router.post("/api/v2/execute").handler(body).handler(piston::execute).failureHandler(piston::failure);
 

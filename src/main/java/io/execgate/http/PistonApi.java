@@ -6,8 +6,12 @@ import io.execgate.client.RuntimeCatalog;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.ExecutionJob;
+import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.Frame;
+import io.execgate.store.ExecutionStore;
+import io.execgate.store.OutputPart;
+import io.execgate.store.StoredRecord;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -29,12 +33,14 @@ final class PistonApi {
   private final PistonMapper mapper;
   private final ResultWaiter waiter;
   private final BodyDecoding decoding;
+  private final ExecutionStore store;
 
-  PistonApi(GatewayOptions options, ResultWaiter waiter, BodyDecoding decoding) {
+  PistonApi(GatewayOptions options, ResultWaiter waiter, BodyDecoding decoding, ExecutionStore store) {
     this.parser = new ExecutionRequestParser(options);
     this.mapper = new PistonMapper(options, new RuntimeCatalog(options));
     this.waiter = waiter;
     this.decoding = decoding;
+    this.store = store;
   }
 
   /**
@@ -63,23 +69,62 @@ final class PistonApi {
   }
 
   private void run(RoutingContext ctx, PistonMapper.Request request, ExecutionJob job) {
-    StringBuilder runOutput = new StringBuilder();
-    StringBuilder compileOutput = new StringBuilder();
+    // the order the streams arrived in, not their text: that is read from the record as it is sent
+    Interleaving runOrder = new Interleaving();
+    Interleaving compileOrder = new Interleaving();
     waiter.submitAndWait(job, AuthHandler.principal(ctx), ExecutionApi.gone(ctx.response()), frame -> {
         if (frame.type() == Frame.Type.STDOUT || frame.type() == Frame.Type.STDERR) {
-          (Frame.COMPILE_STAGE.equals(frame.stage()) ? compileOutput : runOutput).append(frame.data());
+          (Frame.COMPILE_STAGE.equals(frame.stage()) ? compileOrder : runOrder)
+            .add(frame.type() == Frame.Type.STDERR, frame.data().length());
         }
       })
-      .onSuccess(result -> {
+      .onSuccess(record -> {
+        ExecutionResult result = record.result();
         if (result.status() == ExecutionStatus.ERROR) {
           // Piston answers a job that could not run with a 5xx and a message
           send(ctx.response(), 500, result.message() != null ? result.message() : "the execution failed");
-        } else {
-          ctx.response().putHeader("content-type", "application/json")
-            .end(mapper.response(result, request.runtime(), runOutput.toString(), compileOutput.toString()).encode());
+        } else if (!ctx.response().ended() && !ctx.response().closed()) {
+          respond(ctx, request, record, runOrder, compileOrder);
         }
       })
       .onFailure(ctx::fail);
+  }
+
+  /**
+   * Piston's answer, its texts written from the record as the client takes them.
+   */
+  private void respond(RoutingContext ctx, PistonMapper.Request request, StoredRecord record, Interleaving runOrder,
+                       Interleaving compileOrder) {
+    StreamedJson body = new StreamedJson();
+    String[] texts = new String[OutputPart.values().length];
+    for (OutputPart part : OutputPart.values()) {
+      texts[part.ordinal()] = record.has(part) ? body.slot(() -> store.text(record, part)) : "";
+    }
+    String runOutput = interleaved(body, record, runOrder, OutputPart.STDOUT, OutputPart.STDERR);
+    String compileOutput = interleaved(body, record, compileOrder, OutputPart.COMPILE_STDOUT,
+      OutputPart.COMPILE_STDERR);
+    JsonObject json = mapper.response(record.result().withOutput(texts[0], texts[1], texts[2], texts[3]),
+      request.runtime(), runOutput, compileOutput, true);
+    if (record.result().retention().evicted()) {
+      // Piston's shape has no field for it: the stage's message says why its output is empty
+      JsonObject run = json.getJsonObject("run");
+      if (run.getString("message") == null) {
+        run.put("message", "the output was evicted from the record (executor.outputRetention)");
+      }
+    }
+    body.send(ctx.response(), 200, json);
+  }
+
+  /**
+   * @return the placeholder of a step's interleaved output when the order seen holds exactly the
+   *   record's two texts, else {@code null} (Piston's {@code output} is then stdout then stderr)
+   */
+  private String interleaved(StreamedJson body, StoredRecord record, Interleaving order, OutputPart out,
+                             OutputPart err) {
+    if (!record.has(out) || !order.matches(record.chars(out), record.chars(err))) {
+      return null;
+    }
+    return body.slot(() -> order.over(store.text(record, out), store.text(record, err)));
   }
 
   /**

@@ -235,6 +235,17 @@ final class PistonMapper {
    * @param compileOutput the same for the compile step, or {@code null}
    */
   JsonObject response(ExecutionResult r, RuntimeSpec runtime, String runOutput, String compileOutput) {
+    return response(r, runtime, runOutput, compileOutput, false);
+  }
+
+  /**
+   * Piston's response to a final result that is not an {@code error}.
+   *
+   * @param checked whether the caller made sure that an interleaved output it gives holds exactly
+   *                the two streams (its texts may be placeholders, whose lengths say nothing)
+   */
+  JsonObject response(ExecutionResult r, RuntimeSpec runtime, String runOutput, String compileOutput,
+                      boolean checked) {
     JsonObject json = new JsonObject().put("language", runtime.name()).put("version", runtime.version());
     StageResult c = r.compile();
     boolean ranProgram = c == null || Integer.valueOf(0).equals(c.exitCode());
@@ -243,8 +254,8 @@ final class PistonMapper {
       Usage usage = c.usage() == null ? Usage.UNKNOWN : c.usage();
       Outcome o = ranProgram ? Outcome.OK : outcome(r.status(), c.exitCode(), c.signal(), c.stdoutTruncated(),
         r.message());
-      compile = stage(c.stdout(), c.stderr(), combined(compileOutput, c.stdout(), c.stderr()), o, usage.memoryPeakBytes(),
-        usage.cpuMs(), c.durationMs());
+      compile = stage(c.stdout(), c.stderr(), combined(compileOutput, c.stdout(), c.stderr(), checked), o,
+        usage.memoryPeakBytes(), usage.cpuMs(), c.durationMs());
       json.put("compile", compile);
     }
     if (!ranProgram) {
@@ -257,7 +268,7 @@ final class PistonMapper {
       cpu = Math.max(0, cpu - c.usage().cpuMs());
     }
     Outcome o = outcome(r.status(), r.exitCode(), r.signal(), r.stdoutTruncated(), r.message());
-    return json.put("run", stage(r.stdout(), r.stderr(), combined(runOutput, r.stdout(), r.stderr()), o,
+    return json.put("run", stage(r.stdout(), r.stderr(), combined(runOutput, r.stdout(), r.stderr(), checked), o,
       usage.memoryPeakBytes(), cpu, r.durationMs()));
   }
 
@@ -299,10 +310,10 @@ final class PistonMapper {
   /**
    * @return the interleaved output when it holds exactly the two streams, else stdout then stderr
    */
-  static String combined(String interleaved, String stdout, String stderr) {
+  static String combined(String interleaved, String stdout, String stderr, boolean checked) {
     String out = stdout == null ? "" : stdout;
     String err = stderr == null ? "" : stderr;
-    if (interleaved != null && interleaved.length() == out.length() + err.length()) {
+    if (interleaved != null && (checked || interleaved.length() == out.length() + err.length())) {
       return interleaved;
     }
     return out + err;

@@ -5,6 +5,7 @@ import io.execgate.error.GatewayException;
 import io.execgate.model.Frame;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -85,13 +86,16 @@ final class ResponseSink implements FrameSink {
       return;
     }
     head();
-    String json = frame.toJson().encode();
+    // encoded straight into the buffer that is written: one copy of a frame, not three
+    Buffer json = frame.toJson().toBuffer();
     if (format == Format.NDJSON) {
-      response.write(json + "\n");
-    } else if (frame.seq() >= 0) {
-      response.write("id: " + frame.seq() + "\ndata: " + json + "\n\n");
+      response.write(json.appendByte((byte) '\n'));
     } else {
-      response.write("data: " + json + "\n\n");
+      Buffer event = Buffer.buffer(json.length() + 32);
+      if (frame.seq() >= 0) {
+        event.appendString("id: " + frame.seq() + "\n");
+      }
+      response.write(event.appendString("data: ").appendBuffer(json).appendString("\n\n"));
     }
   }
 

@@ -291,7 +291,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
         .compose(v -> deploy(() -> new SchedulerVerticle(prefix, options.getExecutor(), engineReady,
           cluster.isEnabled()), new DeploymentOptions()))
         .compose(v -> deploy(() -> new WarmPoolVerticle(options, runtime), new DeploymentOptions()))
-        .compose(v -> deploy(() -> new ExecutorVerticle(options, runtime), new DeploymentOptions()
+        .compose(v -> deploy(ExecutorVerticle.instances(options, runtime), new DeploymentOptions()
           .setThreadingModel(ThreadingModel.WORKER)
           .setInstances(options.getExecutor().getInstances())));
       if (cluster.isEnabled()) {

@@ -26,11 +26,28 @@ import io.vertx.core.json.JsonObject;
  * @param worker          in a cluster, the instance id of the worker node that runs it; {@code null} otherwise
  * @param owner           the id of the API key that submitted it ({@code anonymous} on an open gateway and
  *                        for the in-process client); only that key, or an admin, may see it
+ * @param retention       what of the output the record does not hold (never {@code null})
  */
 public record ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
                               String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
                               String language, Long durationMs, Long queuedMs, Usage usage, String message,
-                              long submittedAt, StageResult compile, String worker, String owner) {
+                              long submittedAt, StageResult compile, String worker, String owner,
+                              OutputRetention retention) {
+
+  public ExecutionResult {
+    retention = retention == null ? OutputRetention.COMPLETE : retention;
+  }
+
+  /**
+   * A result whose record holds all its output.
+   */
+  public ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
+                         String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
+                         String language, Long durationMs, Long queuedMs, Usage usage, String message,
+                         long submittedAt, StageResult compile, String worker, String owner) {
+    this(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated, image, language, durationMs,
+      queuedMs, usage, message, submittedAt, compile, worker, owner, OutputRetention.COMPLETE);
+  }
 
   /**
    * A result that names no owner.
@@ -40,7 +57,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
                          String language, Long durationMs, Long queuedMs, Usage usage, String message,
                          long submittedAt, StageResult compile, String worker) {
     this(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated, image, language, durationMs,
-      queuedMs, usage, message, submittedAt, compile, worker, null);
+      queuedMs, usage, message, submittedAt, compile, worker, null, OutputRetention.COMPLETE);
   }
 
   /**
@@ -75,7 +92,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
 
   public ExecutionResult withStatus(ExecutionStatus newStatus) {
     return new ExecutionResult(id, newStatus, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention);
   }
 
   /**
@@ -83,7 +100,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
    */
   public ExecutionResult withWorker(String worker) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention);
   }
 
   /**
@@ -91,7 +108,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
    */
   public ExecutionResult withOwner(String owner) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention);
   }
 
   /**
@@ -100,7 +117,25 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
   public ExecutionResult withoutOutput() {
     return new ExecutionResult(id, status, exitCode, signal, null, null, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt,
-      compile == null ? null : compile.withoutOutput(), worker, owner);
+      compile == null ? null : compile.withoutOutput(), worker, owner, retention);
+  }
+
+  /**
+   * @return the same result with the given output (the compile step's included, when there is one)
+   */
+  public ExecutionResult withOutput(String stdout, String stderr, String compileStdout, String compileStderr) {
+    return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
+      image, language, durationMs, queuedMs, usage, message, submittedAt,
+      compile == null ? null : compile.withOutput(compileStdout, compileStderr), worker, owner, retention);
+  }
+
+  /**
+   * @return the same result, its output evicted from the record: the output is gone and the record says so
+   */
+  public ExecutionResult withOutputEvicted() {
+    return new ExecutionResult(id, status, exitCode, signal, null, null, stdoutTruncated, stderrTruncated,
+      image, language, durationMs, queuedMs, usage, message, submittedAt,
+      compile == null ? null : compile.withoutOutput(), worker, owner, retention.withEvicted());
   }
 
   public JsonObject toJson() {
@@ -127,6 +162,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
       if (compile != null) {
         json.put("compile", compile.toJson());
       }
+      retention.writeTo(json);
     }
     if (message != null) {
       json.put("message", message);
@@ -159,6 +195,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
       json.getLong("submittedAt", 0L),
       StageResult.fromJson(json.getJsonObject("compile")),
       json.getString("worker"),
-      json.getString("owner"));
+      json.getString("owner"),
+      OutputRetention.fromJson(json));
   }
 }

@@ -14,7 +14,14 @@ import io.vertx.core.json.JsonObject;
 public record ResourceLimits(long timeoutMs, int memoryMb, double cpus, int pids, long outputBytes) {
 
   public static final ResourceLimits DEFAULTS = new ResourceLimits(10_000, 256, 1.0, 128, 1 << 20);
-  public static final ResourceLimits DEFAULT_MAXIMA = new ResourceLimits(60_000, 1024, 2.0, 512, 64L << 20);
+  public static final ResourceLimits DEFAULT_MAXIMA = new ResourceLimits(60_000, 1024, 2.0, 512, 4L << 20);
+
+  /**
+   * @return the same limits with another cap per stream
+   */
+  public ResourceLimits withOutputBytes(long newOutputBytes) {
+    return new ResourceLimits(timeoutMs, memoryMb, cpus, pids, newOutputBytes);
+  }
 
   public JsonObject toJson() {
     return new JsonObject()

@@ -6,23 +6,42 @@ import io.vertx.core.json.JsonObject;
  * What one step of an execution produced, for steps other than the run itself: the compile step of
  * a compiled runtime. Its output is capped like the run's, per stream.
  *
- * @param exitCode        the step's exit code, or {@code null} when it did not end by itself
- * @param signal          the signal that ended it (e.g. {@code SIGKILL} at its deadline), or {@code null}
- * @param stdout          its standard output, decoded as UTF-8, up to the cap
- * @param stderr          its standard error, decoded as UTF-8, up to the cap
- * @param stdoutTruncated whether stdout passed its cap
- * @param stderrTruncated whether stderr passed its cap
- * @param durationMs      wall time of the step, or {@code null} when unknown
- * @param usage           resources consumed when the step ended (the sandbox's totals at that point)
+ * @param exitCode           the step's exit code, or {@code null} when it did not end by itself
+ * @param signal             the signal that ended it (e.g. {@code SIGKILL} at its deadline), or {@code null}
+ * @param stdout             its standard output, decoded as UTF-8, up to the cap
+ * @param stderr             its standard error, decoded as UTF-8, up to the cap
+ * @param stdoutTruncated    whether stdout passed its cap
+ * @param stderrTruncated    whether stderr passed its cap
+ * @param durationMs         wall time of the step, or {@code null} when unknown
+ * @param usage              resources consumed when the step ended (the sandbox's totals at that point)
+ * @param stdoutOmittedBytes UTF-8 bytes of its stdout that the record does not hold (past the record's bound)
+ * @param stderrOmittedBytes the same for stderr
  */
 public record StageResult(Integer exitCode, String signal, String stdout, String stderr, boolean stdoutTruncated,
-                          boolean stderrTruncated, Long durationMs, Usage usage) {
+                          boolean stderrTruncated, Long durationMs, Usage usage, long stdoutOmittedBytes,
+                          long stderrOmittedBytes) {
+
+  /**
+   * A step whose record holds all its output.
+   */
+  public StageResult(Integer exitCode, String signal, String stdout, String stderr, boolean stdoutTruncated,
+                     boolean stderrTruncated, Long durationMs, Usage usage) {
+    this(exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated, durationMs, usage, 0, 0);
+  }
 
   /**
    * @return the same result without its output, as carried by the {@code exit} frame
    */
   public StageResult withoutOutput() {
-    return new StageResult(exitCode, signal, null, null, stdoutTruncated, stderrTruncated, durationMs, usage);
+    return withOutput(null, null);
+  }
+
+  /**
+   * @return the same result with the given output
+   */
+  public StageResult withOutput(String newStdout, String newStderr) {
+    return new StageResult(exitCode, signal, newStdout, newStderr, stdoutTruncated, stderrTruncated, durationMs, usage,
+      stdoutOmittedBytes, stderrOmittedBytes);
   }
 
   public JsonObject toJson() {
@@ -39,6 +58,12 @@ public record StageResult(Integer exitCode, String signal, String stdout, String
     if (stderr != null) {
       json.put("stderr", stderr);
     }
+    if (stdoutOmittedBytes > 0) {
+      json.put("stdoutOmittedBytes", stdoutOmittedBytes);
+    }
+    if (stderrOmittedBytes > 0) {
+      json.put("stderrOmittedBytes", stderrOmittedBytes);
+    }
     return json;
   }
 
@@ -51,6 +76,8 @@ public record StageResult(Integer exitCode, String signal, String stdout, String
       json.getBoolean("stdoutTruncated", false),
       json.getBoolean("stderrTruncated", false),
       json.getLong("durationMs"),
-      json.getJsonObject("usage") == null ? null : Usage.fromJson(json.getJsonObject("usage")));
+      json.getJsonObject("usage") == null ? null : Usage.fromJson(json.getJsonObject("usage")),
+      json.getLong("stdoutOmittedBytes", 0L),
+      json.getLong("stderrOmittedBytes", 0L));
   }
 }

@@ -83,6 +83,8 @@ public final class Benchmark {
     config.getJsonObject("executor").getJsonObject("pool").put("enabled", pool);
     // the watchers benchmark opens 1,000 streams at once, beyond the node's default bound
     config.getJsonObject("http").put("maxStreams", 2_048);
+    // the streaming scenario sends 50 MB through one execution: above the default maximum per stream
+    config.getJsonObject("executor").getJsonObject("maxLimits").put("outputBytes", 64L << 20);
     Path file = logDir.resolve("config-" + (pool ? "warm" : "cold") + ".json");
     Files.writeString(file, config.encodePrettily());
     return file;

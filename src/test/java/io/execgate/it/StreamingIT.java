@@ -1,5 +1,6 @@
 package io.execgate.it;
 
+import io.execgate.GatewayOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -20,6 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * exactly; large and multi-byte output arrives intact.
  */
 class StreamingIT extends StreamITBase {
+
+  @Override
+  protected GatewayOptions options() {
+    GatewayOptions options = super.options();
+    // 20 MB through one execution: above the default maximum per stream
+    options.getExecutor().setMaxLimits(options.getExecutor().getMaxLimits().withOutputBytes(64L << 20));
+    return options;
+  }
 
   private static final String A_SLEEP_B = "echo a; sleep 1; echo b";
   private static final long LIVE_GAP_MS = 800;

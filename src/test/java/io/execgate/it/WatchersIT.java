@@ -28,6 +28,8 @@ class WatchersIT extends StreamITBase {
   protected GatewayOptions options() {
     GatewayOptions options = super.options();
     options.getHttp().setStreamBufferBytes(BUFFER_BYTES);
+    // 31 MB through one execution: above the default maximum per stream
+    options.getExecutor().setMaxLimits(options.getExecutor().getMaxLimits().withOutputBytes(64L << 20));
     // a watcher may fall this far behind (the executor's retention) before it is closed
     options.getExecutor().setStreamRetainBytes(8 << 20);
     // ended executions are not kept: a late joiner gets the stream rebuilt from the record

@@ -1,0 +1,124 @@
+package io.execgate.store;
+
+import io.execgate.error.GatewayException;
+import io.execgate.model.ExecutionResult;
+import io.execgate.model.ExecutionStatus;
+import io.execgate.model.OutputRetention;
+import io.execgate.model.StageResult;
+import io.execgate.model.Usage;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * How records hold their texts: small ones inline, larger ones in pieces read one at a time, a
+ * record whose output was evicted saying so, and every reader finding what the record says it has.
+ */
+class ExecutionStoreTest {
+
+  private final Vertx vertx = Vertx.vertx();
+  private final ExecutionStore store = ExecutionStore.open(vertx, "t.executions", 60_000).await();
+
+  @AfterEach
+  void close() {
+    vertx.close().await();
+  }
+
+  private static ExecutionResult result(String id, StageResult compile) {
+    return new ExecutionResult(id, ExecutionStatus.SUCCEEDED, 0, null, null, null, false, false, "img", "c", 5L, 1L,
+      Usage.UNKNOWN, null, 1L, compile, null, null, new OutputRetention(7, 0, false));
+  }
+
+  private static String id() {
+    return UUID.randomUUID().toString();
+  }
+
+  @Test
+  void smallTextsAreInlineAndTheRunsTextsAreAlwaysThere() {
+    String id = id();
+    StoredRecord stored = store.put(result(id, null), Map.of(OutputPart.STDOUT, List.of("hi\n")))
+      .await();
+    assertThat(stored.pieces()).isEmpty();
+    ExecutionResult read = store.get(id).await();
+    assertThat(read.stdout()).isEqualTo("hi\n");
+    assertThat(read.stderr()).isEmpty();
+    assertThat(read.retention().stdoutOmittedBytes()).isEqualTo(7);
+    assertThat(read.toJson().getLong("stdoutOmittedBytes")).isEqualTo(7);
+    assertThat(read.toJson().containsKey("outputPieces")).isFalse();
+  }
+
+  @Test
+  void aLargeTextIsStoredInPiecesAndReadOneAtATime() {
+    String id = id();
+    String big = "x".repeat(3 * ExecutionStore.PIECE_CHARS + 5);
+    StageResult compile = new StageResult(0, null, null, null, false, false, 3L, Usage.UNKNOWN);
+    StoredRecord stored = store.put(result(id, compile), Map.of(OutputPart.STDOUT, ExecutionStore.split(big),
+      OutputPart.COMPILE_STDERR, List.of("warning\n"))).await();
+    assertThat(stored.pieces()).containsOnlyKeys(OutputPart.STDOUT);
+    assertThat(stored.pieces().get(OutputPart.STDOUT)).isEqualTo(new StoredRecord.Pieces(4, big.length()));
+
+    ExecutionResult header = store.get(id).await();
+    assertThat(header.stdout()).as("not inline").isNull();
+    assertThat(header.compile().stderr()).isEqualTo("warning\n");
+    assertThat(header.compile().stdout()).isEmpty();
+
+    StoredRecord record = store.record(id).await();
+    assertThat(record.chars(OutputPart.STDOUT)).isEqualTo(big.length());
+    TextSource text = store.text(record, OutputPart.STDOUT);
+    assertThat(text.next().await()).hasSize(ExecutionStore.PIECE_CHARS);
+    assertThat(TextSource.join(text).await()).hasSize(2 * ExecutionStore.PIECE_CHARS + 5);
+    ExecutionResult full = store.full(id).await();
+    assertThat(full.stdout()).isEqualTo(big);
+    assertThat(full.compile().stderr()).isEqualTo("warning\n");
+  }
+
+  @Test
+  void anEvictedOutputLeavesARecordThatSaysSoAndAReaderThatCannotFinish() {
+    String id = id();
+    String big = "y".repeat(2 * ExecutionStore.PIECE_CHARS);
+    StoredRecord stored = store.put(result(id, null), Map.of(OutputPart.STDOUT, ExecutionStore.split(big),
+      OutputPart.STDERR, List.of("err"))).await();
+    TextSource reading = store.text(stored, OutputPart.STDOUT);
+    assertThat(reading.next().await()).isNotNull();
+
+    store.evictOutput(id, stored.pieces(), System.currentTimeMillis() + 30_000).await();
+    StoredRecord after = store.record(id).await();
+    assertThat(after.result().retention().evicted()).isTrue();
+    assertThat(after.result().status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(after.has(OutputPart.STDOUT)).isFalse();
+    assertThat(after.has(OutputPart.STDERR)).isFalse();
+    assertThat(after.result().toJson().getBoolean("outputEvicted")).isTrue();
+    assertThat(after.result().toJson().containsKey("stdout")).isFalse();
+    // a reader that started before never gets a short text passed off as whole
+    assertThatThrownBy(() -> reading.next().await())
+      .isInstanceOf(GatewayException.class).hasMessageContaining("evicted");
+  }
+
+  @Test
+  void aRecordEvictedDuringItsRunIsWrittenWithoutOutput() {
+    String id = id();
+    ExecutionResult evicted = result(id, null).withOutputEvicted();
+    store.put(evicted, Map.of(OutputPart.STDOUT, List.of("ignored"))).await();
+    ExecutionResult read = store.get(id).await();
+    assertThat(read.stdout()).isNull();
+    assertThat(read.retention().evicted()).isTrue();
+  }
+
+  @Test
+  void aRecordGivenWithItsTextsIsSplitAsNeeded() {
+    String id = id();
+    String big = "z".repeat(ExecutionStore.INLINE_CHARS + 1);
+    store.put(new ExecutionResult(id, ExecutionStatus.FAILED, 1, null, big, "", false, false, "img", "sh", 1L, 1L,
+      Usage.UNKNOWN, null, 1L)).await();
+    StoredRecord record = store.record(id).await();
+    assertThat(record.pieces()).containsOnlyKeys(OutputPart.STDOUT);
+    assertThat(store.full(record).await().stdout()).isEqualTo(big);
+  }
+}

@@ -112,33 +112,33 @@ public final class RedTeamAttacks {
 
     // results a program cannot forge: at once, each in its own sandbox
     List<Future<Boolean>> programs = List.of(
-      threads.submit(() -> report.attack("forged-exit-python", ATTACK_MS, this::forgedExitPython)),
-      threads.submit(() -> report.attack("forged-exit-busybox-dd", ATTACK_MS, this::forgedExitDd)),
-      threads.submit(() -> report.attack("forged-compile-output-cap", ATTACK_MS, this::forgedCompileCap)),
-      threads.submit(() -> report.attack("forged-compile-deadline", ATTACK_MS, this::forgedCompileDeadline)),
-      threads.submit(() -> report.attack("kill-launcher", ATTACK_MS, this::killLauncher)));
+      threads.submit(() -> report.attack("forged-exit-python", ATTACK_MS, () -> probed(this::forgedExitPython))),
+      threads.submit(() -> report.attack("forged-exit-busybox-dd", ATTACK_MS, () -> probed(this::forgedExitDd))),
+      threads.submit(() -> report.attack("forged-compile-output-cap", ATTACK_MS, () -> probed(this::forgedCompileCap))),
+      threads.submit(() -> report.attack("forged-compile-deadline", ATTACK_MS, () -> probed(this::forgedCompileDeadline))),
+      threads.submit(() -> report.attack("kill-launcher", ATTACK_MS, () -> probed(this::killLauncher))));
     for (Future<Boolean> f : programs) {
       f.get();
     }
 
     // executions only their owner can touch: the attacker names the victim's running execution
     String id = submit(gw.victimKey, "echo started; sleep 20; echo secret-of-victim", 30_000);
-    report.attack("other-key-get", ATTACK_MS, () -> otherKeyGet(id));
-    report.attack("other-key-cancel", ATTACK_MS, () -> otherKeyCancel(id));
-    report.attack("other-key-stream-sse", ATTACK_MS, () -> otherKeySse(id));
-    report.attack("other-key-stream-ws", ATTACK_MS, () -> otherKeyWebSocket(id));
-    report.attack("other-key-signal", ATTACK_MS, () -> otherKeySignal(id));
-    report.attack("other-key-token", ATTACK_MS, () -> otherKeyToken(id));
-    report.attack("admin-sees-every-key", ATTACK_MS, () -> adminCancels(id));
-    report.attack("admin-only-routes", ATTACK_MS, this::adminOnlyRoutes);
-    report.attack("token-on-api-routes", ATTACK_MS, this::tokenOnApiRoutes);
-    report.attack("token-mints-token", ATTACK_MS, this::tokenMintsToken);
-    report.attack("api-key-in-url", ATTACK_MS, this::apiKeyInUrl);
-    report.attack("token-scoped-to-execution", ATTACK_MS, this::tokenScopedToExecution);
-    report.attack("token-flood", ATTACK_MS, this::tokenFlood);
+    report.attack("other-key-get", ATTACK_MS, () -> probed(() -> otherKeyGet(id)));
+    report.attack("other-key-cancel", ATTACK_MS, () -> probed(() -> otherKeyCancel(id)));
+    report.attack("other-key-stream-sse", ATTACK_MS, () -> probed(() -> otherKeySse(id)));
+    report.attack("other-key-stream-ws", ATTACK_MS, () -> probed(() -> otherKeyWebSocket(id)));
+    report.attack("other-key-signal", ATTACK_MS, () -> probed(() -> otherKeySignal(id)));
+    report.attack("other-key-token", ATTACK_MS, () -> probed(() -> otherKeyToken(id)));
+    report.attack("admin-sees-every-key", ATTACK_MS, () -> probed(() -> adminCancels(id)));
+    report.attack("admin-only-routes", ATTACK_MS, () -> probed(this::adminOnlyRoutes));
+    report.attack("token-on-api-routes", ATTACK_MS, () -> probed(this::tokenOnApiRoutes));
+    report.attack("token-mints-token", ATTACK_MS, () -> probed(this::tokenMintsToken));
+    report.attack("api-key-in-url", ATTACK_MS, () -> probed(this::apiKeyInUrl));
+    report.attack("token-scoped-to-execution", ATTACK_MS, () -> probed(this::tokenScopedToExecution));
+    report.attack("token-flood", ATTACK_MS, () -> probed(this::tokenFlood));
     report.attack("weak-key", ATTACK_MS, () -> unwrap(weakKey));
-    report.attack("failed-auth-throttle", ATTACK_MS, this::failedAuthThrottle);
-    report.attack("host-rebinding", ATTACK_MS, this::hostRebinding);
+    report.attack("failed-auth-throttle", ATTACK_MS, () -> probed(this::failedAuthThrottle));
+    report.attack("host-rebinding", ATTACK_MS, () -> probed(this::hostRebinding));
     report.skip("cluster-forgery", "not replayed here (it needs a cluster and a rogue member): ClusterIT "
       + "aForgedJobFromAMemberThatIsNotAGatewayIsCheckedAgainByTheWorker, aMemberWithoutAValidCertificateCanNeither"
       + "DeliverNorHearAMessage, aJavaSerializedObjectPlantedInAMapIsNotDeserialized; ClusterTenancyIT "
@@ -166,7 +166,7 @@ public final class RedTeamAttacks {
   }
 
   /**
-   * Runs an availability attack under a /health probe of its own, and says how slow it got (the
+   * Runs an attack under a /health probe of its own, and says how slow /health got meanwhile (the
    * bound is checked over the whole run, by health-under-attack).
    */
   private String probed(Callable<String> attack) throws Exception {
@@ -644,8 +644,12 @@ public final class RedTeamAttacks {
       String attack = sent + " SIGUSR1 messages in " + sendMs + " ms on one socket"
         + (ws.closed.isDone() ? ", then the gateway closed it (" + ws.closed.getNow(null) + ")" : "");
       List<Long> echoes = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        echoes.add(echoMs());
+      try {
+        for (int i = 0; i < 3; i++) {
+          echoes.add(echoMs());
+        }
+      } catch (AssertionError e) {
+        throw new AssertionError(attack + "; then " + RedTeamReport.describe(e), e);
       }
       check(echoes.stream().allMatch(ms -> ms < ECHO_MS), attack + "; the victim's echoes took " + echoes
         + " ms (bound " + ECHO_MS + ")");

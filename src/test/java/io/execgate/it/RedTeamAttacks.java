@@ -62,7 +62,6 @@ public final class RedTeamAttacks {
     t.setDaemon(true);
     return t;
   });
-  private final String opsKey = AttackedGateway.randomKey();
   /** Tokens the attacker minted before its flood. */
   private final AtomicInteger attackerTokens = new AtomicInteger();
   private AttackedGateway gw;
@@ -79,8 +78,8 @@ public final class RedTeamAttacks {
    * Starts the gateways, runs every attack, checks what the run left behind and stops the gateways.
    */
   public void run() throws Exception {
-    Future<AttackedGateway> keyed = threads.submit(() -> new AttackedGateway(Map.of("EXECGATE_API_KEYS",
-      "ops=" + opsKey, "EXECGATE_ADMIN_KEYS", "ops", "EXECGATE_TOKEN_SECRET", AttackedGateway.randomKey())));
+    Future<AttackedGateway> keyed = threads.submit(() -> new AttackedGateway(Map.of("EXECGATE_TOKEN_SECRET",
+      AttackedGateway.randomKey())));
     Future<AttackedGateway> opened = threads.submit(() -> AttackedGateway.open(new JsonObject()));
     Future<String> weakKey = threads.submit(RedTeamAttacks::weakKeyRefused);
     try {
@@ -309,10 +308,10 @@ public final class RedTeamAttacks {
   }
 
   private String adminCancels(String id) throws Exception {
-    HttpResponse<String> read = send("GET", "/v1/executions/" + id, opsKey);
+    HttpResponse<String> read = send("GET", "/v1/executions/" + id, gw.adminKey);
     check(read.statusCode() == 200 && "victim".equals(new JsonObject(read.body()).getString("owner")),
       "the admin's GET: " + read.statusCode() + " " + cut(read.body()));
-    HttpResponse<String> cancel = send("DELETE", "/v1/executions/" + id, opsKey);
+    HttpResponse<String> cancel = send("DELETE", "/v1/executions/" + id, gw.adminKey);
     check(cancel.statusCode() == 200, "the admin's DELETE: " + cancel.statusCode() + " " + cut(cancel.body()));
     String status = awaitFinal(id, gw.victimKey);
     check("cancelled".equals(status), "after the admin's cancel: " + status);
@@ -323,7 +322,7 @@ public final class RedTeamAttacks {
     List<String> seen = new ArrayList<>();
     for (String path : List.of("/metrics", "/v1/stats")) {
       int attacker = send("GET", path, gw.attackerKey).statusCode();
-      int ops = send("GET", path, opsKey).statusCode();
+      int ops = send("GET", path, gw.adminKey).statusCode();
       check(attacker == 403 && ops == 200, path + ": " + attacker + " for a key, " + ops + " for the admin");
       seen.add(path + " 403/200");
     }
@@ -778,7 +777,7 @@ public final class RedTeamAttacks {
   }
 
   private double streamsOpen() throws Exception {
-    for (String line : send("GET", "/metrics", opsKey).body().split("\n")) {
+    for (String line : send("GET", "/metrics", gw.adminKey).body().split("\n")) {
       if (line.startsWith("execgate_streams_open")) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
@@ -787,7 +786,7 @@ public final class RedTeamAttacks {
   }
 
   private JsonObject stats() throws Exception {
-    return new JsonObject(send("GET", "/v1/stats", opsKey).body());
+    return new JsonObject(send("GET", "/v1/stats", gw.adminKey).body());
   }
 
   private static String code(HttpResponse<String> r) {

@@ -65,6 +65,20 @@ final class AttackedGateway implements AutoCloseable {
    * file of its own that {@code EXECGATE_CONFIG} names) and waits until it is ready.
    */
   AttackedGateway(JsonObject config, Map<String, String> env, String... jvmArgs) throws Exception {
+    this(config, env, true, jvmArgs);
+  }
+
+  /**
+   * Starts the jar without API keys (an open gateway: loopback only, every caller the same tenant),
+   * with {@code conf/config.json} changed by {@code config}; {@link #attackerKey} and
+   * {@link #victimKey} are then sent but mean nothing.
+   */
+  static AttackedGateway open(JsonObject config) throws Exception {
+    return new AttackedGateway(config, Map.of(), false);
+  }
+
+  private AttackedGateway(JsonObject config, Map<String, String> env, boolean keyed, String... jvmArgs)
+    throws Exception {
     DockerSupport.requireDocker();
     docker = DockerSupport.client();
     try (ServerSocket s = new ServerSocket(0)) {
@@ -91,8 +105,13 @@ final class AttackedGateway implements AutoCloseable {
     }
     Map<String, String> all = new HashMap<>(env);
     String keys = "attacker=" + attackerKey + ",victim=" + victimKey + ",ops=" + adminKey;
-    all.merge("EXECGATE_API_KEYS", keys, (given, ours) -> ours + "," + given);
-    all.merge("EXECGATE_ADMIN_KEYS", "ops", (given, ours) -> ours + "," + given);
+    if (keyed) {
+      all.merge("EXECGATE_API_KEYS", keys, (given, ours) -> ours + "," + given);
+      all.merge("EXECGATE_ADMIN_KEYS", "ops", (given, ours) -> ours + "," + given);
+    } else {
+      pb.environment().remove("EXECGATE_API_KEYS");
+      pb.environment().remove("EXECGATE_ADMIN_KEYS");
+    }
     all.put("EXECGATE_HTTP_PORT", String.valueOf(port));
     all.put("EXECGATE_INSTANCE_ID", instanceId);
     pb.environment().putAll(all);

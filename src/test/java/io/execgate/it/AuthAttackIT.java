@@ -3,11 +3,6 @@ package io.execgate.it;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,36 +22,16 @@ class AuthAttackIT {
   /** The attacker's source address: another loopback address than the victim's. */
   private static final String ATTACKER = "127.0.0.2";
   private static final int BUDGET = 30;
-  private static final Pattern STATUS = Pattern.compile("^HTTP/1\\.1 (\\d{3})");
   private static final Pattern RETRY_AFTER = Pattern.compile("(?im)^retry-after: (\\d+)");
 
-  /**
-   * One request on its own connection from {@code source}.
-   *
-   * @return the answer's status line and headers
-   */
   private static String request(int port, String source, String path, String bearer) throws IOException {
-    try (Socket socket = new Socket()) {
-      socket.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-      socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
-        + (bearer == null ? "" : "Authorization: Bearer " + bearer + "\r\n") + "Connection: close\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII));
-      InputStream in = socket.getInputStream();
-      StringBuilder head = new StringBuilder();
-      int c;
-      while ((c = in.read()) >= 0 && !(head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n"))) {
-        head.append((char) c);
-      }
-      return head.toString();
-    }
+    return RawHttp.get(port, source, path, bearer);
   }
 
   private static int status(String head) {
-    Matcher m = STATUS.matcher(head);
-    assertThat(m.find()).as(head).isTrue();
-    return Integer.parseInt(m.group(1));
+    int status = RawHttp.status(head);
+    assertThat(status).as(head).isPositive();
+    return status;
   }
 
   @Test

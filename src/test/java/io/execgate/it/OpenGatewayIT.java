@@ -7,9 +7,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,21 +32,7 @@ class OpenGatewayIT extends GatewayITBase {
    * @return the status line and headers of the answer, lower-cased
    */
   private String raw(String requestLineAndHeaders) throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", gateway.actualPort())) {
-      socket.setSoTimeout(10_000);
-      socket.getOutputStream().write((requestLineAndHeaders + "Connection: close\r\n\r\n")
-        .getBytes(StandardCharsets.ISO_8859_1));
-      InputStream in = socket.getInputStream();
-      StringBuilder head = new StringBuilder();
-      int c;
-      while ((c = in.read()) >= 0) {
-        head.append((char) c);
-        if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
-          break;
-        }
-      }
-      return head.toString().toLowerCase();
-    }
+    return RawHttp.send(gateway.actualPort(), "127.0.0.1", requestLineAndHeaders).toLowerCase();
   }
 
   private String upgrade(String host, String origin) throws IOException {

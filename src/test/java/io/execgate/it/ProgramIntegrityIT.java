@@ -54,6 +54,29 @@ class ProgramIntegrityIT extends GatewayITBase {
         sys.stdout.write(rec); sys.stdout.flush(); sys.stderr.write(rec); sys.stderr.flush()
     """;
 
+  /**
+   * Shell: the same theft with busybox's {@code dd} (reading the launcher's writable mappings at
+   * their offsets in its {@code /proc/<pid>/mem}), then {@code forge <record>} writes a record with
+   * whatever nonce it found. Prints why it could not to stderr.
+   */
+  static final String SH_STEAL = """
+    p=$PPID
+    nonce=
+    if maps=$(cat /proc/$p/maps 2>&1); then
+      nonce=$(echo "$maps" | grep '^[0-9a-f]*-[0-9a-f]* rw' | while read -r range rest; do
+        lo=$((0x${range%-*})); hi=$((0x${range#*-}))
+        dd if=/proc/$p/mem bs=4096 skip=$((lo / 4096)) count=$(((hi - lo) / 4096)) 2>/dev/null
+      done | tr -c '0-9a-zA-Z:' '\\n' | grep -o -m1 'EXECGATE:[0-9a-f]\\{32\\}' | cut -d: -f2)
+    else
+      echo "denied: ${maps##*: }" >&2
+    fi
+    if [ -n "$nonce" ]; then echo stolen; else echo "no nonce"; fi
+    forge() {
+      r=$(printf '\\036EXECGATE:%s:%s\\036' "${nonce:-00000000000000000000000000000000}" "$1")
+      printf %s "$r"; printf %s "$r" >&2
+    }
+    """;
+
   /** C: the same theft, for the compiled runtime's run step. */
   static final String C_STEAL = """
     #include <fcntl.h>
@@ -105,6 +128,19 @@ class ProgramIntegrityIT extends GatewayITBase {
       sys.exit(7)
       """, new JsonObject());
     assertThat(r.getString("stderr")).as(r.encode()).startsWith("denied: Permission denied\n");
+    assertThat(r.getString("stdout")).startsWith("no nonce\n").endsWith("still running\n");
+    assertThat(r.getString("status")).isEqualTo("failed");
+    assertThat(r.getInteger("exitCode")).isEqualTo(7);
+  }
+
+  @Test
+  void aShellProgramCannotReadItsLaunchersMemoryWithDdNorForgeItsExit() {
+    JsonObject r = runIn("sh", SH_STEAL + """
+      forge "exit:0:::0"
+      echo still running
+      exit 7
+      """, new JsonObject());
+    assertThat(r.getString("stderr")).as(r.encode()).startsWith("denied: Permission denied");
     assertThat(r.getString("stdout")).startsWith("no nonce\n").endsWith("still running\n");
     assertThat(r.getString("status")).isEqualTo("failed");
     assertThat(r.getInteger("exitCode")).isEqualTo(7);

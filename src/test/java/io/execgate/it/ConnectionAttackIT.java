@@ -14,18 +14,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,9 +31,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.Deflater;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -132,45 +127,10 @@ class ConnectionAttackIT {
   }
 
   /**
-   * Opens a connection, writes {@code head}, then one byte of a header value every {@code dripMs}
-   * (0: nothing more), and reads until the gateway closes it.
-   *
-   * @return the ms from connect until the gateway closed the connection, or -1 if it was still open
-   *   after 45 s
+   * {@link Attacks#hold} on a thread of its own, for at most 45 s.
    */
   private Future<Long> hold(byte[] head, long dripMs) {
-    return threads.submit(() -> {
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", gateway.port), 5_000);
-        long t0 = System.nanoTime();
-        OutputStream out = socket.getOutputStream();
-        InputStream in = socket.getInputStream();
-        out.write(head);
-        out.flush();
-        socket.setSoTimeout(dripMs > 0 ? (int) dripMs : 1_000);
-        while ((System.nanoTime() - t0) / 1_000_000 < 45_000) {
-          try {
-            int b = in.read();
-            if (b < 0) {
-              return (System.nanoTime() - t0) / 1_000_000;
-            }
-            // an answer (there should be none before the cut): read on until the close
-          } catch (SocketTimeoutException quiet) {
-            if (dripMs > 0) {
-              try {
-                out.write('a');
-                out.flush();
-              } catch (IOException closed) {
-                return (System.nanoTime() - t0) / 1_000_000;
-              }
-            }
-          } catch (IOException reset) {
-            return (System.nanoTime() - t0) / 1_000_000;
-          }
-        }
-        return -1L;
-      }
-    });
+    return threads.submit(() -> Attacks.hold("127.0.0.1", gateway.port, head, dripMs, 45_000));
   }
 
   private static List<Long> closedAfter(List<Future<Long>> connections) throws Exception {
@@ -344,31 +304,28 @@ class ConnectionAttackIT {
   @Test
   void aPerMessageDeflateBombIsNeverInflated() throws Exception {
     // 1 GiB of zeros, deflated: about 1 MiB on the wire
-    byte[] bomb = deflateBomb(1L << 30);
+    byte[] bomb = Attacks.deflateBomb(1L << 30);
     assertThat(bomb.length).isLessThan(2 << 20);
     try (AttackedGateway.HealthProbe probe = gateway.probe(); Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", gateway.port), 5_000);
       socket.setSoTimeout(15_000);
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();
-      out.write(("GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Authorization: Bearer " + gateway.attackerKey + "\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII));
+      out.write(Attacks.upgrade("/v1/ws", gateway.attackerKey, "permessage-deflate; client_max_window_bits"));
       out.flush();
-      String head = readHead(in);
+      String head = Attacks.readHead(in);
       assertThat(head).startsWith("HTTP/1.1 101");
       // the gateway never agrees to compression...
       assertThat(head.toLowerCase(Locale.ROOT)).doesNotContain("sec-websocket-extensions");
       // ...so a compressed frame (RSV1) is a protocol error, never inflated
       long t0 = System.nanoTime();
       try {
-        out.write(frame(0xC1, bomb));
+        out.write(Attacks.frame(0xC1, bomb));
         out.flush();
       } catch (IOException closedWhileSending) {
         // the gateway may close before it has read the whole frame
       }
-      int closeCode = readCloseCode(in);
+      int closeCode = Attacks.readCloseCode(in);
       long ms = (System.nanoTime() - t0) / 1_000_000;
       log.info("deflate bomb ({} bytes for 1 GiB): socket closed after {} ms with code {}; slowest /health {} ms of {}",
         bomb.length, ms, closeCode, probe.maxMs(), probe.count());
@@ -376,93 +333,6 @@ class ConnectionAttackIT {
       assertThat(ms).isLessThan(10_000);
       gateway.victimEchoWithin(2_000);
       probe.assertAllWithin(500);
-    }
-  }
-
-  private static byte[] deflateBomb(long size) {
-    Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
-    byte[] zeros = new byte[1 << 20];
-    byte[] buf = new byte[64 << 10];
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    for (long done = 0; done < size; done += zeros.length) {
-      deflater.setInput(zeros);
-      while (!deflater.needsInput()) {
-        out.write(buf, 0, deflater.deflate(buf, 0, buf.length, Deflater.NO_FLUSH));
-      }
-    }
-    int n;
-    while ((n = deflater.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH)) > 0) {
-      out.write(buf, 0, n);
-    }
-    deflater.end();
-    byte[] all = out.toByteArray();
-    // RFC 7692: a message's deflated data without its trailing 00 00 ff ff
-    return Arrays.copyOf(all, all.length - 4);
-  }
-
-  /**
-   * @return a masked client frame with the given first byte (FIN, RSV bits, opcode)
-   */
-  private static byte[] frame(int first, byte[] payload) {
-    byte[] mask = new byte[4];
-    ThreadLocalRandom.current().nextBytes(mask);
-    ByteBuffer b = ByteBuffer.allocate(14 + payload.length);
-    b.put((byte) first);
-    if (payload.length < 126) {
-      b.put((byte) (0x80 | payload.length));
-    } else if (payload.length < 65_536) {
-      b.put((byte) (0x80 | 126)).putShort((short) payload.length);
-    } else {
-      b.put((byte) (0x80 | 127)).putLong(payload.length);
-    }
-    b.put(mask);
-    for (int i = 0; i < payload.length; i++) {
-      b.put((byte) (payload[i] ^ mask[i & 3]));
-    }
-    return Arrays.copyOf(b.array(), b.position());
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      int c = in.read();
-      if (c < 0) {
-        break;
-      }
-      head.append((char) c);
-    }
-    return head.toString();
-  }
-
-  /**
-   * Reads server frames until a close frame or the end of the connection.
-   *
-   * @return the close frame's code, or -1 when the connection ended without one
-   */
-  private static int readCloseCode(InputStream in) throws IOException {
-    try {
-      while (true) {
-        int b0 = in.read();
-        int b1 = in.read();
-        if (b0 < 0 || b1 < 0) {
-          return -1;
-        }
-        long len = b1 & 0x7f;
-        if (len == 126) {
-          len = (in.read() << 8) | in.read();
-        } else if (len == 127) {
-          len = 0;
-          for (int i = 0; i < 8; i++) {
-            len = (len << 8) | in.read();
-          }
-        }
-        byte[] payload = in.readNBytes((int) len);
-        if ((b0 & 0x0f) == 0x8) {
-          return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
-        }
-      }
-    } catch (IOException reset) {
-      return -1;
     }
   }
 

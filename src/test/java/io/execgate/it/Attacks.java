@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.zip.Deflater;
 
 /**
@@ -123,6 +124,22 @@ public final class Attacks {
   }
 
   /**
+   * Writes {@code deflated} as one compressed (RSV1) text frame, whatever the gateway agreed to, and
+   * reads until the gateway closes.
+   *
+   * @return the close frame's code, or -1 when the connection ended without one
+   */
+  public static int sendCompressed(OutputStream out, InputStream in, byte[] deflated) throws IOException {
+    try {
+      out.write(frame(0xC1, deflated));
+      out.flush();
+    } catch (IOException closedWhileSending) {
+      // the gateway may close before it has read the whole frame
+    }
+    return readCloseCode(in);
+  }
+
+  /**
    * @return a masked client text frame
    */
   public static byte[] textFrame(String text) {
@@ -150,6 +167,16 @@ public final class Attacks {
    * @return the close frame's code, or -1 when the connection ended without one
    */
   public static int readCloseCode(InputStream in) throws IOException {
+    return readFrames(in, text -> { });
+  }
+
+  /**
+   * Reads server frames until a close frame or the end of the connection, handing each text frame
+   * to {@code onText}.
+   *
+   * @return the close frame's code, or -1 when the connection ended without one
+   */
+  public static int readFrames(InputStream in, Consumer<String> onText) throws IOException {
     try {
       while (true) {
         int b0 = in.read();
@@ -169,6 +196,9 @@ public final class Attacks {
         byte[] payload = in.readNBytes((int) len);
         if ((b0 & 0x0f) == 0x8) {
           return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+        }
+        if ((b0 & 0x0f) == 0x1) {
+          onText.accept(new String(payload, StandardCharsets.UTF_8));
         }
       }
     } catch (IOException reset) {

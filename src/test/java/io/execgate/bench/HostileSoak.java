@@ -116,7 +116,10 @@ final class HostileSoak {
     }
     // the gateway stopped (SIGTERM): none of its containers may remain
     List<String> leftStopped = containers(true);
-    boolean oom = Files.readString(log).contains("OutOfMemoryError");
+    String gatewayLog = Files.readString(log);
+    boolean oom = gatewayLog.contains("OutOfMemoryError");
+    // Vert.x's blocked-thread checker: an event loop held past its 2 s limit
+    long blocked = gatewayLog.lines().filter(l -> l.contains("has been blocked")).count();
     int lost = alone.lost.size() + attacked.lost.size();
     double ratio = attacked.latency.percentile(99) / alone.latency.percentile(99);
     out.put("normalAlone", alone.toJson()).put("normalUnderAttack", attacked.toJson())
@@ -126,6 +129,7 @@ final class HostileSoak {
       .put("containersLeftIdle", leftIdle.size())
       .put("containersLeftAfterStop", leftStopped.size())
       .put("outOfMemoryErrorInLog", oom)
+      .put("blockedThreadWarnings", blocked)
       .put("heapIdleAfterGcMiB", mib(heapIdle))
       .put("heapAfterExpiryAfterGcMiB", mib(heapAfter))
       .put("heapToleranceMiB", mib(heapIdle / 2 + (16L << 20)))

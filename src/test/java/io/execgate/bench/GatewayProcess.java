@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -27,19 +29,27 @@ final class GatewayProcess implements AutoCloseable {
     this(instanceId, env, log, null);
   }
 
+  GatewayProcess(String instanceId, Map<String, String> env, Path log, String readyKey) throws Exception {
+    this(instanceId, env, log, readyKey, List.of());
+  }
+
   /**
    * Starts the jar and waits until {@code /ready} answers 200.
    *
    * @param readyKey a key of the gateway's, to ask {@code /ready} with (null: it has none)
+   * @param jvmArgs JVM arguments after {@code -Xmx512m}
    */
-  GatewayProcess(String instanceId, Map<String, String> env, Path log, String readyKey) throws Exception {
+  GatewayProcess(String instanceId, Map<String, String> env, Path log, String readyKey, List<String> jvmArgs)
+    throws Exception {
     this.instanceId = instanceId;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
     String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-jar", "target/execgate.jar")
-      .redirectErrorStream(true).redirectOutput(log.toFile());
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-jar", "target/execgate.jar"));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("EXECGATE_HTTP_PORT", String.valueOf(port));
     pb.environment().put("EXECGATE_INSTANCE_ID", instanceId);
     pb.environment().putAll(env);

@@ -96,7 +96,10 @@ final class HostileSoak {
     long heapAfter;
     List<String> leftIdle;
     long t0 = System.nanoTime();
-    try (GatewayProcess gw = new GatewayProcess(instance, env, log, normalKey)) {
+    Path gcLog = logs.resolve("soak-hostile-gc.log");
+    Files.deleteIfExists(gcLog);
+    try (GatewayProcess gw = new GatewayProcess(instance, env, log, normalKey,
+      List.of("-Xlog:gc:file=" + gcLog.toAbsolutePath()))) {
       Thread.sleep(2_000);
       heapIdle = gw.heapUsedAfterGcBytes();
       long rssIdle = gw.rssBytes();
@@ -120,6 +123,9 @@ final class HostileSoak {
     boolean oom = gatewayLog.contains("OutOfMemoryError");
     // Vert.x's blocked-thread checker: an event loop held past its 2 s limit
     long blocked = gatewayLog.lines().filter(l -> l.contains("has been blocked")).count();
+    // e.g. "[12.3s][info][gc] GC(7) Pause Young (Normal) (G1 Evacuation Pause) 120M->30M(256M) 5.123ms"
+    double gcPauseMaxMs = Files.readAllLines(gcLog).stream().filter(l -> l.contains(" Pause ") && l.endsWith("ms"))
+      .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1, l.length() - 2))).max().orElse(0);
     int lost = alone.lost.size() + attacked.lost.size();
     double ratio = attacked.latency.percentile(99) / alone.latency.percentile(99);
     out.put("normalAlone", alone.toJson()).put("normalUnderAttack", attacked.toJson())
@@ -130,6 +136,7 @@ final class HostileSoak {
       .put("containersLeftAfterStop", leftStopped.size())
       .put("outOfMemoryErrorInLog", oom)
       .put("blockedThreadWarnings", blocked)
+      .put("gcPauseMaxMs", Stats.round(gcPauseMaxMs))
       .put("heapIdleAfterGcMiB", mib(heapIdle))
       .put("heapAfterExpiryAfterGcMiB", mib(heapAfter))
       .put("heapToleranceMiB", mib(heapIdle / 2 + (16L << 20)))
@@ -282,6 +289,8 @@ final class HostileSoak {
     private final List<Future<?>> running = new ArrayList<>();
     private final Map<String, Map<String, AtomicInteger>> outcomes = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> maxima = new ConcurrentHashMap<>();
+    /** The first message seen of each error code. */
+    private final Map<String, String> messages = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> executions = new ConcurrentLinkedQueue<>();
     private volatile boolean attacking = true;
     private final byte[] bomb = Attacks.deflateBomb(1L << 30);
@@ -360,9 +369,11 @@ final class HostileSoak {
     /**
      * @return the outcome of a refusal: its status and error code
      */
-    private static String refusal(int status, String body) {
+    private String refusal(int status, String body) {
       try {
-        return status + " " + new JsonObject(body).getJsonObject("error").getString("code");
+        JsonObject error = new JsonObject(body).getJsonObject("error");
+        messages.putIfAbsent(error.getString("code"), error.getString("message"));
+        return status + " " + error.getString("code");
       } catch (RuntimeException e) {
         return String.valueOf(status);
       }
@@ -403,7 +414,7 @@ final class HostileSoak {
      * @return the status line's code of a raw answer whose head was read, and its error code when
      *   refused (the body, by its Content-Length, is read for it)
      */
-    private static String answer(String head, InputStream in) throws IOException {
+    private String answer(String head, InputStream in) throws IOException {
       String[] status = head.lines().findFirst().orElse("closed").split(" ");
       if (status.length < 2 || status[1].equals("101") || status[1].equals("200")) {
         return status.length < 2 ? "closed" : status[1];
@@ -506,8 +517,11 @@ final class HostileSoak {
           pause(1_000);
           return;
         }
-        out.write(Attacks.textFrame(new JsonObject().put("type", "run").put("script", "trap '' USR1; sleep 15")
+        out.write(Attacks.textFrame(new JsonObject().put("type", "run").put("script", "trap '' USR1; echo ready; sleep 15")
           .put("limits", new JsonObject().put("timeoutMs", 20_000)).encode()));
+        out.flush();
+        // the flood starts once the program runs (before, its signals are refused: not running)
+        CompletableFuture<Void> running = new CompletableFuture<>();
         byte[] signal = Attacks.textFrame("{\"type\":\"signal\",\"signal\":\"SIGUSR1\"}");
         // the gateway's answers are read meanwhile (its error frames counted), so that only the messages press on it
         Map<String, Integer> errors = new ConcurrentHashMap<>();
@@ -516,13 +530,27 @@ final class HostileSoak {
             return Attacks.readFrames(in, text -> {
               JsonObject frame = new JsonObject(text);
               if ("error".equals(frame.getString("type"))) {
-                errors.merge(String.valueOf(frame.getValue("code", frame.getValue("error"))), 1, Integer::sum);
+                errors.merge(frame.getString("code"), 1, Integer::sum);
+                messages.putIfAbsent(frame.getString("code"), frame.getString("message"));
+                running.completeExceptionally(new IllegalStateException(frame.getString("code")));
+              } else if (text.contains("ready")) {
+                running.complete(null);
               }
             });
           } catch (IOException e) {
             return -1;
           }
         }, threads);
+        try {
+          running.get(40, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException notYet) {
+          count("signalFlood", "not running within 40 s");
+          return;
+        } catch (java.util.concurrent.ExecutionException refused) {
+          count("signalFlood", "run refused: " + refused.getCause().getMessage());
+          pause(1_000);
+          return;
+        }
         int sent = 0;
         try {
           for (; sent < 1_500; sent++) {
@@ -640,6 +668,7 @@ final class HostileSoak {
         json.put(attack, o);
       });
       new TreeMap<>(maxima).forEach((name, v) -> json.put(name, v.get()));
+      json.put("messages", new JsonObject(new java.util.LinkedHashMap<>(new TreeMap<>(messages))));
       return json;
     }
 

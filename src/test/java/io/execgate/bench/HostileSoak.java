@@ -129,8 +129,8 @@ final class HostileSoak {
     int lost = alone.lost.size() + attacked.lost.size();
     double ratio = attacked.latency.percentile(99) / alone.latency.percentile(99);
     out.put("normalAlone", alone.toJson()).put("normalUnderAttack", attacked.toJson())
-      .put("p50Ratio", Stats.round(100 * attacked.latency.percentile(50) / alone.latency.percentile(50)) / 100)
-      .put("p99Ratio", Stats.round(100 * ratio) / 100)
+      .put("p50Ratio", Math.round(100 * attacked.latency.percentile(50) / alone.latency.percentile(50)) / 100.0)
+      .put("p99Ratio", Math.round(100 * ratio) / 100.0)
       .put("lostResults", lost)
       .put("containersLeftIdle", leftIdle.size())
       .put("containersLeftAfterStop", leftStopped.size())
@@ -139,7 +139,7 @@ final class HostileSoak {
       .put("gcPauseMaxMs", Stats.round(gcPauseMaxMs))
       .put("heapIdleAfterGcMiB", mib(heapIdle))
       .put("heapAfterExpiryAfterGcMiB", mib(heapAfter))
-      .put("heapToleranceMiB", mib(heapIdle / 2 + (16L << 20)))
+      .put("heapLimitAfterExpiryMiB", mib(heapIdle + heapIdle / 2 + (16L << 20)))
       .put("attacks", attacks)
       .put("seconds", Stats.round((System.nanoTime() - t0) / 1e9));
     System.out.println(out.encodePrettily());

@@ -8,8 +8,8 @@ import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
-import io.execgate.model.ExecutionResult;
 import io.execgate.store.ExecutionStore;
+import io.execgate.store.StoredRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -71,7 +71,7 @@ final class StreamRoutes {
   void watch(RoutingContext ctx) {
     long fromSeq = seq(ctx.request().getParam("fromSeq"), "fromSeq", 0);
     // read, and checked as the caller's, ahead of this route
-    String id = OwnedResources.<ExecutionResult>resource(ctx).id();
+    String id = OwnedResources.<StoredRecord>resource(ctx).result().id();
     // refused before the upgrade: the client sees the 429 and its Retry-After
     Runnable release = limits.open(ctx);
     ctx.request().toWebSocket()
@@ -112,7 +112,7 @@ final class StreamRoutes {
     long fromSeq = lastEventId != null && !lastEventId.isBlank()
       ? seq(lastEventId.trim(), "Last-Event-ID", 0) + 1
       : seq(ctx.request().getParam("fromSeq"), "fromSeq", 0);
-    String id = OwnedResources.<ExecutionResult>resource(ctx).id();
+    String id = OwnedResources.<StoredRecord>resource(ctx).result().id();
     Runnable release = limits.open(ctx);
     // the end of the response, or of its connection, gives the place back
     ctx.addEndHandler(ar -> release.run());

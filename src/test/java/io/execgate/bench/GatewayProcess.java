@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -24,13 +26,30 @@ final class GatewayProcess implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   GatewayProcess(String instanceId, Map<String, String> env, Path log) throws Exception {
+    this(instanceId, env, log, null);
+  }
+
+  GatewayProcess(String instanceId, Map<String, String> env, Path log, String readyKey) throws Exception {
+    this(instanceId, env, log, readyKey, List.of());
+  }
+
+  /**
+   * Starts the jar and waits until {@code /ready} answers 200.
+   *
+   * @param readyKey a key of the gateway's, to ask {@code /ready} with (null: it has none)
+   * @param jvmArgs JVM arguments after {@code -Xmx512m}
+   */
+  GatewayProcess(String instanceId, Map<String, String> env, Path log, String readyKey, List<String> jvmArgs)
+    throws Exception {
     this.instanceId = instanceId;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
     String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-jar", "target/execgate.jar")
-      .redirectErrorStream(true).redirectOutput(log.toFile());
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-jar", "target/execgate.jar"));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("EXECGATE_HTTP_PORT", String.valueOf(port));
     pb.environment().put("EXECGATE_INSTANCE_ID", instanceId);
     pb.environment().putAll(env);
@@ -38,7 +57,7 @@ final class GatewayProcess implements AutoCloseable {
     long deadline = System.currentTimeMillis() + 60_000;
     while (System.currentTimeMillis() < deadline) {
       try {
-        if (get("/ready").statusCode() == 200) {
+        if (get("/ready", readyKey).statusCode() == 200) {
           return;
         }
       } catch (IOException notYet) {
@@ -53,14 +72,42 @@ final class GatewayProcess implements AutoCloseable {
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-      HttpResponse.BodyHandlers.ofString());
+    return get(path, null);
   }
 
   HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-      .header("content-type", "application/json")
+    return post(path, null, json);
+  }
+
+  /**
+   * @param key the API key to send as a bearer token, or null for none
+   */
+  HttpResponse<String> get(String path, String key) throws IOException, InterruptedException {
+    return http.send(request(path, key).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * @param key the API key to send as a bearer token, or null for none
+   */
+  HttpResponse<String> post(String path, String key, String json) throws IOException, InterruptedException {
+    return http.send(request(path, key).header("content-type", "application/json")
       .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * @return a request of {@code path} on this gateway, with {@code key} as its bearer token unless null
+   */
+  HttpRequest.Builder request(String path, String key) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(120));
+    return key == null ? b : b.header("authorization", "Bearer " + key);
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  HttpClient http() {
+    return http;
   }
 
   long pid() {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The soak run ({@code bin/soak [N]}): N executions (default 1,000) mixing normal and hostile
+ * The soak run ({@code bin/soak [N]}; {@code bin/soak --hostile [N]} is {@link HostileSoak}): N executions (default 1,000) mixing normal and hostile
  * programs at concurrency 16 against the real jar. Checks that every accepted execution reaches a
  * final state readable by GET, that no container is left once the gateway stops, and that the heap
  * after a GC is back near its idle level once the records (30 s here) and replayable frames (10 s)
@@ -53,6 +53,10 @@ public final class Soak {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("--hostile")) {
+      HostileSoak.main(args.length > 1 ? Integer.parseInt(args[1]) : 60);
+      return;
+    }
     int total = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int concurrency = 16;
     Path logs = Files.createDirectories(Path.of("target", "bench"));

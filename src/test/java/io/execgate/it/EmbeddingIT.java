@@ -62,6 +62,8 @@ class EmbeddingIT {
   private static GatewayOptions options(String instanceId, String addressPrefix) {
     GatewayOptions options = new GatewayOptions().setInstanceId(instanceId).setAddressPrefix(addressPrefix);
     options.getExecutor().getPool().setRuntimes(List.of(GatewayOptions.DEFAULT_RUNTIME)).setSize(1);
+    // the application allows more output than the default maximum: the paused-stream test writes 15 MB
+    options.getExecutor().setMaxLimits(options.getExecutor().getMaxLimits().withOutputBytes(32L << 20));
     return options;
   }
 

@@ -15,7 +15,7 @@ import io.vertx.ext.web.Router;
  * <p>
  * An application embeds a gateway in its own {@code Vertx}: it runs executions in-process with
  * {@link #client()}, and serves the HTTP API from its own server by mounting {@link #router()}
- * under a prefix of its choice (then {@link io.execgate.http.HttpOptions#setEnabled(boolean)
+ * under a prefix of its choice (then {@link io.execgate.config.HttpOptions#setEnabled(boolean)
  * http.enabled} may be false, so that the gateway opens no port of its own):
  * <pre>{@code
  * ExecutionGateway.deploy(vertx, options).onSuccess(gateway -> {

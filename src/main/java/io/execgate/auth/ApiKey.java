@@ -1,8 +1,8 @@
 package io.execgate.auth;
 
-import io.execgate.error.ConfigException;
-import io.execgate.image.ImageGlob;
-import io.execgate.impl.JsonReader;
+import io.execgate.config.ConfigException;
+import io.execgate.config.ImageGlob;
+import io.execgate.config.JsonReader;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

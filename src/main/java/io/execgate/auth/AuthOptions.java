@@ -1,7 +1,7 @@
 package io.execgate.auth;
 
-import io.execgate.error.ConfigException;
-import io.execgate.impl.JsonReader;
+import io.execgate.config.ConfigException;
+import io.execgate.config.JsonReader;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

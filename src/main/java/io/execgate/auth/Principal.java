@@ -1,6 +1,6 @@
 package io.execgate.auth;
 
-import io.execgate.image.ImageGlob;
+import io.execgate.config.ImageGlob;
 
 import java.util.List;
 

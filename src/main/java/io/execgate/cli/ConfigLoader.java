@@ -2,7 +2,7 @@ package io.execgate.cli;
 
 import io.execgate.GatewayOptions;
 import io.execgate.auth.ApiKey;
-import io.execgate.error.ConfigException;
+import io.execgate.config.ConfigException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

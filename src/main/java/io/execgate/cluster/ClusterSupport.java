@@ -5,6 +5,8 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import io.execgate.config.ClusterOptions;
+import io.execgate.config.ClusterTlsOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
@@ -56,7 +58,7 @@ public final class ClusterSupport {
    *
    * @param options the Vertx options; a copy gets the event bus's cluster host, ports and TLS
    * @return {@code builder}
-   * @throws io.execgate.error.ConfigException when a TLS store of {@code cluster.tls} cannot be used
+   * @throws io.execgate.config.ConfigException when a TLS store of {@code cluster.tls} cannot be used
    */
   public static VertxBuilder configure(VertxBuilder builder, VertxOptions options, ClusterOptions cluster) {
     VertxOptions copy = new VertxOptions(options);

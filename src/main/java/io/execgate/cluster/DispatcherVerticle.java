@@ -3,6 +3,7 @@ package io.execgate.cluster;
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.bus.Headers;
+import io.execgate.config.ClusterOptions;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.error.Replies;

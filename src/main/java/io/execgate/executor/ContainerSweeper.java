@@ -1,6 +1,7 @@
 package io.execgate.executor;
 
 import io.execgate.GatewayOptions;
+import io.execgate.config.ExecutorOptions;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.docker.ManagedContainer;

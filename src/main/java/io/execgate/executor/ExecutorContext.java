@@ -2,8 +2,10 @@ package io.execgate.executor;
 
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
+import io.execgate.docker.ContainerRemover;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.store.ExecutionStore;
+import io.execgate.store.OutputBudget;
 import io.vertx.core.Vertx;
 
 /**

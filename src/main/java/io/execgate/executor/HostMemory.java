@@ -1,5 +1,7 @@
 package io.execgate.executor;
 
+import io.execgate.config.ExecutorOptions;
+
 /**
  * Whether the sandboxes' worst case fits the engine host: {@code maxConcurrent} sandboxes at
  * {@code maxLimits.memoryMb} each (their /tmp is charged to the same limit) against the host's

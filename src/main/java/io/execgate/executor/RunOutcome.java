@@ -1,6 +1,9 @@
 package io.execgate.executor;
 
 import io.execgate.docker.ContainerState;
+import io.execgate.executor.launcher.JobScript;
+import io.execgate.executor.launcher.ProgramOutput;
+import io.execgate.executor.launcher.Signals;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
@@ -16,7 +19,7 @@ import io.execgate.store.OutputPart;
  * {@link ExecutionResult#compile()}. When the run step never started (the compile step failed, or
  * the sandbox ended during it), the run's exit code, signal and duration are {@code null} and its
  * output is empty; the compile step carries what ended it. The texts are not in the result: the
- * store writes them from the run's {@link RecordOutput}.
+ * store writes them from the run's {@link io.execgate.store.RecordOutput}.
  */
 final class RunOutcome {
 

@@ -1,17 +1,17 @@
 package io.execgate.http;
 
 import io.execgate.GatewayOptions;
-import io.execgate.client.ResultWaiter;
-import io.execgate.client.RuntimeCatalog;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.Frame;
+import io.execgate.request.RuntimeCatalog;
 import io.execgate.store.ExecutionStore;
 import io.execgate.store.OutputPart;
 import io.execgate.store.StoredRecord;
+import io.execgate.stream.ResultWaiter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;

@@ -1,8 +1,6 @@
 package io.execgate.http;
 
 import io.execgate.GatewayOptions;
-import io.execgate.client.FileNames;
-import io.execgate.client.RuntimeCatalog;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.ExecutionResult;
@@ -11,6 +9,8 @@ import io.execgate.model.ResourceLimits;
 import io.execgate.model.RuntimeSpec;
 import io.execgate.model.StageResult;
 import io.execgate.model.Usage;
+import io.execgate.request.FileNames;
+import io.execgate.request.RuntimeCatalog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -1,8 +1,8 @@
 package io.execgate.http;
 
-import io.execgate.client.FrameSink;
 import io.execgate.error.GatewayException;
 import io.execgate.model.Frame;
+import io.execgate.stream.FrameSink;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

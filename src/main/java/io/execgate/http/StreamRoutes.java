@@ -2,14 +2,14 @@ package io.execgate.http;
 
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
-import io.execgate.client.CloseCodes;
-import io.execgate.client.FrameRelay;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.store.ExecutionStore;
 import io.execgate.store.StoredRecord;
+import io.execgate.stream.CloseCodes;
+import io.execgate.stream.FrameRelay;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;

@@ -1,6 +1,8 @@
 package io.execgate.image;
 
 import io.execgate.GatewayOptions;
+import io.execgate.config.Backoff;
+import io.execgate.config.ImageCacheOptions;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.docker.ImageDetails;
 import io.execgate.error.ErrorCode;

@@ -1,5 +1,7 @@
 package io.execgate.image;
 
+import io.execgate.config.ImageCacheOptions;
+import io.execgate.config.ImageGlob;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.ImageRef;

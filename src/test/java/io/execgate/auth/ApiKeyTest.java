@@ -1,6 +1,6 @@
 package io.execgate.auth;
 
-import io.execgate.error.ConfigException;
+import io.execgate.config.ConfigException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

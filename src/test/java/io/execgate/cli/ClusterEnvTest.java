@@ -1,8 +1,8 @@
 package io.execgate.cli;
 
 import io.execgate.GatewayOptions;
-import io.execgate.cluster.ClusterOptions;
-import io.execgate.error.ConfigException;
+import io.execgate.config.ClusterOptions;
+import io.execgate.config.ConfigException;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 

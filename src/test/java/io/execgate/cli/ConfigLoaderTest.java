@@ -1,7 +1,7 @@
 package io.execgate.cli;
 
 import io.execgate.GatewayOptions;
-import io.execgate.error.ConfigException;
+import io.execgate.config.ConfigException;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package io.execgate.executor;
 
+import io.execgate.config.ExecutorOptions;
 import io.execgate.model.ResourceLimits;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

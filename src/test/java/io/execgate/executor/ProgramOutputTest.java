@@ -2,6 +2,7 @@ package io.execgate.executor;
 
 import io.execgate.docker.ContainerState;
 import io.execgate.docker.OutputChunk;
+import io.execgate.executor.launcher.ProgramOutput;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;

@@ -1,13 +1,13 @@
 package io.execgate.http;
 
 import io.execgate.GatewayOptions;
-import io.execgate.client.RuntimeCatalog;
 import io.execgate.error.GatewayException;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.StageResult;
 import io.execgate.model.Usage;
+import io.execgate.request.RuntimeCatalog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package io.execgate.image;
 
-import io.execgate.error.ConfigException;
+import io.execgate.config.ConfigException;
+import io.execgate.config.ImageCacheOptions;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.RuntimeSpec;

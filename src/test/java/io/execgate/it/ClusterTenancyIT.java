@@ -2,8 +2,8 @@ package io.execgate.it;
 
 import io.execgate.auth.ApiKey;
 import io.execgate.bus.Addresses;
-import io.execgate.cluster.ClusterOptions;
 import io.execgate.cluster.ClusterSupport;
+import io.execgate.config.ClusterOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;

@@ -2,8 +2,8 @@ package io.execgate.it;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
-import io.execgate.client.CloseCodes;
 import io.execgate.docker.ContainerLabels;
+import io.execgate.stream.CloseCodes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;

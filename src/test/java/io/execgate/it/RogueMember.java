@@ -2,9 +2,9 @@ package io.execgate.it;
 
 import io.execgate.bus.Addresses;
 import io.execgate.bus.Codecs;
-import io.execgate.cluster.ClusterOptions;
 import io.execgate.cluster.ClusterSupport;
-import io.execgate.cluster.ClusterTlsOptions;
+import io.execgate.config.ClusterOptions;
+import io.execgate.config.ClusterTlsOptions;
 import io.execgate.model.WorkerAdvert;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

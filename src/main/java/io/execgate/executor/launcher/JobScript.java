@@ -1,0 +1,255 @@
+package io.execgate.executor.launcher;
+
+import io.execgate.docker.SandboxProfile;
+import io.execgate.model.ExecutionJob;
+import io.execgate.model.SourceFile;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The launcher protocol: how a program reaches a sandbox over its stdin, with the root filesystem
+ * read-only and without relying on stdin EOF (docker-java never half-closes an attached stdin).
+ * <p>
+ * Every sandbox runs the constant {@link #COMMAND} under {@code /bin/sh -c}. It first makes the
+ * launcher a process the program cannot read (see {@link #COMMAND}), then runs {@link #LAUNCHER}:
+ * it reads one header line {@code EXECGATE1 <n>}, then exactly {@code n} bytes of a job script,
+ * which it evaluates without writing it anywhere. The job script reads each file with {@code dd} by
+ * its exact length into {@code /tmp/work}, runs the optional compile step, then the run step, and
+ * finally writes an end record {@code \x1eEXECGATE:<nonce>:exit:<code>:<cpuMs>:<memPeak>:<oomKills>\x1e}
+ * to both streams (after a compile step, a {@code compile:<code>:<cpuMs>:<memPeak>} record first,
+ * which ends the compile step's output). The nonce is random per execution and lives only in the
+ * launcher shell's memory, never in a file, the environment or a command line (the shells' own
+ * {@code printf} and {@code read} are builtins), and that memory is out of the program's reach: so
+ * the program can neither print a record by accident nor forge one. Because the record closes each
+ * stream, the gateway knows that all output before it belongs to the program, and it does not have
+ * to wait for the container to exit.
+ * <p>
+ * The image needs {@code /bin/sh}, {@code dd} with {@code iflag=fullblock} (busybox or coreutils),
+ * {@code chmod} and {@code mkdir}.
+ */
+public final class JobScript {
+
+  /** The launcher: reads and evaluates a framed job script from stdin. */
+  public static final String LAUNCHER = launcher("/tmp");
+
+  /** A small tmpfs, mounted {@code exec} and mode 0700, that holds the launcher's own shell. */
+  static final String SEAL_DIR = SandboxProfile.SEAL_DIR;
+  public static final long SEAL_DIR_BYTES = SandboxProfile.SEAL_DIR_BYTES;
+
+  /**
+   * The container command. The program runs as the launcher's child with the same uid, so without
+   * more it could read the nonce from {@code /proc/<launcher>/mem} (or {@code ptrace} it). Linux
+   * marks a process that executes a file its uid cannot read non-dumpable, and refuses the memory,
+   * environment and descriptors of a non-dumpable process to other processes of the same uid that
+   * lack {@code CAP_SYS_PTRACE} (sandboxes have no capabilities). So the command copies the image's
+   * {@code /bin/sh} into {@link #SEAL_DIR}, makes the copy execute-only, and runs the launcher by
+   * executing it; a warm container does this before its job arrives.
+   * <p>
+   * gVisor ({@code runsc}) does not execute a file its caller cannot read; there, processes cannot
+   * read their ancestors' memory at all (ptrace is restricted to descendants), so the launcher runs
+   * in the image's shell, but only after a child of it was refused its memory: if the child could
+   * open it, or could not tell, the sandbox stops (exit 123) rather than run unprotected.
+   */
+  public static final String COMMAND = "d=" + SEAL_DIR + "; dd if=/bin/sh of=$d/sh bs=65536 2>/dev/null && chmod 111 $d/sh "
+    + "|| exit 123; l=" + quote(LAUNCHER) + "; $d/sh -c : 2>/dev/null && exec $d/sh -c \"$l\"; "
+    + "/bin/sh -c 'if true </proc/$PPID/mem; then exit 1; fi' 2>/dev/null || exit 123; exec /bin/sh -c \"$l\"";
+
+  /** Files up to this size, text without NUL bytes, travel inside the job script (no dd, no fork). */
+  static final int INLINE_FILE_BYTES = 64 * 1024;
+  static final int INLINE_TOTAL_BYTES = 256 * 1024;
+
+  /**
+   * @param tmp the sandbox's writable directory ({@code /tmp}; tests run the protocol elsewhere)
+   * @return the launcher; it creates the working directory first, so that a warm container has it
+   *   before its program arrives
+   */
+  static String launcher(String tmp) {
+    return "mkdir -p " + quote(tmp + "/work") + " 2>/dev/null; "
+      + "IFS= read -r h || exit 120; set -f; set -- $h; set +f; "
+      + "[ \"$#\" -eq 2 ] && [ \"$1\" = EXECGATE1 ] || exit 121; "
+      + "case $2 in ''|*[!0-9]*) exit 121;; esac; "
+      + "j=$(dd bs=$2 count=1 iflag=fullblock 2>/dev/null); eval \"$j\"";
+  }
+
+  /** Where the program's files are written and where it runs. */
+  public static final String WORK_DIR = "/tmp/work";
+  /** Exit codes of the launcher itself, before the program ran. */
+  public static final int LAUNCHER_EXIT_MIN = 120;
+  public static final int LAUNCHER_EXIT_MAX = 123;
+  /** The launcher could not make its shell execute-only ({@link #COMMAND}). */
+  public static final int SEAL_FAILED_EXIT = 123;
+
+  private JobScript() {
+  }
+
+  /**
+   * @return the marker prefix that opens every record of this nonce
+   */
+  static byte[] markerPrefix(String nonce) {
+    return ("\u001eEXECGATE:" + nonce + ":").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * Builds everything the sandbox's stdin receives before the program's own input.
+   *
+   * @param job   the execution
+   * @param nonce the end-record nonce, [0-9a-f]+
+   */
+  public static byte[] payload(ExecutionJob job, String nonce) {
+    return payload(job, nonce, "/tmp");
+  }
+
+  /**
+   * @param tmp the sandbox's writable directory ({@code /tmp}; tests run the protocol elsewhere)
+   */
+  static byte[] payload(ExecutionJob job, String nonce, String tmp) {
+    byte[] script = script(job, nonce, tmp).getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(script.length + 64 + totalBytes(job));
+    out.writeBytes(("EXECGATE1 " + script.length + "\n").getBytes(StandardCharsets.US_ASCII));
+    out.writeBytes(script);
+    Inline inline = Inline.of(job);
+    for (SourceFile file : job.files()) {
+      if (!inline.files().contains(file)) {
+        out.writeBytes(file.content());
+      }
+    }
+    if (job.stdin() != null && !inline.stdin()) {
+      out.writeBytes(job.stdin());
+    }
+    return out.toByteArray();
+  }
+
+  private static int totalBytes(ExecutionJob job) {
+    long n = job.stdin() == null ? 0 : job.stdin().length;
+    for (SourceFile f : job.files()) {
+      n += f.content().length;
+    }
+    return (int) Math.min(n, Integer.MAX_VALUE - 1024);
+  }
+
+  static String script(ExecutionJob job, String nonce, String tmp) {
+    String work = tmp + "/work";
+    String stdinFile = tmp + "/.execgate-stdin";
+    StringBuilder sb = new StringBuilder(512);
+    sb.append("unset j h\n");
+    sb.append("umask 022\n");
+    sb.append("_m() { printf '\\036EXECGATE:").append(nonce).append(":%s\\036' \"$1\"; printf '\\036EXECGATE:")
+      .append(nonce).append(":%s\\036' \"$1\" >&2; }\n");
+    // read exactly $2 bytes into $1: whole 64 KiB blocks, then the rest, never reading past the end
+    sb.append("_r() { if [ \"$2\" -gt 0 ]; then _q=$(($2 / 65536)); _s=$(($2 % 65536)); ")
+      .append("{ [ $_q -eq 0 ] || dd bs=65536 count=$_q iflag=fullblock 2>/dev/null; ")
+      .append("[ $_s -eq 0 ] || dd bs=$_s count=1 iflag=fullblock 2>/dev/null; } > \"$1\"; ")
+      .append("else : > \"$1\"; fi; }\n");
+    // resource usage and OOM kills, from the sandbox's own cgroup (v1, else v2)
+    sb.append("_u() { _cu=; _mp=; _ok=; { if [ -r /sys/fs/cgroup/cpuacct/cpuacct.usage ]; then ")
+      .append("read -r _cu < /sys/fs/cgroup/cpuacct/cpuacct.usage; _cu=$((_cu / 1000000)); ")
+      .append("read -r _mp < /sys/fs/cgroup/memory/memory.max_usage_in_bytes; ")
+      .append("while read -r _k _v; do [ \"$_k\" = oom_kill ] && _ok=$_v; done < /sys/fs/cgroup/memory/memory.oom_control; ")
+      .append("elif [ -r /sys/fs/cgroup/cpu.stat ]; then ")
+      .append("while read -r _k _v; do [ \"$_k\" = usage_usec ] && _cu=$((_v / 1000)); done < /sys/fs/cgroup/cpu.stat; ")
+      .append("[ -r /sys/fs/cgroup/memory.peak ] && read -r _mp < /sys/fs/cgroup/memory.peak; ")
+      .append("while read -r _k _v; do [ \"$_k\" = oom_kill ] && _ok=$_v; done < /sys/fs/cgroup/memory.events; ")
+      .append("fi; } 2>/dev/null; }\n");
+    sb.append("{ [ -d ").append(quote(work)).append(" ] || mkdir -p ").append(quote(work)).append("; } && cd ")
+      .append(quote(work)).append(" || exit 122\n");
+    Inline inline = Inline.of(job);
+    Set<String> dirs = new LinkedHashSet<>();
+    for (SourceFile f : job.files()) {
+      int slash = f.name().lastIndexOf('/');
+      if (slash > 0) {
+        dirs.add(f.name().substring(0, slash));
+      }
+    }
+    for (String dir : dirs) {
+      sb.append("mkdir -p ").append(quote(dir)).append(" || exit 122\n");
+    }
+    for (SourceFile f : job.files()) {
+      if (inline.files().contains(f)) {
+        sb.append("printf '%s' ").append(quote(new String(f.content(), StandardCharsets.UTF_8))).append(" > ")
+          .append(quote(f.name())).append(" || exit 122\n");
+      } else {
+        sb.append("_r ").append(quote(f.name())).append(' ').append(f.content().length).append(" || exit 122\n");
+      }
+    }
+    String stdin = job.interactive() ? "" : " </dev/null";
+    if (job.stdin() != null && !job.interactive()) {
+      if (inline.stdin()) {
+        sb.append("printf '%s' ").append(quote(new String(job.stdin(), StandardCharsets.UTF_8))).append(" > ")
+          .append(quote(stdinFile)).append(" || exit 122\n");
+      } else {
+        sb.append("_r ").append(quote(stdinFile)).append(' ').append(job.stdin().length).append(" || exit 122\n");
+      }
+      stdin = " <" + quote(stdinFile);
+    }
+    sb.append("export HOME=").append(quote(tmp)).append('\n');
+    for (Map.Entry<String, String> e : job.env().entrySet()) {
+      sb.append("export ").append(e.getKey()).append('=').append(quote(e.getValue())).append('\n');
+    }
+    // a trap with a command (not an ignore) keeps the launcher alive on signals meant for the program,
+    // while the program itself starts with default dispositions
+    sb.append("trap : INT TERM HUP QUIT USR1 USR2 ALRM PIPE\n");
+    String entry = quote(job.files().get(0).name());
+    if (job.runtime().compile() != null) {
+      sb.append("( ").append(job.runtime().compile().replace("{file}", entry)).append(" ) </dev/null\n");
+      sb.append("_c=$?; _u; _m \"compile:$_c:$_cu:$_mp\"\n");
+      sb.append("if [ $_c -ne 0 ]; then _m \"exit:$_c:$_cu:$_mp:$_ok\"; exit $_c; fi\n");
+    }
+    sb.append("set --");
+    for (String arg : job.args()) {
+      sb.append(' ').append(quote(arg));
+    }
+    sb.append('\n');
+    sb.append(job.runtime().run().replace("{file}", entry)).append(" \"$@\"").append(stdin).append('\n');
+    sb.append("_x=$?; _u; _m \"exit:$_x:$_cu:$_mp:$_ok\"; exit $_x\n");
+    return sb.toString();
+  }
+
+  /**
+   * Which of a job's files (and whether its stdin) go inside the job script: small UTF-8 text without
+   * NUL bytes, which a shell string holds exactly; the rest is read by length with dd.
+   */
+  private record Inline(Set<SourceFile> files, boolean stdin) {
+
+    static Inline of(ExecutionJob job) {
+      Set<SourceFile> files = new java.util.HashSet<>();
+      long total = 0;
+      for (SourceFile f : job.files()) {
+        if (inlinable(f.content()) && total + f.content().length <= INLINE_TOTAL_BYTES) {
+          files.add(f);
+          total += f.content().length;
+        }
+      }
+      boolean stdin = job.stdin() != null && !job.interactive() && inlinable(job.stdin())
+        && total + job.stdin().length <= INLINE_TOTAL_BYTES;
+      return new Inline(files, stdin);
+    }
+
+    private static boolean inlinable(byte[] bytes) {
+      if (bytes.length > INLINE_FILE_BYTES) {
+        return false;
+      }
+      for (byte b : bytes) {
+        if (b == 0) {
+          return false;
+        }
+      }
+      try {
+        StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
+        return true;
+      } catch (java.nio.charset.CharacterCodingException e) {
+        return false;
+      }
+    }
+  }
+
+  /**
+   * @return {@code s} as one POSIX shell word
+   */
+  static String quote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+}

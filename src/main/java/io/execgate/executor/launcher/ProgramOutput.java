@@ -1,0 +1,271 @@
+package io.execgate.executor.launcher;
+
+import io.execgate.docker.OutputChunk;
+import io.execgate.model.Frame;
+import io.execgate.model.Usage;
+import io.execgate.store.OutputPart;
+import io.execgate.store.RecordOutput;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * What a sandbox wrote: the program's text on each stream (capped, decoded), and the launcher's
+ * records (compile step ended, program ended with its exit code and usage). With a compile step,
+ * the text a stream carries before its compile record is the compile step's; each step gets the
+ * whole per-stream cap, and a stream never keeps more than the two caps together.
+ * <p>
+ * The nonce is out of the program's reach ({@link JobScript#COMMAND}); still, a record is taken as
+ * the launcher's only where the launcher writes one, and anywhere else its bytes are program text:
+ * <ul>
+ *   <li>{@code compile}: only in a runtime with a compile step, at most once per stream, and only
+ *   while that stream still carries the compile step's text (so before any run output);</li>
+ *   <li>{@code exit}: once per stream, after that stream's compile record when there is a compile
+ *   step; it closes the stream, and the first one gives the exit code;</li>
+ *   <li>anything else is text.</li>
+ * </ul>
+ */
+public final class ProgramOutput {
+
+  /** What the output tells, in stream order. */
+  public interface Listener {
+
+    /**
+     * @param stage {@link Frame#COMPILE_STAGE} for the compile step's text, {@code null} for the run's
+     */
+    void text(boolean stderr, String stage, String text);
+
+    /** A stream passed its cap. */
+    void truncated(boolean stderr, String stage, long keptBytes);
+
+    /** The compile step ended with {@code exitCode}. */
+    void compiled(int exitCode);
+
+    /** Both streams carried the end record: the program ended and all its output is in. */
+    void ended();
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(ProgramOutput.class);
+
+  private final String executionId;
+  private final Listener listener;
+  private final StreamDemux stdout;
+  private final StreamDemux stderr;
+  /** What the record keeps of each text (bounded, charged to the node's budget). */
+  private final RecordOutput record;
+  private final boolean compiles;
+  private boolean stdoutCompiling;
+  private boolean stderrCompiling;
+  private boolean compileStdoutTruncated;
+  private boolean compileStderrTruncated;
+  private boolean stdoutEnded;
+  private boolean stderrEnded;
+  private Integer exitCode;
+  private Integer compileExitCode;
+  private Usage usage = Usage.UNKNOWN;
+  private Long oomKills;
+  private Usage compileUsage = Usage.UNKNOWN;
+
+  /**
+   * @param compiles whether the job has a compile step, whose output comes first
+   */
+  public ProgramOutput(String executionId, String nonce, long limitBytes, boolean compiles, Listener listener) {
+    this(executionId, nonce, limitBytes, compiles, RecordOutput.unbounded(), listener);
+  }
+
+  /**
+   * @param record what keeps the texts for the record
+   */
+  public ProgramOutput(String executionId, String nonce, long limitBytes, boolean compiles, RecordOutput record,
+                Listener listener) {
+    this.executionId = executionId;
+    this.record = record;
+    this.listener = listener;
+    this.compiles = compiles;
+    this.stdoutCompiling = compiles;
+    this.stderrCompiling = compiles;
+    byte[] prefix = JobScript.markerPrefix(nonce);
+    // each step gets the whole cap, and nothing in the output resets the total
+    long total = compiles ? 2 * limitBytes : limitBytes;
+    this.stdout = new StreamDemux(prefix, limitBytes, total, new Sink(false));
+    this.stderr = new StreamDemux(prefix, limitBytes, total, new Sink(true));
+  }
+
+  public void accept(OutputChunk chunk) {
+    (chunk.stderr() ? stderr : stdout).feed(chunk.bytes());
+  }
+
+  /**
+   * The output stream ended (the container is gone).
+   */
+  public void end() {
+    stdout.end();
+    stderr.end();
+  }
+
+  /**
+   * @return the program's exit code from the end record, or {@code null} when none arrived
+   */
+  public Integer exitCode() {
+    return exitCode;
+  }
+
+  /**
+   * @return the compile step's exit code, or {@code null} when it did not end (or there is none)
+   */
+  public Integer compileExitCode() {
+    return compileExitCode;
+  }
+
+  /**
+   * @return the sandbox's usage when the program ended
+   */
+  public Usage usage() {
+    return usage;
+  }
+
+  /**
+   * @return processes the memory limit killed, as the sandbox's cgroup counted them at the end, or
+   *   {@code null} when unknown
+   */
+  public Long oomKills() {
+    return oomKills;
+  }
+
+  /**
+   * @return the sandbox's usage when the compile step ended
+   */
+  public Usage compileUsage() {
+    return compileUsage;
+  }
+
+  /**
+   * @return what the record keeps of the texts
+   */
+  public RecordOutput record() {
+    return record;
+  }
+
+  public String stdoutText() {
+    return record.text(OutputPart.STDOUT);
+  }
+
+  public String stderrText() {
+    return record.text(OutputPart.STDERR);
+  }
+
+  public boolean stdoutTruncated() {
+    return stdout.isTruncated() && !compileStdoutTruncated;
+  }
+
+  public boolean stderrTruncated() {
+    return stderr.isTruncated() && !compileStderrTruncated;
+  }
+
+  public String compileStdoutText() {
+    return record.text(OutputPart.COMPILE_STDOUT);
+  }
+
+  public String compileStderrText() {
+    return record.text(OutputPart.COMPILE_STDERR);
+  }
+
+  public boolean compileStdoutTruncated() {
+    return compileStdoutTruncated;
+  }
+
+  public boolean compileStderrTruncated() {
+    return compileStderrTruncated;
+  }
+
+  private final class Sink implements StreamDemux.Sink {
+
+    private final boolean isStderr;
+
+    Sink(boolean isStderr) {
+      this.isStderr = isStderr;
+    }
+
+    private boolean compiling() {
+      return isStderr ? stderrCompiling : stdoutCompiling;
+    }
+
+    @Override
+    public void text(String text) {
+      boolean compiling = compiling();
+      record.append(OutputPart.of(isStderr, compiling), text);
+      listener.text(isStderr, compiling ? Frame.COMPILE_STAGE : null, text);
+    }
+
+    @Override
+    public void truncated(long keptBytes) {
+      boolean compiling = compiling();
+      if (compiling && isStderr) {
+        compileStderrTruncated = true;
+      } else if (compiling) {
+        compileStdoutTruncated = true;
+      }
+      listener.truncated(isStderr, compiling ? Frame.COMPILE_STAGE : null, keptBytes);
+    }
+
+    @Override
+    public boolean record(List<String> fields) {
+      boolean taken = switch (fields.get(0)) {
+        case "compile" -> compiles && compiling() && compileRecord(fields, isStderr);
+        case "exit" -> !compiling() && exitRecord(fields, isStderr);
+        default -> false;
+      };
+      if (!taken) {
+        log.atWarn().addKeyValue("execution", executionId).log("a launcher record out of place ({}) is taken as "
+          + "program output", fields.get(0));
+      }
+      return taken;
+    }
+  }
+
+  private boolean compileRecord(List<String> fields, boolean isStderr) {
+    if (isStderr) {
+      stderrCompiling = false;
+      stderr.restartCap();
+    } else {
+      stdoutCompiling = false;
+      stdout.restartCap();
+    }
+    if (compileExitCode == null) {
+      Long code = parseLong(fields, 1);
+      compileExitCode = code == null ? -1 : (int) (long) code;
+      compileUsage = new Usage(parseLong(fields, 2), parseLong(fields, 3));
+      listener.compiled(compileExitCode);
+    }
+    return true;
+  }
+
+  private boolean exitRecord(List<String> fields, boolean isStderr) {
+    if (exitCode == null) {
+      Long code = parseLong(fields, 1);
+      exitCode = code == null ? -1 : (int) (long) code;
+      usage = new Usage(parseLong(fields, 2), parseLong(fields, 3));
+      oomKills = parseLong(fields, 4);
+    }
+    if (isStderr) {
+      stderrEnded = true;
+      stderr.close();
+    } else {
+      stdoutEnded = true;
+      stdout.close();
+    }
+    if (stdoutEnded && stderrEnded) {
+      listener.ended();
+    }
+    return true;
+  }
+
+  private static Long parseLong(List<String> fields, int i) {
+    try {
+      return i < fields.size() && !fields.get(i).isEmpty() ? Long.parseLong(fields.get(i)) : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+}

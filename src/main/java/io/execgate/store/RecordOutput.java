@@ -1,0 +1,112 @@
+package io.execgate.store;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The output an execution's record will hold: of each stream of each step, its first
+ * {@code maxStreamBytes}, reserved against the node's {@link OutputBudget} as it arrives. When the
+ * budget cannot make room, the record keeps no output and says so ({@code outputEvicted}); the live
+ * stream is not affected either way. Lives on the execution's context.
+ */
+public final class RecordOutput {
+
+  private static final Logger log = LoggerFactory.getLogger(RecordOutput.class);
+
+  private final long maxStreamBytes;
+  private final OutputBudget.Reservation reservation;
+  private final Map<OutputPart, RetainedText> texts = new EnumMap<>(OutputPart.class);
+  private boolean evicted;
+
+  /**
+   * @param reservation what the texts are charged to, or {@code null} for no budget
+   */
+  public RecordOutput(long maxStreamBytes, OutputBudget.Reservation reservation) {
+    this.maxStreamBytes = maxStreamBytes;
+    this.reservation = reservation;
+    reset();
+  }
+
+  /**
+   * @return a record output without bound or budget
+   */
+  public static RecordOutput unbounded() {
+    return new RecordOutput(Long.MAX_VALUE, null);
+  }
+
+  private void reset() {
+    for (OutputPart part : OutputPart.values()) {
+      texts.put(part, new RetainedText(maxStreamBytes));
+    }
+  }
+
+  public void append(OutputPart part, String text) {
+    if (evicted) {
+      return;
+    }
+    if (!texts.get(part).append(text, reservation == null ? bytes -> true : reservation::take)) {
+      evicted = true;
+      reset();
+      reservation.release();
+    }
+  }
+
+  /**
+   * @return whether the budget took the record's output away
+   */
+  public boolean evicted() {
+    return evicted;
+  }
+
+  public String text(OutputPart part) {
+    return texts.get(part).text();
+  }
+
+  public long omittedBytes(OutputPart part) {
+    return evicted ? 0 : texts.get(part).omittedBytes();
+  }
+
+  /**
+   * @return the texts to store, in pieces
+   */
+  public Map<OutputPart, List<String>> pieces() {
+    Map<OutputPart, List<String>> all = new EnumMap<>(OutputPart.class);
+    if (!evicted) {
+      texts.forEach((part, text) -> all.put(part, text.pieces()));
+    }
+    return all;
+  }
+
+  /**
+   * The record is written: its output stays charged to the budget, evictable, until it expires.
+   */
+  public void stored(ExecutionStore store, StoredRecord record, long ttlMs) {
+    if (reservation == null) {
+      return;
+    }
+    long bytes = texts.values().stream().mapToLong(RetainedText::keptBytes).sum();
+    int pieces = record.pieces().values().stream().mapToInt(StoredRecord.Pieces::count).sum();
+    long expiresAt = System.currentTimeMillis() + ttlMs;
+    String id = record.result().id();
+    reservation.stored(id, evicted ? 0 : bytes + (long) pieces * ExecutionStore.PIECE_OVERHEAD_BYTES,
+      expiresAt + (pieces > 0 ? ExecutionStore.PIECE_TTL_MARGIN_MS : 0),
+      () -> store.evictOutput(id, record.pieces(), expiresAt)
+        .onSuccess(v -> log.atInfo().addKeyValue("execution", id)
+          .log("output evicted from the record ({} bytes): the retained-output budget was full", bytes))
+        .onFailure(err -> log.atWarn().addKeyValue("execution", id).log("evicting the record's output failed: {}",
+          err.getMessage())));
+  }
+
+  /**
+   * Gives the reservation back (the record was not written, or the run failed).
+   */
+  public void release() {
+    if (reservation != null) {
+      reservation.release();
+    }
+  }
+}

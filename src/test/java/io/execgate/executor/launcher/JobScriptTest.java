@@ -1,0 +1,129 @@
+package io.execgate.executor.launcher;
+
+import io.execgate.model.ExecutionJob;
+import io.execgate.model.ResourceLimits;
+import io.execgate.model.RuntimeSpec;
+import io.execgate.model.SourceFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the launcher protocol against the host's own {@code /bin/sh} (dash on Debian) and GNU
+ * {@code dd}, with /tmp replaced by a temporary directory: the same protocol must work with
+ * busybox (checked by the integration tests) and with Debian-based images.
+ */
+class JobScriptTest {
+
+  @TempDir
+  Path tmp;
+
+  private static final RuntimeSpec SH = new RuntimeSpec("sh", List.of(), "1", "img", "main.sh", null,
+    "sh {file}", 1000, false);
+
+  @Test
+  void quotesAnyStringAsOneShellWord() throws Exception {
+    for (String s : List.of("plain", "it's", "a b", "$(id)", "`id`", "\"q\"", "new\nline", "'", "")) {
+      String out = sh("printf '%s' " + JobScript.quote(s), new byte[0]);
+      assertThat(out).isEqualTo(s);
+    }
+  }
+
+  @Test
+  void deliversFilesStdinArgsAndEnvThenTheEndRecord() throws Exception {
+    byte[] big = new byte[200_000];
+    for (int i = 0; i < big.length; i++) {
+      big[i] = (byte) ('a' + i % 26);
+    }
+    ExecutionJob job = new ExecutionJob("id", 0, SH, "img", List.of(
+      new SourceFile("main.sh", "cat; echo \"$1|$2|$FOO\"; wc -c < lib/big.txt; cat 'odd name'\n"
+        .getBytes(StandardCharsets.UTF_8)),
+      new SourceFile("lib/big.txt", big),
+      new SourceFile("odd name", new byte[]{'x', 0, 'y'})),
+      "in\n".getBytes(StandardCharsets.UTF_8), List.of("a b", "c'd"), Map.of("FOO", "$bar"),
+      ResourceLimits.DEFAULTS, false);
+    String out = sh(JobScript.launcher(tmp.toString()), JobScript.payload(job, "feed", tmp.toString()));
+    assertThat(out).matches("(?s)in\na b\\|c'd\\|\\$bar\n200000\nx\0y\u001eEXECGATE:feed:exit:0:[0-9]*:[0-9]*:[0-9]*\u001e");
+  }
+
+  @Test
+  void inlinedTextFilesKeepEveryByte() throws Exception {
+    String tricky = "it's $HOME `id` \\n %s\n\u00e9\uD83D\uDE00\n\n\n";
+    ExecutionJob job = new ExecutionJob("id", 0, SH, "img", List.of(
+      new SourceFile("main.sh", "od -An -c t.txt | tr -s ' ' | tr -d '\\n'; echo; cat; echo\n"
+        .getBytes(StandardCharsets.UTF_8)),
+      new SourceFile("t.txt", tricky.getBytes(StandardCharsets.UTF_8))),
+      "in\n\n".getBytes(StandardCharsets.UTF_8), List.of(), Map.of(), ResourceLimits.DEFAULTS, false);
+    String script = JobScript.script(job, "ab", tmp.toString());
+    assertThat(script).contains("printf '%s' ").doesNotContain("_r 't.txt'");
+    String out = sh(JobScript.launcher(tmp.toString()), JobScript.payload(job, "ab", tmp.toString()));
+    assertThat(java.nio.file.Files.readString(tmp.resolve("work/t.txt"))).isEqualTo(tricky);
+    assertThat(out).contains("in\n\n\n");
+  }
+
+  @Test
+  void readsExactlyTheFramedBytesAndLeavesTheRestForTheProgram() throws Exception {
+    ExecutionJob job = new ExecutionJob("id", 0, SH, "img",
+      List.of(new SourceFile("main.sh", "read -r line; echo \"got $line\"; exit 7\n".getBytes(StandardCharsets.UTF_8))),
+      null, List.of(), Map.of(), ResourceLimits.DEFAULTS, true);
+    byte[] payload = JobScript.payload(job, "0f", tmp.toString());
+    byte[] withInput = new byte[payload.length + 6];
+    System.arraycopy(payload, 0, withInput, 0, payload.length);
+    System.arraycopy("hello\n".getBytes(StandardCharsets.US_ASCII), 0, withInput, payload.length, 6);
+    String out = sh(JobScript.launcher(tmp.toString()), withInput);
+    assertThat(out).matches("got hello\n\u001eEXECGATE:0f:exit:7:[0-9]*:[0-9]*:[0-9]*\u001e");
+  }
+
+  @Test
+  void aFailedCompileStepSkipsTheRun() throws Exception {
+    RuntimeSpec compiled = new RuntimeSpec("c", List.of(), "1", "img", "main.c", "echo compiling {file} >&2; exit 4",
+      "echo ran", 1000, false);
+    ExecutionJob job = new ExecutionJob("id", 0, compiled, "img",
+      List.of(new SourceFile("main.c", new byte[0])), null, List.of(), Map.of(), ResourceLimits.DEFAULTS, false);
+    String out = sh(JobScript.launcher(tmp.toString()), JobScript.payload(job, "aa", tmp.toString()));
+    assertThat(out).matches("\u001eEXECGATE:aa:compile:4:[0-9]*:[0-9]*\u001e\u001eEXECGATE:aa:exit:4:[0-9]*:[0-9]*:[0-9]*\u001e");
+  }
+
+  @Test
+  void refusesAnythingButItsHeader() throws Exception {
+    Process p = start(JobScript.launcher(tmp.toString()));
+    try (OutputStream in = p.getOutputStream()) {
+      in.write("rm -rf /\n".getBytes(StandardCharsets.US_ASCII));
+    }
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(121);
+  }
+
+  /**
+   * Runs {@code script} under the host's /bin/sh.
+   */
+  private String sh(String script, byte[] stdin) throws Exception {
+    Process p = start(script);
+    try (OutputStream in = p.getOutputStream()) {
+      in.write(stdin);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (InputStream is = p.getInputStream()) {
+      is.transferTo(out);
+    }
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private Process start(String script) throws Exception {
+    return new ProcessBuilder("/bin/sh", "-c", script)
+      .directory(tmp.toFile())
+      .redirectError(ProcessBuilder.Redirect.DISCARD)
+      .start();
+  }
+}

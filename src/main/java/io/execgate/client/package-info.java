@@ -1,7 +1,8 @@
 /**
- * The client side of the execution protocol on the event bus, shared by the HTTP API and by
- * {@link io.execgate.ExecutionClient}: requests validated into jobs against the gateway's options,
- * admission by the scheduler, waiting for a final result, and relaying an execution's frames in
- * order from its output and replay addresses. Not an API: these classes may change.
+ * The embedding client: {@link io.execgate.client.EventBusExecutionClient}, what
+ * {@link io.execgate.ExecutionClient#create} returns, and {@link io.execgate.client.ExecutionControl}, which
+ * reads and cancels an execution's record for it and for the HTTP API (GET and DELETE). May use the
+ * API, {@code request}, {@code stream}, {@code store}, {@code bus}, {@code auth}, {@code model},
+ * {@code error}. Not an API: these classes may change.
  */
 package io.execgate.client;

@@ -1,0 +1,8 @@
+/**
+ * What runs inside the container and its wire format: the launcher
+ * {@link io.execgate.executor.launcher.JobScript}, the demultiplexer of the program's output
+ * ({@link io.execgate.executor.launcher.StreamDemux}, {@link io.execgate.executor.launcher.ProgramOutput}),
+ * its stdin ({@link io.execgate.executor.launcher.ProgramStdin}) and the signals it may receive.
+ * Pure protocol: may use {@code docker}'s stream types, {@code model} and {@code error} only.
+ */
+package io.execgate.executor.launcher;

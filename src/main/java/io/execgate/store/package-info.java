@@ -1,5 +1,8 @@
 /**
  * The record of every execution: {@link io.execgate.store.ExecutionStore}, over the (local or
- * clustered) shared maps. May use {@code model} and {@code error} only.
+ * clustered) shared maps, with long texts stored in pieces ({@link io.execgate.store.StoredRecord});
+ * what a record keeps of a program's output ({@link io.execgate.store.RecordOutput}) and the byte
+ * budgets per node and per key that bound it ({@link io.execgate.store.OutputBudget}). May use
+ * {@code config} (its budgets), {@code model} and {@code error} only.
  */
 package io.execgate.store;

@@ -22,6 +22,9 @@ import io.vertx.ext.web.handler.StaticHandler;
  */
 public final class HttpGatewayVerticle extends VerticleBase {
 
+  /** Kernel send buffer of each connection. */
+  static final int SEND_BUFFER_BYTES = 256 * 1024;
+
   private final GatewayOptions options;
   private HttpServer server;
   private ConnectionGuard guard;
@@ -52,6 +55,10 @@ public final class HttpGatewayVerticle extends VerticleBase {
           // HTTP/1.1 only: with cleartext HTTP/2, a connection is invisible until its first bytes tell the
           // protocol apart, so a silent one would escape the header deadline (TLS proxies speak HTTP/2)
           .setHttp2ClearTextEnabled(false)
+          // a client that does not read is stopped by back-pressure after this much in the kernel, not
+          // after the megabytes loopback autotuning allows: what is written into its socket meanwhile is
+          // event-loop time taken from the other connections
+          .setSendBufferSize(SEND_BUFFER_BYTES)
           .setMaxWebSocketFrameSize(wsMax)
           .setMaxWebSocketMessageSize(wsMax);
         guard = new ConnectionGuard(vertx, options.getHttp().getHeaderTimeoutMs(), options.getHttp().getIdleTimeoutMs());

@@ -118,8 +118,14 @@ class AuthIT extends GatewayITBase {
 
   @Test
   void aKeysConcurrencyQuotaRefusesTheSecondExecution() throws Exception {
-    HttpResponse<Buffer> first = submit(LIMITED, new JsonObject().put("script", "sleep 5"), "");
-    assertThat(first.statusCode()).isEqualTo(202);
+    // an execution counts against its key's quota until its container is removed, which may lag the
+    // answer of another test's execution of this key
+    long free = System.currentTimeMillis() + 10_000;
+    HttpResponse<Buffer> first;
+    do {
+      first = submit(LIMITED, new JsonObject().put("script", "sleep 5"), "");
+    } while (first.statusCode() == 429 && System.currentTimeMillis() < free && sleep(100));
+    assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(202);
     long t0 = System.nanoTime();
     HttpResponse<Buffer> second = submit(LIMITED, new JsonObject().put("script", "echo"), "");
     assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(1_000);
@@ -258,5 +264,10 @@ class AuthIT extends GatewayITBase {
     HttpResponse<Buffer> own = await(client.post("/v1/tokens").bearerTokenAuthentication(ADMIN)
       .putHeader("origin", "http://127.0.0.1:" + gateway.actualPort()).send());
     assertThat(own.statusCode()).isEqualTo(201);
+  }
+
+  private static boolean sleep(long ms) throws InterruptedException {
+    Thread.sleep(ms);
+    return true;
   }
 }

@@ -13,7 +13,7 @@ public final class CloseCodes {
   public static final short PROTOCOL_VIOLATION = 4000;
   /** The peer answered no ping for two keepalive intervals. */
   public static final short KEEPALIVE_TIMEOUT = 4001;
-  /** A watcher fell further behind than {@code http.streamBufferBytes}. */
+  /** A watcher fell further behind than the execution's retained frames ({@code executor.streamRetainBytes}). */
   public static final short TOO_SLOW = 4008;
   /** A client message was larger than the gateway accepts. */
   public static final short MESSAGE_TOO_BIG = 4009;

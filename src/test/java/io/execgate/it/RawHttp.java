@@ -73,15 +73,7 @@ final class RawHttp {
    * Reads a response head, up to and with the blank line that ends it (or the end of the stream).
    */
   static String readHead(InputStream in) throws IOException {
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      int c = in.read();
-      if (c < 0) {
-        break;
-      }
-      head.append((char) c);
-    }
-    return head.toString();
+    return Attacks.readHead(in);
   }
 
   /**

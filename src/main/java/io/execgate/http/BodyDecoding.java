@@ -13,13 +13,14 @@ import java.util.concurrent.Callable;
  * Decodes request bodies and large WebSocket messages without holding an event loop: up to
  * {@value #INLINE_BYTES} bytes inline (cheaper than a thread hop), larger ones on a worker thread.
  * Decoding megabytes of JSON costs tens of milliseconds and several times the body's size in
- * transient memory, so at most {@value #AT_ONCE} large decodes run at once on a node; the others wait
- * their turn in arrival order (their bodies are already in memory; the turn bounds only the copies).
+ * transient memory and a whole core, so at most {@link #AT_ONCE} large decodes (half the node's
+ * cores, at least one) run at once on a node, leaving the event loops a core; the others wait their
+ * turn in arrival order (their bodies are already in memory; the turn bounds only the copies).
  */
 final class BodyDecoding {
 
   static final int INLINE_BYTES = 64 * 1024;
-  static final int AT_ONCE = 2;
+  static final int AT_ONCE = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
 
   private final Vertx vertx;
   private final Turns turns;

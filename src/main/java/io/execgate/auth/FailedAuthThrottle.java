@@ -21,17 +21,7 @@ public final class FailedAuthThrottle implements Shareable {
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+");
 
   private final int perMinute;
-  private final Map<String, Bucket> buckets;
-
-  private static final class Bucket {
-    double tokens;
-    long refilledAt;
-
-    Bucket(double tokens, long now) {
-      this.tokens = tokens;
-      this.refilledAt = now;
-    }
-  }
+  private final Map<String, TokenBucket> buckets;
 
   /**
    * @param perMinute    failures an address may have per minute (also its burst); 0: no throttling
@@ -41,7 +31,7 @@ public final class FailedAuthThrottle implements Shareable {
     this.perMinute = perMinute;
     this.buckets = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Bucket> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<String, TokenBucket> eldest) {
         return size() > maxAddresses;
       }
     };
@@ -54,12 +44,12 @@ public final class FailedAuthThrottle implements Shareable {
     if (perMinute <= 0) {
       return 0;
     }
-    Bucket bucket = buckets.get(key(address));
+    TokenBucket bucket = buckets.get(key(address));
     if (bucket == null) {
       return 0;
     }
-    refill(bucket, nowNanos);
-    return bucket.tokens >= 1 ? 0 : (long) Math.ceil((1 - bucket.tokens) / (perMinute / 60e9) / 1e9);
+    bucket.refill(perMinute, nowNanos);
+    return bucket.secondsUntilToken(perMinute);
   }
 
   /**
@@ -69,9 +59,9 @@ public final class FailedAuthThrottle implements Shareable {
     if (perMinute <= 0) {
       return;
     }
-    Bucket bucket = buckets.computeIfAbsent(key(address), k -> new Bucket(perMinute, nowNanos));
-    refill(bucket, nowNanos);
-    bucket.tokens = Math.max(0, bucket.tokens - 1);
+    TokenBucket bucket = buckets.computeIfAbsent(key(address), k -> new TokenBucket(perMinute, nowNanos));
+    bucket.refill(perMinute, nowNanos);
+    bucket.drain();
   }
 
   /**
@@ -79,11 +69,6 @@ public final class FailedAuthThrottle implements Shareable {
    */
   public synchronized int size() {
     return buckets.size();
-  }
-
-  private void refill(Bucket bucket, long nowNanos) {
-    bucket.tokens = Math.min(perMinute, bucket.tokens + (nowNanos - bucket.refilledAt) * (perMinute / 60e9));
-    bucket.refilledAt = nowNanos;
   }
 
   static String key(String address) {

@@ -11,17 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RateLimiter implements Shareable {
 
-  private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
-
-  private static final class Bucket {
-    double tokens;
-    long refilledAt;
-
-    Bucket(double tokens, long now) {
-      this.tokens = tokens;
-      this.refilledAt = now;
-    }
-  }
+  private final ConcurrentHashMap<String, TokenBucket> buckets = new ConcurrentHashMap<>();
 
   /**
    * Takes one request from {@code key}'s bucket.
@@ -34,16 +24,10 @@ public final class RateLimiter implements Shareable {
     if (perMinute <= 0) {
       return 0;
     }
-    Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(perMinute, nowNanos));
+    TokenBucket bucket = buckets.computeIfAbsent(key, k -> new TokenBucket(perMinute, nowNanos));
     synchronized (bucket) {
-      double perNano = perMinute / 60e9;
-      bucket.tokens = Math.min(perMinute, bucket.tokens + (nowNanos - bucket.refilledAt) * perNano);
-      bucket.refilledAt = nowNanos;
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-        return 0;
-      }
-      return (long) Math.ceil((1 - bucket.tokens) / perNano / 1e9);
+      bucket.refill(perMinute, nowNanos);
+      return bucket.tryTake() ? 0 : bucket.secondsUntilToken(perMinute);
     }
   }
 }

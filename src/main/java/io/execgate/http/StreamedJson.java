@@ -2,8 +2,10 @@ package io.execgate.http;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.execgate.store.TextSource;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -32,6 +34,12 @@ final class StreamedJson {
   private static final SecureRandom RANDOM = new SecureRandom();
   /** Characters escaped and written at once: at most six times as many bytes. */
   static final int SLICE_CHARS = 8 * 1024;
+  /**
+   * Slices written in one event-loop task. A client that reads as fast as it is written never fills
+   * the write queue: without a turn's end the answer would hold its event loop until its last byte
+   * (seen: 0.4 s for 2 x 8 MiB of control bytes, during which a {@code /health} on that loop waited).
+   */
+  static final int SLICES_PER_TURN = 8;
 
   private final String marker;
   private final List<Supplier<TextSource>> sources = new ArrayList<>();
@@ -102,6 +110,7 @@ final class StreamedJson {
     private String piece;
     private int offset;
     private boolean reading;
+    private final Context context = Vertx.currentContext();
 
     Writer(HttpServerResponse response, List<Object> parts) {
       this.response = response;
@@ -109,6 +118,7 @@ final class StreamedJson {
     }
 
     void pump() {
+      int slices = 0;
       while (!done.future().isComplete()) {
         if (reading) {
           return;
@@ -118,6 +128,11 @@ final class StreamedJson {
           return;
         }
         if (piece != null) {
+          if (slices++ == SLICES_PER_TURN) {
+            // the rest in a later task: the loop's other connections are served in between
+            context.runOnContext(v -> pump());
+            return;
+          }
           writeSlice();
         } else if (source != null) {
           read();

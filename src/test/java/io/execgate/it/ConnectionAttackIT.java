@@ -65,7 +65,7 @@ class ConnectionAttackIT {
   @BeforeAll
   void start() throws Exception {
     gateway = new AttackedGateway(new JsonObject().put("http", new JsonObject().put("maxStreams", NODE_STREAMS)),
-      Map.of("EXECGATE_API_KEYS", "flooder=" + flooderKey));
+      Map.of("EXECGATE_API_KEYS", "flooder=" + flooderKey)).inService();
   }
 
   @AfterAll

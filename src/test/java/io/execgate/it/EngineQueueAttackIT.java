@@ -52,8 +52,7 @@ class EngineQueueAttackIT {
 
   @BeforeAll
   void start() throws Exception {
-    gateway = new AttackedGateway(Map.of());
-    gateway.interactiveSession(2_000);
+    gateway = new AttackedGateway(Map.of()).inService();
     docker = DockerSupport.client();
   }
 
@@ -146,7 +145,7 @@ class EngineQueueAttackIT {
     Path config = AttackedGateway.config(new JsonObject().put("http", new JsonObject()
       .put("controlRatePerSecond", 1_000_000).put("controlBurst", 1_000_000)));
     try (AttackedGateway gw = new AttackedGateway(Map.of("EXECGATE_CONFIG", config.toString()))) {
-      gw.interactiveSession(2_000);
+      gw.inService();
       String attackerStdout;
       long victim;
       long healthMax;

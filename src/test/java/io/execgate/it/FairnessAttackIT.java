@@ -54,10 +54,9 @@ class FairnessAttackIT {
 
   @BeforeAll
   void start() throws Exception {
-    gateway = new AttackedGateway(Map.of());
     // a gateway in service: its warm pools full (a gateway that just started is still creating them
     // and checking its images, and the flood would take what it has before a victim comes)
-    gateway.awaitSettled(60_000);
+    gateway = new AttackedGateway(Map.of()).inService();
   }
 
   @AfterAll

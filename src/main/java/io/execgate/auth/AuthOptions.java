@@ -30,6 +30,7 @@ public class AuthOptions {
   private int failedAuthPerMinute;
   private int failedAuthAddresses;
   private boolean allowOpen;
+  private boolean openReady;
   private List<String> corsOrigins;
   private KeyDefaults keyDefaults;
 
@@ -40,6 +41,7 @@ public class AuthOptions {
     maxTokensPerKey = DEFAULT_MAX_TOKENS_PER_KEY;
     failedAuthPerMinute = DEFAULT_FAILED_AUTH_PER_MINUTE;
     failedAuthAddresses = DEFAULT_FAILED_AUTH_ADDRESSES;
+    openReady = true;
     corsOrigins = new ArrayList<>();
   }
 
@@ -69,6 +71,7 @@ public class AuthOptions {
     failedAuthPerMinute = r.getInt("failedAuthPerMinute", failedAuthPerMinute, 0, 1_000_000);
     failedAuthAddresses = r.getInt("failedAuthAddresses", failedAuthAddresses, 100, 10_000_000);
     allowOpen = r.getBoolean("allowOpen", allowOpen);
+    openReady = r.getBoolean("openReady", openReady);
     corsOrigins = new ArrayList<>(r.getStrings("corsOrigins", corsOrigins));
     keyDefaults = new KeyDefaults(r.getObject("keyDefaults"));
     r.finish();
@@ -204,6 +207,19 @@ public class AuthOptions {
   }
 
   /**
+   * @return whether {@code GET /ready} answers a caller without a key (an orchestrator's probe): its
+   *   status (200 or 503) and {@code {"ready": …}} only; a caller with a key gets the checks and pools
+   */
+  public boolean isOpenReady() {
+    return openReady;
+  }
+
+  public AuthOptions setOpenReady(boolean openReady) {
+    this.openReady = openReady;
+    return this;
+  }
+
+  /**
    * @return web origins (e.g. {@code https://app.example}) that browsers may call the API from, over CORS
    *   and WebSocket; the gateway's own page is always allowed
    */
@@ -244,6 +260,7 @@ public class AuthOptions {
       .put("failedAuthPerMinute", failedAuthPerMinute)
       .put("failedAuthAddresses", failedAuthAddresses)
       .put("allowOpen", allowOpen)
+      .put("openReady", openReady)
       .put("corsOrigins", new JsonArray(new ArrayList<>(corsOrigins)))
       .put("keyDefaults", keyDefaults.toJson());
   }

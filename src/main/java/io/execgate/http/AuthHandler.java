@@ -35,6 +35,8 @@ final class AuthHandler implements Handler<RoutingContext> {
   static final String PRINCIPAL = "execgate.principal";
   /** Paths that need no key: liveness, the API's description and the web page's static files (they hold no data). */
   private static final Set<String> OPEN = Set.of("/health", "/", "/index.html", "/openapi.json");
+  /** Readiness: open to a caller without credentials when {@link AuthOptions#isOpenReady()}. */
+  private static final String READY = "/ready";
   /** Where a token is accepted: the routes a browser opens without headers. */
   private static final Pattern STREAMING = Pattern.compile("/v1/ws|/v1/executions/[^/]+/(stream|events)");
 
@@ -88,6 +90,11 @@ final class AuthHandler implements Handler<RoutingContext> {
     }
     String path = relativePath(ctx);
     if (OPEN.contains(path) || path.startsWith("/assets/")) {
+      ctx.next();
+      return;
+    }
+    if (READY.equals(path) && options.isOpenReady() && ctx.request().getHeader("authorization") == null) {
+      // an orchestrator's probe: the status only (ExecutionApi#ready tells nobody more)
       ctx.next();
       return;
     }

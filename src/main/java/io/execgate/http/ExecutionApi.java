@@ -244,6 +244,11 @@ final class ExecutionApi {
     Future<PoolState> pools = poolState();
     Future.join(readiness, pools).onComplete(ar -> {
       Readiness r = readiness.result();
+      if (AuthHandler.principal(ctx) == Principal.NOBODY) {
+        // a caller without a key (an orchestrator's probe) learns the status, not the node's checks and pools
+        respond(ctx, r.ready() ? 200 : 503, new JsonObject().put("ready", r.ready()));
+        return;
+      }
       JsonObject body = r.toJson();
       // the warm pool never gates readiness: without it executions start cold
       body.put("pool", pools.succeeded() ? pools.result().toJson() : null);

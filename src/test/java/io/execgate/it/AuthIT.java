@@ -61,7 +61,14 @@ class AuthIT extends GatewayITBase {
     HttpResponse<Buffer> piston = get("/api/v2/runtimes");
     assertThat(piston.statusCode()).isEqualTo(401);
     assertThat(piston.bodyAsJsonObject().getString("message")).contains("API key");
-    for (String path : List.of("/v1/runtimes", "/ready", "/metrics", "/v1/images",
+    // an orchestrator's probe needs no key (auth.openReady) and learns the status only
+    HttpResponse<Buffer> ready = get("/ready");
+    assertThat(ready.statusCode()).as(ready.bodyAsString()).isEqualTo(200);
+    assertThat(ready.bodyAsJsonObject().getMap()).isEqualTo(java.util.Map.of("ready", true));
+    HttpResponse<Buffer> detailed = await(as(client.get("/ready"), ADMIN).send());
+    assertThat(detailed.bodyAsJsonObject().getJsonObject("checks").getBoolean("docker")).isTrue();
+    assertThat(await(as(client.get("/ready"), ApiKey.generate()).send()).statusCode()).isEqualTo(401);
+    for (String path : List.of("/v1/runtimes", "/metrics", "/v1/images",
       "/v1/executions/00000000-0000-0000-0000-000000000000")) {
       HttpResponse<Buffer> r = get(path);
       assertThat(r.statusCode()).as(path).isEqualTo(401);

@@ -42,6 +42,10 @@ final class RawOutputSink implements FrameSink {
     closed = true;
   }
 
+  boolean isClosed() {
+    return closed;
+  }
+
   private void head() {
     if (!response.headWritten()) {
       response.setStatusCode(200)
@@ -56,10 +60,19 @@ final class RawOutputSink implements FrameSink {
   @Override
   public void write(Frame frame) {
     // the compile step's output is not the program's
-    if (closed || frame.type() != type || frame.stage() != null || frame.data() == null) {
+    if (frame.type() == type && frame.stage() == null && frame.data() != null) {
+      text(frame.data());
+    }
+  }
+
+  /**
+   * Writes a piece of the stream's text, as its UTF-8 bytes.
+   */
+  void text(String text) {
+    if (closed) {
       return;
     }
-    Buffer bytes = Buffer.buffer(frame.data());
+    Buffer bytes = Buffer.buffer(text);
     if (skip > 0) {
       if (skip >= bytes.length()) {
         skip -= bytes.length();

@@ -8,7 +8,9 @@ import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.store.ExecutionStore;
+import io.execgate.store.OutputPart;
 import io.execgate.store.StoredRecord;
+import io.execgate.store.TextSource;
 import io.execgate.stream.CloseCodes;
 import io.execgate.stream.FrameRelay;
 import io.vertx.core.Future;
@@ -155,6 +157,13 @@ final class StreamRoutes {
       response.putHeader(TRUNCATED_HEADER, String.valueOf(truncated));
     }
     RawOutputSink sink = new RawOutputSink(response, stderr, offset);
+    if (result.status().isFinal()) {
+      // the record holds this stream whole: read from it, a piece at a time, with no frame in between
+      response.closeHandler(v -> sink.closed());
+      pumpRecord(store.text(OwnedResources.resource(ctx), stderr ? OutputPart.STDERR : OutputPart.STDOUT), sink,
+        response);
+      return;
+    }
     FrameRelay relay = new FrameRelay(vertx, addresses, store, result.id(), 0, FrameRelay.Mode.WATCHER,
       options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), sink);
     response.closeHandler(v -> {
@@ -162,6 +171,28 @@ final class StreamRoutes {
       relay.stop();
     });
     relay.subscribe().onSuccess(v -> relay.start(true)).onFailure(ctx::fail);
+  }
+
+  private static void pumpRecord(TextSource source, RawOutputSink sink, HttpServerResponse response) {
+    if (sink.isClosed()) {
+      return;
+    }
+    if (response.writeQueueFull()) {
+      response.drainHandler(v -> pumpRecord(source, sink, response));
+      return;
+    }
+    source.next().onComplete(ar -> {
+      if (ar.failed()) {
+        // a piece evicted while being read
+        sink.fail(CloseCodes.STREAM_FAILED, new GatewayException(ErrorCode.REPLAY_UNAVAILABLE,
+          "cannot read the execution's output: " + ar.cause().getMessage()));
+      } else if (ar.result() == null) {
+        sink.end();
+      } else {
+        sink.text(ar.result());
+        pumpRecord(source, sink, response);
+      }
+    });
   }
 
   /**

@@ -260,7 +260,20 @@ class RawOutputIT {
       }
       Thread.sleep(500);
       HttpResponse<byte[]> r = raw(gateway.attackerKey, "/v1/executions/" + id + "/stdout");
-      assertThat(r.statusCode()).isEqualTo(429);
+      List<String> heads = new ArrayList<>();
+      for (Socket s : held) {
+        s.setSoTimeout(200);
+        byte[] b = new byte[300];
+        int n = 0;
+        try {
+          n = s.getInputStream().read(b);
+        } catch (IOException e) {
+          heads.add(e.toString());
+        }
+        heads.add(n > 0 ? new String(b, 0, n, StandardCharsets.ISO_8859_1) : "nothing");
+      }
+      assertThat(r.statusCode()).as("held: %s; got: %s", heads, new String(r.body(), StandardCharsets.UTF_8))
+        .isEqualTo(429);
       assertThat(r.headers().firstValue("retry-after")).isPresent();
       assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("too_many_streams");
       // another key is not concerned

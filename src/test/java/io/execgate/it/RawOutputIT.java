@@ -258,7 +258,12 @@ class RawOutputIT {
           + "Authorization: Bearer " + gateway.attackerKey + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         held.add(s);
       }
-      Thread.sleep(500);
+      // the held requests are in (a running execution's stream has no head before its first byte)
+      long until = System.currentTimeMillis() + 10_000;
+      while (openStreams() < MAX_STREAMS && System.currentTimeMillis() < until) {
+        Thread.sleep(100);
+      }
+      assertThat(openStreams()).isEqualTo(MAX_STREAMS);
       HttpResponse<byte[]> r = raw(gateway.attackerKey, "/v1/executions/" + id + "/stdout");
       List<String> heads = new ArrayList<>();
       for (Socket s : held) {
@@ -293,6 +298,12 @@ class RawOutputIT {
       status = raw(gateway.attackerKey, "/v1/executions/" + id + "/stdout").statusCode();
     } while (status == 429 && System.currentTimeMillis() < deadline);
     assertThat(status).isEqualTo(200);
+  }
+
+  private int openStreams() throws Exception {
+    String metrics = gateway.get("/metrics", gateway.adminKey).body();
+    return metrics.lines().filter(l -> l.startsWith("execgate_streams_open ")).findFirst()
+      .map(l -> (int) Double.parseDouble(l.substring(l.indexOf(' ') + 1))).orElse(-1);
   }
 
   private static byte[] concat(byte[] a, byte[] b) {

@@ -103,8 +103,8 @@ class AuthIT extends GatewayITBase {
     String metrics = await(as(client.get("/metrics"), ADMIN).send()).bodyAsString();
     assertThat(metrics).contains("execgate_executions_total");
     // durations are histograms: p95/p99 computable from the buckets
-    assertThat(metrics).containsPattern("execgate_execution_duration_seconds_bucket\\{status=\"completed\",le=\"600\\.0\"\\} [1-9]")
-      .contains("execgate_execution_duration_seconds_bucket{status=\"completed\",le=\"+Inf\"}")
+    assertThat(metrics).containsPattern("execgate_execution_duration_seconds_bucket\\{status=\"succeeded\",le=\"600\\.0\"\\} [1-9]")
+      .contains("execgate_execution_duration_seconds_bucket{status=\"succeeded\",le=\"+Inf\"}")
       .containsPattern("execgate_execution_queued_seconds_bucket\\{le=\"600\\.0\"\\} [1-9]");
   }
 

@@ -63,14 +63,16 @@ class RawOutputIT {
   private JsonObject await(String key, String id) throws Exception {
     long deadline = System.currentTimeMillis() + 60_000;
     while (true) {
-      JsonObject record = new JsonObject(gateway.get("/v1/executions/" + id, key).body());
+      HttpResponse<String> r = gateway.get("/v1/executions/" + id, key);
+      JsonObject record = new JsonObject(r.body());
       String status = record.getString("status");
-      if (List.of("succeeded", "failed", "timeout", "oom_killed", "output_limit", "cancelled", "error")
-        .contains(status)) {
+      if (status != null && List.of("succeeded", "failed", "timeout", "oom_killed", "output_limit", "cancelled",
+        "error").contains(status)) {
         return record;
       }
-      assertThat(System.currentTimeMillis()).as("execution %s still %s", id, status).isLessThan(deadline);
-      Thread.sleep(100);
+      assertThat(System.currentTimeMillis()).as("execution %s: %d %s", id, r.statusCode(),
+        r.body().length() > 300 ? r.body().substring(0, 300) : r.body()).isLessThan(deadline);
+      Thread.sleep(250);
     }
   }
 

@@ -192,6 +192,21 @@ class RawOutputIT {
   }
 
   @Test
+  void aStreamPastItsCapEndsAfterItsKeptBytes() throws Exception {
+    String id = submit(gateway.victimKey, "yes 0123456789 | head -c 300000", 100_000);
+    JsonObject record = await(gateway.victimKey, id);
+    assertThat(record.getString("status")).isEqualTo("output_limit");
+    assertThat(record.getBoolean("stdoutTruncated")).isTrue();
+    HttpResponse<byte[]> r = raw(gateway.victimKey, "/v1/executions/" + id + "/stdout");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("x-execgate-truncated")).hasValue("true");
+    assertThat(r.body()).isEqualTo(record.getString("stdout").getBytes(StandardCharsets.UTF_8));
+    assertThat(r.body().length).isBetween(1, 100_000);
+    assertThat(raw(gateway.victimKey, "/v1/executions/" + id + "/stderr").headers().firstValue("x-execgate-truncated"))
+      .hasValue("false");
+  }
+
+  @Test
   void anotherKeysIdAndBadOffsetsAreRefused() throws Exception {
     String id = submit(gateway.victimKey, "echo mine", 1 << 20);
     await(gateway.victimKey, id);

@@ -133,6 +133,8 @@ public final class HttpGatewayVerticle extends VerticleBase {
       .handler(BodyHandler.create(false).setBodyLimit(ImageApi.MAX_BODY_BYTES)).handler(images::prePull);
     router.get("/v1/executions/:id/stream").handler(streams::watch);
     router.get("/v1/executions/:id/events").handler(streams::events);
+    router.get("/v1/executions/:id/stdout").handler(ctx -> streams.raw(ctx, false));
+    router.get("/v1/executions/:id/stderr").handler(ctx -> streams.raw(ctx, true));
     router.get("/v1/ws").handler(streams::interactive);
     // the web page: every asset is served from the classpath, none from a CDN
     router.get("/").handler(StaticHandler.create("webroot").setCachingEnabled(false));

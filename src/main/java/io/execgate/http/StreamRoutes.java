@@ -6,26 +6,33 @@ import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
+import io.execgate.model.ExecutionResult;
 import io.execgate.store.ExecutionStore;
+import io.execgate.store.OutputPart;
 import io.execgate.store.StoredRecord;
+import io.execgate.store.TextSource;
 import io.execgate.stream.CloseCodes;
 import io.execgate.stream.FrameRelay;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
 
 
 /**
  * The streaming API: {@code GET /v1/executions/{id}/stream} (WebSocket watchers),
- * {@code GET /v1/executions/{id}/events} (Server-Sent Events), {@code POST /v1/executions} with
+ * {@code GET /v1/executions/{id}/events} (Server-Sent Events), {@code GET /v1/executions/{id}/stdout} and
+ * {@code /stderr} (raw bytes), {@code POST /v1/executions} with
  * {@code Accept: application/x-ndjson}, and {@code GET /v1/ws} (interactive, {@link ExecutionSocket}).
  */
 final class StreamRoutes {
 
   static final String NDJSON = "application/x-ndjson";
+  /** On the raw output of a finished execution: whether that stream passed its cap. */
+  static final String TRUNCATED_HEADER = "x-execgate-truncated";
 
   private final Vertx vertx;
   private final GatewayOptions options;
@@ -125,6 +132,67 @@ final class StreamRoutes {
     });
     sink.keepalive(options.getHttp().getStreamKeepaliveMs());
     relay.subscribe().onSuccess(v -> relay.start(true)).onFailure(ctx::fail);
+  }
+
+  /**
+   * {@code GET /v1/executions/{id}/stdout} and {@code /stderr}: the run's bytes of that stream, from
+   * {@code ?offset=} (default 0) through live output to the end. A watcher as the event streams are:
+   * a client that does not read falls behind, is cut off, and costs no more than a watcher's buffer.
+   */
+  void raw(RoutingContext ctx, boolean stderr) {
+    long offset = seq(ctx.request().getParam("offset"), "offset", 0);
+    ExecutionResult result = OwnedResources.<StoredRecord>resource(ctx).result();
+    boolean truncated = stderr ? result.stderrTruncated() : result.stdoutTruncated();
+    long omitted = stderr ? result.retention().stderrOmittedBytes() : result.retention().stdoutOmittedBytes();
+    if (result.status().isFinal() && (result.retention().evicted() || omitted > 0)) {
+      // the rebuilt stream would lack bytes, and every offset after them would be wrong
+      throw new GatewayException(ErrorCode.REPLAY_UNAVAILABLE, "the " + (stderr ? "stderr" : "stdout")
+        + " of execution " + result.id() + " is no longer held whole (" + (result.retention().evicted()
+        ? "its output was evicted" : omitted + " bytes were not kept") + "); read /v1/executions/" + result.id());
+    }
+    Runnable release = limits.open(ctx);
+    ctx.addEndHandler(ar -> release.run());
+    HttpServerResponse response = ctx.response();
+    if (result.status().isFinal()) {
+      response.putHeader(TRUNCATED_HEADER, String.valueOf(truncated));
+    }
+    RawOutputSink sink = new RawOutputSink(response, stderr, offset);
+    if (result.status().isFinal()) {
+      // the record holds this stream whole: read from it, a piece at a time, with no frame in between
+      response.closeHandler(v -> sink.closed());
+      pumpRecord(store.text(OwnedResources.resource(ctx), stderr ? OutputPart.STDERR : OutputPart.STDOUT), sink,
+        response);
+      return;
+    }
+    FrameRelay relay = new FrameRelay(vertx, addresses, store, result.id(), 0, FrameRelay.Mode.WATCHER,
+      options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), sink);
+    response.closeHandler(v -> {
+      sink.closed();
+      relay.stop();
+    });
+    relay.subscribe().onSuccess(v -> relay.start(true)).onFailure(ctx::fail);
+  }
+
+  private static void pumpRecord(TextSource source, RawOutputSink sink, HttpServerResponse response) {
+    if (sink.isClosed()) {
+      return;
+    }
+    if (response.writeQueueFull()) {
+      response.drainHandler(v -> pumpRecord(source, sink, response));
+      return;
+    }
+    source.next().onComplete(ar -> {
+      if (ar.failed()) {
+        // a piece evicted while being read
+        sink.fail(CloseCodes.STREAM_FAILED, new GatewayException(ErrorCode.REPLAY_UNAVAILABLE,
+          "cannot read the execution's output: " + ar.cause().getMessage()));
+      } else if (ar.result() == null) {
+        sink.end();
+      } else {
+        sink.text(ar.result());
+        pumpRecord(source, sink, response);
+      }
+    });
   }
 
   /**

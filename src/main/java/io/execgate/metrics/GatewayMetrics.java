@@ -4,7 +4,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.execgate.model.ExecutionStatus;
@@ -31,6 +34,16 @@ import java.util.function.ToDoubleFunction;
 public final class GatewayMetrics implements Shareable {
 
   private static final String MAP = "execgate.metrics";
+  /**
+   * The bucket bounds of every duration the gateway times, from 5 ms to 10 min: a warm
+   * {@code echo} to an execution near its time limit. Prometheus computes p95/p99 from them
+   * ({@code histogram_quantile}); fixed bounds, so the series are few and the same on every node.
+   */
+  static final List<Duration> DURATION_BUCKETS = List.of(
+    Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+    Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+    Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+    Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(300), Duration.ofSeconds(600));
 
   private final PrometheusMeterRegistry registry;
   /** Vert.x's own registry, or {@code null} when the Vertx has no Prometheus metrics. */
@@ -40,6 +53,7 @@ public final class GatewayMetrics implements Shareable {
 
   private GatewayMetrics(PrometheusMeterRegistry registry, PrometheusMeterRegistry vertxRegistry) {
     this.registry = registry;
+    registry.config().meterFilter(durationHistograms());
     this.vertxRegistry = vertxRegistry;
   }
 
@@ -68,6 +82,23 @@ public final class GatewayMetrics implements Shareable {
    */
   public static void remove(Vertx vertx, String addressPrefix) {
     vertx.sharedData().<String, GatewayMetrics>getLocalMap(MAP).remove(addressPrefix);
+  }
+
+  /**
+   * @return a filter that gives every timer of the registry the {@link #DURATION_BUCKETS}, published
+   *   as {@code _bucket} series
+   */
+  static MeterFilter durationHistograms() {
+    double[] bounds = DURATION_BUCKETS.stream().mapToDouble(Duration::toNanos).toArray();
+    return new MeterFilter() {
+      @Override
+      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+        if (id.getType() != Meter.Type.TIMER) {
+          return config;
+        }
+        return DistributionStatisticConfig.builder().serviceLevelObjectives(bounds).build().merge(config);
+      }
+    };
   }
 
   public PrometheusMeterRegistry registry() {

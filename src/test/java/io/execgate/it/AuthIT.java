@@ -107,7 +107,12 @@ class AuthIT extends GatewayITBase {
     HttpResponse<Buffer> r = submit(ADMIN, new JsonObject().put("script", "echo ok"), "?wait=true");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.bodyAsJsonObject().getString("stdout")).isEqualTo("ok\n");
-    assertThat(await(as(client.get("/metrics"), ADMIN).send()).bodyAsString()).contains("execgate_executions_total");
+    String metrics = await(as(client.get("/metrics"), ADMIN).send()).bodyAsString();
+    assertThat(metrics).contains("execgate_executions_total");
+    // durations are histograms: p95/p99 computable from the buckets
+    assertThat(metrics).containsPattern("execgate_execution_duration_seconds_bucket\\{status=\"succeeded\",le=\"600\\.0\"\\} [1-9]")
+      .contains("execgate_execution_duration_seconds_bucket{status=\"succeeded\",le=\"+Inf\"}")
+      .containsPattern("execgate_execution_queued_seconds_bucket\\{le=\"600\\.0\"\\} [1-9]");
   }
 
   @Test

@@ -130,6 +130,7 @@ class PistonClientIT extends GatewayITBase {
 
   @Test
   void aPageElsewhereSendingTextPlainIsRefusedAndRunsNothing() {
+    JsonObject before = get("/v1/stats").bodyAsJsonObject();
     // a cross-site "simple" request: no preflight, so CORS cannot stop it; the Origin does
     for (String origin : List.of("https://evil.example", "null", "http://127.0.0.1:1")) {
       for (String type : List.of("text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded")) {
@@ -142,6 +143,11 @@ class PistonClientIT extends GatewayITBase {
       new JsonObject().put("language", "python").put("version", "*").toBuffer()), 415, NOT_JSON);
     assertPistonError(send(HttpMethod.DELETE, "/api/v2/packages", null, "https://evil.example",
       new JsonObject().put("language", "python").put("version", "*").toBuffer()), 415, NOT_JSON);
+    // nothing ran, nothing waits
+    JsonObject after = get("/v1/stats").bodyAsJsonObject();
+    assertThat(after.getJsonObject("executions")).isEqualTo(before.getJsonObject("executions"));
+    assertThat(after.getLong("running") + after.getLong("queued")).isZero();
+    assertThat(after.getLong("rejected")).isEqualTo(before.getLong("rejected"));
     // the same origin with application/json is an ordinary request (a browser preflights it first)
     HttpResponse<Buffer> json = send(HttpMethod.POST, "/api/v2/execute", "application/json", "https://evil.example",
       execute("print(6 * 7)"));

@@ -141,12 +141,19 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.get("/assets/*").handler(StaticHandler.create("webroot/assets").setCachingEnabled(false));
 
     PistonApi piston = new PistonApi(options, api.waiter(), api.decoding(), store);
-    router.get("/api/v2/runtimes").handler(piston::runtimes).failureHandler(piston::failure);
-    router.post("/api/v2/execute").handler(body).handler(piston::execute).failureHandler(piston::failure);
+    piston.mount(router, body);
 
+    // every failure under /api/v2, whatever failed (authentication, body, an unknown path), in Piston's shape
+    router.route().failureHandler(piston::failureUnderPrefix);
     router.route().failureHandler(ApiErrors::handle);
     for (int status : new int[]{400, 404, 405, 406, 413, 415, 500}) {
-      router.errorHandler(status, ctx -> ApiErrors.handle(ctx, status));
+      router.errorHandler(status, ctx -> {
+        if (PistonApi.isPiston(ctx)) {
+          piston.failure(ctx, status);
+        } else {
+          ApiErrors.handle(ctx, status);
+        }
+      });
     }
     return router;
   }

@@ -12,22 +12,39 @@ import io.execgate.store.ExecutionStore;
 import io.execgate.store.OutputPart;
 import io.execgate.store.StoredRecord;
 import io.execgate.stream.ResultWaiter;
+import io.execgate.model.RuntimeSpec;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+import java.util.Locale;
+
 /**
  * A Piston-compatible surface ({@code /api/v2}), so that existing code-runner clients work
- * unchanged: {@code GET /api/v2/runtimes} and {@code POST /api/v2/execute}, with Piston's request
- * fields, response shape and error shape ({@code {"message": ...}}, 400 for a bad request). An
- * execution takes the same path as {@code POST /v1/executions?wait=true}.
+ * unchanged: {@code GET /api/v2/runtimes}, {@code POST /api/v2/execute} and {@code /api/v2/packages},
+ * each also under the public Piston API's {@code /api/v2/piston/}, with Piston's request fields,
+ * response shape and error shape ({@code {"message": ...}}, 400 for a bad request) on every path
+ * under {@code /api/v2}, unknown ones included. An execution takes the same path as
+ * {@code POST /v1/executions?wait=true}.
  */
 final class PistonApi {
 
   private static final Logger log = LoggerFactory.getLogger(PistonApi.class);
+
+  /** Where Piston's API lives, relative to where the gateway's router is mounted. */
+  static final String PREFIX = "/api/v2";
+  /** The public Piston API's paths, which some clients call: the same routes again. */
+  static final String PUBLIC_PREFIX = PREFIX + "/piston";
+  /** The largest body of a package request (a language and a version): beyond it 413, before it is read. */
+  static final long MAX_PACKAGE_BODY_BYTES = 64 * 1024;
+  private static final String NOT_JSON = "requests must be of type application/json";
 
   private final ExecutionRequestParser parser;
   private final PistonMapper mapper;
@@ -49,15 +66,70 @@ final class PistonApi {
   private record Parsed(PistonMapper.Request request, ExecutionJob job) {
   }
 
+  /**
+   * Adds Piston's routes, at {@link #PREFIX} and {@link #PUBLIC_PREFIX}.
+   *
+   * @param body the body handler of execution requests
+   */
+  void mount(Router router, BodyHandler body) {
+    BodyHandler small = BodyHandler.create(false).setBodyLimit(MAX_PACKAGE_BODY_BYTES);
+    for (String base : List.of(PREFIX, PUBLIC_PREFIX)) {
+      router.get(base + "/runtimes").handler(this::runtimes);
+      router.post(base + "/execute").handler(body).handler(PistonApi::requireJson).handler(this::execute);
+      router.get(base + "/packages").handler(this::packages);
+      router.post(base + "/packages").handler(small).handler(PistonApi::requireJson).handler(this::install);
+      router.delete(base + "/packages").handler(small).handler(PistonApi::requireJson).handler(this::uninstall);
+    }
+  }
+
+  /**
+   * Piston takes only JSON bodies. Its most-used Node client sends its JSON as {@code text/plain}
+   * (node-fetch's type for a string body), so a request without {@code Origin} (no browser: no
+   * cross-site forgery) is read as JSON whatever its type. A browser must say
+   * {@code application/json}: a page elsewhere can send {@code text/plain} without a preflight,
+   * {@code application/json} only after one, which CORS answers.
+   */
+  static void requireJson(RoutingContext ctx) {
+    String contentType = ctx.request().getHeader("content-type");
+    boolean json = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/json");
+    if (json || ctx.request().getHeader("origin") == null) {
+      ctx.next();
+    } else {
+      ctx.fail(new GatewayException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, NOT_JSON));
+    }
+  }
+
   void runtimes(RoutingContext ctx) {
     ctx.response().putHeader("content-type", "application/json").end(mapper.runtimes().encode());
   }
 
+  /**
+   * {@code GET /api/v2/packages}: the configured runtimes, as installed packages.
+   */
+  void packages(RoutingContext ctx) {
+    ctx.response().putHeader("content-type", "application/json").end(mapper.packages().encode());
+  }
+
+  /**
+   * {@code POST /api/v2/packages}: nothing is installed at run time here, the operator configures
+   * the runtimes; a configured one is already installed, another one does not exist.
+   */
+  void install(RoutingContext ctx) {
+    RuntimeSpec runtime = mapper.toPackage(ExecutionRequestParser.decode(ctx.body().buffer()));
+    send(ctx.response(), 409, runtime.name() + "-" + runtime.version()
+      + " is already installed (the operator configures the runtimes; none is installed through the API)");
+  }
+
+  /**
+   * {@code DELETE /api/v2/packages}: the configured runtimes stay; another one does not exist.
+   */
+  void uninstall(RoutingContext ctx) {
+    RuntimeSpec runtime = mapper.toPackage(ExecutionRequestParser.decode(ctx.body().buffer()));
+    send(ctx.response(), 403, runtime.name() + "-" + runtime.version()
+      + " cannot be uninstalled: the operator configures the runtimes; none is uninstalled through the API");
+  }
+
   void execute(RoutingContext ctx) {
-    String contentType = ctx.request().getHeader("content-type");
-    if (contentType == null || !contentType.startsWith("application/json")) {
-      throw new GatewayException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "requests must be of type application/json");
-    }
     Buffer body = ctx.body().buffer();
     // a large body is decoded on a worker thread: megabytes of JSON would hold the event loop
     decoding.decode(body == null ? 0 : body.length(), () -> {
@@ -128,22 +200,53 @@ final class PistonApi {
   }
 
   /**
-   * Failure handler of the {@code /api/v2} routes: Piston's error shape, 400 for any problem with
-   * the request.
+   * @return whether the request is for a path under {@link #PREFIX}, where the router is mounted
    */
-  void failure(RoutingContext ctx) {
-    GatewayException ge = ApiErrors.toGatewayException(ctx.failure(), ctx.statusCode());
+  static boolean isPiston(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    String mount = ctx.mountPoint();
+    if (mount != null && !mount.isEmpty()) {
+      String m = mount.endsWith("/") ? mount.substring(0, mount.length() - 1) : mount;
+      if (!path.startsWith(m)) {
+        return false;
+      }
+      path = path.substring(m.length());
+    }
+    return path.equals(PREFIX) || path.startsWith(PREFIX + "/");
+  }
+
+  /**
+   * Failure handler of every route: a request under {@link #PREFIX} gets Piston's error shape,
+   * another one goes on to the next failure handler.
+   */
+  void failureUnderPrefix(RoutingContext ctx) {
+    if (isPiston(ctx)) {
+      failure(ctx, ctx.statusCode());
+    } else {
+      ctx.next();
+    }
+  }
+
+  /**
+   * Failure handler of the {@code /api/v2} routes, and router error handler for {@code status}
+   * under them: Piston's error shape, 400 for any problem with the request.
+   */
+  void failure(RoutingContext ctx, int status) {
+    if (ctx.failure() instanceof HttpClosedException || ctx.response().closed()) {
+      return;
+    }
+    GatewayException ge = ApiErrors.toGatewayException(ctx.failure(), ctx.statusCode() > 0 ? ctx.statusCode() : status);
     if (ge.code() == ErrorCode.INTERNAL) {
       log.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
     }
-    int status = ge.code().httpStatus();
-    if (status == 403 || status == 422) {
-      status = 400;
+    int answer = ge.code().httpStatus();
+    if (answer == 403 || answer == 422) {
+      answer = 400;
     }
-    if (status == 429 || status == 503) {
+    if (answer == 429 || answer == 503) {
       ctx.response().putHeader("retry-after", "1");
     }
-    send(ctx.response(), status, ge.getMessage());
+    send(ctx.response(), answer, ge.getMessage());
   }
 
   private static void send(HttpServerResponse response, int status, String message) {

@@ -57,6 +57,38 @@ final class PistonMapper {
   }
 
   /**
+   * @return {@code GET /api/v2/packages}: {@code [{language, language_version, installed}]}, every
+   *   configured runtime installed
+   */
+  JsonArray packages() {
+    JsonArray list = new JsonArray();
+    for (RuntimeSpec spec : runtimes.all()) {
+      list.add(new JsonObject()
+        .put("language", spec.name())
+        .put("language_version", spec.version())
+        .put("installed", true));
+    }
+    return list;
+  }
+
+  /**
+   * @param body a package request: {@code {language, version}}, the version a selector
+   * @return the newest configured runtime it selects
+   * @throws GatewayException {@link ErrorCode#INVALID_REQUEST} for a request without them,
+   *   {@link ErrorCode#NOT_FOUND} with Piston's message when none matches
+   */
+  RuntimeSpec toPackage(JsonObject body) {
+    if (!(body.getValue("language") instanceof String language)) {
+      throw bad("language is required as a string");
+    }
+    if (!(body.getValue("version") instanceof String version)) {
+      throw bad("version is required as a string");
+    }
+    return runtimes.find(language, version).orElseThrow(() -> new GatewayException(ErrorCode.NOT_FOUND,
+      "Requested package " + language + "-" + version + " does not exist"));
+  }
+
+  /**
    * @throws GatewayException {@link ErrorCode#INVALID_REQUEST} with Piston's message for what is wrong
    */
   Request toSubmit(JsonObject body) {

@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
 
 /**
  * The configured runtimes, with their images resolved, as requests select them: by name or alias
- * (case-insensitive) and an optional {@link VersionSelector}. When several runtimes match, the
- * highest version wins, as in Piston; among equal versions, the first configured.
+ * (case-insensitive) and an optional {@link VersionSelector} (an npm semver range). When several
+ * runtimes match, the highest version wins, as in Piston; among equal versions, the first configured.
  */
 public final class RuntimeCatalog {
 
@@ -35,7 +35,7 @@ public final class RuntimeCatalog {
     RuntimeSpec best = null;
     for (RuntimeSpec spec : runtimes) {
       if (spec.matches(language) && selector.matches(spec.version())
-        && (best == null || newer(spec.version(), best.version()))) {
+        && (best == null || VersionSelector.newer(spec.version(), best.version()))) {
         best = spec;
       }
     }
@@ -63,14 +63,5 @@ public final class RuntimeCatalog {
    */
   public String describe() {
     return runtimes.stream().map(s -> s.name() + " " + s.version()).collect(Collectors.joining(", "));
-  }
-
-  private static boolean newer(String a, String b) {
-    int[] x = VersionSelector.numeric(a);
-    int[] y = VersionSelector.numeric(b);
-    if (x == null || y == null) {
-      return x != null;
-    }
-    return VersionSelector.compare(x, y) > 0;
   }
 }

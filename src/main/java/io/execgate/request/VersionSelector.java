@@ -1,44 +1,46 @@
 package io.execgate.request;
 
-import java.util.ArrayList;
-import java.util.List;
+import org.semver4j.Semver;
+
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A version selector as Piston's clients send them, a subset of npm's semver ranges: an exact
- * version ({@code 3.11.2}), a partial one or an x-range ({@code 3}, {@code 3.x}, {@code 3.11.*}),
- * anything ({@code *}, {@code x} or blank), comparators ({@code >=3.10 <4}), caret and tilde
- * ({@code ^3.10}, {@code ~3.11.1}) and alternatives ({@code 3.10.x || 3.11.x}). Versions compare
- * numerically, component by component, missing components counting as 0. A version or selector
- * that is not made of numbers (e.g. {@code unknown}) only matches itself, and {@code *}.
+ * A version selector as Piston's clients send them: an npm semver range, matched as npm's
+ * {@code semver.satisfies} does (Piston selects its runtimes with it). Exact versions
+ * ({@code 3.11.2}), partial ones and x-ranges ({@code 3}, {@code 3.x}, {@code 3.11.*}), comparators
+ * with or without a space ({@code >=3.10 <4}, {@code >= 3.10}), caret and tilde ({@code ^3.10},
+ * {@code ~3.11.1}), hyphen ranges ({@code 3.10 - 3.12}) and alternatives ({@code 3.10.x || 3.11.x});
+ * a prerelease ({@code 3.13.0-rc.1}) is selected only by a range that names a prerelease of the same
+ * major.minor.patch, and build metadata is ignored. {@code *} and {@code x} select any release and
+ * any version that is no semver version; a blank selector (none given) selects any version. A selector that is no npm range (e.g. {@code 3.x.1}) selects only the version spelled
+ * the same, and so does a configured version that is no semver version (e.g. {@code unknown}); one
+ * with fewer than three numbers ({@code 3.11}) counts as {@code 3.11.0}.
  */
 final class VersionSelector {
 
-  private static final Pattern COMPARATOR = Pattern.compile("(>=|<=|>|<|=|\\^|~)?v?([0-9]{1,9}|[xX*])"
-    + "(?:\\.([0-9]{1,9}|[xX*]))?(?:\\.([0-9]{1,9}|[xX*]))?");
+  private static final String NUMBER = "(?:0|[1-9][0-9]{0,8})";
+  private static final String PART = "(?:[xX*]|" + NUMBER + ")";
+  private static final String IDENTIFIERS = "[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*";
+  /** A partial version of npm's grammar, its three parts in groups 1 to 3. */
+  private static final String PARTIAL = "v?(" + PART + ")(?:\\.(" + PART + ")(?:\\.(" + PART + ")(?:-" + IDENTIFIERS
+    + ")?(?:\\+" + IDENTIFIERS + ")?)?)?";
+  private static final Pattern SIMPLE = Pattern.compile("(?:~>|~|\\^|>=|<=|>|<|=)?" + PARTIAL);
+  private static final Pattern BARE = Pattern.compile(PARTIAL);
+  private static final Pattern HYPHEN = Pattern.compile("(\\S+)\\s+-\\s+(\\S+)");
+  private static final Pattern OPERATOR_SPACE = Pattern.compile("(~>|~|\\^|>=|<=|>|<|=)\\s+");
+  private static final Pattern NUMERIC = Pattern.compile("v?" + NUMBER + "(?:\\.(?:" + NUMBER + ")){0,2}");
 
   private final String text;
-  /** Alternatives (||) of conjunctions (whitespace) of bounds; {@code null} when the text is no range. */
-  private final List<List<Bound>> alternatives;
+  /** Whether the selector is blank: no version asked for. */
+  private final boolean any;
+  /** Whether the text is a range in npm's grammar. */
+  private final boolean range;
 
-  private record Bound(String op, int[] version) {
-
-    boolean test(int[] v) {
-      int c = compare(v, version);
-      return switch (op) {
-        case ">=" -> c >= 0;
-        case ">" -> c > 0;
-        case "<" -> c < 0;
-        case "<=" -> c <= 0;
-        default -> c == 0;
-      };
-    }
-  }
-
-  private VersionSelector(String text, List<List<Bound>> alternatives) {
+  private VersionSelector(String text, boolean any, boolean range) {
     this.text = text;
-    this.alternatives = alternatives;
+    this.any = any;
+    this.range = range;
   }
 
   /**
@@ -46,129 +48,92 @@ final class VersionSelector {
    */
   static VersionSelector parse(String text) {
     String t = text == null ? "" : text.trim();
-    List<List<Bound>> alternatives = new ArrayList<>();
-    for (String alternative : t.split("\\|\\|", -1)) {
-      List<Bound> bounds = new ArrayList<>();
-      for (String part : alternative.trim().split("\\s+")) {
-        if (!part.isEmpty() && !addBounds(part, bounds)) {
-          return new VersionSelector(t, null);
-        }
-      }
-      alternatives.add(bounds);
+    if (t.equalsIgnoreCase("x")) {
+      t = "*";
     }
-    return new VersionSelector(t, alternatives);
+    return new VersionSelector(t, t.isEmpty(), !t.isEmpty() && isRange(t));
   }
 
-  private static boolean addBounds(String part, List<Bound> bounds) {
-    Matcher m = COMPARATOR.matcher(part);
-    if (!m.matches()) {
-      return false;
-    }
-    String op = m.group(1) == null ? "=" : m.group(1);
-    List<Integer> given = new ArrayList<>();
-    for (int g = 2; g <= 4 && m.group(g) != null && Character.isDigit(m.group(g).charAt(0)); g++) {
-      given.add(Integer.parseInt(m.group(g)));
-    }
-    for (int g = given.size() + 3; g <= 4; g++) {
-      if (m.group(g) != null && Character.isDigit(m.group(g).charAt(0))) {
-        return false; // a number after a wildcard, e.g. 3.x.1
-      }
-    }
-    if (given.isEmpty()) {
-      // *, x: any version, whatever the operator (< * selects nothing in npm; nobody means that)
-      return true;
-    }
-    int[] low = new int[3];
-    for (int i = 0; i < given.size(); i++) {
-      low[i] = given.get(i);
-    }
-    int[] next = bump(low, given.size() - 1);
-    switch (op) {
-      case ">=" -> bounds.add(new Bound(">=", low));
-      case "<" -> bounds.add(new Bound("<", low));
-      case ">" -> bounds.add(given.size() == 3 ? new Bound(">", low) : new Bound(">=", next));
-      case "<=" -> bounds.add(given.size() == 3 ? new Bound("<=", low) : new Bound("<", next));
-      case "^" -> {
-        int first = 0;
-        while (first < given.size() - 1 && low[first] == 0) {
-          first++;
+  /**
+   * @return whether {@code text} is a range of npm's grammar (which semver4j reads more loosely:
+   *   it takes {@code 3.x.1} for {@code 3.x})
+   */
+  private static boolean isRange(String text) {
+    for (String alternative : text.split("\\|\\|", -1)) {
+      String a = alternative.trim();
+      Matcher hyphen = HYPHEN.matcher(a);
+      if (hyphen.matches()) {
+        if (!partial(BARE, hyphen.group(1)) || !partial(BARE, hyphen.group(2))) {
+          return false;
         }
-        bounds.add(new Bound(">=", low));
-        bounds.add(new Bound("<", bump(low, first)));
+        continue;
       }
-      case "~" -> {
-        bounds.add(new Bound(">=", low));
-        bounds.add(new Bound("<", bump(low, Math.min(1, given.size() - 1))));
-      }
-      default -> {
-        if (given.size() == 3) {
-          bounds.add(new Bound("=", low));
-        } else {
-          bounds.add(new Bound(">=", low));
-          bounds.add(new Bound("<", next));
+      for (String simple : OPERATOR_SPACE.matcher(a).replaceAll("$1").split("\\s+")) {
+        if (!simple.isEmpty() && !partial(SIMPLE, simple)) {
+          return false;
         }
       }
     }
     return true;
   }
 
-  /**
-   * @return {@code v} with component {@code i} plus one and the later ones zero
-   */
-  private static int[] bump(int[] v, int i) {
-    int[] r = new int[3];
-    System.arraycopy(v, 0, r, 0, i);
-    r[i] = v[i] + 1;
-    return r;
+  private static boolean partial(Pattern pattern, String text) {
+    Matcher m = pattern.matcher(text);
+    if (!m.matches()) {
+      return false;
+    }
+    // a number after a wildcard (3.x.1) is no version npm knows
+    boolean wildcard = false;
+    for (int g = 1; g <= 3 && m.group(g) != null; g++) {
+      boolean w = !Character.isDigit(m.group(g).charAt(0));
+      if (wildcard && !w) {
+        return false;
+      }
+      wildcard |= w;
+    }
+    return true;
   }
 
   /**
-   * @return the numeric components of {@code version}, or {@code null} when it is not numeric
+   * @return {@code version} as semver reads it, {@code 3.11} as {@code 3.11.0}; {@code null} for a
+   *   version that is not one
    */
-  static int[] numeric(String version) {
-    if (version == null || !version.matches("v?[0-9]{1,9}(\\.[0-9]{1,9})*([-+].*)?")) {
+  static Semver semver(String version) {
+    if (version == null) {
       return null;
     }
-    String core = version.replaceFirst("^v", "").replaceFirst("[-+].*$", "");
-    String[] parts = core.split("\\.");
-    int[] v = new int[Math.max(3, parts.length)];
-    for (int i = 0; i < parts.length; i++) {
-      v[i] = Integer.parseInt(parts[i]);
+    Semver strict = Semver.parse(version.startsWith("v") ? version.substring(1) : version);
+    if (strict != null || !NUMERIC.matcher(version).matches()) {
+      return strict;
     }
-    return v;
-  }
-
-  static int compare(int[] a, int[] b) {
-    for (int i = 0; i < Math.max(a.length, b.length); i++) {
-      int x = i < a.length ? a[i] : 0;
-      int y = i < b.length ? b[i] : 0;
-      if (x != y) {
-        return Integer.compare(x, y);
-      }
-    }
-    return 0;
+    return Semver.coerce(version);
   }
 
   /**
    * @return whether {@code version} satisfies this selector
    */
   boolean matches(String version) {
-    if (text.equals(version)) {
+    if (any || text.equals(version)) {
       return true;
     }
-    int[] v = numeric(version);
-    if (alternatives == null) {
-      return false;
+    Semver v = semver(version);
+    if (v == null) {
+      return text.equals("*");
     }
-    for (List<Bound> bounds : alternatives) {
-      if (bounds.isEmpty()) {
-        return true;
-      }
-      if (v != null && bounds.stream().allMatch(b -> b.test(v))) {
-        return true;
-      }
+    return range && v.satisfies(text);
+  }
+
+  /**
+   * @return whether version {@code a} is newer than {@code b}: by semver precedence (a prerelease
+   *   before its release, build metadata ignored); a semver version is newer than one that is not
+   */
+  static boolean newer(String a, String b) {
+    Semver x = semver(a);
+    Semver y = semver(b);
+    if (x == null || y == null) {
+      return x != null;
     }
-    return false;
+    return x.compareTo(y) > 0;
   }
 
   @Override

@@ -49,6 +49,32 @@ class PistonMapperTest {
   }
 
   @Test
+  void packagesAreTheConfiguredRuntimesInstalled() {
+    JsonArray list = mapper.packages();
+    assertThat(list).hasSize(options.getRuntimes().size());
+    assertThat(list.getJsonObject(0).fieldNames()).containsExactly("language", "language_version", "installed");
+    assertThat(list.stream().map(JsonObject.class::cast).filter(o -> o.getString("language").equals("python")))
+      .containsExactly(new JsonObject().put("language", "python").put("language_version", "3.11.2")
+        .put("installed", true));
+  }
+
+  @Test
+  void aPackageRequestSelectsByNameOrAliasAndAnNpmRange() {
+    assertThat(mapper.toPackage(new JsonObject().put("language", "py").put("version", "3.10 - 3.12")).name())
+      .isEqualTo("python");
+    assertThat(mapper.toPackage(new JsonObject().put("language", "gcc").put("version", ">= 12")).name())
+      .isEqualTo("c");
+    GatewayException none = catchThrowableOfType(GatewayException.class,
+      () -> mapper.toPackage(new JsonObject().put("language", "python").put("version", "2.x")));
+    assertThat(none.code().httpStatus()).isEqualTo(404);
+    assertThat(none.getMessage()).isEqualTo("Requested package python-2.x does not exist");
+    GatewayException noVersion = catchThrowableOfType(GatewayException.class,
+      () -> mapper.toPackage(new JsonObject().put("language", "python").put("version", 3)));
+    assertThat(noVersion.code().httpStatus()).isEqualTo(400);
+    assertThat(noVersion.getMessage()).isEqualTo("version is required as a string");
+  }
+
+  @Test
   void theDocumentedRequestBecomesAnExecution() {
     ExecutionJob job = job(PistonFixtures.documentedRequest("18.20.4"));
     assertThat(job.runtime().name()).isEqualTo("javascript");

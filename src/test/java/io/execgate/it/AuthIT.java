@@ -58,9 +58,13 @@ class AuthIT extends GatewayITBase {
     assertThat(get("/health").statusCode()).isEqualTo(200);
     assertThat(get("/").statusCode()).isEqualTo(200);
     assertThat(get("/openapi.json").bodyAsJsonObject().getString("openapi")).isEqualTo("3.1.0");
-    HttpResponse<Buffer> piston = get("/api/v2/runtimes");
-    assertThat(piston.statusCode()).isEqualTo(401);
-    assertThat(piston.bodyAsJsonObject().getString("message")).contains("API key");
+    // every path under /api/v2, known or not, answers in Piston's shape
+    for (String path : List.of("/api/v2/runtimes", "/api/v2/packages", "/api/v2/piston/runtimes", "/api/v2/nope")) {
+      HttpResponse<Buffer> piston = get(path);
+      assertThat(piston.statusCode()).as(path).isEqualTo(401);
+      assertThat(piston.bodyAsJsonObject().fieldNames()).as(path).containsExactly("message");
+      assertThat(piston.bodyAsJsonObject().getString("message")).as(path).contains("API key");
+    }
     // an orchestrator's probe needs no key (auth.openReady) and learns the status only
     HttpResponse<Buffer> ready = get("/ready");
     assertThat(ready.statusCode()).as(ready.bodyAsString()).isEqualTo(200);

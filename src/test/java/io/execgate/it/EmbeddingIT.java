@@ -165,6 +165,16 @@ class EmbeddingIT {
     assertThat(invalid.statusCode()).isEqualTo(422);
     assertThat(invalid.bodyAsJsonObject().getJsonObject("error").getString("field")).isEqualTo("limits.timeoutMs");
 
+    // and Piston's under /api/v2, mounted
+    HttpResponse<Buffer> piston = post(port, "/exec/api/v2/execute", new JsonObject().put("language", "sh"));
+    assertThat(piston.statusCode()).isEqualTo(400);
+    assertThat(piston.bodyAsJsonObject()).isEqualTo(new JsonObject().put("message", "files is required as an array"));
+    HttpResponse<Buffer> oversized = await(http.post(port, "127.0.0.1", "/exec/api/v2/packages")
+      .putHeader("content-type", "text/plain").sendBuffer(Buffer.buffer(new byte[65 * 1024])));
+    assertThat(oversized.statusCode()).isEqualTo(413);
+    assertThat(oversized.bodyAsJsonObject()).isEqualTo(new JsonObject().put("message", "the request body is too large"));
+    assertThat(get(port, "/exec/api/v2/packages").bodyAsJsonArray().getJsonObject(0).getBoolean("installed")).isTrue();
+
     // the web page and its assets, by relative URLs
     HttpResponse<Buffer> page = get(port, "/exec/");
     assertThat(page.statusCode()).isEqualTo(200);

@@ -91,8 +91,13 @@ class PistonApiIT extends GatewayITBase {
     assertThat(tooLong.statusCode()).isEqualTo(400);
     assertThat(tooLong.bodyAsJsonObject().getString("message"))
       .isEqualTo("run_timeout cannot exceed the configured limit of 60000");
+    // without Origin (not a browser) the body is read as JSON whatever its type; a browser must say JSON
     HttpResponse<Buffer> notJson = await(client.post("/api/v2/execute").putHeader("content-type", "text/plain")
       .sendBuffer(Buffer.buffer("print(1)")));
+    assertThat(notJson.statusCode()).isEqualTo(400);
+    assertThat(notJson.bodyAsJsonObject().getString("message")).startsWith("the request body is not valid JSON");
+    notJson = await(client.post("/api/v2/execute").putHeader("content-type", "text/plain")
+      .putHeader("origin", "https://elsewhere.example").sendBuffer(Buffer.buffer("print(1)")));
     assertThat(notJson.statusCode()).isEqualTo(415);
     assertThat(notJson.bodyAsJsonObject()).isEqualTo(new JsonObject()
       .put("message", "requests must be of type application/json"));

@@ -15,15 +15,16 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class VersionSelectorTest {
 
+  /**
+   * Each expectation is what npm's own semver (7.x, {@code semver.satisfies(version, range)}) answers.
+   */
   @ParameterizedTest(name = "{0} matches {1}: {2}")
   @CsvSource(delimiter = ';', value = {
     "* ; 3.11.2 ; true",
-    " ; 3.11.2 ; true",
-    "x ; unknown ; true",
-    "* ; unknown ; true",
-    "unknown ; unknown ; true",
+    "x ; 3.11.2 ; true",
     "3.11.2 ; 3.11.2 ; true",
     "v3.11.2 ; 3.11.2 ; true",
+    "=3.11.2 ; 3.11.2 ; true",
     "3.11.2 ; 3.11.3 ; false",
     "3.x ; 3.11.2 ; true",
     "3.x ; 4.0.0 ; false",
@@ -32,15 +33,18 @@ class VersionSelectorTest {
     "3.11 ; 3.11.9 ; true",
     "3.11.* ; 3.12.0 ; false",
     "3.11.x ; 3.11.0 ; true",
+    "3.X ; 3.1.0 ; true",
     "3.x.1 ; 3.11.1 ; false",
     ">=3.10 ; 3.11.2 ; true",
-    ">=3.12 ; 3.11.2 ; false",
+    ">= 3.10 ; 3.11.2 ; true",
+    ">= 3.12 ; 3.11.2 ; false",
     ">3.11 ; 3.11.9 ; false",
     ">3.11 ; 3.12.0 ; true",
     "<=3.11 ; 3.11.9 ; true",
     "<3.11 ; 3.11.0 ; false",
     ">=3 <4 ; 3.99.0 ; true",
     ">=3 <4 ; 4.0.0 ; false",
+    ">= 3 < 4 ; 3.5.0 ; true",
     "^3.10 ; 3.11.2 ; true",
     "^3.10 ; 4.0.0 ; false",
     "^0.2.1 ; 0.2.9 ; true",
@@ -50,12 +54,61 @@ class VersionSelectorTest {
     "~3.11.1 ; 3.11.0 ; false",
     "2.x || 3.x ; 3.1.0 ; true",
     "1.x || 2.x ; 3.1.0 ; false",
+    ">=3.12 || 3.10 - 3.11 ; 3.11.2 ; true",
     "18.20.4 ; 18.20.4 ; true",
     "18 ; 18.20.4 ; true",
     "15.10.0 ; 18.20.4 ; false",
+    "3.10 - 3.12 ; 3.11.2 ; true",
+    "3.10 - 3.12 ; 3.12.9 ; true",
+    "3.10 - 3.12 ; 3.13.0 ; false",
+    "3.10 - 3.12 ; 3.9.9 ; false",
+    "3.10.1 - 3.11.2 ; 3.11.2 ; true",
+    "3.10.1 - 3.11.2 ; 3.11.3 ; false",
+    "1 - 2 ; 2.99.0 ; true",
+    "* ; 3.13.0-rc.1 ; false",
+    "3.x ; 3.13.0-rc.1 ; false",
+    ">=3.12 ; 3.13.0-rc.1 ; false",
+    ">=3.13.0-rc.0 ; 3.13.0-rc.1 ; true",
+    ">=3.13.0-rc.0 ; 3.13.1 ; true",
+    ">=3.12.0-rc.0 ; 3.13.0-rc.1 ; false",
+    "3.13.0-rc.1 ; 3.13.0-rc.1 ; true",
+    "3.13.0-rc.1 ; 3.13.0 ; false",
+    "^3.13.0-beta ; 3.13.0-rc.1 ; true",
+    "~3.13.0-alpha.1 ; 3.13.0-alpha.2 ; true",
+    ">=3.13.0-alpha.10 ; 3.13.0-alpha.9 ; false",
+    ">=3.13.0-alpha.2 ; 3.13.0-alpha.10 ; true",
+    "3.11.2+build.5 ; 3.11.2 ; true",
+    "3.11.2 ; 3.11.2+build.5 ; true",
+    "3.11.2+build.5 ; 3.11.2+other ; true",
+    ">=3.11.2+b ; 3.11.2 ; true",
     "banana ; 3.11.2 ; false",
+    ">=banana ; 3.11.2 ; false",
+    "3.11.2.1 ; 3.11.2 ; false",
+    "3.11 - ; 3.11.2 ; false",
+    ">= ; 3.11.2 ; false",
   })
-  void selectsLikeNpmSemverRanges(String selector, String version, boolean expected) {
+  void selectsAsNpmSemverDoes(String selector, String version, boolean expected) {
+    assertThat(VersionSelector.parse(selector).matches(version)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "{0} matches {1}: {2}")
+  @CsvSource(delimiter = ';', value = {
+    " ; 3.11.2 ; true",
+    " ; 3.13.0-rc.1 ; true",
+    " ; unknown ; true",
+    "* ; unknown ; true",
+    "x ; unknown ; true",
+    "unknown ; unknown ; true",
+    "unknown ; unknown2 ; false",
+    "3.x ; unknown ; false",
+    "3.x.1 ; 3.x.1 ; true",
+    "3.11 ; 3.11 ; true",
+    "3.x ; 3.11 ; true",
+    ">=3.10 <3.12 ; 3.11 ; true",
+    "3.12 ; 3.11 ; false",
+    "3.11.2 ; v3.11.2 ; true",
+  })
+  void aVersionThatIsNoSemverVersionMatchesOnlyItsOwnSpelling(String selector, String version, boolean expected) {
     assertThat(VersionSelector.parse(selector).matches(version)).isEqualTo(expected);
   }
 
@@ -80,6 +133,25 @@ class VersionSelectorTest {
     assertThat(catalog.select("py", "<3.12").image()).isEqualTo("py:3.11");
     assertThat(catalog.select("python", "3.10.14").image()).isEqualTo("py:3.10");
     assertThat(catalog.select("sh", null).image()).isEqualTo(new GatewayOptions().getImages().getBaseImage());
+  }
+
+  @Test
+  void aPrereleaseIsChosenOnlyWhenAskedForAndRanksBeforeItsRelease() {
+    RuntimeCatalog catalog = new RuntimeCatalog(new GatewayOptions().setRuntimes(List.of(
+      python("3.12.1", "py:3.12"), python("3.13.0-rc.1", "py:3.13rc1"), python("3.13.0-rc.2+b7", "py:3.13rc2"),
+      python("3.11", "py:3.11"))).setDefaultRuntime("python").validate());
+    assertThat(catalog.select("python", "*").image()).isEqualTo("py:3.12");
+    assertThat(catalog.select("python", "3.x").image()).isEqualTo("py:3.12");
+    assertThat(catalog.select("python", ">=3.13.0-rc.0").image()).isEqualTo("py:3.13rc2");
+    assertThat(catalog.select("python", "3.13.0-rc.1").image()).isEqualTo("py:3.13rc1");
+    assertThat(catalog.select("python", "3.10 - 3.11").image()).isEqualTo("py:3.11");
+    assertThat(catalog.select("python", ">= 3.11 < 3.12").image()).isEqualTo("py:3.11");
+    // no version asked for: the newest, a prerelease included
+    assertThat(catalog.select("python", null).image()).isEqualTo("py:3.13rc2");
+    assertThat(VersionSelector.newer("3.13.0", "3.13.0-rc.2")).isTrue();
+    assertThat(VersionSelector.newer("3.13.0-rc.10", "3.13.0-rc.9")).isTrue();
+    assertThat(VersionSelector.newer("1.0.0", "unknown")).isTrue();
+    assertThat(VersionSelector.newer("unknown", "1.0.0")).isFalse();
   }
 
   @Test

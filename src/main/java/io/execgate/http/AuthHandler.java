@@ -33,8 +33,11 @@ import java.util.regex.Pattern;
 final class AuthHandler implements Handler<RoutingContext> {
 
   static final String PRINCIPAL = "execgate.principal";
-  /** Paths that need no key: liveness, the API's description and the web page's static files (they hold no data). */
-  private static final Set<String> OPEN = Set.of("/health", "/", "/index.html", "/openapi.json");
+  /**
+   * Paths that need no key: liveness, the API's description and documentation, and the web page's
+   * static files (they hold no data).
+   */
+  private static final Set<String> OPEN = Set.of("/health", "/", "/index.html", "/openapi.json", "/docs");
   /** Readiness: open to a caller without credentials when {@link AuthOptions#isOpenReady()}. */
   private static final String READY = "/ready";
   /** Where a token is accepted: the routes a browser opens without headers. */
@@ -89,7 +92,7 @@ final class AuthHandler implements Handler<RoutingContext> {
       return;
     }
     String path = relativePath(ctx);
-    if (OPEN.contains(path) || path.startsWith("/assets/")) {
+    if (OPEN.contains(path) || path.startsWith("/assets/") || path.startsWith("/docs/")) {
       ctx.next();
       return;
     }

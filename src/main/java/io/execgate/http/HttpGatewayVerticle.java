@@ -24,6 +24,8 @@ public final class HttpGatewayVerticle extends VerticleBase {
 
   /** Kernel send buffer of each connection. */
   static final int SEND_BUFFER_BYTES = 256 * 1024;
+  /** Swagger UI's files in its WebJar: the version is the POM's {@code swagger-ui.version} (OpenApiTest checks they are there). */
+  static final String SWAGGER_UI = "META-INF/resources/webjars/swagger-ui/5.34.1";
 
   private final GatewayOptions options;
   private HttpServer server;
@@ -139,6 +141,17 @@ public final class HttpGatewayVerticle extends VerticleBase {
     // the web page: every asset is served from the classpath, none from a CDN
     router.get("/").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.get("/assets/*").handler(StaticHandler.create("webroot/assets").setCachingEnabled(false));
+    // the API's documentation: Swagger UI from its WebJar, set up by two files of ours, reading /openapi.json
+    router.get("/docs").handler(ctx -> {
+      if (ctx.request().path().endsWith("/")) {
+        // Vert.x matches /docs/ here too: that is the page, served below
+        ctx.next();
+        return;
+      }
+      ctx.response().setStatusCode(301).putHeader("location", "docs/").end();
+    });
+    router.get("/docs/*").handler(StaticHandler.create("webroot/docs").setCachingEnabled(false))
+      .handler(StaticHandler.create(SWAGGER_UI));
 
     PistonApi piston = new PistonApi(options, api.waiter(), api.decoding(), store);
     piston.mount(router, body);

@@ -107,6 +107,15 @@ class OpenApiTest {
   }
 
   @Test
+  void swaggerUisFilesAreWhereTheDocsRouteServesThemFrom() {
+    // the POM's swagger-ui.version and HttpGatewayVerticle.SWAGGER_UI name the same WebJar
+    for (String file : List.of("swagger-ui-bundle.js", "swagger-ui.css")) {
+      assertThat(getClass().getClassLoader().getResource(HttpGatewayVerticle.SWAGGER_UI + "/" + file)).as(file)
+        .isNotNull();
+    }
+  }
+
+  @Test
   void everyRouteIsDocumentedAndEveryDocumentedOperationIsServed() {
     assertThat(problems(router, document)).isEmpty();
     // the check sees the real routes: the API's main ones are among them

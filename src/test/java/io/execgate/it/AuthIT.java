@@ -58,6 +58,8 @@ class AuthIT extends GatewayITBase {
     assertThat(get("/health").statusCode()).isEqualTo(200);
     assertThat(get("/").statusCode()).isEqualTo(200);
     assertThat(get("/openapi.json").bodyAsJsonObject().getString("openapi")).isEqualTo("3.1.0");
+    assertThat(get("/docs/").bodyAsString()).contains("swagger-ui-bundle.js");
+    assertThat(get("/docs/swagger-ui-bundle.js").statusCode()).isEqualTo(200);
     // every path under /api/v2, known or not, answers in Piston's shape
     for (String path : List.of("/api/v2/runtimes", "/api/v2/packages", "/api/v2/piston/runtimes", "/api/v2/nope")) {
       HttpResponse<Buffer> piston = get(path);
@@ -91,7 +93,7 @@ class AuthIT extends GatewayITBase {
     try {
       int port = server.actualPort();
       for (String open : List.of("/tools/exec/health", "/tools/exec/", "/tools/exec/assets/app.js",
-        "/tools/exec/openapi.json")) {
+        "/tools/exec/openapi.json", "/tools/exec/docs/", "/tools/exec/docs/swagger-ui.css")) {
         assertThat(await(client.get(port, "127.0.0.1", open).send()).statusCode()).as(open).isEqualTo(200);
       }
       for (String closed : List.of("/tools/exec/v1/runtimes", "/tools/exec/v1/stats", "/tools/exec/metrics")) {

@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -207,5 +208,38 @@ class BrowserIT extends GatewayITBase {
     } finally {
       await(server.close());
     }
+  }
+  @Test
+  void theApiDocumentationListsTheRoutesInSwaggerUiUnderAMountPrefixToo() throws Exception {
+    Router host = Router.router(vertx);
+    host.route("/tools/exec/*").subRouter(gateway.router());
+    HttpServer server = await(vertx.createHttpServer().requestHandler(host).listen(0, "127.0.0.1"));
+    try {
+      for (String base : List.of("http://127.0.0.1:" + gateway.actualPort(),
+        "http://127.0.0.1:" + server.actualPort() + "/tools/exec")) {
+        // /docs redirects to /docs/, where Swagger UI (served from its WebJar) renders ../openapi.json
+        call("POST", "/session/" + session + "/url", new JsonObject().put("url", base + "/docs"));
+        JsonObject docs = PageState.await(this::docs, d -> d.getInteger("operations") > 20, 20_000);
+        assertThat(docs.getString("url")).isEqualTo(base + "/docs/");
+        assertThat(docs.getString("title")).startsWith("execgate");
+        assertThat(docs.getJsonArray("paths").getList()).contains("/v1/executions", "/v1/executions/{id}",
+          "/api/v2/execute", "/health");
+      }
+    } finally {
+      await(server.close());
+    }
+  }
+
+  /**
+   * @return what Swagger UI shows: the document's title, its operations and their paths
+   */
+  private JsonObject docs() throws Exception {
+    Object value = call("POST", "/session/" + session + "/execute/sync", new JsonObject()
+      .put("script", "return {url: location.href,"
+        + " title: (document.querySelector('.info .title') || {textContent: ''}).textContent.trim(),"
+        + " operations: document.querySelectorAll('.opblock').length,"
+        + " paths: Array.from(document.querySelectorAll('.opblock-summary-path')).map(e => e.dataset.path || e.textContent)};")
+      .put("args", new JsonArray())).getValue("value");
+    return (JsonObject) value;
   }
 }

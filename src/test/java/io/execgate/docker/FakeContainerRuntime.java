@@ -313,6 +313,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     private volatile boolean oomKilled;
     private volatile String nonce;
     private volatile long pushedBytes;
+    private volatile boolean stdinClosed;
 
     Container(String id, ContainerSpec spec) {
       this.id = id;
@@ -332,6 +333,13 @@ public final class FakeContainerRuntime implements ContainerRuntime {
      */
     public synchronized String stdinText() {
       return stdinBytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @return whether the program's stdin ended (all of it read)
+     */
+    public boolean stdinClosed() {
+      return stdinClosed;
     }
 
     /**
@@ -402,6 +410,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
         } catch (IOException e) {
           // stdin dropped
         }
+        stdinClosed = true;
       }, "fake-stdin-" + id);
       copier.setDaemon(true);
       copier.start();

@@ -12,6 +12,7 @@ import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.ImageInfo;
+import io.execgate.model.ImageRequest;
 import io.execgate.model.ImageState;
 import io.execgate.model.ResourceLimits;
 import io.execgate.model.RuntimeSpec;
@@ -23,6 +24,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,6 +63,8 @@ class ExecutionRunTest {
   /** Acquires held back instead of answered (no slot free). */
   private final List<Message<String>> heldAcquires = Collections.synchronizedList(new ArrayList<>());
   private volatile boolean slotsFree = true;
+  /** Whether the image cache answers that the image is being pulled (and the pull never ends). */
+  private volatile boolean pulling;
 
   @BeforeEach
   void setUp(Vertx vertx) throws Exception {
@@ -73,8 +77,13 @@ class ExecutionRunTest {
     engine = new FakeContainerRuntime(vertx, 64 * 1024);
     ec = new ExecutorContext(vertx, engine, store, addresses, options, new ContainerRemover(vertx, engine),
       OutputBudget.of(options.getExecutor().getOutputRetention()));
-    vertx.eventBus().consumer(addresses.imageEnsure(), m -> m.reply(
-      new ImageInfo("img", "img", ImageState.PRESENT, "sha256:0123", 1L, 0L, 0, null, null)));
+    vertx.eventBus().<ImageRequest>consumer(addresses.imageEnsure(), m -> {
+      if (!pulling) {
+        m.reply(new ImageInfo("img", "img", ImageState.PRESENT, "sha256:0123", 1L, 0L, 0, null, null));
+      } else if (!m.body().untilUsable()) {
+        m.reply(new ImageInfo("img", null, ImageState.PULLING, null, null, null, 0, null, null));
+      }
+    });
     vertx.eventBus().<String>consumer(addresses.schedulerAcquire(), m -> {
       scheduler.add("acquire " + m.body());
       if (slotsFree) {
@@ -359,6 +368,109 @@ class ExecutionRunTest {
   }
 
   @Test
+  void aCancelWhileTheImageIsPulledCreatesNothing() throws Exception {
+    pulling = true;
+    ExecutionJob job = job();
+    Future<ExecutionResult> done = start(job);
+    waitUntil(() -> status(job) == ExecutionStatus.PULLING);
+    control(job, Control.cancel());
+    ExecutionResult result = done.await(WAIT_S, TimeUnit.SECONDS);
+    assertThat(result.status()).isEqualTo(ExecutionStatus.CANCELLED);
+    assertThat(engine.calls()).isEmpty();
+    // it never asked for a slot; its cleanup still releases whatever it might hold
+    assertThat(scheduler).containsExactly("release " + job.id());
+  }
+
+  @Test
+  void interactiveStdinReachesTheProgramAndItsEndClosesIt() throws Exception {
+    engine.program(c -> {
+      while (!c.stdinClosed()) {
+        c.sleep(5);
+      }
+      c.stdout("got " + c.stdinText()).exit(0);
+    });
+    ExecutionJob job = interactive(job());
+    Future<ExecutionResult> done = start(job);
+    // sent before the container exists: kept, then written after the program's payload
+    assertThat(ask(job, new Control(Control.Type.STDIN, "abc", null))).isNull();
+    waitUntil(() -> engine.container("c1") != null && engine.container("c1").running());
+    assertThat(ask(job, new Control(Control.Type.STDIN, "def", null))).isNull();
+    assertThat(ask(job, new Control(Control.Type.STDIN_CLOSE, null, null))).isNull();
+    ExecutionResult result = done.await(WAIT_S, TimeUnit.SECONDS);
+    assertThat(result.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(stored(job).stdout()).isEqualTo("got abcdef");
+  }
+
+  @Test
+  void stdinToANonInteractiveExecutionIsRefused() throws Exception {
+    engine.program(FakeContainerRuntime.Container::hang);
+    ExecutionJob job = job(300, 1 << 20);
+    Future<ExecutionResult> done = start(job);
+    assertThat(ask(job, new Control(Control.Type.STDIN, "abc", null)))
+      .isEqualTo(ErrorCode.INVALID_REQUEST.number() + ": this execution does not take stdin now");
+    assertThat(done.await(WAIT_S, TimeUnit.SECONDS).status()).isEqualTo(ExecutionStatus.TIMEOUT);
+  }
+
+  @Test
+  void signalsReachTheRunningProgramOnly() throws Exception {
+    engine.program(c -> {
+      c.stdout("ready\n");
+      while (!c.signals().contains("INT")) {
+        c.sleep(5);
+      }
+      c.exit(130);
+    });
+    slotsFree = false;
+    ExecutionJob job = job();
+    Future<ExecutionResult> done = start(job);
+    waitUntil(() -> !heldAcquires.isEmpty());
+    assertThat(ask(job, new Control(Control.Type.SIGNAL, null, "SIGINT")))
+      .isEqualTo(ErrorCode.INVALID_REQUEST.number() + ": the program is not running");
+    assertThat(ask(job, new Control(Control.Type.SIGNAL, null, "SIGSTOP")))
+      .startsWith(ErrorCode.INVALID_REQUEST.number() + ": signal must be one of");
+    heldAcquires.remove(0).reply(null);
+    waitUntil(() -> engine.container("c1") != null && engine.container("c1").pushedBytes() > 0);
+    assertThat(ask(job, new Control(Control.Type.SIGNAL, null, "SIGINT"))).isNull();
+    ExecutionResult result = done.await(WAIT_S, TimeUnit.SECONDS);
+    assertThat(result.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(result.exitCode()).isEqualTo(130);
+    assertThat(result.signal()).isEqualTo("SIGINT");
+    assertThat(engine.calls()).containsExactlyElementsOf(calls(COLD_START, "signal c1", "inspect c1", "remove c1"));
+  }
+
+  @Test
+  void sigkillKillsTheContainer() throws Exception {
+    engine.program(c -> {
+      c.stdout("ready\n");
+      c.hang();
+    });
+    ExecutionJob job = job();
+    Future<ExecutionResult> done = start(job);
+    waitUntil(() -> engine.container("c1") != null && engine.container("c1").pushedBytes() > 0);
+    assertThat(ask(job, new Control(Control.Type.SIGNAL, null, "SIGKILL"))).isNull();
+    ExecutionResult result = done.await(WAIT_S, TimeUnit.SECONDS);
+    // a kill the client asked for is the program's death by SIGKILL, not a gateway verdict
+    assertThat(result.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(result.exitCode()).isEqualTo(137);
+    assertThat(engine.calls()).containsExactlyElementsOf(calls(COLD_START, "kill c1", "inspect c1", "remove c1"));
+  }
+
+  @Test
+  void anUnusableWarmContainerFallsBackToAColdOne() throws Exception {
+    ec.options().getExecutor().getPool().setEnabled(true);
+    vertx.eventBus().<Object>consumer(addresses.poolTake(), m -> m.reply("w9"));
+    engine.program(c -> c.stdout("cold\n").exit(0));
+    ExecutionJob job = job();
+    ExecutionResult result = run(job);
+    assertThat(result.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(stored(job).stdout()).isEqualTo("cold\n");
+    // the pool's container is unknown to the engine: its attach fails, it is removed, a fresh one runs
+    // (its limits are updated to the request's, which differ from the pool's)
+    assertThat(engine.calls()).containsExactly("rename w9", "update w9", "attachOutput w9", "attachStdin w9",
+      "remove w9", "create", "attachOutput c1", "attachStdin c1", "start c1", "inspect c1", "remove c1");
+  }
+
+  @Test
   void theContainerIsRemovedExactlyOnceWhateverEndsTheRun() throws Exception {
     List<FakeContainerRuntime.Program> programs = List.of(c -> c.exit(0), c -> c.crash(2), FakeContainerRuntime.Container::oomKill,
       FakeContainerRuntime.Container::breakStream, FakeContainerRuntime.Container::hang);
@@ -370,6 +482,26 @@ class ExecutionRunTest {
       run(job(200, 1 << 20));
       assertThat(engine.calls().stream().filter(c -> c.startsWith("remove"))).containsExactly("remove c1");
     }
+  }
+
+  private static ExecutionJob interactive(ExecutionJob j) {
+    return new ExecutionJob(j.id(), j.submittedAt(), j.runtime(), j.image(), j.files(), j.stdin(), j.args(), j.env(),
+      j.limits(), true, j.owner());
+  }
+
+  /**
+   * @return {@code null} when the run accepted the control, else its failure as "code: message"
+   */
+  private String ask(ExecutionJob job, Control control) throws Exception {
+    return vertx.eventBus().request(addresses.control(job.id()), control)
+      .map(m -> (String) null)
+      .recover(err -> Future.succeededFuture(((ReplyException) err).failureCode() + ": " + err.getMessage()))
+      .await(WAIT_S, TimeUnit.SECONDS);
+  }
+
+  private ExecutionStatus status(ExecutionJob job) {
+    ExecutionResult r = store.get(job.id()).await();
+    return r == null ? null : r.status();
   }
 
   private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {

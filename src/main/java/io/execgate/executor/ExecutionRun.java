@@ -17,9 +17,6 @@ import io.execgate.stream.FrameLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -27,7 +24,6 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One execution, from admission to removal of its container, through the {@link RunPhase}s. Its
@@ -38,10 +34,6 @@ final class ExecutionRun implements RunControl.Target {
 
   private static final Logger log = LoggerFactory.getLogger(ExecutionRun.class);
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** After both end records, how long the container may take to exit before it is killed. */
-  private static final long EXIT_GRACE_MS = 1_000;
-  /** After a kill, how long the engine may take to close the output stream. */
-  private static final long KILL_GRACE_MS = 5_000;
 
   private final ExecutorContext ec;
   private final Context context;
@@ -93,10 +85,6 @@ final class ExecutionRun implements RunControl.Target {
         kill(ExecutionStatus.TIMEOUT);
       }
     });
-  }
-
-  String id() {
-    return job.id();
   }
 
   /**
@@ -153,20 +141,7 @@ final class ExecutionRun implements RunControl.Target {
       record.status(ExecutionStatus.QUEUED);
     }
     phase = RunPhase.SLOT;
-    long maxWait = ec.options().getExecutor().getMaxQueueWaitMs();
-    return ec.vertx().eventBus()
-      .request(ec.addresses().schedulerAcquire(), job.id(), new DeliveryOptions().setSendTimeout(maxWait))
-      .transform(ar -> {
-        phase = RunPhase.STARTING;
-        if (ar.succeeded()) {
-          return Future.succeededFuture();
-        }
-        if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
-          return Future.failedFuture(new GatewayException(ErrorCode.CAPACITY_EXHAUSTED,
-            "no run slot became free within " + maxWait + " ms"));
-        }
-        return Future.failedFuture(ar.cause());
-      });
+    return SlotWait.acquire(ec, job.id()).andThen(ar -> phase = RunPhase.STARTING);
   }
 
   private Future<Void> startContainer() {
@@ -261,30 +236,13 @@ final class ExecutionRun implements RunControl.Target {
 
   /**
    * The engine's view of how the container ended. A warm container whose program ended normally
-   * needs none: its end record says everything, and the gateway answers without waiting for the
-   * container to exit. Kills, missing records and deaths by signal (which may be the OOM killer)
-   * wait for the container and ask the engine.
+   * needs none: its end record says everything.
    */
   private Future<ContainerState> engineVerdict() {
     Integer exit = programOutput == null ? null : programOutput.exitCode();
     Long oomKills = programOutput == null ? null : programOutput.oomKills();
-    if (warm() && killReason == null && exit != null && exit < 128 && oomKills != null && oomKills == 0) {
-      return Future.succeededFuture(new ContainerState(true, null, false, null));
-    }
-    return awaitContainerExit().compose(v -> ec.runtime().inspect(containerId()));
-  }
-
-  private Future<Void> awaitContainerExit() {
-    if (containerGone.future().isComplete()) {
-      return Future.succeededFuture();
-    }
-    // both end records arrived: the launcher is exiting, and the container with it
-    return containerGone.future()
-      .timeout(EXIT_GRACE_MS, TimeUnit.MILLISECONDS)
-      .recover(err -> {
-        kill(null);
-        return containerGone.future().timeout(KILL_GRACE_MS, TimeUnit.MILLISECONDS).otherwiseEmpty();
-      });
+    boolean endedNormally = killReason == null && exit != null && exit < 128 && oomKills != null && oomKills == 0;
+    return sandbox.verdict(endedNormally, containerGone.future(), this::kill);
   }
 
   /**
@@ -361,10 +319,7 @@ final class ExecutionRun implements RunControl.Target {
     Future<Void> unregister = control.close();
     Future<Void> removed = containerId() == null ? Future.succeededFuture()
       : ec.remover().remove(containerId());
-    return Future.join(unregister, removed)
-      .transform(ar -> ec.vertx().eventBus()
-        .request(ec.addresses().schedulerRelease(), job.id(), new DeliveryOptions().setSendTimeout(10_000)))
-      .transform(ar -> Future.succeededFuture());
+    return Future.join(unregister, removed).transform(ar -> SlotWait.release(ec, job.id()));
   }
 
   @Override
@@ -377,8 +332,7 @@ final class ExecutionRun implements RunControl.Target {
     cancelRequested = true;
     kill(ExecutionStatus.CANCELLED);
     if (phase == RunPhase.SLOT) {
-      // leave the queue: the scheduler fails our pending acquire
-      ec.vertx().eventBus().request(ec.addresses().schedulerRelease(), job.id());
+      SlotWait.leave(ec, job.id());
     }
   }
 

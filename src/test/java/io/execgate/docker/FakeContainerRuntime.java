@@ -85,6 +85,16 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   }
 
   /**
+   * Makes later calls of {@code operation} succeed again.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public synchronized FakeContainerRuntime heal(String operation) {
+    failures.remove(operation);
+    return this;
+  }
+
+  /**
    * Makes every later call of {@code operation} answer after {@code ms}.
    *
    * @return a reference to this, so the API can be used fluently
@@ -358,6 +368,13 @@ public final class FakeContainerRuntime implements ContainerRuntime {
 
     public boolean running() {
       return running;
+    }
+
+    /**
+     * @return whether a removal of it succeeded
+     */
+    public boolean removed() {
+      return removed;
     }
 
     private synchronized ContainerState state() {

@@ -471,6 +471,21 @@ class ExecutionRunTest {
   }
 
   @Test
+  void aRemovalTheEngineRefusesIsRetried() throws Exception {
+    engine.program(c -> c.exit(0));
+    engine.fail("remove", new GatewayException(ErrorCode.DOCKER_UNAVAILABLE, "the engine restarts"));
+    ExecutionResult result = run(job());
+    // the answer does not wait for the engine to come back
+    assertThat(result.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(engine.calls()).containsExactlyElementsOf(calls(COLD_START, "inspect c1", "remove c1"));
+    assertThat(engine.container("c1").removed()).isFalse();
+    engine.heal("remove");
+    // the remover's first retry comes a second later
+    waitUntil(() -> engine.container("c1").removed());
+    assertThat(engine.calls()).containsExactlyElementsOf(calls(COLD_START, "inspect c1", "remove c1", "remove c1"));
+  }
+
+  @Test
   void theContainerIsRemovedExactlyOnceWhateverEndsTheRun() throws Exception {
     List<FakeContainerRuntime.Program> programs = List.of(c -> c.exit(0), c -> c.crash(2), FakeContainerRuntime.Container::oomKill,
       FakeContainerRuntime.Container::breakStream, FakeContainerRuntime.Container::hang);

@@ -8,19 +8,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A container engine in memory, for unit tests of what drives one: no Docker. Each call is recorded
@@ -34,19 +26,17 @@ import java.util.regex.Pattern;
  */
 public final class FakeContainerRuntime implements ContainerRuntime {
 
-  private static final Pattern NONCE = Pattern.compile("EXECGATE:([0-9a-f]{32}):");
-
   /** What a container's program does once it has read its payload. */
   @FunctionalInterface
   public interface Program {
-    void run(Container c) throws InterruptedException;
+    void run(FakeContainer c) throws InterruptedException;
   }
 
   private final Vertx vertx;
   private final List<String> calls = new ArrayList<>();
   private final Map<String, Throwable> failures = new HashMap<>();
   private final Map<String, Long> delays = new HashMap<>();
-  private final Map<String, Container> containers = new HashMap<>();
+  private final Map<String, FakeContainer> containers = new HashMap<>();
   private final long highWaterBytes;
   private volatile Program program = c -> c.exit(0);
   private int created;
@@ -114,7 +104,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   /**
    * @return the container created as {@code id}, or {@code null}
    */
-  public synchronized Container container(String id) {
+  public synchronized FakeContainer container(String id) {
     return containers.get(id);
   }
 
@@ -143,8 +133,8 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     return promise.future();
   }
 
-  private synchronized Container require(String id) {
-    Container c = containers.get(id);
+  private synchronized FakeContainer require(String id) {
+    FakeContainer c = containers.get(id);
     if (c == null || c.removed) {
       throw new GatewayException(ErrorCode.INTERNAL, "no such container: " + id);
     }
@@ -156,7 +146,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     return call("create", null, () -> {
       synchronized (this) {
         String id = "c" + (++created);
-        containers.put(id, new Container(id, spec));
+        containers.put(id, new FakeContainer(id, spec, program));
         return id;
       }
     });
@@ -166,7 +156,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   public Future<AttachedOutput> attachOutput(String containerId) {
     Context ctx = vertx.getOrCreateContext();
     return call("attachOutput", containerId, () -> {
-      Container c = require(containerId);
+      FakeContainer c = require(containerId);
       c.output = new AttachedOutput(ctx, highWaterBytes);
       return c.output;
     });
@@ -175,7 +165,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   @Override
   public Future<StdinSink> attachStdin(String containerId) {
     return call("attachStdin", containerId, () -> {
-      Container c = require(containerId);
+      FakeContainer c = require(containerId);
       c.stdin = new StdinSink();
       return c.stdin;
     });
@@ -200,7 +190,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   @Override
   public Future<Void> signal(String containerId, int uid, String signal) {
     return call("signal", containerId, () -> {
-      Container c = require(containerId);
+      FakeContainer c = require(containerId);
       synchronized (c) {
         c.signals.add(signal);
       }
@@ -216,7 +206,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   @Override
   public Future<Void> remove(String containerId) {
     return call("remove", containerId, () -> {
-      Container c;
+      FakeContainer c;
       synchronized (this) {
         c = containers.get(containerId);
       }
@@ -290,7 +280,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   }
 
   private synchronized List<String> live() {
-    return containers.values().stream().filter(c -> !c.removed).map(c -> c.id).sorted().toList();
+    return containers.values().stream().filter(c -> !c.removed).map(c -> c.id()).sorted().toList();
   }
 
   @Override
@@ -300,231 +290,10 @@ public final class FakeContainerRuntime implements ContainerRuntime {
 
   @Override
   public void close() {
-    List<Container> all;
+    List<FakeContainer> all;
     synchronized (this) {
       all = new ArrayList<>(containers.values());
     }
     all.forEach(c -> c.die(137, false, null));
-  }
-
-  /** One container: its spec, its streams, the thread running its program, and how it ended. */
-  public final class Container {
-
-    private final String id;
-    private final ContainerSpec spec;
-    private final CountDownLatch dead = new CountDownLatch(1);
-    private final List<String> signals = new ArrayList<>();
-    private final ByteArrayOutputStream stdinBytes = new ByteArrayOutputStream();
-    private volatile AttachedOutput output;
-    private volatile StdinSink stdin;
-    private volatile boolean running;
-    private volatile boolean removed;
-    private volatile Long exitCode;
-    private volatile boolean oomKilled;
-    private volatile String nonce;
-    private volatile long pushedBytes;
-    private volatile boolean stdinClosed;
-
-    Container(String id, ContainerSpec spec) {
-      this.id = id;
-      this.spec = spec;
-    }
-
-    public String id() {
-      return id;
-    }
-
-    public ContainerSpec spec() {
-      return spec;
-    }
-
-    /**
-     * @return the bytes the program read from stdin after the launcher's payload
-     */
-    public synchronized String stdinText() {
-      return stdinBytes.toString(StandardCharsets.UTF_8);
-    }
-
-    /**
-     * @return whether the program's stdin ended (all of it read)
-     */
-    public boolean stdinClosed() {
-      return stdinClosed;
-    }
-
-    /**
-     * @return the signals sent to the program, without their {@code SIG} prefix
-     */
-    public synchronized List<String> signals() {
-      return List.copyOf(signals);
-    }
-
-    /**
-     * @return how many bytes the program got into the attached output so far
-     */
-    public long pushedBytes() {
-      return pushedBytes;
-    }
-
-    public boolean running() {
-      return running;
-    }
-
-    /**
-     * @return whether a removal of it succeeded
-     */
-    public boolean removed() {
-      return removed;
-    }
-
-    private synchronized ContainerState state() {
-      return new ContainerState(running, running ? null : exitCode, oomKilled, null);
-    }
-
-    private void start() {
-      running = true;
-      Thread t = new Thread(this::runProgram, "fake-container-" + id);
-      t.setDaemon(true);
-      t.start();
-    }
-
-    private void runProgram() {
-      try {
-        readPayload();
-        program.run(this);
-      } catch (InterruptedException | IOException e) {
-        die(137, false, null);
-      } catch (Dead e) {
-        // killed while writing
-      }
-    }
-
-    /**
-     * Reads the launcher's header and job script from stdin, as the launcher does, then copies the rest
-     * (client input) on another thread.
-     */
-    private void readPayload() throws IOException {
-      InputStream in = stdin.input();
-      StringBuilder header = new StringBuilder();
-      for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) {
-        header.append((char) b);
-      }
-      int length = Integer.parseInt(header.toString().split(" ")[1]);
-      String script = new String(in.readNBytes(length), StandardCharsets.UTF_8);
-      Matcher m = NONCE.matcher(script);
-      if (!m.find()) {
-        throw new IOException("no nonce in the job script");
-      }
-      nonce = m.group(1);
-      Thread copier = new Thread(() -> {
-        byte[] buf = new byte[4096];
-        try {
-          for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-            synchronized (this) {
-              stdinBytes.write(buf, 0, n);
-            }
-          }
-        } catch (IOException e) {
-          // stdin dropped
-        }
-        stdinClosed = true;
-      }, "fake-stdin-" + id);
-      copier.setDaemon(true);
-      copier.start();
-    }
-
-    /**
-     * Writes {@code text} to stdout; blocks while the consumer's buffer is full.
-     */
-    public Container stdout(String text) throws InterruptedException {
-      return write(false, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    public Container stderr(String text) throws InterruptedException {
-      return write(true, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    public Container write(boolean toStderr, byte[] bytes) throws InterruptedException {
-      if (dead.getCount() == 0) {
-        throw new Dead();
-      }
-      output.push(toStderr, bytes, 0, bytes.length);
-      pushedBytes += bytes.length;
-      return this;
-    }
-
-    /**
-     * Ends as the launcher does: the end record on both streams, then exit with {@code code}.
-     */
-    public void exit(int code) throws InterruptedException {
-      exit(code, 0);
-    }
-
-    /**
-     * @param oomKills the OOM kills the launcher reports in its end record
-     */
-    public void exit(int code, int oomKills) throws InterruptedException {
-      String record = "\u001eEXECGATE:" + nonce + ":exit:" + code + ":5:4096:" + oomKills + "\u001e";
-      stdout(record);
-      stderr(record);
-      die(code, false, null);
-    }
-
-    /**
-     * Dies without end records, as when the kernel's OOM killer kills the launcher.
-     */
-    public void oomKill() {
-      die(137, true, null);
-    }
-
-    /**
-     * Dies without end records with the launcher's exit {@code code}.
-     */
-    public void crash(int code) {
-      die(code, false, null);
-    }
-
-    /**
-     * The engine's output stream fails (the engine went away); the container keeps running.
-     */
-    public void breakStream() {
-      output.end(new IOException("connection reset by the engine"));
-    }
-
-    /**
-     * Runs until killed.
-     */
-    public void hang() throws InterruptedException {
-      dead.await();
-    }
-
-    /**
-     * @return whether the program was killed within {@code ms}
-     */
-    public boolean sleep(long ms) throws InterruptedException {
-      return dead.await(ms, TimeUnit.MILLISECONDS);
-    }
-
-    private void die(int code, boolean oom, Throwable streamError) {
-      synchronized (this) {
-        if (dead.getCount() == 0) {
-          return;
-        }
-        running = false;
-        exitCode = (long) code;
-        oomKilled = oom;
-      }
-      dead.countDown();
-      if (output != null) {
-        output.end(streamError);
-      }
-    }
-  }
-
-  /** Thrown into a program that writes after its container died. */
-  private static final class Dead extends RuntimeException {
-    Dead() {
-      super("container is dead", null, false, false);
-    }
   }
 }

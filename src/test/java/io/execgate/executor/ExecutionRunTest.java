@@ -1,158 +1,25 @@
 package io.execgate.executor;
 
-import io.execgate.GatewayOptions;
-import io.execgate.bus.Addresses;
-import io.execgate.bus.Codecs;
 import io.execgate.docker.ContainerRemover;
+import io.execgate.docker.FakeContainer;
 import io.execgate.docker.FakeContainerRuntime;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
-import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
-import io.execgate.model.ImageInfo;
-import io.execgate.model.ImageRequest;
-import io.execgate.model.ImageState;
-import io.execgate.model.ResourceLimits;
-import io.execgate.model.RuntimeSpec;
-import io.execgate.model.SourceFile;
-import io.execgate.store.ExecutionStore;
-import io.execgate.store.OutputBudget;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * One execution's state machine ({@link ExecutionRun}) against a scripted engine
- * ({@link FakeContainerRuntime}) on a real Vertx and event bus, with the image cache and the
- * scheduler answered by the test: what status each path ends in, what the record keeps, and which
- * engine calls happened in which order. No Docker; each test takes milliseconds.
+ * How one execution ends ({@link ExecutionRun} against {@link FakeContainerRuntime}): the status each
+ * path ends in, what the record keeps, and which engine calls happened in which order.
  */
-@ExtendWith(VertxExtension.class)
-class ExecutionRunTest {
-
-  private static final RuntimeSpec SH = new RuntimeSpec("sh", List.of(), "1", "img", "main.sh", null, "sh {file}",
-    4000, false);
-  private static final long WAIT_S = 5;
-
-  private Vertx vertx;
-  private Context context;
-  private FakeContainerRuntime engine;
-  private ExecutorContext ec;
-  private ExecutionStore store;
-  private Addresses addresses;
-  /** Scheduler traffic, in order: "acquire id", "release id". */
-  private final List<String> scheduler = Collections.synchronizedList(new ArrayList<>());
-  /** Acquires held back instead of answered (no slot free). */
-  private final List<Message<String>> heldAcquires = Collections.synchronizedList(new ArrayList<>());
-  private volatile boolean slotsFree = true;
-  /** Whether the image cache answers that the image is being pulled (and the pull never ends). */
-  private volatile boolean pulling;
-
-  @BeforeEach
-  void setUp(Vertx vertx) throws Exception {
-    this.vertx = vertx;
-    Codecs.registerAll(vertx.eventBus());
-    GatewayOptions options = new GatewayOptions().setAddressPrefix("t");
-    options.getExecutor().getPool().setEnabled(false);
-    addresses = new Addresses("t");
-    store = ExecutionStore.open(vertx, addresses.executionsMap(), 60_000).await(WAIT_S, TimeUnit.SECONDS);
-    engine = new FakeContainerRuntime(vertx, 64 * 1024);
-    ec = new ExecutorContext(vertx, engine, store, addresses, options, new ContainerRemover(vertx, engine),
-      OutputBudget.of(options.getExecutor().getOutputRetention()));
-    vertx.eventBus().<ImageRequest>consumer(addresses.imageEnsure(), m -> {
-      if (!pulling) {
-        m.reply(new ImageInfo("img", "img", ImageState.PRESENT, "sha256:0123", 1L, 0L, 0, null, null));
-      } else if (!m.body().untilUsable()) {
-        m.reply(new ImageInfo("img", null, ImageState.PULLING, null, null, null, 0, null, null));
-      }
-    });
-    vertx.eventBus().<String>consumer(addresses.schedulerAcquire(), m -> {
-      scheduler.add("acquire " + m.body());
-      if (slotsFree) {
-        m.reply(null);
-      } else {
-        heldAcquires.add(m);
-      }
-    });
-    vertx.eventBus().<String>consumer(addresses.schedulerRelease(), m -> {
-      scheduler.add("release " + m.body());
-      // as the scheduler does: a released execution still queued loses its place
-      heldAcquires.removeIf(held -> {
-        if (held.body().equals(m.body())) {
-          held.fail(ErrorCode.CANCELLED.number(), "cancelled");
-          return true;
-        }
-        return false;
-      });
-      m.reply(null);
-    });
-    context = vertx.getOrCreateContext();
-  }
-
-  private ExecutionJob job(long timeoutMs, long outputBytes) {
-    return new ExecutionJob(UUID.randomUUID().toString(), System.currentTimeMillis(), SH, "img",
-      List.of(SourceFile.utf8("main.sh", "true")), null, List.of(), Map.of(),
-      new ResourceLimits(timeoutMs, 64, 1, 32, outputBytes), false, "key");
-  }
-
-  private ExecutionJob job() {
-    return job(5_000, 1 << 20);
-  }
-
-  /**
-   * Registers and runs {@code job} on the run's context.
-   *
-   * @return the final result, once the run cleaned up
-   */
-  private Future<ExecutionResult> start(ExecutionJob job) throws Exception {
-    Promise<ExecutionResult> done = Promise.promise();
-    Promise<Void> registered = Promise.promise();
-    context.runOnContext(v -> {
-      ExecutionRun run = new ExecutionRun(ec, context, job, "key");
-      run.register().onComplete(registered).compose(x -> run.run()).onComplete(done);
-    });
-    registered.future().await(WAIT_S, TimeUnit.SECONDS);
-    return done.future();
-  }
-
-  private ExecutionResult run(ExecutionJob job) throws Exception {
-    return start(job).await(WAIT_S, TimeUnit.SECONDS);
-  }
-
-  private void control(ExecutionJob job, Control control) {
-    vertx.eventBus().request(addresses.control(job.id()), control);
-  }
-
-  /** The record as a client reads it, texts included. */
-  private ExecutionResult stored(ExecutionJob job) throws Exception {
-    return store.full(job.id()).await(WAIT_S, TimeUnit.SECONDS);
-  }
-
-  private static final List<String> COLD_START = List.of("create", "attachOutput c1", "attachStdin c1", "start c1");
-
-  private static List<String> calls(List<String> start, String... rest) {
-    List<String> all = new ArrayList<>(start);
-    all.addAll(List.of(rest));
-    return all;
-  }
+class ExecutionRunTest extends ExecutionRunTestBase {
 
   @Test
   void succeedsWithItsOutputAndExitCode() throws Exception {
@@ -201,50 +68,6 @@ class ExecutionRunTest {
     assertThat(result.exitCode()).isEqualTo(137);
     assertThat(stored(job).stdout()).isEqualTo("started\n");
     assertThat(ms).isBetween(150L, 2_000L);
-    assertThat(engine.calls()).containsExactlyElementsOf(calls(COLD_START, "kill c1", "inspect c1", "remove c1"));
-  }
-
-  @Test
-  void aCancelWhileQueuedLeavesTheQueueAndCreatesNothing() throws Exception {
-    slotsFree = false;
-    ExecutionJob job = job();
-    Future<ExecutionResult> done = start(job);
-    waitUntil(() -> !heldAcquires.isEmpty());
-    control(job, Control.cancel());
-    ExecutionResult result = done.await(WAIT_S, TimeUnit.SECONDS);
-    assertThat(result.status()).isEqualTo(ExecutionStatus.CANCELLED);
-    assertThat(result.message()).isEqualTo("cancelled");
-    assertThat(engine.calls()).isEmpty();
-    // one release leaves the queue, the run's cleanup releases again (the scheduler ignores it)
-    assertThat(scheduler).startsWith("acquire " + job.id(), "release " + job.id());
-  }
-
-  @Test
-  void aCancelWhileTheContainerIsCreatedRemovesItUnstarted() throws Exception {
-    engine.delay("create", 200);
-    ExecutionJob job = job();
-    Future<ExecutionResult> done = start(job);
-    waitUntil(() -> engine.calls().contains("create"));
-    control(job, Control.cancel());
-    ExecutionResult result = done.await(WAIT_S, TimeUnit.SECONDS);
-    assertThat(result.status()).isEqualTo(ExecutionStatus.CANCELLED);
-    assertThat(engine.calls()).containsExactly("create", "remove c1");
-  }
-
-  @Test
-  void aCancelWhileRunningKillsAndRemoves() throws Exception {
-    engine.program(c -> {
-      c.stdout("working\n");
-      c.hang();
-    });
-    ExecutionJob job = job();
-    Future<ExecutionResult> done = start(job);
-    waitUntil(() -> engine.container("c1") != null && engine.container("c1").pushedBytes() > 0);
-    control(job, Control.cancel());
-    ExecutionResult result = done.await(WAIT_S, TimeUnit.SECONDS);
-    assertThat(result.status()).isEqualTo(ExecutionStatus.CANCELLED);
-    assertThat(result.message()).isEqualTo("cancelled");
-    assertThat(stored(job).stdout()).isEqualTo("working\n");
     assertThat(engine.calls()).containsExactlyElementsOf(calls(COLD_START, "kill c1", "inspect c1", "remove c1"));
   }
 
@@ -341,121 +164,6 @@ class ExecutionRunTest {
   }
 
   @Test
-  void aPausedOutputHoldsTheProgramBackUntilResumed() throws Exception {
-    int total = 1 << 20;
-    engine.program(c -> {
-      byte[] block = "y".repeat(8 * 1024).getBytes();
-      for (int sent = 0; sent < total; sent += block.length) {
-        c.write(false, block);
-      }
-      c.exit(0);
-    });
-    ExecutionJob job = job(5_000, 2L << 20);
-    Future<ExecutionResult> done = start(job);
-    control(job, Control.pause());
-    waitUntil(() -> engine.container("c1") != null && engine.container("c1").pushedBytes() > 0);
-    Thread.sleep(100);
-    // the attached output buffers about 64 KiB (plus the chunk being merged), then the program blocks
-    long held = engine.container("c1").pushedBytes();
-    assertThat(held).isLessThan(256 * 1024);
-    Thread.sleep(50);
-    assertThat(engine.container("c1").pushedBytes()).isEqualTo(held);
-    assertThat(done.isComplete()).isFalse();
-    control(job, Control.resume());
-    ExecutionResult result = done.await(WAIT_S, TimeUnit.SECONDS);
-    assertThat(result.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-    assertThat(stored(job).stdout()).hasSize(total);
-  }
-
-  @Test
-  void aCancelWhileTheImageIsPulledCreatesNothing() throws Exception {
-    pulling = true;
-    ExecutionJob job = job();
-    Future<ExecutionResult> done = start(job);
-    waitUntil(() -> status(job) == ExecutionStatus.PULLING);
-    control(job, Control.cancel());
-    ExecutionResult result = done.await(WAIT_S, TimeUnit.SECONDS);
-    assertThat(result.status()).isEqualTo(ExecutionStatus.CANCELLED);
-    assertThat(engine.calls()).isEmpty();
-    // it never asked for a slot; its cleanup still releases whatever it might hold
-    assertThat(scheduler).containsExactly("release " + job.id());
-  }
-
-  @Test
-  void interactiveStdinReachesTheProgramAndItsEndClosesIt() throws Exception {
-    engine.program(c -> {
-      while (!c.stdinClosed()) {
-        c.sleep(5);
-      }
-      c.stdout("got " + c.stdinText()).exit(0);
-    });
-    ExecutionJob job = interactive(job());
-    Future<ExecutionResult> done = start(job);
-    // sent before the container exists: kept, then written after the program's payload
-    assertThat(ask(job, new Control(Control.Type.STDIN, "abc", null))).isNull();
-    waitUntil(() -> engine.container("c1") != null && engine.container("c1").running());
-    assertThat(ask(job, new Control(Control.Type.STDIN, "def", null))).isNull();
-    assertThat(ask(job, new Control(Control.Type.STDIN_CLOSE, null, null))).isNull();
-    ExecutionResult result = done.await(WAIT_S, TimeUnit.SECONDS);
-    assertThat(result.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-    assertThat(stored(job).stdout()).isEqualTo("got abcdef");
-  }
-
-  @Test
-  void stdinToANonInteractiveExecutionIsRefused() throws Exception {
-    engine.program(FakeContainerRuntime.Container::hang);
-    ExecutionJob job = job(300, 1 << 20);
-    Future<ExecutionResult> done = start(job);
-    assertThat(ask(job, new Control(Control.Type.STDIN, "abc", null)))
-      .isEqualTo(ErrorCode.INVALID_REQUEST.number() + ": this execution does not take stdin now");
-    assertThat(done.await(WAIT_S, TimeUnit.SECONDS).status()).isEqualTo(ExecutionStatus.TIMEOUT);
-  }
-
-  @Test
-  void signalsReachTheRunningProgramOnly() throws Exception {
-    engine.program(c -> {
-      c.stdout("ready\n");
-      while (!c.signals().contains("INT")) {
-        c.sleep(5);
-      }
-      c.exit(130);
-    });
-    slotsFree = false;
-    ExecutionJob job = job();
-    Future<ExecutionResult> done = start(job);
-    waitUntil(() -> !heldAcquires.isEmpty());
-    assertThat(ask(job, new Control(Control.Type.SIGNAL, null, "SIGINT")))
-      .isEqualTo(ErrorCode.INVALID_REQUEST.number() + ": the program is not running");
-    assertThat(ask(job, new Control(Control.Type.SIGNAL, null, "SIGSTOP")))
-      .startsWith(ErrorCode.INVALID_REQUEST.number() + ": signal must be one of");
-    heldAcquires.remove(0).reply(null);
-    waitUntil(() -> engine.container("c1") != null && engine.container("c1").pushedBytes() > 0);
-    assertThat(ask(job, new Control(Control.Type.SIGNAL, null, "SIGINT"))).isNull();
-    ExecutionResult result = done.await(WAIT_S, TimeUnit.SECONDS);
-    assertThat(result.status()).isEqualTo(ExecutionStatus.FAILED);
-    assertThat(result.exitCode()).isEqualTo(130);
-    assertThat(result.signal()).isEqualTo("SIGINT");
-    assertThat(engine.calls()).containsExactlyElementsOf(calls(COLD_START, "signal c1", "inspect c1", "remove c1"));
-  }
-
-  @Test
-  void sigkillKillsTheContainer() throws Exception {
-    engine.program(c -> {
-      c.stdout("ready\n");
-      c.hang();
-    });
-    ExecutionJob job = job();
-    Future<ExecutionResult> done = start(job);
-    waitUntil(() -> engine.container("c1") != null && engine.container("c1").pushedBytes() > 0);
-    assertThat(ask(job, new Control(Control.Type.SIGNAL, null, "SIGKILL"))).isNull();
-    ExecutionResult result = done.await(WAIT_S, TimeUnit.SECONDS);
-    // a kill the client asked for is the program's death by SIGKILL, not a gateway verdict
-    assertThat(result.status()).isEqualTo(ExecutionStatus.FAILED);
-    assertThat(result.exitCode()).isEqualTo(137);
-    assertThat(engine.calls()).containsExactlyElementsOf(calls(COLD_START, "kill c1", "inspect c1", "remove c1"));
-  }
-
-  @Test
   void anUnusableWarmContainerFallsBackToAColdOne() throws Exception {
     ec.options().getExecutor().getPool().setEnabled(true);
     vertx.eventBus().<Object>consumer(addresses.poolTake(), m -> m.reply("w9"));
@@ -487,8 +195,8 @@ class ExecutionRunTest {
 
   @Test
   void theContainerIsRemovedExactlyOnceWhateverEndsTheRun() throws Exception {
-    List<FakeContainerRuntime.Program> programs = List.of(c -> c.exit(0), c -> c.crash(2), FakeContainerRuntime.Container::oomKill,
-      FakeContainerRuntime.Container::breakStream, FakeContainerRuntime.Container::hang);
+    List<FakeContainerRuntime.Program> programs = List.of(c -> c.exit(0), c -> c.crash(2), FakeContainer::oomKill,
+      FakeContainer::breakStream, FakeContainer::hang);
     for (FakeContainerRuntime.Program p : programs) {
       engine = new FakeContainerRuntime(vertx);
       ec = new ExecutorContext(vertx, engine, store, addresses, ec.options(), new ContainerRemover(vertx, engine),
@@ -496,36 +204,6 @@ class ExecutionRunTest {
       engine.program(p);
       run(job(200, 1 << 20));
       assertThat(engine.calls().stream().filter(c -> c.startsWith("remove"))).containsExactly("remove c1");
-    }
-  }
-
-  private static ExecutionJob interactive(ExecutionJob j) {
-    return new ExecutionJob(j.id(), j.submittedAt(), j.runtime(), j.image(), j.files(), j.stdin(), j.args(), j.env(),
-      j.limits(), true, j.owner());
-  }
-
-  /**
-   * @return {@code null} when the run accepted the control, else its failure as "code: message"
-   */
-  private String ask(ExecutionJob job, Control control) throws Exception {
-    return vertx.eventBus().request(addresses.control(job.id()), control)
-      .map(m -> (String) null)
-      .recover(err -> Future.succeededFuture(((ReplyException) err).failureCode() + ": " + err.getMessage()))
-      .await(WAIT_S, TimeUnit.SECONDS);
-  }
-
-  private ExecutionStatus status(ExecutionJob job) {
-    ExecutionResult r = store.get(job.id()).await();
-    return r == null ? null : r.status();
-  }
-
-  private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + WAIT_S + " s");
-      }
-      Thread.sleep(5);
     }
   }
 }

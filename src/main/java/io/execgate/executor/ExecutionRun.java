@@ -7,51 +7,33 @@ import io.execgate.error.GatewayException;
 import io.execgate.error.Replies;
 import io.execgate.executor.launcher.JobScript;
 import io.execgate.executor.launcher.ProgramOutput;
-import io.execgate.executor.launcher.ProgramStdin;
-import io.execgate.executor.launcher.SignalQueue;
-import io.execgate.executor.launcher.Signals;
 import io.execgate.metrics.GatewayMetrics;
-import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.ResourceLimits;
 import io.execgate.store.RecordOutput;
-import io.execgate.store.StoredRecord;
 import io.execgate.stream.FrameLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 import org.slf4j.spi.LoggingEventBuilder;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One execution, from admission to removal of its container. Lives on its executor verticle's
- * context: every field is touched only there, so there are no locks.
+ * One execution, from admission to removal of its container, through the {@link RunPhase}s. Its
+ * record is written by a {@link RunRecord}, the clients' controls are taken by a {@link RunControl}.
+ * Lives on its executor verticle's context: every field is touched only there, so there are no locks.
  */
-final class ExecutionRun {
+final class ExecutionRun implements RunControl.Target {
 
   private static final Logger log = LoggerFactory.getLogger(ExecutionRun.class);
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** After both end records, how long the container may take to exit before it is killed. */
-  private static final long EXIT_GRACE_MS = 1_000;
-  /** After a kill, how long the engine may take to close the output stream. */
-  private static final long KILL_GRACE_MS = 5_000;
 
   private final ExecutorContext ec;
   private final Context context;
@@ -63,30 +45,23 @@ final class ExecutionRun {
   private final FrameLog frames;
   private final Promise<Void> programEnded = Promise.promise();
   private final Promise<Void> containerGone = Promise.promise();
-  private final List<Message<?>> cancelWaiters = new ArrayList<>();
+  private final RunRecord record;
+  private final RunControl control;
 
-  private ExecutionResult record;
+  private RunPhase phase = RunPhase.IMAGE;
   /** The local image's name, once the image cache made it usable. */
   private String image;
   /** The image id the image cache checked: the container is created from it, never from the name. */
   private String imageId;
-  private Future<Void> writes = Future.succeededFuture();
-  private MessageConsumer<Control> control;
   /** The container, once the execution is about to start. */
   private Sandbox sandbox;
   private ProgramOutput programOutput;
   private ExecutionStatus killReason;
   private boolean killIssued;
   private boolean cancelRequested;
-  private boolean waitingForSlot;
-  private boolean outputPaused;
   /** The output stream failed (rather than ended): the engine's trouble, not the program's. */
   private boolean outputBroken;
-  /** The run step's deadline is armed once, when the run step starts; nothing the program prints re-arms it. */
-  private boolean runDeadlineArmed;
-  private final ProgramStdin programStdin;
-  private final SignalQueue signals = new SignalQueue(this::deliverSignal);
-  private long deadlineTimer = -1;
+  private final RunDeadline deadline;
   private long startNanos;
   private long compileEndNanos;
   private long endNanos;
@@ -101,14 +76,15 @@ final class ExecutionRun {
     byte[] n = new byte[16];
     RANDOM.nextBytes(n);
     this.nonce = HexFormat.of().formatHex(n);
-    this.record = ExecutionResult.submitted(job);
-    this.programStdin = new ProgramStdin(ec.vertx(), context, job.interactive());
     this.frames = new FrameLog(ec.vertx().eventBus(), ec.addresses().output(job.id()), ec.addresses().replay(job.id()),
       job.submittedAt(), ec.options().getExecutor().getStreamRetainBytes());
-  }
-
-  String id() {
-    return job.id();
+    this.record = new RunRecord(ec, job, frames);
+    this.control = new RunControl(ec, context, job, this);
+    this.deadline = new RunDeadline(ec.vertx(), () -> {
+      if (!programEnded.future().isComplete()) {
+        kill(ExecutionStatus.TIMEOUT);
+      }
+    });
   }
 
   /**
@@ -122,8 +98,7 @@ final class ExecutionRun {
    * Registers the control and replay addresses; the run is addressable once this completes.
    */
   Future<Void> register() {
-    control = ec.vertx().eventBus().consumer(ec.addresses().control(job.id()), this::onControl);
-    return Future.all(control.completion(), frames.open()).mapEmpty();
+    return Future.all(control.register(), frames.open()).mapEmpty();
   }
 
   /**
@@ -135,12 +110,15 @@ final class ExecutionRun {
   Future<ExecutionResult> run() {
     frames.accepted(job.id());
     frames.status(ExecutionStatus.QUEUED);
-    write(record);
+    record.submitted();
     return ensureImage()
       .compose(v -> acquireSlot())
       .compose(v -> startContainer())
       .compose(v -> programEnded.future())
-      .compose(v -> engineVerdict())
+      .compose(v -> {
+        phase = RunPhase.ENDING;
+        return engineVerdict();
+      })
       .map(this::result)
       .recover(err -> Future.succeededFuture(failure(err)))
       .map(ec.store()::stamped)
@@ -149,7 +127,7 @@ final class ExecutionRun {
   }
 
   private Future<Void> ensureImage() {
-    return ImageWait.usable(ec, job.image(), () -> setStatus(ExecutionStatus.PULLING), programEnded.future())
+    return ImageWait.usable(ec, job.image(), () -> record.status(ExecutionStatus.PULLING), programEnded.future())
       .map(info -> {
         image = info.localImage();
         imageId = info.id();
@@ -159,24 +137,11 @@ final class ExecutionRun {
 
   private Future<Void> acquireSlot() {
     checkCancelled();
-    if (record.status() != ExecutionStatus.QUEUED) {
-      setStatus(ExecutionStatus.QUEUED);
+    if (record.current().status() != ExecutionStatus.QUEUED) {
+      record.status(ExecutionStatus.QUEUED);
     }
-    waitingForSlot = true;
-    long maxWait = ec.options().getExecutor().getMaxQueueWaitMs();
-    return ec.vertx().eventBus()
-      .request(ec.addresses().schedulerAcquire(), job.id(), new DeliveryOptions().setSendTimeout(maxWait))
-      .transform(ar -> {
-        waitingForSlot = false;
-        if (ar.succeeded()) {
-          return Future.succeededFuture();
-        }
-        if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
-          return Future.failedFuture(new GatewayException(ErrorCode.CAPACITY_EXHAUSTED,
-            "no run slot became free within " + maxWait + " ms"));
-        }
-        return Future.failedFuture(ar.cause());
-      });
+    phase = RunPhase.SLOT;
+    return SlotWait.acquire(ec, job.id()).andThen(ar -> phase = RunPhase.STARTING);
   }
 
   private Future<Void> startContainer() {
@@ -184,7 +149,7 @@ final class ExecutionRun {
     queuedMs = frames.elapsed();
     // stored before any container exists: in a cluster, a lost worker's executions still queued (by
     // their record) never ran, and go to another worker
-    Future<Void> recorded = setStatus(ExecutionStatus.STARTING)
+    Future<Void> recorded = record.status(ExecutionStatus.STARTING)
       .otherwise(err -> {
         log.warn("[{}] storing the starting record failed: {}", job.id(), err.getMessage());
         return null;
@@ -194,11 +159,12 @@ final class ExecutionRun {
       .map(v -> {
         startNanos = System.nanoTime();
         checkCancelled();
-        setStatus(ExecutionStatus.RUNNING);
+        phase = RunPhase.RUNNING;
+        record.status(ExecutionStatus.RUNNING);
         if (job.runtime().compile() != null) {
-          armDeadline(job.runtime().compileTimeoutMs());
+          deadline.arm(job.runtime().compileTimeoutMs());
         } else {
-          armRunDeadline();
+          deadline.armRun(limits.timeoutMs());
         }
         return null;
       });
@@ -209,7 +175,7 @@ final class ExecutionRun {
    */
   private void sendProgram() {
     wireOutput();
-    programStdin.attached(sandbox.stdin(), JobScript.payload(job, nonce));
+    control.stdin().attached(sandbox.stdin(), JobScript.payload(job, nonce));
   }
 
   private void wireOutput() {
@@ -233,7 +199,7 @@ final class ExecutionRun {
         public void compiled(int exitCode) {
           compileEndNanos = System.nanoTime();
           if (exitCode == 0 && killReason == null) {
-            armRunDeadline();
+            deadline.armRun(limits.timeoutMs());
           }
         }
 
@@ -255,7 +221,7 @@ final class ExecutionRun {
       programEnded.tryComplete();
     });
     // a warm container's stream comes paused from the pool; handlers are set, now it may flow
-    if (outputPaused) {
+    if (control.outputPaused()) {
       output().pause();
     } else {
       output().resume();
@@ -268,51 +234,15 @@ final class ExecutionRun {
     }
   }
 
-  private void armRunDeadline() {
-    if (!runDeadlineArmed) {
-      runDeadlineArmed = true;
-      armDeadline(limits.timeoutMs());
-    }
-  }
-
-  private void armDeadline(long ms) {
-    if (deadlineTimer >= 0) {
-      ec.vertx().cancelTimer(deadlineTimer);
-    }
-    deadlineTimer = ec.vertx().setTimer(ms, t -> {
-      deadlineTimer = -1;
-      if (!programEnded.future().isComplete()) {
-        kill(ExecutionStatus.TIMEOUT);
-      }
-    });
-  }
-
   /**
    * The engine's view of how the container ended. A warm container whose program ended normally
-   * needs none: its end record says everything, and the gateway answers without waiting for the
-   * container to exit. Kills, missing records and deaths by signal (which may be the OOM killer)
-   * wait for the container and ask the engine.
+   * needs none: its end record says everything.
    */
   private Future<ContainerState> engineVerdict() {
     Integer exit = programOutput == null ? null : programOutput.exitCode();
     Long oomKills = programOutput == null ? null : programOutput.oomKills();
-    if (warm() && killReason == null && exit != null && exit < 128 && oomKills != null && oomKills == 0) {
-      return Future.succeededFuture(new ContainerState(true, null, false, null));
-    }
-    return awaitContainerExit().compose(v -> ec.runtime().inspect(containerId()));
-  }
-
-  private Future<Void> awaitContainerExit() {
-    if (containerGone.future().isComplete()) {
-      return Future.succeededFuture();
-    }
-    // both end records arrived: the launcher is exiting, and the container with it
-    return containerGone.future()
-      .timeout(EXIT_GRACE_MS, TimeUnit.MILLISECONDS)
-      .recover(err -> {
-        kill(null);
-        return containerGone.future().timeout(KILL_GRACE_MS, TimeUnit.MILLISECONDS).otherwiseEmpty();
-      });
+    boolean endedNormally = killReason == null && exit != null && exit < 128 && oomKills != null && oomKills == 0;
+    return sandbox.verdict(endedNormally, containerGone.future(), this::kill);
   }
 
   /**
@@ -360,16 +290,15 @@ final class ExecutionRun {
   }
 
   private Future<ExecutionResult> finish(ExecutionResult result) {
-    record = result;
-    return writeFinal(result)
+    phase = RunPhase.FINISHING;
+    return record.writeFinal(result, programOutput == null ? null : programOutput.record())
       .otherwise(err -> {
         about(Level.ERROR).setCause(err).log("storing the final record failed");
         return null;
       })
       .map(v -> {
         frames.exit(result);
-        cancelWaiters.forEach(m -> m.reply(result));
-        cancelWaiters.clear();
+        control.finished(result);
         GatewayMetrics.of(ec.vertx(), ec.addresses().prefix()).executionFinished(result.status().id(),
           warm() ? "warm" : containerId() != null ? "cold" : "none", result.durationMs(), result.queuedMs());
         about(Level.INFO).log("{} exit={} in {} ms (queued {} ms, answered at {} ms, {})", result.status().id(),
@@ -379,94 +308,52 @@ final class ExecutionRun {
   }
 
   private Future<Void> cleanup() {
-    if (deadlineTimer >= 0) {
-      ec.vertx().cancelTimer(deadlineTimer);
-    }
-    signals.close();
-    if (programOutput != null && !record.status().isFinal()) {
+    deadline.cancel();
+    if (programOutput != null && !record.isFinal()) {
       // never written: nothing to keep charged
       programOutput.record().release();
     }
     if (sandbox != null) {
       sandbox.closeStreams();
     }
-    Future<Void> unregister = control != null ? control.unregister() : Future.succeededFuture();
+    Future<Void> unregister = control.close();
     Future<Void> removed = containerId() == null ? Future.succeededFuture()
       : ec.remover().remove(containerId());
-    return Future.join(unregister, removed)
-      .transform(ar -> ec.vertx().eventBus()
-        .request(ec.addresses().schedulerRelease(), job.id(), new DeliveryOptions().setSendTimeout(10_000)))
-      .transform(ar -> Future.succeededFuture());
+    return Future.join(unregister, removed).transform(ar -> SlotWait.release(ec, job.id()));
   }
 
-  private void onControl(Message<Control> message) {
-    Control c = message.body();
-    switch (c.type()) {
-      case CANCEL -> {
-        cancelWaiters.add(message);
-        if (record.status().isFinal()) {
-          cancelWaiters.remove(message);
-          message.reply(record);
-          return;
-        }
-        cancelRequested = true;
-        kill(ExecutionStatus.CANCELLED);
-        if (waitingForSlot) {
-          // leave the queue: the scheduler fails our pending acquire
-          ec.vertx().eventBus().request(ec.addresses().schedulerRelease(), job.id());
-        }
-      }
-      case STDIN -> {
-        try {
-          programStdin.write(c.data() == null ? new byte[0] : c.data().getBytes(StandardCharsets.UTF_8),
-            record.status().isFinal());
-          message.reply(null);
-        } catch (GatewayException e) {
-          Replies.fail(message, e);
-        }
-      }
-      case STDIN_CLOSE -> {
-        programStdin.close();
-        message.reply(null);
-      }
-      case SIGNAL -> signal(message, c.signal());
-      case PAUSE, RESUME -> {
-        outputPaused = c.type() == Control.Type.PAUSE && !killIssued;
-        if (output() != null) {
-          if (outputPaused) {
-            output().pause();
-          } else {
-            output().resume();
-          }
-        }
-        message.reply(null);
-      }
-      default -> message.fail(ErrorCode.INVALID_REQUEST.number(), "unknown control " + c.type());
+  @Override
+  public ExecutionResult record() {
+    return record.current();
+  }
+
+  @Override
+  public void cancel() {
+    cancelRequested = true;
+    kill(ExecutionStatus.CANCELLED);
+    if (phase == RunPhase.SLOT) {
+      SlotWait.leave(ec, job.id());
     }
   }
 
-  private void signal(Message<Control> message, String signal) {
-    if (!Signals.SENDABLE.contains(signal)) {
-      message.fail(ErrorCode.INVALID_REQUEST.number(), "signal must be one of " + Signals.SENDABLE);
-    } else if (containerId() == null || programOutput == null || record.status().isFinal()) {
-      // not yet attached, or over: there is no program to signal (once attached, the engine says whether it runs)
-      message.fail(ErrorCode.INVALID_REQUEST.number(), "the program is not running");
-    } else if (signal.equals("SIGKILL")) {
-      kill(null);
-      message.reply(null);
-    } else {
-      // one engine call in flight per execution; a repeat of a signal still waiting is merged into it
-      signals.send(signal.substring(3))
-        .onSuccess(v -> message.reply(null))
-        .onFailure(err -> Replies.fail(message, err));
-    }
+  @Override
+  public void kill() {
+    kill(null);
   }
 
-  private Future<Void> deliverSignal(String signal) {
-    if (containerId() == null || programEnded.future().isComplete()) {
-      return Future.failedFuture(new GatewayException(ErrorCode.INVALID_REQUEST, "the program is not running"));
-    }
-    return ec.runtime().signal(containerId(), ec.options().getExecutor().getUid(), signal);
+  @Override
+  public boolean killIssued() {
+    return killIssued;
+  }
+
+  @Override
+  public boolean attached() {
+    return programOutput != null;
+  }
+
+  @Override
+  public boolean programEnded() {
+    return programEnded.future().isComplete();
   }
 
   /**
@@ -476,11 +363,13 @@ final class ExecutionRun {
     return log.atLevel(level).addKeyValue("execution", job.id());
   }
 
-  private String containerId() {
+  @Override
+  public String containerId() {
     return sandbox == null ? null : sandbox.containerId();
   }
 
-  private AttachedOutput output() {
+  @Override
+  public AttachedOutput output() {
     return sandbox == null ? null : sandbox.output();
   }
 
@@ -494,39 +383,11 @@ final class ExecutionRun {
     }
   }
 
-  private Future<Void> setStatus(ExecutionStatus status) {
-    record = record.withStatus(status);
-    Future<Void> written = write(record);
-    frames.status(status);
-    return written;
-  }
-
-  private Future<Void> write(ExecutionResult rec) {
-    writes = writes.transform(ar -> ec.store().put(rec));
-    return writes;
-  }
-
-  /**
-   * Writes the final record with its texts; from then on they count against the retained-output
-   * budget until they expire or are evicted.
-   */
-  private Future<Void> writeFinal(ExecutionResult rec) {
-    RecordOutput texts = programOutput == null ? null : programOutput.record();
-    Future<StoredRecord> stored = writes.transform(ar -> ec.store()
-      .put(rec, texts == null ? Map.of() : texts.pieces()));
-    writes = stored.mapEmpty();
-    if (texts != null) {
-      stored.onSuccess(r -> texts.stored(ec.store(), r, ec.options().getExecutor().getRecordTtlSeconds() * 1000))
-        .onFailure(err -> texts.release());
-    }
-    return writes;
-  }
-
   /**
    * Cancels the run because the gateway is stopping.
    */
   void shutdown() {
-    if (!record.status().isFinal()) {
+    if (!record.isFinal()) {
       cancelRequested = true;
       kill(ExecutionStatus.CANCELLED);
     }

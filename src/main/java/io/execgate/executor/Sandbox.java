@@ -4,6 +4,7 @@ import io.execgate.bus.Headers;
 import io.execgate.docker.AttachedOutput;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerSpec;
+import io.execgate.docker.ContainerState;
 import io.execgate.docker.StdinSink;
 import io.execgate.executor.launcher.JobScript;
 import io.execgate.model.ExecutionJob;
@@ -17,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One execution's container, from getting it to its streams: a warm container from the pool when
@@ -26,6 +28,10 @@ import java.util.List;
 final class Sandbox {
 
   private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
+  /** After both end records, how long the container may take to exit before it is killed. */
+  private static final long EXIT_GRACE_MS = 1_000;
+  /** After a kill, how long the engine may take to close the output stream. */
+  private static final long KILL_GRACE_MS = 5_000;
 
   private final ExecutorContext ec;
   private final Context context;
@@ -165,6 +171,35 @@ final class Sandbox {
     containerId = null;
     warm = false;
     ec.remover().remove(id);
+  }
+
+  /**
+   * The engine's view of how the container ended. A warm container whose program ended normally
+   * needs none: its end record says everything, and the gateway answers without waiting for the
+   * container to exit. Kills, missing records and deaths by signal (which may be the OOM killer)
+   * wait for the container and ask the engine.
+   *
+   * @param endedNormally whether the program's end record says it exited by itself, with no OOM kill
+   * @param gone          completes when the container's output stream ended (the container is gone)
+   * @param kill          kills the container, when it does not exit in time after its end records
+   */
+  Future<ContainerState> verdict(boolean endedNormally, Future<Void> gone, Runnable kill) {
+    if (warm && endedNormally) {
+      return Future.succeededFuture(new ContainerState(true, null, false, null));
+    }
+    return awaitExit(gone, kill).compose(v -> ec.runtime().inspect(containerId));
+  }
+
+  private static Future<Void> awaitExit(Future<Void> gone, Runnable kill) {
+    if (gone.isComplete()) {
+      return Future.succeededFuture();
+    }
+    // both end records arrived: the launcher is exiting, and the container with it
+    return gone.timeout(EXIT_GRACE_MS, TimeUnit.MILLISECONDS)
+      .recover(err -> {
+        kill.run();
+        return gone.timeout(KILL_GRACE_MS, TimeUnit.MILLISECONDS).otherwiseEmpty();
+      });
   }
 
   void closeStreams() {

@@ -3,40 +3,11 @@ package io.execgate.config;
 import io.execgate.model.ResourceLimits;
 import io.vertx.core.json.JsonObject;
 
-import java.util.Locale;
-
 /**
  * How executions are admitted and run: concurrency, queue, default limits and the operator's
  * maxima, and the sandbox's fixed settings.
  */
 public class ExecutorOptions {
-
-  /**
-   * What the gateway does at startup when the configured worst case of sandbox memory
-   * ({@code maxConcurrent} x {@code maxLimits.memoryMb}) exceeds the engine host's memory minus
-   * {@code hostMemoryReserveMb}.
-   */
-  public enum HostMemoryCheck {
-    /** No check. */
-    OFF,
-    /** One warning in the log; the gateway starts. */
-    WARN,
-    /** The gateway does not start: one line naming the figures, exit code 2. */
-    REFUSE;
-
-    public String id() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-
-    public static HostMemoryCheck of(String id) {
-      for (HostMemoryCheck c : values()) {
-        if (c.id().equals(id)) {
-          return c;
-        }
-      }
-      return null;
-    }
-  }
 
   public static final int DEFAULT_INSTANCES = 2;
   public static final int DEFAULT_MAX_CONCURRENT = 16;
@@ -56,50 +27,29 @@ public class ExecutorOptions {
   public static final long DEFAULT_SWEEP_INTERVAL_SECONDS = 60;
   public static final long DEFAULT_SWEEP_GRACE_SECONDS = 120;
 
-  private int instances;
-  private int maxConcurrent;
-  private int maxQueued;
-  private long maxQueueWaitMs;
-  private QueueOrder queueOrder;
-  private double maxKeyShare;
-  private long recordTtlSeconds;
-  private ResourceLimits limits;
-  private ResourceLimits maxLimits;
-  private int tmpfsMb;
-  private int nofile;
-  private int uid;
-  private PoolOptions pool;
-  private long streamRetainBytes;
-  private long streamGraceSeconds;
-  private long streamGraceBytes;
-  private HostMemoryCheck hostMemoryCheck;
-  private int hostMemoryReserveMb;
-  private long sweepIntervalSeconds;
-  private long sweepGraceSeconds;
-  private OutputRetentionOptions outputRetention;
+  private int instances = DEFAULT_INSTANCES;
+  private int maxConcurrent = DEFAULT_MAX_CONCURRENT;
+  private int maxQueued = DEFAULT_MAX_QUEUED;
+  private long maxQueueWaitMs = DEFAULT_MAX_QUEUE_WAIT_MS;
+  private QueueOrder queueOrder = DEFAULT_QUEUE_ORDER;
+  private double maxKeyShare = DEFAULT_MAX_KEY_SHARE;
+  private long recordTtlSeconds = DEFAULT_RECORD_TTL_SECONDS;
+  private ResourceLimits limits = ResourceLimits.DEFAULTS;
+  private ResourceLimits maxLimits = ResourceLimits.DEFAULT_MAXIMA;
+  private int tmpfsMb = DEFAULT_TMPFS_MB;
+  private int nofile = DEFAULT_NOFILE;
+  private int uid = DEFAULT_UID;
+  private PoolOptions pool = new PoolOptions();
+  private long streamRetainBytes = DEFAULT_STREAM_RETAIN_BYTES;
+  private long streamGraceSeconds = DEFAULT_STREAM_GRACE_SECONDS;
+  private long streamGraceBytes = DEFAULT_STREAM_GRACE_BYTES;
+  private HostMemoryCheck hostMemoryCheck = DEFAULT_HOST_MEMORY_CHECK;
+  private int hostMemoryReserveMb = DEFAULT_HOST_MEMORY_RESERVE_MB;
+  private long sweepIntervalSeconds = DEFAULT_SWEEP_INTERVAL_SECONDS;
+  private long sweepGraceSeconds = DEFAULT_SWEEP_GRACE_SECONDS;
+  private OutputRetentionOptions outputRetention = new OutputRetentionOptions();
 
   public ExecutorOptions() {
-    instances = DEFAULT_INSTANCES;
-    maxConcurrent = DEFAULT_MAX_CONCURRENT;
-    maxQueued = DEFAULT_MAX_QUEUED;
-    maxQueueWaitMs = DEFAULT_MAX_QUEUE_WAIT_MS;
-    queueOrder = DEFAULT_QUEUE_ORDER;
-    maxKeyShare = DEFAULT_MAX_KEY_SHARE;
-    recordTtlSeconds = DEFAULT_RECORD_TTL_SECONDS;
-    limits = ResourceLimits.DEFAULTS;
-    maxLimits = ResourceLimits.DEFAULT_MAXIMA;
-    tmpfsMb = DEFAULT_TMPFS_MB;
-    nofile = DEFAULT_NOFILE;
-    uid = DEFAULT_UID;
-    pool = new PoolOptions();
-    streamRetainBytes = DEFAULT_STREAM_RETAIN_BYTES;
-    streamGraceSeconds = DEFAULT_STREAM_GRACE_SECONDS;
-    streamGraceBytes = DEFAULT_STREAM_GRACE_BYTES;
-    hostMemoryCheck = DEFAULT_HOST_MEMORY_CHECK;
-    hostMemoryReserveMb = DEFAULT_HOST_MEMORY_RESERVE_MB;
-    sweepIntervalSeconds = DEFAULT_SWEEP_INTERVAL_SECONDS;
-    sweepGraceSeconds = DEFAULT_SWEEP_GRACE_SECONDS;
-    outputRetention = new OutputRetentionOptions();
   }
 
   public ExecutorOptions(ExecutorOptions other) {
@@ -108,45 +58,8 @@ public class ExecutorOptions {
 
   public ExecutorOptions(JsonObject json) {
     this();
-    JsonReader r = new JsonReader(json, "executor", ConfigException::new);
-    instances = r.getInt("instances", instances, 1, 256);
-    maxConcurrent = r.getInt("maxConcurrent", maxConcurrent, 1, 100_000);
-    maxQueued = r.getInt("maxQueued", maxQueued, 0, 1_000_000);
-    maxQueueWaitMs = r.getLong("maxQueueWaitMs", maxQueueWaitMs, 1_000, 86_400_000);
-    queueOrder = QueueOrder.of(r.getString("queueOrder", queueOrder.id()), r);
-    maxKeyShare = r.getDouble("maxKeyShare", maxKeyShare, 0.01, 1.0);
-    recordTtlSeconds = r.getLong("recordTtlSeconds", recordTtlSeconds, 1, 31_536_000);
-    maxLimits = readLimits(r.child("maxLimits"), maxLimits);
-    limits = readLimits(r.child("limits"), limits);
-    tmpfsMb = r.getInt("tmpfsMb", tmpfsMb, 1, 1 << 20);
-    nofile = r.getInt("nofile", nofile, 16, 1 << 20);
-    uid = r.getInt("uid", uid, 1, Integer.MAX_VALUE);
-    pool = new PoolOptions(r.getObject("pool"));
-    streamRetainBytes = r.getLong("streamRetainBytes", streamRetainBytes, 4096, 1L << 40);
-    streamGraceSeconds = r.getLong("streamGraceSeconds", streamGraceSeconds, 0, 86_400);
-    streamGraceBytes = r.getLong("streamGraceBytes", streamGraceBytes, 0, 1L << 40);
-    String check = r.getString("hostMemoryCheck", hostMemoryCheck.id());
-    hostMemoryCheck = HostMemoryCheck.of(check);
-    if (hostMemoryCheck == null) {
-      throw r.fail("hostMemoryCheck", "executor.hostMemoryCheck must be off, warn or refuse, got '" + check + "'");
-    }
-    hostMemoryReserveMb = r.getInt("hostMemoryReserveMb", hostMemoryReserveMb, 0, 1 << 30);
-    sweepIntervalSeconds = r.getLong("sweepIntervalSeconds", sweepIntervalSeconds, 1, 86_400);
-    sweepGraceSeconds = r.getLong("sweepGraceSeconds", sweepGraceSeconds, 0, 86_400);
-    outputRetention = new OutputRetentionOptions(r.getObject("outputRetention"));
-    r.finish();
+    ExecutorOptionsConverter.fromJson(json, this);
     validate();
-  }
-
-  private static ResourceLimits readLimits(JsonReader r, ResourceLimits def) {
-    ResourceLimits limits = new ResourceLimits(
-      r.getLong("timeoutMs", def.timeoutMs(), 100, 86_400_000),
-      r.getInt("memoryMb", def.memoryMb(), 6, 1 << 20),
-      r.getDouble("cpus", def.cpus(), 0.01, 1024),
-      r.getInt("pids", def.pids(), 8, 1 << 22),
-      r.getLong("outputBytes", def.outputBytes(), 1, 1L << 40));
-    r.finish();
-    return limits;
   }
 
   /**
@@ -475,28 +388,9 @@ public class ExecutorOptions {
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
-      .put("instances", instances)
-      .put("maxConcurrent", maxConcurrent)
-      .put("maxQueued", maxQueued)
-      .put("maxQueueWaitMs", maxQueueWaitMs)
-      .put("queueOrder", queueOrder.id())
-      .put("maxKeyShare", maxKeyShare)
-      .put("recordTtlSeconds", recordTtlSeconds)
-      .put("limits", limits.toJson())
-      .put("maxLimits", maxLimits.toJson())
-      .put("tmpfsMb", tmpfsMb)
-      .put("nofile", nofile)
-      .put("uid", uid)
-      .put("pool", pool.toJson())
-      .put("streamRetainBytes", streamRetainBytes)
-      .put("streamGraceSeconds", streamGraceSeconds)
-      .put("streamGraceBytes", streamGraceBytes)
-      .put("hostMemoryCheck", hostMemoryCheck.id())
-      .put("hostMemoryReserveMb", hostMemoryReserveMb)
-      .put("sweepIntervalSeconds", sweepIntervalSeconds)
-      .put("sweepGraceSeconds", sweepGraceSeconds)
-      .put("outputRetention", outputRetention.toJson());
+    JsonObject json = new JsonObject();
+    ExecutorOptionsConverter.toJson(this, json);
+    return json;
   }
 
   @Override

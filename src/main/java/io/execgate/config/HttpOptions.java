@@ -1,12 +1,9 @@
 package io.execgate.config;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Where the HTTP API listens and how large a request may be.
@@ -26,7 +23,6 @@ public class HttpOptions {
   public static final int DEFAULT_MAX_ENV = 256;
   public static final long DEFAULT_STREAM_BUFFER_BYTES = 1L << 20;
   public static final long DEFAULT_STREAM_KEEPALIVE_MS = 15_000;
-  private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\\.?");
   public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
   public static final int DEFAULT_MAX_STREAMS = 256;
@@ -81,34 +77,7 @@ public class HttpOptions {
 
   public HttpOptions(JsonObject json) {
     this();
-    JsonReader r = new JsonReader(json, "http", ConfigException::new);
-    enabled = r.getBoolean("enabled", enabled);
-    host = r.getString("host", host);
-    port = r.getInt("port", port, 0, 65_535);
-    instances = r.getInt("instances", instances, 1, 256);
-    maxRequestBytes = r.getLong("maxRequestBytes", maxRequestBytes, 1024, 1L << 31);
-    maxScriptBytes = r.getInt("maxScriptBytes", maxScriptBytes, 1, Integer.MAX_VALUE);
-    maxFiles = r.getInt("maxFiles", maxFiles, 1, 100_000);
-    maxFilesBytes = r.getLong("maxFilesBytes", maxFilesBytes, 1, 1L << 40);
-    maxStdinBytes = r.getInt("maxStdinBytes", maxStdinBytes, 0, Integer.MAX_VALUE);
-    maxArgs = r.getInt("maxArgs", maxArgs, 0, 100_000);
-    maxEnv = r.getInt("maxEnv", maxEnv, 0, 100_000);
-    streamBufferBytes = r.getLong("streamBufferBytes", streamBufferBytes, 4096, 1L << 34);
-    streamKeepaliveMs = r.getLong("streamKeepaliveMs", streamKeepaliveMs, 100, 3_600_000);
-    allowedHosts = new ArrayList<>();
-    for (String name : r.getStrings("allowedHosts", List.of())) {
-      if (!HOST_NAME.matcher(name).matches()) {
-        throw new ConfigException("http.allowedHosts", "http.allowedHosts: '" + name + "' is not a host name (no port,"
-          + " no scheme, no wildcard)");
-      }
-      allowedHosts.add(name.toLowerCase(Locale.ROOT));
-    }
-    headerTimeoutMs = r.getLong("headerTimeoutMs", headerTimeoutMs, 500, 3_600_000);
-    idleTimeoutMs = r.getLong("idleTimeoutMs", idleTimeoutMs, 500, 3_600_000);
-    maxStreams = r.getInt("maxStreams", maxStreams, 1, 1_000_000);
-    controlRatePerSecond = r.getInt("controlRatePerSecond", controlRatePerSecond, 1, 1_000_000);
-    controlBurst = r.getInt("controlBurst", controlBurst, 1, 1_000_000);
-    r.finish();
+    HttpOptionsConverter.fromJson(json, this);
   }
 
   /**
@@ -386,26 +355,9 @@ public class HttpOptions {
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
-      .put("enabled", enabled)
-      .put("host", host)
-      .put("port", port)
-      .put("instances", instances)
-      .put("maxRequestBytes", maxRequestBytes)
-      .put("maxScriptBytes", maxScriptBytes)
-      .put("maxFiles", maxFiles)
-      .put("maxFilesBytes", maxFilesBytes)
-      .put("maxStdinBytes", maxStdinBytes)
-      .put("maxArgs", maxArgs)
-      .put("maxEnv", maxEnv)
-      .put("streamBufferBytes", streamBufferBytes)
-      .put("streamKeepaliveMs", streamKeepaliveMs)
-      .put("allowedHosts", new JsonArray(new ArrayList<>(allowedHosts)))
-      .put("headerTimeoutMs", headerTimeoutMs)
-      .put("idleTimeoutMs", idleTimeoutMs)
-      .put("maxStreams", maxStreams)
-      .put("controlRatePerSecond", controlRatePerSecond)
-      .put("controlBurst", controlBurst);
+    JsonObject json = new JsonObject();
+    HttpOptionsConverter.toJson(this, json);
+    return json;
   }
 
   @Override

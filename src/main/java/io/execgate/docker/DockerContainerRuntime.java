@@ -1,14 +1,11 @@
 package io.execgate.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerConfig;
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.VersionComponent;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -18,7 +15,6 @@ import io.execgate.config.DockerOptions;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.RegistryCredentials;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -26,7 +22,6 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +32,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@link ContainerRuntime} on docker-java with the httpclient5 transport. The only class that
@@ -47,8 +41,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class DockerContainerRuntime implements ContainerRuntime {
 
   private static final Logger log = LoggerFactory.getLogger(DockerContainerRuntime.class);
-  /** Bytes of output buffered per attach before the engine's reader thread blocks. */
-  static final long OUTPUT_HIGH_WATER_BYTES = 256 * 1024;
   /** How often a removal started by someone else is checked for its end. */
   private static final long REMOVAL_POLL_MS = 50;
   /**
@@ -68,6 +60,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   private final EngineLane lifecycle;
   private final EngineLane clients;
   private final ImagePuller puller;
+  private final ContainerAttacher attacher;
 
   public DockerContainerRuntime(Vertx vertx, DockerOptions options) {
     this.vertx = vertx;
@@ -95,6 +88,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     this.clients = new EngineLane(vertx, name, EngineLane.Purpose.CLIENT, options.getClientPoolSize(),
       options.getClientQueueSize(), maxExecuteMs);
     this.puller = new ImagePuller(vertx, client);
+    this.attacher = new ContainerAttacher(vertx, client, options.getCallTimeoutMs());
   }
 
   private ApacheDockerHttpClient http(DefaultDockerClientConfig cfg, int maxConnections) {
@@ -224,94 +218,12 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public Future<AttachedOutput> attachOutput(String containerId) {
-    Context ctx = vertx.getOrCreateContext();
-    AttachedOutput output = new AttachedOutput(ctx, OUTPUT_HIGH_WATER_BYTES);
-    Promise<AttachedOutput> attached = Promise.promise();
-    AtomicBoolean started = new AtomicBoolean();
-    ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
-      @Override
-      public void onStart(Closeable stream) {
-        super.onStart(stream);
-        if (started.compareAndSet(false, true)) {
-          ctx.runOnContext(v -> attached.complete(output));
-        }
-      }
-
-      @Override
-      public void onNext(Frame frame) {
-        StreamType type = frame.getStreamType();
-        if (type != StreamType.STDOUT && type != StreamType.STDERR && type != StreamType.RAW) {
-          return;
-        }
-        try {
-          byte[] payload = frame.getPayload();
-          output.push(type == StreamType.STDERR, payload, 0, payload.length);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-
-      @Override
-      public void onError(Throwable err) {
-        if (started.compareAndSet(false, true)) {
-          ctx.runOnContext(v -> attached.fail(DockerErrors.map(err, "attach")));
-        }
-        output.end(DockerErrors.map(err, "output stream"));
-      }
-
-      @Override
-      public void onComplete() {
-        output.end(null);
-      }
-    };
-    output.closer(() -> closeQuietly(callback));
-    try {
-      client.attachContainerCmd(containerId)
-        .withStdOut(true)
-        .withStdErr(true)
-        .withFollowStream(true)
-        .withLogs(false)
-        .exec(callback);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(DockerErrors.map(e, "attach"));
-    }
-    return attached.future().timeout(options.getCallTimeoutMs(), TimeUnit.MILLISECONDS);
+    return attacher.attachOutput(containerId);
   }
 
   @Override
   public Future<StdinSink> attachStdin(String containerId) {
-    Context ctx = vertx.getOrCreateContext();
-    StdinSink sink = new StdinSink();
-    Promise<StdinSink> attached = Promise.promise();
-    AtomicBoolean started = new AtomicBoolean();
-    ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
-      @Override
-      public void onStart(Closeable stream) {
-        super.onStart(stream);
-        if (started.compareAndSet(false, true)) {
-          ctx.runOnContext(v -> attached.complete(sink));
-        }
-      }
-
-      @Override
-      public void onError(Throwable err) {
-        if (started.compareAndSet(false, true)) {
-          ctx.runOnContext(v -> attached.fail(DockerErrors.map(err, "attach stdin")));
-        }
-      }
-    };
-    sink.closer(() -> closeQuietly(callback));
-    try {
-      client.attachContainerCmd(containerId)
-        .withStdIn(sink.input())
-        .withStdOut(false)
-        .withStdErr(false)
-        .withFollowStream(true)
-        .exec(callback);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(DockerErrors.map(e, "attach stdin"));
-    }
-    return attached.future().timeout(options.getCallTimeoutMs(), TimeUnit.MILLISECONDS);
+    return attacher.attachStdin(containerId);
   }
 
   @Override
@@ -477,28 +389,6 @@ public final class DockerContainerRuntime implements ContainerRuntime {
       } catch (IOException e) {
         log.debug("closing a Docker client failed", e);
       }
-    }
-  }
-
-  /**
-   * A callback that keeps its failure for the caller: docker-java's own logs every failure as an
-   * error with its stack trace, also those that are an expected outcome.
-   */
-  private static final class QuietCallback extends ResultCallback.Adapter<Frame> {
-    private volatile Throwable error;
-
-    @Override
-    public void onError(Throwable err) {
-      error = err;
-      closeQuietly(this);
-    }
-  }
-
-  private static void closeQuietly(Closeable c) {
-    try {
-      c.close();
-    } catch (IOException | RuntimeException e) {
-      log.debug("closing a Docker stream failed", e);
     }
   }
 }

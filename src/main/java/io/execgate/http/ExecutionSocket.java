@@ -13,7 +13,6 @@ import io.execgate.store.ExecutionStore;
 import io.execgate.stream.CloseCodes;
 import io.execgate.stream.FrameRelay;
 import io.execgate.stream.FrameSink;
-import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -22,9 +21,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -38,17 +35,6 @@ final class ExecutionSocket {
 
   private static final Logger log = LoggerFactory.getLogger(ExecutionSocket.class);
   private static final long CONTROL_TIMEOUT_MS = 30_000;
-  /**
-   * Messages kept while the run is being admitted, whatever their size: a zero-byte {@code cancel}
-   * or {@code stdin} costs an entry all the same.
-   */
-  static final int MAX_EARLY_MESSAGES = 256;
-  /**
-   * Messages handled in one go before the socket lets its event loop serve other connections: a
-   * client may put thousands of messages in one TCP write, which the loop would otherwise handle
-   * back to back.
-   */
-  static final int MESSAGES_PER_TURN = 32;
 
   private enum State {
     IDLE, STARTING, RUNNING, ENDED
@@ -74,15 +60,12 @@ final class ExecutionSocket {
   private boolean socketClosed;
   private boolean admitted;
   private boolean exited;
-  private Context context;
-  /** Reasons the socket's reading is paused (a large message being decoded, a yield): reads resume at 0. */
-  private int pauses;
-  private int handledThisTurn;
+  /** Pauses and yields the socket's reading. */
+  private final SocketPacing pacing;
   /** Signals on their way to the execution (sent, not answered): a repeat is delivered with them. */
   private final Set<String> signalsOnTheirWay = new HashSet<>();
   /** Commands sent while the run is being admitted, sent on in order once it is. */
-  private final List<Control> early = new ArrayList<>();
-  private long earlyBytes;
+  private final EarlyControls early;
 
   ExecutionSocket(Vertx vertx, GatewayOptions options, Addresses addresses, ExecutionStore store, ExecutionApi api,
                   ExecutionRequestParser parser, ServerWebSocket ws, Principal principal, Runnable release) {
@@ -98,10 +81,12 @@ final class ExecutionSocket {
     this.sink = new WebSocketSink(vertx, ws, options.getHttp().getStreamKeepaliveMs());
     this.limit = new SocketMessageLimit(options.getHttp().getControlRatePerSecond(), options.getHttp().getControlBurst(),
       System.nanoTime());
+    this.pacing = new SocketPacing(vertx, ws);
+    this.early = new EarlyControls(options.getHttp().getMaxStdinBytes());
   }
 
   void start() {
-    context = vertx.getOrCreateContext();
+    pacing.start(vertx.getOrCreateContext());
     ws.textMessageHandler(this::onMessage);
     ws.binaryMessageHandler(b -> violation("binary frames are not accepted; send JSON text frames"));
     ws.exceptionHandler(err -> onSocketError(sink, err));
@@ -127,7 +112,7 @@ final class ExecutionSocket {
     }
     if (state == State.RUNNING) {
       // before admission every message is cheap (kept or refused) and their number is bounded
-      yieldNow();
+      pacing.yieldNow();
     }
     if (text.length() > options.getHttp().getMaxRequestBytes()) {
       sink.close(CloseCodes.MESSAGE_TOO_BIG, "a message may carry at most " + options.getHttp().getMaxRequestBytes()
@@ -137,10 +122,10 @@ final class ExecutionSocket {
     if (text.length() > BodyDecoding.INLINE_BYTES) {
       // a large message (a run with big files) is decoded and validated off the event loop; the socket
       // is paused meanwhile, so that the messages after it keep their order
-      pause();
+      pacing.pause();
       api.decoding().decode(text.length(), () -> decode(text))
         .onComplete(ar -> {
-          resume();
+          pacing.resume();
           if (ar.succeeded()) {
             onMessage(ar.result());
           } else {
@@ -178,36 +163,6 @@ final class ExecutionSocket {
       return new Decoded(msg, parser.parse(body, true).job(), null);
     } catch (GatewayException e) {
       return new Decoded(msg, null, e);
-    }
-  }
-
-  /**
-   * Counts the messages handled in this turn of the event loop; past {@link #MESSAGES_PER_TURN}, the
-   * socket pauses until the loop has polled its connections again. A timer, not a task: the loop
-   * runs queued tasks back to back (for up to a second) before it reads sockets again, so a resume
-   * queued as a task would keep the other connections waiting all the same.
-   */
-  private void yieldNow() {
-    if (++handledThisTurn == 1) {
-      context.runOnContext(v -> handledThisTurn = 0);
-    } else if (handledThisTurn == MESSAGES_PER_TURN) {
-      pause();
-      vertx.setTimer(1, t -> {
-        handledThisTurn = 0;
-        resume();
-      });
-    }
-  }
-
-  private void pause() {
-    if (pauses++ == 0) {
-      ws.pause();
-    }
-  }
-
-  private void resume() {
-    if (--pauses == 0) {
-      ws.resume();
     }
   }
 
@@ -283,8 +238,7 @@ final class ExecutionSocket {
         }
         state = State.RUNNING;
         relay.start(false);
-        early.forEach(this::control);
-        early.clear();
+        early.sendTo(this::control);
       })
       .onFailure(err -> {
         relay.stop();
@@ -292,7 +246,6 @@ final class ExecutionSocket {
         executionId = null;
         state = State.IDLE;
         early.clear();
-        earlyBytes = 0;
         sink.error(Replies.toGatewayException(err));
       });
   }
@@ -325,24 +278,10 @@ final class ExecutionSocket {
       });
   }
 
-  /**
-   * Keeps a message sent before the run was admitted, within bounds by count and by stdin bytes; a
-   * cancel or signal already waiting is not kept twice.
-   */
   private void early(Control c) {
-    if (c.type() != Control.Type.STDIN && early.contains(c)) {
-      return;
-    }
-    long bytes = c.data() == null ? 0 : c.data().length();
-    if (early.size() >= MAX_EARLY_MESSAGES) {
-      refused(limit.refuse(System.nanoTime()), new GatewayException(ErrorCode.RATE_LIMITED, "more than "
-        + MAX_EARLY_MESSAGES + " messages before the execution was admitted; this " + c.type().id() + " was dropped"));
-    } else if (earlyBytes + bytes > options.getHttp().getMaxStdinBytes()) {
-      refused(limit.refuse(System.nanoTime()), new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "more than "
-        + options.getHttp().getMaxStdinBytes() + " bytes of stdin before the execution was admitted"));
-    } else {
-      earlyBytes += bytes;
-      early.add(c);
+    GatewayException refusal = early.offer(c);
+    if (refusal != null) {
+      refused(limit.refuse(System.nanoTime()), refusal);
     }
   }
 
@@ -363,7 +302,7 @@ final class ExecutionSocket {
       sink.fail(CloseCodes.TOO_MANY_MESSAGES, new GatewayException(ErrorCode.RATE_LIMITED, "more than " + options
         .getHttp().getControlBurst() + " messages refused within a second: " + error.getMessage()));
       // whatever else it sent is not read: the connection ends with the closing handshake (or its timeout)
-      pause();
+      pacing.pause();
       // the close handler runs once the peer answers; the execution is not left waiting for it
       onClose();
     } else if (!sink.writeQueueFull()) {

@@ -10,6 +10,7 @@ import io.execgate.cluster.WorkerAgentVerticle;
 import io.execgate.config.ClusterOptions;
 import io.execgate.config.ConfigException;
 import io.execgate.config.ExecutorOptions;
+import io.execgate.config.HostMemoryCheck;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.docker.DockerContainerRuntime;
@@ -246,7 +247,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
    */
   private Future<Void> checkHostMemory() {
     ExecutorOptions executor = options.getExecutor();
-    if (executor.getHostMemoryCheck() == ExecutorOptions.HostMemoryCheck.OFF) {
+    if (executor.getHostMemoryCheck() == HostMemoryCheck.OFF) {
       return Future.succeededFuture();
     }
     return runtime.hostMemoryBytes()
@@ -260,7 +261,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
         if (problem == null) {
           return Future.succeededFuture();
         }
-        if (executor.getHostMemoryCheck() == ExecutorOptions.HostMemoryCheck.REFUSE) {
+        if (executor.getHostMemoryCheck() == HostMemoryCheck.REFUSE) {
           return Future.failedFuture(new ConfigException("executor.hostMemoryCheck", problem + "; lower "
             + "executor.maxConcurrent or executor.maxLimits.memoryMb, or set executor.hostMemoryCheck to warn"));
         }

@@ -29,7 +29,6 @@ import io.vertx.core.shareddata.LocalMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -66,7 +65,7 @@ public final class WarmPoolVerticle extends VerticleBase {
   private final GatewayOptions options;
   private final ContainerRuntime runtime;
   private final PoolOptions poolOptions;
-  private final Map<PoolKey, Pool> pools = new LinkedHashMap<>();
+  private final Map<PoolKey, ImagePool> pools = new LinkedHashMap<>();
   private int creating;
   private long tick = -1;
   private boolean stopping;
@@ -75,31 +74,6 @@ public final class WarmPoolVerticle extends VerticleBase {
   private ContainerRemover remover;
   private Addresses addresses;
   private LocalMap<String, WarmStreams> streams;
-
-  private static final class Pool {
-    final PoolKey key;
-    final ArrayDeque<Warm> ready = new ArrayDeque<>();
-    int creating;
-    long taken;
-    int failures;
-    long failuresTotal;
-    String lastError;
-    long retryAt;
-    boolean imagePresent;
-    long imageCheckedAt;
-    boolean imageChecking;
-    /** The image id the image cache checked, which the pool's containers are created from; null until then. */
-    String imageId;
-    /** Why the image cache refused the image, or null. */
-    String refusal;
-
-    Pool(PoolKey key) {
-      this.key = key;
-    }
-  }
-
-  private record Warm(String id, long createdAt, String imageId) {
-  }
 
   public WarmPoolVerticle(GatewayOptions options, ContainerRuntime runtime) {
     this.options = new GatewayOptions(options);
@@ -119,7 +93,7 @@ public final class WarmPoolVerticle extends VerticleBase {
       }
       PoolKey key = PoolKey.of(spec, spec.image());
       if (!pools.containsKey(key)) {
-        Pool pool = new Pool(key);
+        ImagePool pool = new ImagePool(key);
         pools.put(key, pool);
         String image = key.image() + (key.tmpfsExec() ? " (exec)" : "")
           + (key.ociRuntime() != null ? " (" + key.ociRuntime() + ")" : "");
@@ -143,7 +117,7 @@ public final class WarmPoolVerticle extends VerticleBase {
   }
 
   private void onTake(Message<PoolKey> message) {
-    Pool pool = pools.get(message.body());
+    ImagePool pool = pools.get(message.body());
     String imageId = message.headers().get(Headers.IMAGE_ID);
     String execution = message.headers().get(Headers.EXECUTION);
     if (pool != null && imageId != null && !imageId.equals(pool.imageId) && !pool.imageChecking) {
@@ -171,8 +145,8 @@ public final class WarmPoolVerticle extends VerticleBase {
     }
   }
 
-  private void give(Pool pool, Message<PoolKey> message) {
-    Warm warm = pool.ready.pollFirst();
+  private void give(ImagePool pool, Message<PoolKey> message) {
+    WarmContainer warm = pool.ready.pollFirst();
     pool.taken++;
     message.reply(warm.id());
     refill(pool);
@@ -180,7 +154,7 @@ public final class WarmPoolVerticle extends VerticleBase {
 
   private void onState(Message<Void> message) {
     List<PoolState.Pool> list = new ArrayList<>();
-    for (Pool p : pools.values()) {
+    for (ImagePool p : pools.values()) {
       list.add(new PoolState.Pool(p.key, p.ready.size(), target(p), p.creating, p.taken, p.failures,
         p.refusal != null ? p.refusal : p.lastError));
     }
@@ -191,7 +165,7 @@ public final class WarmPoolVerticle extends VerticleBase {
    * @return how many containers the pool keeps: none for an absent or refused image; while the image cache
    *   checks the image, the full size, though nothing is created before the check gives its id
    */
-  private int target(Pool p) {
+  private int target(ImagePool p) {
     return poolOptions.isEnabled() && p.imagePresent && p.refusal == null ? poolOptions.getSize() : 0;
   }
 
@@ -202,7 +176,7 @@ public final class WarmPoolVerticle extends VerticleBase {
     validate();
     long now = System.currentTimeMillis();
     long maxIdleMs = poolOptions.getMaxIdleSeconds() * 1000;
-    for (Pool p : pools.values()) {
+    for (ImagePool p : pools.values()) {
       while (!p.ready.isEmpty() && now - p.ready.peekFirst().createdAt() > maxIdleMs) {
         discard(p.ready.pollFirst().id());
       }
@@ -217,7 +191,7 @@ public final class WarmPoolVerticle extends VerticleBase {
    * Pools only images that are present (the image cache pulls the others on demand) and that the image
    * cache checked: the pool takes the id it checked, and drops containers of any other.
    */
-  private void checkImage(Pool p) {
+  private void checkImage(ImagePool p) {
     if (p.imageChecking || stopping) {
       return;
     }
@@ -263,7 +237,7 @@ public final class WarmPoolVerticle extends VerticleBase {
       .onComplete(ar -> p.imageChecking = false);
   }
 
-  private void drain(Pool p, Predicate<Warm> which) {
+  private void drain(ImagePool p, Predicate<WarmContainer> which) {
     p.ready.removeIf(w -> {
       if (which.test(w)) {
         discard(w.id());
@@ -273,7 +247,7 @@ public final class WarmPoolVerticle extends VerticleBase {
     });
   }
 
-  private void refill(Pool p) {
+  private void refill(ImagePool p) {
     long now = System.currentTimeMillis();
     while (!stopping && p.imageId != null && p.ready.size() + p.creating < target(p)
       && creating < poolOptions.getRefillConcurrency() && now >= p.retryAt) {
@@ -288,7 +262,7 @@ public final class WarmPoolVerticle extends VerticleBase {
             // stop() waits for this removal: the runtime is closed after it; or the pool's image changed meanwhile
             return discard(id);
           }
-          p.ready.addLast(new Warm(id, System.currentTimeMillis(), imageId));
+          p.ready.addLast(new WarmContainer(id, System.currentTimeMillis(), imageId));
           return Future.<Void>succeededFuture();
         })
         .recover(err -> {
@@ -340,7 +314,7 @@ public final class WarmPoolVerticle extends VerticleBase {
    * A warm container's output ended before anyone took it: it died (engine restart, removal).
    */
   private void dropDead(String id) {
-    for (Pool p : pools.values()) {
+    for (ImagePool p : pools.values()) {
       if (p.ready.removeIf(w -> w.id().equals(id))) {
         log.warn("warm container {} ended while waiting; dropping it", id);
         discard(id);
@@ -368,7 +342,7 @@ public final class WarmPoolVerticle extends VerticleBase {
     runtime.listRunning(ContainerLabels.of(options.getInstanceId(), ContainerLabels.WARM))
       .onSuccess(running -> {
         Set<String> alive = new HashSet<>(running);
-        for (Pool p : pools.values()) {
+        for (ImagePool p : pools.values()) {
           p.ready.removeIf(w -> {
             boolean dead = !alive.contains(w.id()) && System.currentTimeMillis() - w.createdAt() > 2_000;
             if (dead) {
@@ -392,7 +366,7 @@ public final class WarmPoolVerticle extends VerticleBase {
       vertx.cancelTimer(tick);
     }
     List<Future<Void>> removals = new ArrayList<>();
-    for (Pool p : pools.values()) {
+    for (ImagePool p : pools.values()) {
       while (!p.ready.isEmpty()) {
         String id = p.ready.pollFirst().id();
         WarmStreams s = streams.remove(id);

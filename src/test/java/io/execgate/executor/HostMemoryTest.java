@@ -1,6 +1,7 @@
 package io.execgate.executor;
 
 import io.execgate.config.ExecutorOptions;
+import io.execgate.config.HostMemoryCheck;
 import io.execgate.model.ResourceLimits;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class HostMemoryTest {
   void theModeAndTheSweepSettingsReadAndRoundTrip() {
     ExecutorOptions options = new ExecutorOptions(new JsonObject().put("hostMemoryCheck", "refuse")
       .put("hostMemoryReserveMb", 512).put("sweepIntervalSeconds", 5).put("sweepGraceSeconds", 7));
-    assertThat(options.getHostMemoryCheck()).isEqualTo(ExecutorOptions.HostMemoryCheck.REFUSE);
+    assertThat(options.getHostMemoryCheck()).isEqualTo(HostMemoryCheck.REFUSE);
     ExecutorOptions copy = new ExecutorOptions(options);
     assertThat(copy.toJson()).isEqualTo(options.toJson());
     assertThat(copy.getSweepGraceSeconds()).isEqualTo(7);

@@ -1,0 +1,136 @@
+package io.execgate.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Attaches to a container's output and to its stdin: docker-java streams them on its own threads,
+ * and the attach is handed back to the caller's context once the engine has accepted it.
+ */
+final class ContainerAttacher {
+
+  private static final Logger log = LoggerFactory.getLogger(ContainerAttacher.class);
+  /** Bytes of output buffered per attach before the engine's reader thread blocks. */
+  static final long OUTPUT_HIGH_WATER_BYTES = 256 * 1024;
+
+  private final Vertx vertx;
+  private final DockerClient client;
+  private final long callTimeoutMs;
+
+  ContainerAttacher(Vertx vertx, DockerClient client, long callTimeoutMs) {
+    this.vertx = vertx;
+    this.client = client;
+    this.callTimeoutMs = callTimeoutMs;
+  }
+
+  Future<AttachedOutput> attachOutput(String containerId) {
+    Context ctx = vertx.getOrCreateContext();
+    AttachedOutput output = new AttachedOutput(ctx, OUTPUT_HIGH_WATER_BYTES);
+    Promise<AttachedOutput> attached = Promise.promise();
+    AtomicBoolean started = new AtomicBoolean();
+    ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+      @Override
+      public void onStart(Closeable stream) {
+        super.onStart(stream);
+        if (started.compareAndSet(false, true)) {
+          ctx.runOnContext(v -> attached.complete(output));
+        }
+      }
+
+      @Override
+      public void onNext(Frame frame) {
+        StreamType type = frame.getStreamType();
+        if (type != StreamType.STDOUT && type != StreamType.STDERR && type != StreamType.RAW) {
+          return;
+        }
+        try {
+          byte[] payload = frame.getPayload();
+          output.push(type == StreamType.STDERR, payload, 0, payload.length);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+
+      @Override
+      public void onError(Throwable err) {
+        if (started.compareAndSet(false, true)) {
+          ctx.runOnContext(v -> attached.fail(DockerErrors.map(err, "attach")));
+        }
+        output.end(DockerErrors.map(err, "output stream"));
+      }
+
+      @Override
+      public void onComplete() {
+        output.end(null);
+      }
+    };
+    output.closer(() -> closeQuietly(callback));
+    try {
+      client.attachContainerCmd(containerId)
+        .withStdOut(true)
+        .withStdErr(true)
+        .withFollowStream(true)
+        .withLogs(false)
+        .exec(callback);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(DockerErrors.map(e, "attach"));
+    }
+    return attached.future().timeout(callTimeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  Future<StdinSink> attachStdin(String containerId) {
+    Context ctx = vertx.getOrCreateContext();
+    StdinSink sink = new StdinSink();
+    Promise<StdinSink> attached = Promise.promise();
+    AtomicBoolean started = new AtomicBoolean();
+    ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+      @Override
+      public void onStart(Closeable stream) {
+        super.onStart(stream);
+        if (started.compareAndSet(false, true)) {
+          ctx.runOnContext(v -> attached.complete(sink));
+        }
+      }
+
+      @Override
+      public void onError(Throwable err) {
+        if (started.compareAndSet(false, true)) {
+          ctx.runOnContext(v -> attached.fail(DockerErrors.map(err, "attach stdin")));
+        }
+      }
+    };
+    sink.closer(() -> closeQuietly(callback));
+    try {
+      client.attachContainerCmd(containerId)
+        .withStdIn(sink.input())
+        .withStdOut(false)
+        .withStdErr(false)
+        .withFollowStream(true)
+        .exec(callback);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(DockerErrors.map(e, "attach stdin"));
+    }
+    return attached.future().timeout(callTimeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  static void closeQuietly(Closeable c) {
+    try {
+      c.close();
+    } catch (IOException | RuntimeException e) {
+      log.debug("closing a Docker stream failed", e);
+    }
+  }
+}

@@ -18,7 +18,7 @@ import java.util.function.BiConsumer;
 /**
  * Reads the gateway's configuration: the JSON file ({@code EXECGATE_CONFIG}, else
  * {@code conf/config.json} when present, else the built-in defaults), then the environment
- * variables of the README's configuration table on top, and {@code CUSTOM_IMAGE_REGISTRY_USERNAME} /
+ * variables of the configuration table in docs/configuration.md on top, and {@code CUSTOM_IMAGE_REGISTRY_USERNAME} /
  * {@code CUSTOM_IMAGE_REGISTRY_PASSWORD}: credentials for {@code CUSTOM_IMAGE_REGISTRY}.
  */
 public final class ConfigLoader {

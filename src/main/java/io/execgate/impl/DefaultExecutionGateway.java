@@ -129,7 +129,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
         if (cluster.isEnabled() && !cluster.getTls().isEnabled()) {
           log.warn("cluster.tls is off: whoever reaches this node's event-bus port can send it messages (jobs, which "
             + "workers check again, frames and controls); Hazelcast's port gives every map, TLS or not: keep the cluster "
-            + "on a private network (README, Scaling out)");
+            + "on a private network (docs/operations.md, Scaling out)");
         }
         return gateway;
       })

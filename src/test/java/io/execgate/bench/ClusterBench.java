@@ -45,8 +45,8 @@ final class ClusterBench {
     }
     double one = rows.getJsonObject(1).getJsonObject("c32").getDouble("perSecond");
     double two = rows.getJsonObject(2).getJsonObject("c32").getDouble("perSecond");
-    table.add(String.format("   two workers / one worker at concurrency 32: %.2f (one engine bounds both; see README)",
-      two / one));
+    table.add(String.format("   two workers / one worker at concurrency 32: %.2f (one engine bounds both; "
+      + "see docs/operations.md, Scaling out)", two / one));
     return new JsonObject().put("setups", rows).put("twoOverOneWorkerC32", Stats.round(100 * two / one) / 100);
   }
 

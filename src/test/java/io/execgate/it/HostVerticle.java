@@ -13,7 +13,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 /**
  * A Vert.x application that embeds an execution gateway: its own routes, the gateway's HTTP API
  * mounted under {@code /exec}, and a route of its own that runs code through the in-JVM client.
- * The README's "Embedding" section shows this class.
+ * The "Embedding" section of docs/operations.md shows this class.
  */
 public class HostVerticle extends VerticleBase {
 

@@ -203,15 +203,8 @@ final class PistonApi {
    * @return whether the request is for a path under {@link #PREFIX}, where the router is mounted
    */
   static boolean isPiston(RoutingContext ctx) {
-    String path = ctx.normalizedPath();
-    String mount = ctx.mountPoint();
-    if (mount != null && !mount.isEmpty()) {
-      String m = mount.endsWith("/") ? mount.substring(0, mount.length() - 1) : mount;
-      if (!path.startsWith(m)) {
-        return false;
-      }
-      path = path.substring(m.length());
-    }
+    // below the mount point; a path Vert.x cannot normalize (a malformed escape such as %ZZ) as it came
+    String path = AuthHandler.relativePath(ctx);
     return path.equals(PREFIX) || path.startsWith(PREFIX + "/");
   }
 

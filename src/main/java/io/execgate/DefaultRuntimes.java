@@ -42,8 +42,8 @@ public final class DefaultRuntimes {
       new RuntimeSpec("javascript", List.of("js", "node", "nodejs", "node-js", "node-javascript"), "18.20.4",
         NODE_IMAGE, "main.js", null, "node {file}", RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, false),
       new RuntimeSpec("c", List.of("gcc"), "12.2.0", MULTI_LANGUAGE_IMAGE, "main.c",
-        "cc -std=gnu17 -O2 -o " + BINARY + " -x c {file} -lm", BINARY, RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, true),
+        "cc -std=gnu17 -O2 -o " + BINARY + " -x c {sources:.c} -lm", BINARY, RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, true),
       new RuntimeSpec("c++", List.of("cpp", "g++"), "12.2.0", MULTI_LANGUAGE_IMAGE, "main.cpp",
-        "c++ -std=gnu++17 -O2 -o " + BINARY + " -x c++ {file}", BINARY, 15_000, true));
+        "c++ -std=gnu++17 -O2 -o " + BINARY + " -x c++ {sources:.cpp,.cc,.cxx,.c++}", BINARY, 15_000, true));
   }
 }

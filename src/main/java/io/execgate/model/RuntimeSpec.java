@@ -7,7 +7,9 @@ import java.util.List;
 
 /**
  * A language runtime: which image runs a program, under which file name the script is written and
- * which shell commands compile and run it. {@code {file}} in a command stands for the entry file.
+ * which shell commands compile and run it. {@code {file}} in a command stands for the entry file; in
+ * the compile command, {@code {sources:.c,.h}} stands for the entry file and every other file whose
+ * name ends with one of those extensions (see {@code JobScript.compileCommand}).
  *
  * @param name             the language name requests use, e.g. {@code python}
  * @param aliases          other names for it

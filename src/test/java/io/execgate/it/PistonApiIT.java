@@ -169,6 +169,34 @@ class PistonApiIT extends GatewayITBase {
   }
 
   @Test
+  void aMultiFileProgramCompilesEverySourceFileOfItsLanguage() {
+    // as Piston's gcc package does (gcc *.c, g++ *.cpp), every source file is compiled; the entry is
+    // the first file, headers are there to be included
+    JsonObject c = execute(new JsonObject().put("language", "c").put("version", "*")
+      .put("files", new JsonArray()
+        .add(new JsonObject().put("name", "main.c").put("content",
+          "#include <stdio.h>\n#include \"util.h\"\nint main(void) { printf(\"%d\\n\", twice(21)); return 4; }\n"))
+        .add(new JsonObject().put("name", "util.h").put("content", "int twice(int x);\n"))
+        .add(new JsonObject().put("name", "util.c").put("content",
+          "#include \"util.h\"\nint twice(int x) { return 2 * x; }\n"))));
+    assertThat(c.getJsonObject("compile").getInteger("code")).as(c.encode()).isZero();
+    assertThat(c.getJsonObject("run").getString("stdout")).isEqualTo("42\n");
+    assertThat(c.getJsonObject("run").getInteger("code")).isEqualTo(4);
+
+    JsonObject cpp = execute(new JsonObject().put("language", "c++").put("version", "*")
+      .put("files", new JsonArray()
+        .add(new JsonObject().put("name", "main.cpp").put("content",
+          "#include <iostream>\n#include \"greet.hpp\"\nint main() { std::cout << greet(\"piston\") << std::endl; }\n"))
+        .add(new JsonObject().put("name", "greet.hpp").put("content",
+          "#include <string>\nstd::string greet(const std::string &who);\n"))
+        .add(new JsonObject().put("name", "greet.cpp").put("content",
+          "#include \"greet.hpp\"\nstd::string greet(const std::string &who) { return \"hello \" + who; }\n"))));
+    assertThat(cpp.getJsonObject("compile").getInteger("code")).as(cpp.encode()).isZero();
+    assertThat(cpp.getJsonObject("run").getString("stdout")).isEqualTo("hello piston\n");
+    assertThat(cpp.getJsonObject("run").getInteger("code")).isZero();
+  }
+
+  @Test
   void aRunPastItsTimeoutIsPistonsTO() {
     JsonObject response = execute(new JsonObject().put("language", "bash").put("version", "5.x")
       .put("files", new JsonArray().add(new JsonObject().put("content", "echo started; sleep 30")))

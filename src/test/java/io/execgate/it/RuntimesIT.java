@@ -149,6 +149,54 @@ class RuntimesIT extends GatewayITBase {
     assertThat(bash.getString("stdout")).as(bash.encode()).isEqualTo("5.2.15 1\n");
   }
 
+  private static JsonObject file(String name, String content) {
+    return new JsonObject().put("name", name).put("content", content);
+  }
+
+  @Test
+  void aMultiFileCProgramCompilesEveryCFileAndOnlyIncludesTheHeaders() {
+    // lib/scale.h defines a variable: compiled on its own as well, it would be defined twice and the
+    // link would fail; notes.txt is no C at all: only the .c files are compiled
+    JsonObject r = run(new JsonObject().put("language", "c").put("limits", GENEROUS).put("files", new JsonArray()
+      .add(file("main.c", "#include <stdio.h>\n#include \"util.h\"\nint scale(int x);\n"
+        + "int main(void) { printf(\"%d %d\\n\", add(40, 2), scale(7)); return add(1, 2); }\n"))
+      .add(file("util.h", "#pragma once\nint add(int a, int b);\n"))
+      .add(file("util.c", "#include \"util.h\"\nint add(int a, int b) { return a + b; }\n"))
+      .add(file("lib/scale.h", "int scale_factor = 5;\nint scale(int x);\n"))
+      .add(file("lib/scale.c", "#include \"scale.h\"\n#include \"../util.h\"\n"
+        + "int scale(int x) { return add(x, x * scale_factor); }\n"))
+      .add(file("notes.txt", "not C at all {"))));
+    assertThat(r.getString("status")).as(r.encode()).isEqualTo("failed");
+    assertThat(r.getString("stdout")).isEqualTo("42 42\n");
+    assertThat(r.getInteger("exitCode")).isEqualTo(3);
+    assertThat(r.getJsonObject("compile").getInteger("exitCode")).isZero();
+    assertThat(r.getJsonObject("compile").getString("stderr")).isEmpty();
+
+    // a compile error in the second file names that file
+    JsonObject broken = run(new JsonObject().put("language", "c").put("limits", GENEROUS).put("files", new JsonArray()
+      .add(file("main.c", "int twice(int);\nint main(void) { return twice(2); }\n"))
+      .add(file("my util.c", "int twice(int x) { return 2 * y; }\n"))));
+    assertThat(broken.getString("status")).as(broken.encode()).isEqualTo("failed");
+    assertThat(broken.getJsonObject("compile").getInteger("exitCode")).isEqualTo(1);
+    assertThat(broken.getJsonObject("compile").getString("stderr")).contains("my util.c:1:");
+  }
+
+  @Test
+  void aMultiFileCppProgramCompilesEachOfItsSourceExtensions() {
+    JsonObject r = run(new JsonObject().put("language", "c++").put("limits", GENEROUS).put("files", new JsonArray()
+      .add(file("main.cpp", "#include <iostream>\n#include \"shapes.hpp\"\n"
+        + "int main() { Square s(3); std::cout << s.area() << ' ' << perimeter(s) << std::endl; return 5; }\n"))
+      .add(file("shapes.hpp", "#pragma once\nstruct Square { int side; explicit Square(int s); int area() const; };\n"
+        + "int perimeter(const Square &s);\n"))
+      .add(file("square.cc", "#include \"shapes.hpp\"\nSquare::Square(int s) : side(s) {}\n"
+        + "int Square::area() const { return side * side; }\n"))
+      .add(file("perimeter.cxx", "#include \"shapes.hpp\"\nint perimeter(const Square &s) { return 4 * s.side; }\n"))));
+    assertThat(r.getString("status")).as(r.encode()).isEqualTo("failed");
+    assertThat(r.getString("stdout")).isEqualTo("9 12\n");
+    assertThat(r.getInteger("exitCode")).isEqualTo(5);
+    assertThat(r.getJsonObject("compile").getInteger("exitCode")).isZero();
+  }
+
   @Test
   void aCompileStepPastItsOwnDeadlineIsKilledAndSaysSo() {
     // constant evaluation of 4e10 steps keeps g++ busy for minutes
@@ -185,7 +233,7 @@ class RuntimesIT extends GatewayITBase {
     assertThat(byName.get("c").getBoolean("compiled")).isTrue();
     assertThat(byName.get("python").getBoolean("compiled")).isFalse();
     assertThat(byName.get("c").getString("version")).isEqualTo("12.2.0");
-    assertThat(byName.get("c").getString("compile")).isEqualTo("cc -std=gnu17 -O2 -o /tmp/main -x c {file} -lm");
+    assertThat(byName.get("c").getString("compile")).isEqualTo("cc -std=gnu17 -O2 -o /tmp/main -x c {sources:.c} -lm");
     assertThat(byName.get("c").getString("run")).isEqualTo("/tmp/main");
     assertThat(byName.get("python").getValue("compile")).isNull();
   }

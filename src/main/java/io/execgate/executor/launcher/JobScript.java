@@ -6,9 +6,13 @@ import io.execgate.model.SourceFile;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The launcher protocol: how a program reaches a sandbox over its stdin, with the root filesystem
@@ -194,7 +198,7 @@ public final class JobScript {
     sb.append("trap : INT TERM HUP QUIT USR1 USR2 ALRM PIPE\n");
     String entry = quote(job.files().get(0).name());
     if (job.runtime().compile() != null) {
-      sb.append("( ").append(job.runtime().compile().replace("{file}", entry)).append(" ) </dev/null\n");
+      sb.append("( ").append(compileCommand(job.runtime().compile(), job.files())).append(" ) </dev/null\n");
       sb.append("_c=$?; _u; _m \"compile:$_c:$_cu:$_mp\"\n");
       sb.append("if [ $_c -ne 0 ]; then _m \"exit:$_c:$_cu:$_mp:$_ok\"; exit $_c; fi\n");
     }
@@ -206,6 +210,47 @@ public final class JobScript {
     sb.append(job.runtime().run().replace("{file}", entry)).append(" \"$@\"").append(stdin).append('\n');
     sb.append("_x=$?; _u; _m \"exit:$_x:$_cu:$_mp:$_ok\"; exit $_x\n");
     return sb.toString();
+  }
+
+  /** The placeholders of a compile command: {@code {file}} and {@code {sources:.c,.h}}. */
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{file}|\\{sources:([^{}]*)}");
+
+  /**
+   * Expands a runtime's compile command for a job's files, in one pass (a name that contains a
+   * placeholder stays a name). {@code {file}} is the entry file; {@code {sources:.c}} is the entry
+   * file followed by every other file whose name ends with one of the comma-separated extensions,
+   * in the request's order: a multi-file program compiles all of its sources, while the other files
+   * (headers say) are only there to be included. Each name is one quoted shell word, so no name
+   * reaches the shell as code; a name starting with {@code @} is given as {@code ./@...}, which
+   * compilers do not read as a file of options (no name starts with {@code -}: request validation
+   * refuses it).
+   *
+   * @param compile the runtime's compile command
+   * @param files   the job's files, the entry file first
+   */
+  static String compileCommand(String compile, List<SourceFile> files) {
+    String entry = compileWord(files.get(0).name());
+    Matcher m = PLACEHOLDER.matcher(compile);
+    StringBuilder sb = new StringBuilder(compile.length() + 64);
+    while (m.find()) {
+      StringBuilder words = new StringBuilder(entry);
+      if (m.group(1) != null) {
+        List<String> extensions = Arrays.stream(m.group(1).split(",")).map(String::strip)
+          .filter(e -> !e.isEmpty()).toList();
+        for (SourceFile f : files.subList(1, files.size())) {
+          if (extensions.stream().anyMatch(f.name()::endsWith)) {
+            words.append(' ').append(compileWord(f.name()));
+          }
+        }
+      }
+      m.appendReplacement(sb, Matcher.quoteReplacement(words.toString()));
+    }
+    m.appendTail(sb);
+    return sb.toString();
+  }
+
+  private static String compileWord(String name) {
+    return quote(name.startsWith("@") ? "./" + name : name);
   }
 
   /**

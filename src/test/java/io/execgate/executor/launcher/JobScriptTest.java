@@ -95,6 +95,45 @@ class JobScriptTest {
   }
 
   @Test
+  void aSingleFileCompileCommandIsUnchanged() {
+    List<SourceFile> one = List.of(new SourceFile("main.c", new byte[0]));
+    assertThat(JobScript.compileCommand("cc -o /tmp/main -x c {sources:.c} -lm", one))
+      .isEqualTo("cc -o /tmp/main -x c 'main.c' -lm")
+      .isEqualTo(JobScript.compileCommand("cc -o /tmp/main -x c {file} -lm", one));
+  }
+
+  @Test
+  void sourcesAreTheEntryThenEveryFileWithOneOfTheExtensionsQuoted() {
+    List<SourceFile> files = List.of(file("prog"), file("util.h"), file("b.cc"), file("lib/a.cpp"),
+      file("x'; touch pwned; '.cpp"), file("notes.txt"), file("@opts.cxx"), file("{file}.cpp"), file("c.cpp.orig"));
+    assertThat(JobScript.compileCommand("c++ -x c++ {sources:.cpp, .cc,.cxx} -o m", files)).isEqualTo(
+      "c++ -x c++ 'prog' 'b.cc' 'lib/a.cpp' 'x'\\''; touch pwned; '\\''.cpp' './@opts.cxx' '{file}.cpp' -o m");
+    // {file} is the entry alone, and a name holding a placeholder is not expanded again
+    assertThat(JobScript.compileCommand("cc {file} {sources:.h}", List.of(file("{sources:.h}"), file("a.h"))))
+      .isEqualTo("cc '{sources:.h}' '{sources:.h}' 'a.h'");
+    assertThat(JobScript.compileCommand("cc {sources:}", files)).isEqualTo("cc 'prog'");
+  }
+
+  @Test
+  void theCompileStepGetsEachSourceNameAsOneArgumentWhateverItHolds() throws Exception {
+    // a stand-in compiler that records its arguments, one per line: the shell sees names, never code
+    RuntimeSpec c = new RuntimeSpec("c", List.of(), "1", "img", "main.c", "printf '[%s]\\n' {sources:.c} > args",
+      "cat args; [ -e pwned ] || [ -e ../pwned ] || echo clean", 1000, false);
+    ExecutionJob job = new ExecutionJob("id", 0, c, "img", List.of(
+      file("main.c"), file("u t'il;.h"), file("u t'il;.c"), file("$(touch pwned).c"), file("a\"b`id`;.c")),
+      null, List.of(), Map.of(), ResourceLimits.DEFAULTS, false);
+    String out = sh(JobScript.launcher(tmp.toString()), JobScript.payload(job, "cc", tmp.toString()));
+    assertThat(out).matches("\u001eEXECGATE:cc:compile:0:[0-9]*:[0-9]*\u001e"
+      + "\\[main\\.c]\n\\[u t'il;\\.c]\n\\[\\$\\(touch pwned\\)\\.c]\n\\[a\"b`id`;\\.c]\n"
+      + "clean\n"
+      + "\u001eEXECGATE:cc:exit:0:[0-9]*:[0-9]*:[0-9]*\u001e");
+  }
+
+  private static SourceFile file(String name) {
+    return new SourceFile(name, new byte[0]);
+  }
+
+  @Test
   void refusesAnythingButItsHeader() throws Exception {
     Process p = start(JobScript.launcher(tmp.toString()));
     try (OutputStream in = p.getOutputStream()) {

@@ -91,7 +91,8 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
     ClusterOptions cluster = opts.getCluster();
     if (cluster.isEnabled() && !vertx.isClustered()) {
       return Future.failedFuture(new IllegalArgumentException("cluster.enabled needs a clustered Vertx: build it with "
-        + "ClusterSupport.configure(Vertx.builder(), options, cluster).buildClustered()"));
+        + "ClusterSupport.configure(Vertx.builder(), options, cluster).buildClustered(), with io.vertx:vertx-hazelcast "
+        + "on the classpath"));
     }
     Codecs.registerAll(vertx.eventBus());
     GatewayMetrics metrics = GatewayMetrics.create(vertx, opts.getAddressPrefix(), meterRegistry);

@@ -62,6 +62,9 @@ class GatewayMetricsTest {
     assertThat(application.get("execgate_queue_depth").gauge().value()).isEqualTo(3.0);
     // the gateway's own registry counts the same, for /metrics and /v1/stats
     assertThat(metrics.scrape()).contains("execgate_executions_total{start=\"warm\",status=\"succeeded\"} 1.0");
+    assertThat(metrics.scrape())
+      .contains("execgate_execution_duration_seconds_bucket{status=\"succeeded\",le=\"0.005\"} 0")
+      .contains("execgate_execution_duration_seconds_bucket{status=\"succeeded\",le=\"0.01\"} 1");
     assertThat(metrics.stats().executions()).containsEntry("succeeded", 1L);
   }
 

@@ -1,9 +1,12 @@
 package io.execgate;
 
 import io.execgate.impl.DefaultExecutionGateway;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+
+import java.util.Objects;
 
 /**
  * An execution gateway deployed in a {@link Vertx}: the HTTP API, the scheduler, the executors
@@ -40,6 +43,25 @@ public interface ExecutionGateway {
    */
   static Future<ExecutionGateway> deploy(Vertx vertx, GatewayOptions options) {
     return DefaultExecutionGateway.deploy(vertx, options);
+  }
+
+  /**
+   * Deploys a gateway whose meters ({@code execgate_executions}, {@code execgate_execution_duration},
+   * queue depth, rejections, warm pools…) are registered in the application's {@code meterRegistry}
+   * too, with the same names, tags and histogram buckets as on {@code /metrics}, so that they reach
+   * the application's monitoring backend. {@code /metrics} and {@code /v1/stats} keep reading the
+   * gateway's own registry (a filter of the application's never changes them). Closing the gateway
+   * removes its meters from {@code meterRegistry}. Give each gateway a registry of its own: two
+   * gateways in one registry would share their meters (same names and tags), and closing one would
+   * remove the other's.
+   *
+   * @param vertx         the Vertx to deploy in
+   * @param options       the gateway's options; a copy is kept
+   * @param meterRegistry the application's registry, e.g. a {@code PrometheusMeterRegistry} or an OTLP one
+   * @return as {@link #deploy(Vertx, GatewayOptions)}
+   */
+  static Future<ExecutionGateway> deploy(Vertx vertx, GatewayOptions options, MeterRegistry meterRegistry) {
+    return DefaultExecutionGateway.deploy(vertx, options, Objects.requireNonNull(meterRegistry, "meterRegistry"));
   }
 
   /**

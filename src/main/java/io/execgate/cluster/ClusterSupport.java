@@ -6,6 +6,7 @@ import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.execgate.config.ClusterOptions;
+import io.execgate.config.ConfigException;
 import io.execgate.config.ClusterTlsOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -53,14 +54,38 @@ public final class ClusterSupport {
   }
 
   /**
+   * Hazelcast and Vert.x's cluster manager for it are an optional dependency of the library: an
+   * application that clusters brings them in (the runnable jar has them).
+   */
+  static final List<String> HAZELCAST_CLASSES = List.of("io.vertx.spi.cluster.hazelcast.HazelcastClusterManager",
+    "com.hazelcast.config.Config");
+
+  /**
+   * @throws ConfigException when Hazelcast or Vert.x's cluster manager for it is not on the classpath
+   */
+  static void requireHazelcast() {
+    for (String name : HAZELCAST_CLASSES) {
+      try {
+        Class.forName(name, false, ClusterSupport.class.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError e) {
+        throw new ConfigException("cluster.enabled", "clustering needs io.vertx:vertx-hazelcast (and the Hazelcast 5 "
+          + "it depends on) on the classpath, which the execgate library declares optional: add it to the "
+          + "application's dependencies (" + name + " is missing)");
+      }
+    }
+  }
+
+  /**
    * Makes {@code builder} build a clustered Vertx for {@code cluster}; call
    * {@link VertxBuilder#buildClustered()} on it.
    *
    * @param options the Vertx options; a copy gets the event bus's cluster host, ports and TLS
    * @return {@code builder}
-   * @throws io.execgate.config.ConfigException when a TLS store of {@code cluster.tls} cannot be used
+   * @throws ConfigException when a TLS store of {@code cluster.tls} cannot be used, or Hazelcast is not on
+   *   the classpath
    */
   public static VertxBuilder configure(VertxBuilder builder, VertxOptions options, ClusterOptions cluster) {
+    requireHazelcast();
     VertxOptions copy = new VertxOptions(options);
     EventBusOptions eb = copy.getEventBusOptions();
     if (!ANY_HOST.equals(cluster.getHost())) {

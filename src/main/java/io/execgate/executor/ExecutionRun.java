@@ -297,10 +297,11 @@ final class ExecutionRun implements RunControl.Target {
         return null;
       })
       .map(v -> {
-        frames.exit(result);
-        control.finished(result);
+        // counted before it is announced: whoever receives the result finds it in the meters
         GatewayMetrics.of(ec.vertx(), ec.addresses().prefix()).executionFinished(result.status().id(),
           warm() ? "warm" : containerId() != null ? "cold" : "none", result.durationMs(), result.queuedMs());
+        frames.exit(result);
+        control.finished(result);
         about(Level.INFO).log("{} exit={} in {} ms (queued {} ms, answered at {} ms, {})", result.status().id(),
           result.exitCode(), result.durationMs(), result.queuedMs(), frames.elapsed(), warm() ? "warm" : "cold");
         return result;

@@ -28,6 +28,7 @@ import io.execgate.model.RuntimeSpec;
 import io.execgate.pool.WarmPoolVerticle;
 import io.execgate.scheduler.SchedulerVerticle;
 import io.execgate.store.ExecutionStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -74,6 +75,13 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
   }
 
   public static Future<ExecutionGateway> deploy(Vertx vertx, GatewayOptions options) {
+    return deploy(vertx, options, null);
+  }
+
+  /**
+   * @param meterRegistry the application's registry, where every meter is registered too, or {@code null}
+   */
+  public static Future<ExecutionGateway> deploy(Vertx vertx, GatewayOptions options, MeterRegistry meterRegistry) {
     GatewayOptions opts;
     try {
       opts = new GatewayOptions(options).validate();
@@ -83,10 +91,11 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
     ClusterOptions cluster = opts.getCluster();
     if (cluster.isEnabled() && !vertx.isClustered()) {
       return Future.failedFuture(new IllegalArgumentException("cluster.enabled needs a clustered Vertx: build it with "
-        + "ClusterSupport.configure(Vertx.builder(), options, cluster).buildClustered()"));
+        + "ClusterSupport.configure(Vertx.builder(), options, cluster).buildClustered(), with io.vertx:vertx-hazelcast "
+        + "on the classpath"));
     }
     Codecs.registerAll(vertx.eventBus());
-    GatewayMetrics metrics = GatewayMetrics.create(vertx, opts.getAddressPrefix());
+    GatewayMetrics metrics = GatewayMetrics.create(vertx, opts.getAddressPrefix(), meterRegistry);
     ContainerRuntime runtime = new DockerContainerRuntime(vertx, opts.getDocker());
     runtime.pendingCalls().keySet().forEach(lane -> {
       metrics.gauge("execgate_engine_calls_pending", "Blocking engine calls running or waiting, by purpose", runtime,

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -28,7 +29,9 @@ import java.util.function.ToDoubleFunction;
  * they started, durations, queue depth, rejections, warm pools and image pulls; and their summary at
  * {@code /v1/stats}. Each gateway keeps its own registry, so that two gateways in one Vertx never
  * mix their counts; when the Vertx was built with Micrometer's Prometheus metrics, {@code /metrics}
- * shows Vert.x's own after the gateway's. One instance per gateway, found by its verticles in the
+ * shows Vert.x's own after the gateway's. An embedding application may hand the gateway a registry of
+ * its own: every meter is then registered in it too (same names, tags and histogram buckets), and
+ * removed from it when the gateway closes. One instance per gateway, found by its verticles in the
  * Vertx's local shared data; thread-safe.
  */
 public final class GatewayMetrics implements Shareable {
@@ -45,15 +48,36 @@ public final class GatewayMetrics implements Shareable {
     Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
     Duration.ofSeconds(60), Duration.ofSeconds(120), Duration.ofSeconds(300), Duration.ofSeconds(600));
 
+  /** The gateway's own registry: {@code /metrics} and {@code /v1/stats} read it. */
   private final PrometheusMeterRegistry registry;
+  /**
+   * Where meters are registered: {@link #registry}, or a composite of it and the application's
+   * registry (so that a filter of the application's, e.g. one that denies a meter, never changes
+   * what {@code /v1/stats} counts).
+   */
+  private final MeterRegistry meters;
+  /** The application's registry, or {@code null}. */
+  private final MeterRegistry application;
   /** Vert.x's own registry, or {@code null} when the Vertx has no Prometheus metrics. */
   private final PrometheusMeterRegistry vertxRegistry;
   /** Micrometer holds function counters' sources weakly: they live here as long as the gateway. */
   private final List<Object> sources = new CopyOnWriteArrayList<>();
 
-  private GatewayMetrics(PrometheusMeterRegistry registry, PrometheusMeterRegistry vertxRegistry) {
+  private GatewayMetrics(PrometheusMeterRegistry registry, MeterRegistry application,
+                         PrometheusMeterRegistry vertxRegistry) {
     this.registry = registry;
     registry.config().meterFilter(durationHistograms());
+    this.application = application;
+    if (application == null) {
+      meters = registry;
+    } else {
+      CompositeMeterRegistry composite = new CompositeMeterRegistry();
+      // the composite hands its children the buckets with each meter: the application's registry gets them too
+      composite.config().meterFilter(durationHistograms());
+      composite.add(registry);
+      composite.add(application);
+      meters = composite;
+    }
     this.vertxRegistry = vertxRegistry;
   }
 
@@ -61,8 +85,18 @@ public final class GatewayMetrics implements Shareable {
    * Creates the metrics of the gateway with {@code addressPrefix} in {@code vertx}.
    */
   public static GatewayMetrics create(Vertx vertx, String addressPrefix) {
+    return create(vertx, addressPrefix, null);
+  }
+
+  /**
+   * Creates the metrics of the gateway with {@code addressPrefix} in {@code vertx}.
+   *
+   * @param application a registry of the embedding application where every meter is registered too,
+   *   or {@code null}
+   */
+  public static GatewayMetrics create(Vertx vertx, String addressPrefix, MeterRegistry application) {
     MeterRegistry shared = BackendRegistries.getDefaultNow();
-    GatewayMetrics metrics = new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+    GatewayMetrics metrics = new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), application,
       shared instanceof PrometheusMeterRegistry p ? p : null);
     vertx.sharedData().<String, GatewayMetrics>getLocalMap(MAP).put(addressPrefix, metrics);
     return metrics;
@@ -74,14 +108,20 @@ public final class GatewayMetrics implements Shareable {
    */
   public static GatewayMetrics of(Vertx vertx, String addressPrefix) {
     GatewayMetrics metrics = vertx.sharedData().<String, GatewayMetrics>getLocalMap(MAP).get(addressPrefix);
-    return metrics != null ? metrics : new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null);
+    return metrics != null ? metrics
+      : new GatewayMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null, null);
   }
 
   /**
-   * Forgets this gateway's entry (its meters stay in a shared registry).
+   * Forgets this gateway's entry and removes its meters from the application's registry, if it
+   * handed one: a closed gateway's gauges would otherwise keep reporting, and keep it reachable.
    */
   public static void remove(Vertx vertx, String addressPrefix) {
-    vertx.sharedData().<String, GatewayMetrics>getLocalMap(MAP).remove(addressPrefix);
+    GatewayMetrics metrics = vertx.sharedData().<String, GatewayMetrics>getLocalMap(MAP).remove(addressPrefix);
+    if (metrics != null && metrics.application != null) {
+      // a composite propagates each removal to its children
+      metrics.meters.clear();
+    }
   }
 
   /**
@@ -101,8 +141,12 @@ public final class GatewayMetrics implements Shareable {
     };
   }
 
-  public PrometheusMeterRegistry registry() {
-    return registry;
+  /**
+   * @return where a meter of the gateway is registered (the gateway's own registry, and the
+   *   application's when it handed one)
+   */
+  public MeterRegistry registry() {
+    return meters;
   }
 
   /**
@@ -112,14 +156,14 @@ public final class GatewayMetrics implements Shareable {
    */
   public void executionFinished(String status, String start, Long durationMs, Long queuedMs) {
     Counter.builder("execgate_executions").description("Executions that reached a final state")
-      .tags("status", status, "start", start).register(registry).increment();
+      .tags("status", status, "start", start).register(meters).increment();
     if (durationMs != null) {
       Timer.builder("execgate_execution_duration").description("Time from the program's start to its end")
-        .tags("status", status).register(registry).record(Duration.ofMillis(durationMs));
+        .tags("status", status).register(meters).record(Duration.ofMillis(durationMs));
     }
     if (queuedMs != null) {
       Timer.builder("execgate_execution_queued").description("Time from submit until a container was being set up")
-        .register(registry).record(Duration.ofMillis(queuedMs));
+        .register(meters).record(Duration.ofMillis(queuedMs));
     }
   }
 
@@ -130,14 +174,14 @@ public final class GatewayMetrics implements Shareable {
    */
   public void rejected(String reason) {
     Counter.builder("execgate_rejections").description("Submits refused at admission")
-      .tags("reason", reason).register(registry).increment();
+      .tags("reason", reason).register(meters).increment();
   }
 
   /**
    * Registers a gauge read from {@code source}.
    */
   public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value, String... tags) {
-    Gauge.builder(name, source, value).description(description).tags(tags).strongReference(true).register(registry);
+    Gauge.builder(name, source, value).description(description).tags(tags).strongReference(true).register(meters);
   }
 
   /**
@@ -146,13 +190,17 @@ public final class GatewayMetrics implements Shareable {
   public void functionCounter(String name, String description, Supplier<Number> count, String... tags) {
     sources.add(count);
     FunctionCounter.builder(name, count, s -> s.get().doubleValue())
-      .description(description).tags(tags).register(registry);
+      .description(description).tags(tags).register(meters);
   }
 
   /**
    * @return the Prometheus text of every meter
    */
   public String scrape() {
+    if (vertxRegistry != null && vertxRegistry == application) {
+      // the application handed Vert.x's registry: it holds the gateway's meters and Vert.x's
+      return vertxRegistry.scrape();
+    }
     String own = registry.scrape();
     return vertxRegistry == null ? own : own + (own.endsWith("\n") ? "" : "\n") + vertxRegistry.scrape();
   }

@@ -13,6 +13,9 @@ import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.Frame;
 import io.execgate.model.RequestLimits;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -54,6 +57,8 @@ class EmbeddingIT {
   private String hostDeployment;
   private HostVerticle host;
   private ExecutionGateway second;
+  /** The registry the application handed the second gateway. */
+  private final MeterRegistry secondMeters = new SimpleMeterRegistry();
   private HttpServer twoGateways;
   private WebClient http;
   private String instanceA;
@@ -82,7 +87,7 @@ class EmbeddingIT {
     // a second gateway in the same Vertx, with its own address prefix; both mounted by one server
     GatewayOptions b = options(instanceB, "other-gateway");
     b.getHttp().setEnabled(false);
-    second = await(ExecutionGateway.deploy(vertx, b));
+    second = await(ExecutionGateway.deploy(vertx, b, secondMeters));
     Router router = Router.router(vertx);
     router.route("/a/*").subRouter(host.gateway().router());
     router.route("/b/*").subRouter(second.router());
@@ -102,7 +107,7 @@ class EmbeddingIT {
         await(second.close());
       }
       await(vertx.close());
-      for (String instance : new String[]{instanceA, instanceB}) {
+      for (String instance : new String[]{instanceA, instanceB, instanceA + "-c"}) {
         assertThat(DockerSupport.awaitNoContainers(docker, instance, 10_000)).as("containers of %s", instance).isEmpty();
       }
     } finally {
@@ -322,6 +327,44 @@ class EmbeddingIT {
     assertThat(container).as("the container of " + running.id()).isNotNull();
     assertThat(container.getLabels().get("execgate.instance")).isEqualTo(instanceB);
     assertThat(await(second.client().cancel(running.id())).status()).isEqualTo(ExecutionStatus.CANCELLED);
+  }
+
+  @Test
+  void theApplicationsRegistriesCountEachGatewaysExecutionsApart() {
+    // a third gateway in the same Vertx, with a registry of its own and no warm pool: its start is cold
+    MeterRegistry thirdMeters = new SimpleMeterRegistry();
+    GatewayOptions c = options(instanceA + "-c", "third-gateway");
+    c.getHttp().setEnabled(false);
+    c.getExecutor().getPool().setSize(0);
+    ExecutionGateway third = await(ExecutionGateway.deploy(vertx, c, thirdMeters));
+    try {
+      double secondBefore = succeeded(secondMeters);
+      assertThat(await(third.client().execute(ExecutionRequest.script("echo metered"))).stdout()).isEqualTo("metered\n");
+
+      assertThat(thirdMeters.get("execgate_executions").tags("status", "succeeded", "start", "cold").counter().count())
+        .isEqualTo(1.0);
+      assertThat(thirdMeters.get("execgate_executions").counters()).as("no other status or start").hasSize(1);
+      Timer duration = thirdMeters.get("execgate_execution_duration").tags("status", "succeeded").timer();
+      assertThat(duration.count()).isEqualTo(1);
+      assertThat(duration.totalTime(TimeUnit.MILLISECONDS)).isPositive().isLessThan(30_000);
+      assertThat(thirdMeters.get("execgate_execution_queued").timer().count()).isEqualTo(1);
+      assertThat(succeeded(secondMeters)).as("the second gateway's registry").isEqualTo(secondBefore);
+
+      assertThat(await(second.client().execute(ExecutionRequest.script("echo second"))).stdout()).isEqualTo("second\n");
+      assertThat(succeeded(secondMeters)).isEqualTo(secondBefore + 1);
+      assertThat(succeeded(thirdMeters)).as("the third gateway's registry").isEqualTo(1.0);
+      // the gateways' own gauges reach the application too
+      assertThat(thirdMeters.get("execgate_capacity").gauge().value()).isPositive();
+    } finally {
+      await(third.close());
+    }
+    assertThat(thirdMeters.getMeters()).as("a closed gateway's meters leave the application's registry").isEmpty();
+    assertThat(secondMeters.find("execgate_executions").counters()).as("the other gateway's stay").isNotEmpty();
+  }
+
+  private static double succeeded(MeterRegistry registry) {
+    return registry.find("execgate_executions").tag("status", "succeeded").counters().stream()
+      .mapToDouble(counter -> counter.count()).sum();
   }
 
   @Test

@@ -53,14 +53,25 @@ class AttachedOutputTest {
       thread.start();
     }
 
-    /** Waits until the reader has been blocked for a while, and returns how many pushes got through. */
+    /**
+     * Waits until the reader is parked in a push and has pushed nothing for 100 ms (or has ended, or
+     * 10 s passed), and returns how many pushes got through. Waiting for the parked state, not only for
+     * a quiet count, keeps a reader thread that starts late from reading as one blocked at once.
+     */
     int blockedAfter() throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       int last = -1;
-      while (pushed.get() != last) {
-        last = pushed.get();
+      while (true) {
+        int now = pushed.get();
+        Thread.State state = thread.getState();
+        boolean parked = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
+          || state == Thread.State.BLOCKED;
+        if ((now == last && parked) || done.getCount() == 0 || System.nanoTime() > deadline) {
+          return now;
+        }
+        last = now;
         Thread.sleep(100);
       }
-      return last;
     }
   }
 

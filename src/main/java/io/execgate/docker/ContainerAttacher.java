@@ -39,17 +39,7 @@ final class ContainerAttacher {
   Future<AttachedOutput> attachOutput(String containerId) {
     Context ctx = vertx.getOrCreateContext();
     AttachedOutput output = new AttachedOutput(ctx, OUTPUT_HIGH_WATER_BYTES);
-    Promise<AttachedOutput> attached = Promise.promise();
-    AtomicBoolean started = new AtomicBoolean();
-    ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
-      @Override
-      public void onStart(Closeable stream) {
-        super.onStart(stream);
-        if (started.compareAndSet(false, true)) {
-          ctx.runOnContext(v -> attached.complete(output));
-        }
-      }
-
+    Attach<AttachedOutput> callback = new Attach<>(ctx, output, "attach") {
       @Override
       public void onNext(Frame frame) {
         StreamType type = frame.getStreamType();
@@ -66,9 +56,7 @@ final class ContainerAttacher {
 
       @Override
       public void onError(Throwable err) {
-        if (started.compareAndSet(false, true)) {
-          ctx.runOnContext(v -> attached.fail(DockerErrors.map(err, "attach")));
-        }
+        super.onError(err);
         output.end(DockerErrors.map(err, "output stream"));
       }
 
@@ -88,30 +76,12 @@ final class ContainerAttacher {
     } catch (RuntimeException e) {
       return Future.failedFuture(DockerErrors.map(e, "attach"));
     }
-    return attached.future().timeout(callTimeoutMs, TimeUnit.MILLISECONDS);
+    return callback.attached();
   }
 
   Future<StdinSink> attachStdin(String containerId) {
-    Context ctx = vertx.getOrCreateContext();
     StdinSink sink = new StdinSink();
-    Promise<StdinSink> attached = Promise.promise();
-    AtomicBoolean started = new AtomicBoolean();
-    ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
-      @Override
-      public void onStart(Closeable stream) {
-        super.onStart(stream);
-        if (started.compareAndSet(false, true)) {
-          ctx.runOnContext(v -> attached.complete(sink));
-        }
-      }
-
-      @Override
-      public void onError(Throwable err) {
-        if (started.compareAndSet(false, true)) {
-          ctx.runOnContext(v -> attached.fail(DockerErrors.map(err, "attach stdin")));
-        }
-      }
-    };
+    Attach<StdinSink> callback = new Attach<>(vertx.getOrCreateContext(), sink, "attach stdin");
     sink.closer(() -> closeQuietly(callback));
     try {
       client.attachContainerCmd(containerId)
@@ -123,7 +93,46 @@ final class ContainerAttacher {
     } catch (RuntimeException e) {
       return Future.failedFuture(DockerErrors.map(e, "attach stdin"));
     }
-    return attached.future().timeout(callTimeoutMs, TimeUnit.MILLISECONDS);
+    return callback.attached();
+  }
+
+  /**
+   * An attach's callback: completes with {@code value} on the caller's context once the engine has
+   * accepted the attach, or fails with the engine's error, whichever comes first, within the call
+   * timeout. docker-java calls it on its own threads.
+   */
+  private class Attach<T> extends ResultCallback.Adapter<Frame> {
+
+    private final Context ctx;
+    private final T value;
+    private final String operation;
+    private final Promise<T> attached = Promise.promise();
+    private final AtomicBoolean settled = new AtomicBoolean();
+
+    Attach(Context ctx, T value, String operation) {
+      this.ctx = ctx;
+      this.value = value;
+      this.operation = operation;
+    }
+
+    Future<T> attached() {
+      return attached.future().timeout(callTimeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void onStart(Closeable stream) {
+      super.onStart(stream);
+      if (settled.compareAndSet(false, true)) {
+        ctx.runOnContext(v -> attached.complete(value));
+      }
+    }
+
+    @Override
+    public void onError(Throwable err) {
+      if (settled.compareAndSet(false, true)) {
+        ctx.runOnContext(v -> attached.fail(DockerErrors.map(err, operation)));
+      }
+    }
   }
 
   static void closeQuietly(Closeable c) {

@@ -2,10 +2,7 @@ package io.execgate.http;
 
 import io.execgate.error.GatewayException;
 import io.execgate.model.Frame;
-import io.execgate.stream.FrameSink;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
@@ -15,22 +12,20 @@ import io.vertx.core.http.HttpServerResponse;
  * is written with the first byte (or at the end), so an error found before that is an ordinary
  * error response; one found later resets the connection, so the body never ends as if complete.
  */
-final class RawOutputSink implements FrameSink {
+final class RawOutputSink extends ChunkedResponseSink {
 
   static final String OCTET_STREAM = "application/octet-stream";
 
-  private final HttpServerResponse response;
   private final Frame.Type type;
   /** Bytes still to skip before the offset is reached. */
   private long skip;
-  private boolean closed;
 
   /**
    * @param stderr which stream
    * @param offset the first byte sent, counted from the stream's start
    */
   RawOutputSink(HttpServerResponse response, boolean stderr, long offset) {
-    this.response = response;
+    super(response, OCTET_STREAM);
     this.type = stderr ? Frame.Type.STDERR : Frame.Type.STDOUT;
     this.skip = offset;
   }
@@ -44,17 +39,6 @@ final class RawOutputSink implements FrameSink {
 
   boolean isClosed() {
     return closed;
-  }
-
-  private void head() {
-    if (!response.headWritten()) {
-      response.setStatusCode(200)
-        .setChunked(true)
-        .putHeader(HttpHeaders.CONTENT_TYPE, OCTET_STREAM)
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY)
-        .putHeader("x-accel-buffering", "no");
-    }
   }
 
   @Override
@@ -85,16 +69,6 @@ final class RawOutputSink implements FrameSink {
       head();
       response.write(bytes);
     }
-  }
-
-  @Override
-  public boolean writeQueueFull() {
-    return !closed && response.writeQueueFull();
-  }
-
-  @Override
-  public void drainHandler(Handler<Void> handler) {
-    response.drainHandler(handler);
   }
 
   @Override

@@ -2,11 +2,8 @@ package io.execgate.http;
 
 import io.execgate.error.GatewayException;
 import io.execgate.model.Frame;
-import io.execgate.stream.FrameSink;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
@@ -15,7 +12,7 @@ import io.vertx.core.http.HttpServerResponse;
  * comment, an NDJSON {@code keepalive} frame) keep proxies from timing the stream out and let a
  * dead peer be noticed by a failed write.
  */
-final class ResponseSink implements FrameSink {
+final class ResponseSink extends ChunkedResponseSink {
 
   /** How frames are written. */
   enum Format {
@@ -30,14 +27,12 @@ final class ResponseSink implements FrameSink {
   }
 
   private final Vertx vertx;
-  private final HttpServerResponse response;
   private final Format format;
   private long timer = -1;
-  private boolean closed;
 
   ResponseSink(Vertx vertx, HttpServerResponse response, Format format) {
+    super(response, format.contentType);
     this.vertx = vertx;
-    this.response = response;
     this.format = format;
   }
 
@@ -69,17 +64,6 @@ final class ResponseSink implements FrameSink {
     return response.headWritten();
   }
 
-  private void head() {
-    if (!response.headWritten()) {
-      response.setStatusCode(200)
-        .setChunked(true)
-        .putHeader(HttpHeaders.CONTENT_TYPE, format.contentType)
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY)
-        .putHeader("x-accel-buffering", "no");
-    }
-  }
-
   @Override
   public void write(Frame frame) {
     if (closed) {
@@ -97,16 +81,6 @@ final class ResponseSink implements FrameSink {
       }
       response.write(event.appendString("data: ").appendBuffer(json).appendString("\n\n"));
     }
-  }
-
-  @Override
-  public boolean writeQueueFull() {
-    return !closed && response.writeQueueFull();
-  }
-
-  @Override
-  public void drainHandler(Handler<Void> handler) {
-    response.drainHandler(handler);
   }
 
   @Override

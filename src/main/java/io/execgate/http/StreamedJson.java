@@ -1,12 +1,10 @@
 package io.execgate.http;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.execgate.store.TextSource;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.Json;
@@ -181,8 +179,7 @@ final class StreamedJson {
       if (end < piece.length() && Character.isHighSurrogate(piece.charAt(end - 1))) {
         end--;
       }
-      byte[] escaped = JsonStringEncoder.getInstance().quoteAsUTF8(piece.substring(offset, end));
-      response.write(Buffer.buffer(escaped));
+      response.write(JsonStringBytes.escape(piece, offset, end));
       offset = end;
       if (offset == piece.length()) {
         piece = null;

@@ -3,6 +3,7 @@ package io.execgate.http;
 import io.execgate.GatewayOptions;
 import io.execgate.auth.AuthOptions;
 import io.execgate.bus.Addresses;
+import io.execgate.mcp.McpServer;
 import io.execgate.metrics.GatewayMetrics;
 import io.execgate.store.ExecutionStore;
 import io.vertx.core.Future;
@@ -153,6 +154,10 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.get("/docs/*").handler(StaticHandler.create("webroot/docs").setCachingEnabled(false))
       .handler(StaticHandler.create(SWAGGER_UI));
 
+    if (options.getMcp().isEnabled()) {
+      mountMcp(vertx, options, store, router);
+    }
+
     PistonApi piston = new PistonApi(options, api.waiter(), api.decoding(), store);
     piston.mount(router, body);
 
@@ -169,6 +174,24 @@ public final class HttpGatewayVerticle extends VerticleBase {
       });
     }
     return router;
+  }
+
+  /**
+   * The MCP endpoint: authenticated and rate-limited as every API route, its tool calls parsed by the
+   * submit's own parser.
+   */
+  private static void mountMcp(Vertx vertx, GatewayOptions options, ExecutionStore store, Router router) {
+    ExecutionRequestParser parser = new ExecutionRequestParser(options);
+    McpServer mcp = McpServer.create(vertx, options, store, submit -> {
+      try {
+        return Future.succeededFuture(parser.parse(submit, false).job());
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    });
+    // a message is refused before it is read beyond the cap
+    router.post("/mcp").handler(BodyHandler.create(false).setBodyLimit(options.getMcp().getMaxRequestBytes()));
+    router.route("/mcp").handler(ctx -> mcp.handle(ctx, AuthHandler.principal(ctx)));
   }
 
   /**

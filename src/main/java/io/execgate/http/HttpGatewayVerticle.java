@@ -7,12 +7,14 @@ import io.execgate.mcp.McpServer;
 import io.execgate.metrics.GatewayMetrics;
 import io.execgate.store.ExecutionStore;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 
@@ -191,7 +193,11 @@ public final class HttpGatewayVerticle extends VerticleBase {
     });
     // a message is refused before it is read beyond the cap
     router.post("/mcp").handler(BodyHandler.create(false).setBodyLimit(options.getMcp().getMaxRequestBytes()));
-    router.route("/mcp").handler(ctx -> mcp.handle(ctx, AuthHandler.principal(ctx)));
+    Handler<RoutingContext> handler = ctx -> mcp.handle(ctx, AuthHandler.principal(ctx));
+    router.post("/mcp").handler(handler);
+    router.delete("/mcp").handler(handler);
+    // answered 405 by the server: it opens no stream of its own
+    router.get("/mcp").handler(handler);
   }
 
   /**

@@ -1,10 +1,11 @@
 // Drives execgate's /mcp with the official MCP TypeScript SDK (used by McpIT).
-// node mcp-client-run.mjs <basic|cancel|swarm> <gateway url> <api key> [agents]
+// node mcp-client-run.mjs <basic|cancel|swarm|stdio> <gateway url> <api key> [agents | java jar]
 // Prints one JSON line: what the client saw.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
-const [scenario, url, key, agents] = process.argv.slice(2);
+const [scenario, url, key, agents, jar] = process.argv.slice(2);
 
 function connect() {
   const client = new Client({ name: 'execgate-it', version: '1.0.0' });
@@ -86,5 +87,22 @@ async function swarm(n) {
   return { elapsedMs: Date.now() - started, results };
 }
 
-const run = { basic, cancel, swarm: () => swarm(Number(agents)) }[scenario];
+// the stdio bridge of the runnable jar, started by the SDK's stdio transport as a desktop client would
+async function stdio(java) {
+  const client = new Client({ name: 'execgate-it-stdio', version: '1.0.0' });
+  const transport = new StdioClientTransport({ command: java, args: ['-jar', jar, 'mcp-stdio', '--url', url],
+    env: { ...process.env, EXECGATE_API_KEY: key }, stderr: 'inherit' });
+  await client.connect(transport);
+  const out = { server: client.getServerVersion() };
+  out.tools = (await client.listTools()).tools.map(t => t.name);
+  const progress = [];
+  out.run = await client.callTool({ name: 'run_code', arguments: { language: 'sh', code: 'echo via stdio; exit 4' } },
+    undefined, { onprogress: p => progress.push(p.message), timeout: 60000 });
+  out.progress = progress;
+  out.unknown = await client.callTool({ name: 'run_code', arguments: { language: 'cobol', code: 'x' } });
+  await client.close();
+  return out;
+}
+
+const run = { basic, cancel, swarm: () => swarm(Number(agents)), stdio: () => stdio(agents) }[scenario];
 console.log(JSON.stringify(await run()));

@@ -186,6 +186,19 @@ class McpIT extends GatewayITBase {
     assertThat(DockerSupport.awaitNoExecutionContainers(docker, instanceId, 10_000)).isEmpty();
   }
 
+  @Test
+  void theStdioBridgeCarriesAStdioClientToTheGateway() throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    JsonObject out = client(90, "stdio", BOB, java, Path.of("target", "execgate.jar").toAbsolutePath().toString());
+    assertThat(out.getJsonObject("server").getString("name")).isEqualTo("execgate");
+    assertThat(out.getJsonArray("tools").getList()).containsExactly("list_runtimes", "run_code");
+    assertThat(text(out.getJsonObject("run"))).startsWith("status: failed\nexit code: 4\n")
+      .contains("--- stdout ---\nvia stdio\n");
+    // progress (live output) comes through the bridge's event stream
+    assertThat(out.getJsonArray("progress").getList()).containsExactly("via stdio\n");
+    assertThat(text(out.getJsonObject("unknown"))).startsWith("unsupported_language (HTTP 400)");
+  }
+
   // ---- raw requests: the transport's edges ----
 
   private HttpRequest<Buffer> mcp(String key, String session) {

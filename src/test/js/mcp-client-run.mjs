@@ -96,7 +96,7 @@ async function stdio(java) {
   const out = { server: client.getServerVersion() };
   out.tools = (await client.listTools()).tools.map(t => t.name);
   const progress = [];
-  out.run = await client.callTool({ name: 'run_code', arguments: { language: 'sh', code: 'echo via stdio; exit 4' } },
+  out.run = await client.callTool({ name: 'run_code', arguments: { language: 'sh', code: 'echo via stdio; sleep 0.3; exit 4' } },
     undefined, { onprogress: p => progress.push(p.message), timeout: 60000 });
   out.progress = progress;
   out.unknown = await client.callTool({ name: 'run_code', arguments: { language: 'cobol', code: 'x' } });

@@ -39,6 +39,17 @@ final class McpSession {
     lastUsedNanos = now;
   }
 
+  long lastUsedNanos() {
+    return lastUsedNanos;
+  }
+
+  /**
+   * @return whether a tool call of this session is in flight
+   */
+  boolean busy() {
+    return !inFlight.isEmpty();
+  }
+
   boolean idle(long now, long idleNanos) {
     return inFlight.isEmpty() && now - lastUsedNanos > idleNanos;
   }

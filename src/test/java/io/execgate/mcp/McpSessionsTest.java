@@ -29,12 +29,28 @@ class McpSessionsTest {
   }
 
   @Test
-  void aKeysSessionsAndTheNodesAreCapped() {
-    sessions.create("alice", "v", 0);
-    sessions.create("alice", "v", 0);
-    assertThatThrownBy(() -> sessions.create("alice", "v", 0))
+  void aKeyAtItsCapLosesItsLeastRecentlyUsedSessionWithoutACallInFlight() {
+    McpSession first = sessions.create("alice", "v", 0);
+    McpSession second = sessions.create("alice", "v", 1);
+    McpSession third = sessions.create("alice", "v", 2);
+    assertThat(sessions.find(first.id(), "alice", 3)).isNull();
+    assertThat(sessions.find(second.id(), "alice", 3)).isSameAs(second);
+    // both busy: nothing to push out
+    second.start(1, () -> { });
+    third.start(1, () -> { });
+    assertThatThrownBy(() -> sessions.create("alice", "v", 4))
       .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED))
-      .hasMessageContaining("already holds 2 MCP sessions");
+      .hasMessageContaining("holds 2 MCP sessions (mcp.maxSessionsPerKey), each with a call in flight");
+    third.finish(1);
+    assertThat(sessions.create("alice", "v", 5)).isNotNull();
+    assertThat(sessions.find(third.id(), "alice", 6)).isNull();
+    assertThat(sessions.find(second.id(), "alice", 6)).isSameAs(second);
+  }
+
+  @Test
+  void theNodesSessionsAreCapped() {
+    sessions.create("alice", "v", 0);
+    sessions.create("alice", "v", 0);
     sessions.create("bob", "v", 0);
     assertThatThrownBy(() -> sessions.create("carol", "v", 0))
       .isInstanceOfSatisfying(GatewayException.class,

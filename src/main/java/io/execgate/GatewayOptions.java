@@ -9,6 +9,7 @@ import io.execgate.config.ExecutorOptions;
 import io.execgate.config.HttpOptions;
 import io.execgate.config.ImageCacheOptions;
 import io.execgate.config.JsonReader;
+import io.execgate.config.McpOptions;
 import io.execgate.model.ImageRef;
 import io.execgate.model.RuntimeSpec;
 import io.vertx.core.json.JsonArray;
@@ -42,6 +43,7 @@ public class GatewayOptions {
   private ImageCacheOptions images;
   private AuthOptions auth;
   private ClusterOptions cluster;
+  private McpOptions mcp;
   private List<RuntimeSpec> runtimes;
   private String defaultRuntime;
 
@@ -58,6 +60,7 @@ public class GatewayOptions {
     images = new ImageCacheOptions();
     auth = new AuthOptions();
     cluster = new ClusterOptions();
+    mcp = new McpOptions();
     runtimes = new ArrayList<>(DefaultRuntimes.all());
     defaultRuntime = DEFAULT_RUNTIME;
   }
@@ -81,6 +84,7 @@ public class GatewayOptions {
     images = new ImageCacheOptions(r.getObject("images"));
     auth = new AuthOptions(r.getObject("auth"));
     cluster = new ClusterOptions(r.getObject("cluster"));
+    mcp = new McpOptions(r.getObject("mcp"));
     JsonArray array = r.getArray("runtimes");
     if (array != null) {
       runtimes = new ArrayList<>();
@@ -268,6 +272,22 @@ public class GatewayOptions {
   }
 
   /**
+   * @return the Model Context Protocol endpoint's settings
+   */
+  public McpOptions getMcp() {
+    return mcp;
+  }
+
+  /**
+   * @param mcp the Model Context Protocol endpoint's settings
+   * @return a reference to this, so the API can be used fluently
+   */
+  public GatewayOptions setMcp(McpOptions mcp) {
+    this.mcp = mcp;
+    return this;
+  }
+
+  /**
    * @return whether and how this node joins a cluster
    */
   public ClusterOptions getCluster() {
@@ -340,6 +360,7 @@ public class GatewayOptions {
       .put("images", images.toJson())
       .put("auth", auth.toJson())
       .put("cluster", cluster.toJson())
+      .put("mcp", mcp.toJson())
       .put("runtimes", array)
       .put("defaultRuntime", defaultRuntime);
   }

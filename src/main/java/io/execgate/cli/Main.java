@@ -56,6 +56,10 @@ public final class Main {
       System.out.println("sha256: " + ApiKey.hash(key));
       return;
     }
+    if (args.length > 0 && args[0].equals("mcp-stdio")) {
+      // the HTTP client's threads would keep the JVM up: the bridge ends with stdin
+      System.exit(McpStdioBridge.run(args, System.in, System.out));
+    }
     GatewayOptions options;
     try {
       options = ConfigLoader.load(environment(args));
@@ -134,7 +138,7 @@ public final class Main {
         env.put("EXECGATE_ROLE", arg.substring("--role=".length()));
       } else {
         throw new ConfigException("args", "unknown argument '" + arg + "' (usage: execgate [--role=gateway|worker|all]"
-          + " | hash-key <key> | generate-key)");
+          + " | hash-key <key> | generate-key | mcp-stdio --url <gateway> [--key <key>])");
       }
     }
     return env;

@@ -3,15 +3,18 @@ package io.execgate.http;
 import io.execgate.GatewayOptions;
 import io.execgate.auth.AuthOptions;
 import io.execgate.bus.Addresses;
+import io.execgate.mcp.McpServer;
 import io.execgate.metrics.GatewayMetrics;
 import io.execgate.store.ExecutionStore;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 
@@ -153,6 +156,10 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.get("/docs/*").handler(StaticHandler.create("webroot/docs").setCachingEnabled(false))
       .handler(StaticHandler.create(SWAGGER_UI));
 
+    if (options.getMcp().isEnabled()) {
+      mountMcp(vertx, options, store, router);
+    }
+
     PistonApi piston = new PistonApi(options, api.waiter(), api.decoding(), store);
     piston.mount(router, body);
 
@@ -169,6 +176,28 @@ public final class HttpGatewayVerticle extends VerticleBase {
       });
     }
     return router;
+  }
+
+  /**
+   * The MCP endpoint: authenticated and rate-limited as every API route, its tool calls parsed by the
+   * submit's own parser.
+   */
+  private static void mountMcp(Vertx vertx, GatewayOptions options, ExecutionStore store, Router router) {
+    ExecutionRequestParser parser = new ExecutionRequestParser(options);
+    McpServer mcp = McpServer.create(vertx, options, store, submit -> {
+      try {
+        return Future.succeededFuture(parser.parse(submit, false).job());
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    });
+    // a message is refused before it is read beyond the cap
+    router.post("/mcp").handler(BodyHandler.create(false).setBodyLimit(options.getMcp().getMaxRequestBytes()));
+    Handler<RoutingContext> handler = ctx -> mcp.handle(ctx, AuthHandler.principal(ctx));
+    router.post("/mcp").handler(handler);
+    router.delete("/mcp").handler(handler);
+    // answered 405 by the server: it opens no stream of its own
+    router.get("/mcp").handler(handler);
   }
 
   /**

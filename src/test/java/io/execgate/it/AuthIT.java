@@ -25,6 +25,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AuthIT extends GatewayITBase {
 
+  @Override
+  protected boolean checksResponsesAgainstOpenApi() {
+    return true;
+  }
+
   private static final String ADMIN = ApiKey.generate();
   private static final String LIMITED = ApiKey.generate();
   private static final String SLOW = ApiKey.generate();

@@ -18,6 +18,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ExecutionsIT extends GatewayITBase {
 
+  @Override
+  protected boolean checksResponsesAgainstOpenApi() {
+    return true;
+  }
+
   @Test
   void aSyncExecutionAnswersWithTheSeparatedStreamsAndTheExitCode() {
     JsonObject r = run(new JsonObject().put("script", "echo hi; echo err >&2; exit 3").put("wait", true));

@@ -17,6 +17,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PistonApiIT extends GatewayITBase {
 
+  @Override
+  protected boolean checksResponsesAgainstOpenApi() {
+    return true;
+  }
+
   @BeforeAll
   void requireRuntimeImages() {
     DockerSupport.requireImages(DefaultRuntimes.PYTHON_IMAGE, DefaultRuntimes.NODE_IMAGE,

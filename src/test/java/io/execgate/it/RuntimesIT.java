@@ -26,6 +26,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RuntimesIT extends GatewayITBase {
 
+  @Override
+  protected boolean checksResponsesAgainstOpenApi() {
+    return true;
+  }
+
   private static final JsonObject GENEROUS = new JsonObject().put("timeoutMs", 30_000);
 
   @BeforeAll

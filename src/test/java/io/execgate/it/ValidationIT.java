@@ -15,6 +15,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ValidationIT extends GatewayITBase {
 
+  @Override
+  protected boolean checksResponsesAgainstOpenApi() {
+    return true;
+  }
+
   private HttpResponse<Buffer> send(HttpMethod method, String path, String contentType, Buffer body) {
     var request = client.request(method, path);
     if (contentType != null) {

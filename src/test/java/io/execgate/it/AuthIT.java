@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -28,6 +29,12 @@ class AuthIT extends GatewayITBase {
   @Override
   protected boolean checksResponsesAgainstOpenApi() {
     return true;
+  }
+
+  @AfterAll
+  void theResponsesWereCheckedAgainstOpenApi() {
+    assertThat(openApi.checked()).contains("submitExecution 401", "submitExecution 403", "submitExecution 429",
+      "listRuntimes 200", "listRuntimes 403", "listRuntimes 429", "health 200", "issueToken 201");
   }
 
   private static final String ADMIN = ApiKey.generate();

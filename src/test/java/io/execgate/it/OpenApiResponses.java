@@ -198,7 +198,8 @@ final class OpenApiResponses {
     Map<String, String> plain = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     headers.forEach(h -> plain.putIfAbsent(h.getKey(), h.getValue()));
     ValidatableResponse response = hasBody && VALIDATED.contains(mediaType)
-      ? ValidatableResponse.create(status, plain, body, contentType)
+      // the media type without its parameters: vertx-openapi knows text/plain, not Prometheus' text/plain; version=0.0.4
+      ? ValidatableResponse.create(status, plain, body, mediaType)
       : ValidatableResponse.create(status, plain);
     return validator.validate(response, id)
       .map(validated -> {

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,6 +19,12 @@ class ValidationIT extends GatewayITBase {
   @Override
   protected boolean checksResponsesAgainstOpenApi() {
     return true;
+  }
+
+  @AfterAll
+  void theResponsesWereCheckedAgainstOpenApi() {
+    assertThat(openApi.checked()).contains("submitExecution 400", "submitExecution 413", "submitExecution 415",
+      "submitExecution 422");
   }
 
   private HttpResponse<Buffer> send(HttpMethod method, String path, String contentType, Buffer body) {

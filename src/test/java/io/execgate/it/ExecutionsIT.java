@@ -28,7 +28,7 @@ class ExecutionsIT extends GatewayITBase {
   void theResponsesWereCheckedAgainstOpenApi() {
     assertThat(openApi.checked()).contains("submitExecution 200", "submitExecution 202", "getExecution 200",
       "getExecution 404", "cancelExecution 200", "cancelExecution 404", "listRuntimes 200", "listImages 200",
-      "health 200", "ready 200", "openapi 200", "webPage 200", "webAsset 200", "editorAsset 200", "editorAsset 404");
+      "health 200", "ready 200", "openapi 200", "webPage 200", "webAsset 200");
   }
 
   @Test

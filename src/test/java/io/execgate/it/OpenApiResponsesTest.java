@@ -60,6 +60,22 @@ class OpenApiResponsesTest {
   }
 
   @Test
+  void declaredHeadersAreChecked() throws Exception {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("content-type", "application/json")
+      .add("www-authenticate", "Bearer realm=\"execgate\"");
+    String body = "{\"error\":{\"code\":\"unauthorized\",\"message\":\"an API key is required\"}}";
+    assertThat(openApi.validate(HttpMethod.GET, "/ready", 401, headers, Buffer.buffer(body))
+      .await(10, TimeUnit.SECONDS)).isEqualTo("ready");
+    // Retry-After is an integer
+    MultiMap limited = MultiMap.caseInsensitiveMultiMap().add("content-type", "application/json")
+      .add("retry-after", "soon");
+    String rateLimited = "{\"error\":{\"code\":\"rate_limited\",\"message\":\"slow down\"}}";
+    assertThatThrownBy(() -> openApi.validate(HttpMethod.GET, "/v1/runtimes", 429, limited,
+      Buffer.buffer(rateLimited)).await(10, TimeUnit.SECONDS))
+      .isInstanceOf(AssertionError.class).hasMessageContaining("Retry-After");
+  }
+
+  @Test
   void anUndeclaredStatusIsRefused() {
     assertThatThrownBy(() -> check("GET", "/health", 418, "application/json", "{}"))
       .isInstanceOf(AssertionError.class).hasMessageContaining("418");

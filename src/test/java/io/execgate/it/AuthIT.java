@@ -34,7 +34,8 @@ class AuthIT extends GatewayITBase {
   @AfterAll
   void theResponsesWereCheckedAgainstOpenApi() {
     assertThat(openApi.checked()).contains("submitExecution 401", "submitExecution 403", "submitExecution 429",
-      "listRuntimes 200", "listRuntimes 403", "listRuntimes 429", "health 200", "issueToken 201");
+      "listRuntimes 200", "listRuntimes 403", "listRuntimes 429", "health 200", "issueToken 201",
+      "ready 401", "metrics 200", "pistonRuntimes 401");
   }
 
   private static final String ADMIN = ApiKey.generate();

@@ -1,33 +1,106 @@
-// execgate's page: runs a script over the interactive WebSocket (v1/ws) and shows its frames live,
-// and the gateway's counters (v1/stats). Plain ES2020, no dependencies; output is inserted as text,
-// never as HTML. Every URL is relative to the page, so that it works wherever the API is mounted
-// (an application may serve it under a prefix of its own).
+// execgate's page: a code editor (CodeMirror), runs a script over the interactive WebSocket (v1/ws)
+// and shows its frames live, ANSI colours included, and the gateway's counters (v1/stats). Output is
+// inserted as text, never as HTML. Every URL is relative to the page, so that it works wherever the
+// API is mounted (an application may serve it under a prefix of its own). A share link carries the
+// runtime, version, script and stdin in the URL's fragment: the server never sees nor stores them.
 'use strict';
+
+/* global CodeMirror, AnsiRenderer, SAMPLES */
 
 const $ = (id) => document.getElementById(id);
 const ui = {
-  runtime: $('runtime'), script: $('script'), run: $('run'), cancel: $('cancel'), status: $('status'),
-  duration: $('duration'), output: $('output'), stdinForm: $('stdin-form'), stdin: $('stdin'),
-  send: $('send'), eof: $('eof'), key: $('key'), keyLabel: $('key-label'),
+  runtime: $('runtime'), version: $('version'), script: $('script'), input: $('input'), run: $('run'),
+  cancel: $('cancel'), share: $('share'), shareBar: $('share-bar'), shareLink: $('share-link'),
+  shareNote: $('share-note'), status: $('status'), duration: $('duration'), output: $('output'),
+  stdinForm: $('stdin-form'), stdin: $('stdin'), send: $('send'), eof: $('eof'), key: $('key'),
+  keyLabel: $('key-label'),
 };
 let socket = null;
 let starting = false;
+// name -> [{version, file}], newest first, as /v1/runtimes lists them
+const runtimes = new Map();
+let defaultRuntime = null;
+
+// ---- the editor ----------------------------------------------------------------------------------
+
+const editor = CodeMirror.fromTextArea(ui.script, {
+  lineNumbers: true,
+  indentUnit: 4,
+  tabSize: 4,
+  indentWithTabs: false,
+  matchBrackets: true,
+  autofocus: true,
+  extraKeys: {
+    'Ctrl-Enter': () => run(),
+    'Cmd-Enter': () => run(),
+    // Tab indents (a selection, or inserts spaces to the next stop), and never leaves the editor
+    Tab: (cm) => {
+      if (cm.somethingSelected()) {
+        cm.indentSelection('add');
+      } else {
+        cm.execCommand('insertSoftTab');
+      }
+    },
+    'Shift-Tab': (cm) => cm.indentSelection('subtract'),
+  },
+});
+
+function modeFor(name, file) {
+  if (SAMPLES[name]) {
+    return SAMPLES[name].mode;
+  }
+  const ext = (file || '').split('.').pop();
+  return {
+    sh: 'text/x-sh', py: 'text/x-python', js: 'text/javascript', mjs: 'text/javascript', c: 'text/x-csrc',
+    h: 'text/x-csrc', cpp: 'text/x-c++src', cc: 'text/x-c++src', cxx: 'text/x-c++src',
+  }[ext] || null;
+}
+
+function sampleFor(name) {
+  return SAMPLES[name] ? SAMPLES[name].code : '';
+}
+
+// the editor holds no program of the user's own: empty, or some runtime's untouched sample
+function editorIsSample() {
+  const text = editor.getValue();
+  return text.trim() === '' || Object.values(SAMPLES).some((s) => s.code === text);
+}
+
+// ---- output --------------------------------------------------------------------------------------
+
+const renderers = { stdout: new AnsiRenderer(), stderr: new AnsiRenderer() };
 
 function setStatus(status) {
   ui.status.textContent = status;
   ui.status.dataset.status = status;
 }
 
+function appendSpan(text, className, fg, bg) {
+  const last = ui.output.lastChild;
+  if (last && last.className === className && !fg && !bg && !last.style.color && !last.style.backgroundColor) {
+    last.textContent += text;
+    return;
+  }
+  const span = document.createElement('span');
+  span.className = className;
+  span.textContent = text;
+  if (fg) {
+    span.style.color = fg;
+  }
+  if (bg) {
+    span.style.backgroundColor = bg;
+  }
+  ui.output.appendChild(span);
+}
+
 function append(text, cls) {
   const atBottom = ui.output.scrollTop + ui.output.clientHeight >= ui.output.scrollHeight - 4;
-  const last = ui.output.lastChild;
-  if (last && last.className === cls) {
-    last.textContent += text;
+  if (cls === 'stdout' || cls === 'stderr') {
+    for (const run of renderers[cls].feed(text)) {
+      appendSpan(run.text, [cls, ...run.classes].join(' '), run.fg, run.bg);
+    }
   } else {
-    const span = document.createElement('span');
-    span.className = cls;
-    span.textContent = text;
-    ui.output.appendChild(span);
+    appendSpan(text, cls);
   }
   if (atBottom) {
     ui.output.scrollTop = ui.output.scrollHeight;
@@ -44,6 +117,8 @@ function running(on) {
     ui.stdin.focus();
   }
 }
+
+// ---- keys and tokens -----------------------------------------------------------------------------
 
 // With API keys configured the page asks for one (kept for this tab only), sends it as a bearer
 // header, and opens the WebSocket with a short-lived token (a browser cannot set its headers). The
@@ -78,10 +153,52 @@ async function socketToken() {
 ui.key.addEventListener('change', () => {
   sessionStorage.setItem('execgate-key', ui.key.value);
   token = null;
-  if (!ui.runtime.options.length) {
+  if (!runtimes.size) {
     loadRuntimes();
   }
   startStats();
+});
+
+// ---- runtimes and versions -----------------------------------------------------------------------
+
+function compareVersions(a, b) {
+  const pa = String(a).split(/[.+-]/);
+  const pb = String(b).split(/[.+-]/);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] === undefined ? -1 : (/^\d+$/.test(pa[i]) ? Number(pa[i]) : pa[i]);
+    const y = pb[i] === undefined ? -1 : (/^\d+$/.test(pb[i]) ? Number(pb[i]) : pb[i]);
+    if (x !== y) {
+      return (typeof x === typeof y ? x > y : typeof x === 'number') ? 1 : -1;
+    }
+  }
+  return 0;
+}
+
+function fillVersions(name, wanted) {
+  ui.version.replaceChildren();
+  for (const v of runtimes.get(name) || []) {
+    const option = document.createElement('option');
+    option.value = v.version || '';
+    option.textContent = v.version || 'default';
+    option.selected = wanted != null && v.version === wanted;
+    ui.version.appendChild(option);
+  }
+  ui.version.disabled = ui.version.options.length < 2;
+}
+
+function selectRuntime(name, version) {
+  ui.runtime.value = name;
+  fillVersions(name, version);
+  const entries = runtimes.get(name) || [];
+  editor.setOption('mode', modeFor(name, entries.length ? entries[0].file : null));
+}
+
+ui.runtime.addEventListener('change', () => {
+  const sample = editorIsSample();
+  selectRuntime(ui.runtime.value, null);
+  if (sample) {
+    editor.setValue(sampleFor(ui.runtime.value));
+  }
 });
 
 async function loadRuntimes() {
@@ -93,22 +210,102 @@ async function loadRuntimes() {
       return;
     }
     const body = await res.json();
+    runtimes.clear();
     for (const rt of body.runtimes) {
+      if (!runtimes.has(rt.name)) {
+        runtimes.set(rt.name, []);
+      }
+      runtimes.get(rt.name).push({ version: rt.version, file: rt.file });
+    }
+    ui.runtime.replaceChildren();
+    for (const [name, versions] of runtimes) {
+      versions.sort((a, b) => compareVersions(b.version, a.version));
       const option = document.createElement('option');
-      option.value = rt.name;
-      option.textContent = rt.version ? `${rt.name} ${rt.version}` : rt.name;
-      option.selected = rt.name === body.default;
+      option.value = name;
+      option.textContent = name;
       ui.runtime.appendChild(option);
+    }
+    defaultRuntime = runtimes.has(body.default) ? body.default : runtimes.keys().next().value;
+    if (!restoreShared()) {
+      selectRuntime(defaultRuntime, null);
+      if (editorIsSample()) {
+        editor.setValue(sampleFor(defaultRuntime));
+      }
     }
   } catch (e) {
     append(`cannot load runtimes: ${e}\n`, 'info');
   }
 }
 
-function onFrame(frame) {
+// ---- share links ---------------------------------------------------------------------------------
+
+function shareUrl() {
+  const params = new URLSearchParams();
+  params.set('runtime', ui.runtime.value);
+  if (ui.version.value) {
+    params.set('version', ui.version.value);
+  }
+  params.set('script', editor.getValue());
+  if (ui.input.value) {
+    params.set('stdin', ui.input.value);
+  }
+  const url = new URL(location.href);
+  url.hash = params.toString();
+  return url.href;
+}
+
+// restores what a share link's fragment holds; false when it holds nothing
+function restoreShared() {
+  if (!location.hash || location.hash.length < 2 || !runtimes.size) {
+    return false;
+  }
+  const params = new URLSearchParams(location.hash.slice(1));
+  if (!params.has('script') && !params.has('runtime')) {
+    return false;
+  }
+  const name = runtimes.has(params.get('runtime')) ? params.get('runtime') : defaultRuntime;
+  const version = params.get('version');
+  selectRuntime(name, version);
+  if (version && ui.version.value !== version) {
+    append(`this gateway has no ${name} ${version}; the newest ${name} is selected\n`, 'info');
+  }
+  editor.setValue(params.get('script') || '');
+  ui.input.value = params.get('stdin') || '';
+  return true;
+}
+
+ui.share.addEventListener('click', () => {
+  const url = shareUrl();
+  history.replaceState(null, '', url);
+  ui.shareLink.value = url;
+  ui.shareBar.hidden = false;
+  ui.shareLink.select();
+  ui.shareNote.textContent = '';
+  if (navigator.clipboard) {
+    navigator.clipboard.writeText(url).then(() => {
+      ui.shareNote.textContent = 'copied';
+    }, () => {
+      ui.shareNote.textContent = 'copy it from the field';
+    });
+  }
+});
+
+window.addEventListener('hashchange', () => {
+  if (!socket) {
+    restoreShared();
+  }
+});
+
+// ---- a run ---------------------------------------------------------------------------------------
+
+function onFrame(frame, ws) {
   switch (frame.type) {
     case 'accepted':
       append(`execution ${frame.id}\n`, 'info');
+      if (ws.pendingStdin) {
+        ws.send(JSON.stringify({ type: 'stdin', data: ws.pendingStdin }));
+        ws.pendingStdin = '';
+      }
       break;
     case 'status':
       setStatus(frame.status);
@@ -141,11 +338,13 @@ async function run() {
   starting = true;
   ui.output.textContent = '';
   ui.duration.textContent = '';
+  renderers.stdout = new AnsiRenderer();
+  renderers.stderr = new AnsiRenderer();
   setStatus('connecting');
   running(true);
-  let token;
+  let wsToken;
   try {
-    token = await socketToken();
+    wsToken = await socketToken();
   } catch (e) {
     append(`${e.message}\n`, 'info');
     setStatus('idle');
@@ -156,11 +355,17 @@ async function run() {
   }
   const url = new URL('v1/ws', location.href);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  url.search = token ? `?token=${encodeURIComponent(token)}` : '';
+  url.search = wsToken ? `?token=${encodeURIComponent(wsToken)}` : '';
+  url.hash = '';
   const ws = new WebSocket(url.href);
   socket = ws;
-  ws.onopen = () => ws.send(JSON.stringify({ type: 'run', language: ui.runtime.value, script: ui.script.value }));
-  ws.onmessage = (event) => onFrame(JSON.parse(event.data));
+  const message = { type: 'run', language: ui.runtime.value, script: editor.getValue() };
+  if (ui.version.value) {
+    message.version = ui.version.value;
+  }
+  ws.pendingStdin = ui.input.value;
+  ws.onopen = () => ws.send(JSON.stringify(message));
+  ws.onmessage = (event) => onFrame(JSON.parse(event.data), ws);
   ws.onclose = (event) => {
     if (event.code !== 1000) {
       append(`\n[connection closed: ${event.code} ${event.reason}]\n`, 'info');
@@ -171,39 +376,58 @@ async function run() {
     }
     socket = null;
     running(false);
-    if (statsTimer !== null) {
-      loadStats();
+    if (stats.timer !== null) {
+      startStats();
     }
   };
 }
 
-// The live counters: this gateway node's running, queued and ended executions and warm containers.
-// They are an operator's view: with keys, only an admin key reads them; for any other the panel hides.
-let statsTimer = null;
+// ---- the live counters ---------------------------------------------------------------------------
 
-function startStats() {
-  if (statsTimer === null) {
-    statsTimer = setInterval(loadStats, 2000);
-    loadStats();
+// This gateway node's running, queued and ended executions and warm containers. They are an
+// operator's view: with keys, only an admin key reads them; for any other the panel hides. One poller
+// at most: each (re)start ends the previous one (its timer cleared, its request aborted, and a reply
+// still on its way ignored), and a refused key stops polling until another key is entered.
+const stats = { timer: null, generation: 0, controller: null };
+
+function stopStats() {
+  stats.generation++;
+  clearTimeout(stats.timer);
+  stats.timer = null;
+  if (stats.controller) {
+    stats.controller.abort();
+    stats.controller = null;
   }
 }
 
-function stopStats() {
-  clearInterval(statsTimer);
-  statsTimer = null;
+function startStats() {
+  stopStats();
+  pollStats(stats.generation);
 }
 
-async function loadStats() {
+async function pollStats(generation) {
+  const more = await loadStats(generation);
+  if (more && generation === stats.generation) {
+    stats.timer = setTimeout(() => pollStats(generation), 2000);
+  }
+}
+
+// false when polling should stop (refused key, or a newer poller took over)
+async function loadStats(generation) {
+  const controller = new AbortController();
+  stats.controller = controller;
   try {
-    const res = await fetch('v1/stats', { headers: authHeaders() });
+    const res = await fetch('v1/stats', { headers: authHeaders(), signal: controller.signal });
+    if (generation !== stats.generation) {
+      return false;
+    }
     if (res.status === 401 || res.status === 403) {
-      // no key yet (polling resumes when one is entered), or not an admin key
-      stopStats();
+      // no key yet or a wrong one (polling resumes when one is entered), or not an admin key
       $('stats').hidden = res.status === 403;
-      return;
+      return false;
     }
     if (!res.ok) {
-      return;
+      return true;
     }
     $('stats').hidden = false;
     const s = await res.json();
@@ -217,8 +441,14 @@ async function loadStats() {
     for (const el of document.querySelectorAll('#stats [data-stat]')) {
       el.textContent = String(values[el.dataset.stat]);
     }
+    return generation === stats.generation;
   } catch (e) {
-    // the next refresh tries again
+    // aborted by a newer poller, or a network error: the next refresh tries again
+    return generation === stats.generation;
+  } finally {
+    if (stats.controller === controller) {
+      stats.controller = null;
+    }
   }
 }
 
@@ -237,12 +467,6 @@ ui.stdinForm.addEventListener('submit', (event) => {
   ui.stdin.value = '';
   append(`${line}\n`, 'stdin');
   send({ type: 'stdin', data: `${line}\n` });
-});
-ui.script.addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-    event.preventDefault();
-    run();
-  }
 });
 loadRuntimes();
 startStats();

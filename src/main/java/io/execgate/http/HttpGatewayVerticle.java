@@ -18,6 +18,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 
+import java.util.Set;
+
 
 /**
  * The HTTP API, on the event loop. Parses, validates and admits; relays to executors over the
@@ -29,6 +31,12 @@ public final class HttpGatewayVerticle extends VerticleBase {
   static final int SEND_BUFFER_BYTES = 256 * 1024;
   /** Swagger UI's files in its WebJar: the version is the POM's {@code swagger-ui.version} (OpenApiTest checks they are there). */
   static final String SWAGGER_UI = "META-INF/resources/webjars/swagger-ui/5.34.1";
+  /** CodeMirror's files in its WebJar: the version is the POM's {@code codemirror.version} (OpenApiTest checks they are there). */
+  static final String CODEMIRROR = "META-INF/resources/webjars/codemirror/5.62.2";
+  /** The files of the WebJar the page loads; its demo pages and the rest are not served. */
+  static final Set<String> CODEMIRROR_FILES = Set.of("lib/codemirror.js", "lib/codemirror.css",
+    "addon/edit/matchbrackets.js", "mode/shell/shell.js", "mode/python/python.js", "mode/javascript/javascript.js",
+    "mode/clike/clike.js", "LICENSE");
 
   private final GatewayOptions options;
   private HttpServer server;
@@ -143,6 +151,15 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.get("/v1/ws").handler(streams::interactive);
     // the web page: every asset is served from the classpath, none from a CDN
     router.get("/").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    // the editor (CodeMirror) from its WebJar, only the files the page loads
+    router.get("/assets/codemirror/*").handler(ctx -> {
+      String file = ctx.pathParam("*");
+      if (CODEMIRROR_FILES.contains(file)) {
+        ctx.next();
+      } else {
+        ctx.fail(404);
+      }
+    }).handler(StaticHandler.create(CODEMIRROR));
     router.get("/assets/*").handler(StaticHandler.create("webroot/assets").setCachingEnabled(false));
     // the API's documentation: Swagger UI from its WebJar, set up by two files of ours, reading /openapi.json
     router.get("/docs").handler(ctx -> {

@@ -116,6 +116,15 @@ class OpenApiTest {
   }
 
   @Test
+  void codeMirrorsFilesAreWhereTheAssetsRouteServesThemFrom() {
+    // the POM's codemirror.version and HttpGatewayVerticle.CODEMIRROR name the same WebJar
+    for (String file : HttpGatewayVerticle.CODEMIRROR_FILES) {
+      assertThat(getClass().getClassLoader().getResource(HttpGatewayVerticle.CODEMIRROR + "/" + file)).as(file)
+        .isNotNull();
+    }
+  }
+
+  @Test
   void everyRouteIsDocumentedAndEveryDocumentedOperationIsServed() {
     assertThat(problems(router, document)).isEmpty();
     // the check sees the real routes: the API's main ones are among them

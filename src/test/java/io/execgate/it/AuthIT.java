@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -24,6 +25,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * origins, on a gateway with keys configured.
  */
 class AuthIT extends GatewayITBase {
+
+  @Override
+  protected boolean checksResponsesAgainstOpenApi() {
+    return true;
+  }
+
+  @AfterAll
+  void theResponsesWereCheckedAgainstOpenApi() {
+    assertThat(openApi.checked()).contains("submitExecution 401", "submitExecution 403", "submitExecution 429",
+      "listRuntimes 200", "listRuntimes 403", "listRuntimes 429", "health 200", "issueToken 201",
+      "ready 401", "metrics 200", "pistonRuntimes 401");
+  }
 
   private static final String ADMIN = ApiKey.generate();
   private static final String LIMITED = ApiKey.generate();

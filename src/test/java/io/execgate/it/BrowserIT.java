@@ -1,5 +1,10 @@
 package io.execgate.it;
 
+import io.execgate.ExecutionGateway;
+import io.execgate.GatewayOptions;
+import io.execgate.auth.ApiKey;
+import io.execgate.model.RuntimeSpec;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,11 +42,20 @@ class BrowserIT extends GatewayITBase {
   private static final String CHROMIUM = "/usr/bin/chromium";
   private static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
+  /** An older sh next to the default 1.35.0: its run command tells which of the two ran. */
+  static final RuntimeSpec OLDER_SH = new RuntimeSpec("sh", List.of(), "1.0.0", null, "main.sh", null,
+    "RUNTIME_VERSION=1.0.0 sh {file}", RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, false);
+
   private final HttpClient webdriver = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private Process driver;
   private Path profile;
   private String driverUrl;
   private String session;
+
+  @Override
+  protected GatewayOptions options() {
+    return super.options().addRuntime(OLDER_SH);
+  }
 
   @BeforeAll
   void startBrowser() throws Exception {
@@ -142,17 +157,33 @@ class BrowserIT extends GatewayITBase {
     return (JsonObject) value;
   }
 
+  private Object js(String script) throws Exception {
+    return call("POST", "/session/" + session + "/execute/sync", new JsonObject()
+      .put("script", "return " + script + ";").put("args", new JsonArray())).getValue("value");
+  }
+
+  private void keys(JsonArray keys) throws Exception {
+    call("POST", "/session/" + session + "/actions", new JsonObject().put("actions", PageState.keyboard(keys)));
+    call("DELETE", "/session/" + session + "/actions", null);
+  }
+
+  private void open(String url) throws Exception {
+    call("POST", "/session/" + session + "/url", new JsonObject().put("url", url));
+    awaitPage(p -> p.getInteger("runtimes") > 0 && !p.getString("script", "").isEmpty(), 10_000);
+  }
+
+  private String home() {
+    return "http://127.0.0.1:" + gateway.actualPort() + "/";
+  }
+
   private JsonObject awaitPage(Predicate<JsonObject> condition, long timeoutMs) throws Exception {
     return PageState.await(this::page, condition, timeoutMs);
   }
 
   @Test
   void aScriptTypedIntoThePageRunsWithLiveOutputStdinAndAFinalStatus() throws Exception {
-    call("POST", "/session/" + session + "/url", new JsonObject().put("url", "http://127.0.0.1:"
-      + gateway.actualPort() + "/"));
-    awaitPage(p -> p.getInteger("runtimes") > 0, 10_000);
-    call("POST", "/session/" + session + "/element/" + element("#script") + "/clear", new JsonObject());
-    type("#script", "echo first\nsleep 2\necho second >&2\nread -r name\necho \"hi $name\"\n");
+    open(home());
+    js(PageState.setScript("echo first\nsleep 2\necho second >&2\nread -r name\necho \"hi $name\"\n"));
     click("#run");
 
     // live: the first line is shown while the program still sleeps
@@ -180,8 +211,7 @@ class BrowserIT extends GatewayITBase {
     assertThat(stats.getString("capacity")).isEqualTo(String.valueOf(gateway.options().getExecutor().getMaxConcurrent()));
 
     // Cancel stops a running program
-    call("POST", "/session/" + session + "/element/" + element("#script") + "/clear", new JsonObject());
-    type("#script", "echo waiting\nsleep 30\n");
+    js(PageState.setScript("echo waiting\nsleep 30\n"));
     click("#run");
     awaitPage(p -> p.getString("output").contains("waiting"), 30_000);
     click("#cancel");
@@ -196,11 +226,8 @@ class BrowserIT extends GatewayITBase {
     host.route("/tools/exec/*").subRouter(gateway.router());
     HttpServer server = await(vertx.createHttpServer().requestHandler(host).listen(0, "127.0.0.1"));
     try {
-      call("POST", "/session/" + session + "/url", new JsonObject().put("url", "http://127.0.0.1:"
-        + server.actualPort() + "/tools/exec/"));
-      awaitPage(p -> p.getInteger("runtimes") > 0, 10_000);
-      call("POST", "/session/" + session + "/element/" + element("#script") + "/clear", new JsonObject());
-      type("#script", "echo mounted\n");
+      open("http://127.0.0.1:" + server.actualPort() + "/tools/exec/");
+      js(PageState.setScript("echo mounted\n"));
       click("#run");
       JsonObject done = awaitPage(p -> "succeeded".equals(p.getString("status")), 30_000);
       assertThat(done.getString("output")).contains("mounted\n").contains("exit code 0");
@@ -227,6 +254,153 @@ class BrowserIT extends GatewayITBase {
       }
     } finally {
       await(server.close());
+    }
+  }
+
+  @Test
+  void aProgramTypedIntoTheEditorWithTabRunsOnCtrlEnter() throws Exception {
+    open(home());
+    // a sample program per runtime, highlighted; picking another runtime shows its sample
+    JsonObject sample = awaitPage(p -> p.getInteger("highlighted") > 0, 5_000);
+    assertThat(sample.getString("runtime")).isEqualTo("sh");
+    assertThat(sample.getString("script")).contains("hello from");
+    js(PageState.choose("python", null));
+    assertThat(awaitPage(p -> p.getString("script").contains("import sys"), 5_000).getString("version"))
+      .isEqualTo("3.11.2");
+    js(PageState.choose("sh", null));
+    awaitPage(p -> p.getString("script").contains("hello from"), 5_000);
+
+    // typed key by key into the editor (a real click focuses it): Tab indents, Ctrl+Enter runs
+    js(PageState.setScript(""));
+    click(".CodeMirror");
+    keys(PageState.typing("if true; then\n\techo \"typed $((6*7))\"\n"));
+    keys(PageState.typing("fi"));
+    JsonObject typed = page();
+    assertThat(typed.getString("script")).isEqualTo("if true; then\n    echo \"typed $((6*7))\"\n    fi");
+    assertThat(typed.getString("status")).isEqualTo("idle");
+    keys(PageState.ctrlEnter());
+    JsonObject done = awaitPage(p -> "succeeded".equals(p.getString("status")), 30_000);
+    assertThat(done.getString("output")).contains("typed 42\n").contains("exit code 0");
+    // the editor kept the program (Ctrl+Enter inserted no line)
+    assertThat(done.getString("script")).isEqualTo(typed.getString("script"));
+  }
+
+  @Test
+  void theVersionPickedIsTheOneThatRuns() throws Exception {
+    open(home());
+    JsonObject page = page();
+    assertThat(page.getJsonArray("versions").getList()).containsExactly("1.35.0", "1.0.0");
+    assertThat(page.getString("version")).as("the newest is preselected").isEqualTo("1.35.0");
+    js(PageState.setScript("echo \"ran ${RUNTIME_VERSION:-1.35.0}\"\n"));
+
+    js(PageState.choose("sh", "1.0.0"));
+    click("#run");
+    JsonObject older = awaitPage(p -> "succeeded".equals(p.getString("status")), 30_000);
+    assertThat(older.getString("output")).contains("ran 1.0.0\n");
+    awaitPage(p -> !p.getBoolean("running"), 5_000);
+
+    js(PageState.choose("sh", "1.35.0"));
+    click("#run");
+    JsonObject newest = awaitPage(p -> "succeeded".equals(p.getString("status")), 30_000);
+    assertThat(newest.getString("output")).contains("ran 1.35.0\n").doesNotContain("ran 1.0.0");
+  }
+
+  @Test
+  void aShareLinkRestoresRuntimeVersionScriptAndStdinAndRuns() throws Exception {
+    open(home());
+    js(PageState.choose("sh", "1.0.0"));
+    String script = "read -r who\necho \"shared <$who> on ${RUNTIME_VERSION} & 100% \\o/ #é\"\n";
+    js(PageState.setScript(script));
+    js("(() => { document.getElementById('input').value = 'from a link\\n'; return 'ok'; })()");
+    click("#share");
+    String link = awaitPage(p -> !p.getString("shareLink").isEmpty(), 5_000).getString("shareLink");
+    assertThat(link).startsWith(home() + "#").doesNotContain("\n");
+
+    // a fresh page: nothing of it is left but the link
+    call("POST", "/session/" + session + "/url", new JsonObject().put("url", "about:blank"));
+    open(link);
+    JsonObject restored = awaitPage(p -> p.getString("script").equals(script), 5_000);
+    assertThat(restored.getString("runtime")).isEqualTo("sh");
+    assertThat(restored.getString("version")).isEqualTo("1.0.0");
+    assertThat(restored.getString("input")).isEqualTo("from a link\n");
+    click("#run");
+    JsonObject done = awaitPage(p -> "succeeded".equals(p.getString("status")), 30_000);
+    assertThat(done.getString("output")).contains("shared <from a link> on 1.0.0 & 100% \\o/ #é\n");
+  }
+
+  @Test
+  void ansiColoursBecomeStyledSpansAndOutputIsNeverHtml() throws Exception {
+    open(home());
+    js(PageState.setScript("printf '\\033[31mred\\033[0m plain <b>bold?</b> <img src=x onerror=alert(1)>\\n'\n"
+      + "printf '\\033[1;32mgreen \\033[38;5;21mblue\\033[0m\\n' >&2\n"));
+    click("#run");
+    JsonObject done = awaitPage(p -> "succeeded".equals(p.getString("status")), 30_000);
+    assertThat(done.getString("output"))
+      .contains("red plain <b>bold?</b> <img src=x onerror=alert(1)>\n")
+      .contains("green blue\n")
+      .doesNotContain("\u001b").doesNotContain("[31m").doesNotContain("[0m");
+    assertThat(done.getInteger("outputElements")).as("elements other than spans in the output").isZero();
+    JsonArray ansi = done.getJsonArray("ansi");
+    assertThat(ansi.stream().map(JsonObject.class::cast).toList())
+      .contains(new JsonObject().put("classes", "stdout ansi-fg-31").put("text", "red")
+        .put("color", "rgb(205, 49, 49)"),
+        new JsonObject().put("classes", "stderr ansi-fg-32 ansi-bold").put("text", "green ")
+        .put("color", "rgb(13, 188, 121)"),
+        new JsonObject().put("classes", "stderr ansi-bold").put("text", "blue")
+        .put("color", "rgb(0, 0, 255)"));
+
+    // the page after a run, kept as a test artifact
+    String png = call("GET", "/session/" + session + "/screenshot", null).getString("value");
+    PageState.saveScreenshot(png, "page-after-run.png");
+  }
+
+  @Test
+  void wrongKeysEnteredAgainAndAgainLeaveOneStatsPoller() throws Exception {
+    String admin = "admin-" + java.util.UUID.randomUUID() + java.util.UUID.randomUUID();
+    GatewayOptions keyed = super.options().setInstanceId(instanceId + "-keyed");
+    keyed.getExecutor().getPool().setRuntimes(List.of(GatewayOptions.DEFAULT_RUNTIME)).setSize(0);
+    keyed.getAuth().addKey(new ApiKey("admin", ApiKey.hash(admin), List.of(), List.of(), 0, 0).withAdmin(true));
+    Vertx keyedVertx = Vertx.vertx();
+    try {
+      ExecutionGateway other = await(ExecutionGateway.deploy(keyedVertx, keyed));
+      // the requests to its v1/stats, counted in front of it
+      AtomicInteger statsRequests = new AtomicInteger();
+      Router host = Router.router(keyedVertx);
+      host.route().handler(ctx -> {
+        if (ctx.request().path().endsWith("/v1/stats")) {
+          statsRequests.incrementAndGet();
+        }
+        ctx.next();
+      });
+      host.route("/keyed/*").subRouter(other.router());
+      HttpServer server = await(keyedVertx.createHttpServer().requestHandler(host).listen(0, "127.0.0.1"));
+      call("POST", "/session/" + session + "/url", new JsonObject().put("url", "http://127.0.0.1:"
+        + server.actualPort() + "/keyed/"));
+      PageState.await(() -> new JsonObject().put("asks", js("!document.getElementById('key-label').hidden")),
+        p -> p.getBoolean("asks"), 10_000);
+
+      // three wrong keys, each entered while the previous one's requests may still be on their way
+      for (int i = 0; i < 3; i++) {
+        js("(() => { const k = document.getElementById('key'); k.value = 'wrong-" + i + "';"
+          + " k.dispatchEvent(new Event('change')); return 'ok'; })()");
+        Thread.sleep(i * 150L);
+      }
+      Thread.sleep(1_000);
+      int afterWrong = statsRequests.get();
+      Thread.sleep(4_500);
+      assertThat(statsRequests.get() - afterWrong).as("stats requests with a refused key, in 4.5 s").isZero();
+
+      // then the right key: one poller, every 2 s
+      js("(() => { const k = document.getElementById('key'); k.value = " + PageState.quote(admin) + ";"
+        + " k.dispatchEvent(new Event('change')); return 'ok'; })()");
+      awaitPage(p -> p.getJsonObject("stats").getString("capacity").matches("\\d+"), 10_000);
+      int start = statsRequests.get();
+      Thread.sleep(7_000);
+      assertThat(statsRequests.get() - start).as("stats requests in 7 s, polled every 2 s").isBetween(3, 4);
+      await(server.close());
+    } finally {
+      await(keyedVertx.close());
+      assertThat(DockerSupport.awaitNoContainers(docker, instanceId + "-keyed", 10_000)).isEmpty();
     }
   }
 

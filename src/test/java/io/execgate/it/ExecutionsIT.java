@@ -4,6 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,34 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The execution API end to end on the real engine: results, input delivery, status reads, cancel.
  */
 class ExecutionsIT extends GatewayITBase {
+
+  @Override
+  protected boolean checksResponsesAgainstOpenApi() {
+    return true;
+  }
+
+  @AfterAll
+  void theResponsesWereCheckedAgainstOpenApi() {
+    assertThat(openApi.checked()).contains("submitExecution 200", "submitExecution 202", "getExecution 200",
+      "getExecution 404", "cancelExecution 200", "cancelExecution 404", "listRuntimes 200", "listImages 200",
+      "health 200", "ready 200", "openapi 200", "webPage 200", "webAsset 200");
+  }
+
+  @Test
+  void theReadOnlyRoutesAndTheWebPagesFilesAnswerAsDocumented() {
+    // each response is checked against openapi.json on its way (checksResponsesAgainstOpenApi)
+    assertThat(get("/v1/images").bodyAsJsonObject().getJsonArray("images")).isNotNull();
+    assertThat(get("/health").bodyAsJsonObject().getString("status")).isEqualTo("UP");
+    assertThat(get("/ready").statusCode()).isEqualTo(200);
+    assertThat(get("/openapi.json").bodyAsJsonObject().getString("openapi")).startsWith("3.1");
+    assertThat(get("/v1/executions/no-such-execution").statusCode()).isEqualTo(404);
+    assertThat(delete("/v1/executions/no-such-execution").statusCode()).isEqualTo(404);
+    assertThat(get("/").bodyAsString()).contains("assets/codemirror/lib/codemirror.js");
+    assertThat(get("/assets/app.js").getHeader("content-type")).startsWith("text/javascript");
+    assertThat(get("/assets/codemirror/lib/codemirror.js").bodyAsString()).contains("CodeMirror");
+    // the WebJar's demo pages are not served
+    assertThat(get("/assets/codemirror/mode/shell/index.html").statusCode()).isEqualTo(404);
+  }
 
   @Test
   void aSyncExecutionAnswersWithTheSeparatedStreamsAndTheExitCode() {

@@ -2,7 +2,9 @@ package io.execgate.it;
 
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
@@ -71,7 +73,9 @@ class FirefoxIT extends GatewayITBase {
       .redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("MOZ_HEADLESS", "1");
     browser = pb.start();
-    wsClient = vertx.createWebSocketClient();
+    // a screenshot comes back as one base64 message of a megabyte or so
+    wsClient = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(16 << 20)
+      .setMaxMessageSize(16 << 20));
     long deadline = System.currentTimeMillis() + 60_000;
     while (bidi == null) {
       try {
@@ -155,8 +159,8 @@ class FirefoxIT extends GatewayITBase {
     command("browsingContext.navigate", new JsonObject().put("context", context)
       .put("url", "http://127.0.0.1:" + gateway.actualPort() + "/").put("wait", "complete"));
     awaitPage(p -> p.getInteger("runtimes") > 0, 20_000);
-    js("document.getElementById('script').value = 'echo first\\nsleep 2\\necho second >&2\\nread -r name\\n"
-      + "echo \"hi $name\"\\n'; document.getElementById('run').click(); 'ok'");
+    js(PageState.setScript("echo first\nsleep 2\necho second >&2\nread -r name\necho \"hi $name\"\n")
+      + " document.getElementById('run').click(); 'ok'");
 
     JsonObject live = awaitPage(p -> p.getString("output").contains("first"), 30_000);
     assertThat(live.getString("status")).isEqualTo("running");
@@ -170,5 +174,33 @@ class FirefoxIT extends GatewayITBase {
     assertThat(done.getString("output")).contains("first\n").contains("hi firefox\n").contains("exit code 0");
     assertThat(done.getString("stderr")).isEqualTo("second\n");
     assertThat(done.getString("duration")).matches("\\d+ ms");
+  }
+
+  @Test
+  void aProgramTypedIntoTheEditorRunsOnCtrlEnterWithAnsiColoursInFirefox() throws Exception {
+    command("browsingContext.navigate", new JsonObject().put("context", context)
+      .put("url", "http://127.0.0.1:" + gateway.actualPort() + "/").put("wait", "complete"));
+    JsonObject sample = awaitPage(p -> p.getInteger("runtimes") > 0 && p.getInteger("highlighted") > 0, 20_000);
+    assertThat(sample.getString("script")).contains("hello from");
+
+    // typed key by key into the focused editor: Tab indents, Ctrl+Enter runs
+    js(PageState.setScript("") + " document.querySelector('.CodeMirror').CodeMirror.focus(); 'ok'");
+    keys(PageState.typing("if true; then\n\tprintf '\\033[31mred\\033[0m <b>plain</b>\\n'\nfi"));
+    JsonObject typed = page();
+    assertThat(typed.getString("script")).startsWith("if true; then\n    printf '\\033[31mred\\033[0m <b>plain</b>\\n'\n");
+    keys(PageState.ctrlEnter());
+    JsonObject done = awaitPage(p -> "succeeded".equals(p.getString("status")), 30_000);
+    assertThat(done.getString("output")).contains("red <b>plain</b>\n").doesNotContain("\u001b");
+    assertThat(done.getInteger("outputElements")).isZero();
+    assertThat(done.getJsonArray("ansi").getJsonObject(0)).isEqualTo(new JsonObject()
+      .put("classes", "stdout ansi-fg-31").put("text", "red").put("color", "rgb(205, 49, 49)"));
+
+    String png = command("browsingContext.captureScreenshot", new JsonObject().put("context", context)).getString("data");
+    PageState.saveScreenshot(png, "page-after-run-firefox.png");
+  }
+
+  private void keys(JsonArray keys) throws Exception {
+    command("input.performActions", new JsonObject().put("context", context).put("actions", PageState.keyboard(keys)));
+    command("input.releaseActions", new JsonObject().put("context", context));
   }
 }

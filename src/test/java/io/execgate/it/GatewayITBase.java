@@ -15,6 +15,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Locale;
@@ -35,6 +36,8 @@ abstract class GatewayITBase {
   protected WebClient client;
   protected DockerClient docker;
   protected String instanceId;
+  /** The checker of {@link #client}'s responses, when {@link #checksResponsesAgainstOpenApi()}. */
+  protected OpenApiResponses openApi;
 
   /**
    * @return the options of this class's gateway; subclasses adjust them
@@ -46,6 +49,14 @@ abstract class GatewayITBase {
     // one warm pool (the default runtime's): warm pools for every runtime image would load the engine for nothing
     options.getExecutor().getPool().setRuntimes(List.of(GatewayOptions.DEFAULT_RUNTIME));
     return options;
+  }
+
+  /**
+   * @return whether every response {@link #client} receives is checked against openapi.json (status,
+   *   content type, body schema: {@link OpenApiResponses}); a response that disagrees fails its request
+   */
+  protected boolean checksResponsesAgainstOpenApi() {
+    return false;
   }
 
   /**
@@ -69,10 +80,17 @@ abstract class GatewayITBase {
       .setKeepAliveTimeout(5)
       .setDefaultHost("127.0.0.1")
       .setDefaultPort(gateway.actualPort()), new PoolOptions().setHttp1MaxSize(64));
+    if (checksResponsesAgainstOpenApi()) {
+      openApi = OpenApiResponses.load(vertx);
+      openApi.check(client);
+    }
   }
 
   @AfterAll
   void closeGatewayAndCheckNoContainerIsLeft() throws Exception {
+    if (openApi != null) {
+      LoggerFactory.getLogger(getClass()).info("responses checked against openapi.json: {}", openApi.checked());
+    }
     try {
       if (gateway != null) {
         await(gateway.close());

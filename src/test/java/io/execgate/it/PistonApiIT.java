@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,6 +17,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (engineer-man/piston: readme.md and docs/api-v2.md), on the real engine and the offline images.
  */
 class PistonApiIT extends GatewayITBase {
+
+  @Override
+  protected boolean checksResponsesAgainstOpenApi() {
+    return true;
+  }
+
+  @AfterAll
+  void theResponsesWereCheckedAgainstOpenApi() {
+    assertThat(openApi.checked()).contains("pistonRuntimes 200", "pistonExecute 200", "pistonExecute 400",
+      "pistonExecute 415");
+  }
 
   @BeforeAll
   void requireRuntimeImages() {

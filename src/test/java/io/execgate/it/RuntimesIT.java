@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,6 +26,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * language.
  */
 class RuntimesIT extends GatewayITBase {
+
+  @Override
+  protected boolean checksResponsesAgainstOpenApi() {
+    return true;
+  }
+
+  @AfterAll
+  void theResponsesWereCheckedAgainstOpenApi() {
+    assertThat(openApi.checked()).contains("listRuntimes 200", "submitExecution 200", "submitExecution 400");
+  }
 
   private static final JsonObject GENEROUS = new JsonObject().put("timeoutMs", 30_000);
 

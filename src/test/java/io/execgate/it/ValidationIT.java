@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,6 +15,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Bad requests get the right 4xx with the JSON error shape, never a 500, over real HTTP.
  */
 class ValidationIT extends GatewayITBase {
+
+  @Override
+  protected boolean checksResponsesAgainstOpenApi() {
+    return true;
+  }
+
+  @AfterAll
+  void theResponsesWereCheckedAgainstOpenApi() {
+    assertThat(openApi.checked()).contains("submitExecution 400", "submitExecution 413", "submitExecution 415",
+      "submitExecution 422");
+  }
 
   private HttpResponse<Buffer> send(HttpMethod method, String path, String contentType, Buffer body) {
     var request = client.request(method, path);

@@ -15,6 +15,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 
+import java.util.List;
 
 /**
  * The HTTP API, on the event loop. Parses, validates and admits; relays to executors over the
@@ -155,6 +156,11 @@ public final class HttpGatewayVerticle extends VerticleBase {
 
     PistonApi piston = new PistonApi(options, api.waiter(), api.decoding(), store);
     piston.mount(router, body);
+    // Piston's interactive socket: the same execution, limits and origin check as /v1/ws
+    SocketDialect connect = piston.connectDialect();
+    for (String base : List.of(PistonApi.PREFIX, PistonApi.PUBLIC_PREFIX)) {
+      router.get(base + "/connect").handler(origins).handler(ctx -> streams.interactive(ctx, connect));
+    }
 
     // every failure under /api/v2, whatever failed (authentication, body, an unknown path), in Piston's shape
     router.route().failureHandler(piston::failureUnderPrefix);

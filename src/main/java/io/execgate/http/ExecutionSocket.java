@@ -218,8 +218,8 @@ final class ExecutionSocket implements SocketDialect.Session {
   @Override
   public boolean controlAllowed(String type) {
     return allowed(limit.control(System.nanoTime()), "more than " + options.getHttp().getControlRatePerSecond()
-      + " control messages (signal, cancel, stdin_close) per second, or " + options.getHttp().getControlBurst() + " at once; this " + type
-      + " was dropped");
+      + " control messages (signal, cancel, stdin_close) per second, or " + options.getHttp().getControlBurst()
+      + " at once; this " + type + " was dropped");
   }
 
   /**

@@ -219,7 +219,8 @@ final class PistonDialect implements SocketDialect {
       JsonObject piston = mapper.response(result, job.runtime(), null, null);
       JsonObject compile = piston.getJsonObject("compile");
       JsonObject run = piston.getJsonObject("run");
-      boolean ran = compile == null || result.compile() != null && Integer.valueOf(0).equals(result.compile().exitCode());
+      boolean ran = compile == null
+        || result.compile() != null && Integer.valueOf(0).equals(result.compile().exitCode());
       if (compile != null && !RUN.equals(stage)) {
         if (stage == null) {
           stage(COMPILE);

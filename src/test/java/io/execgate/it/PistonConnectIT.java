@@ -137,7 +137,8 @@ class PistonConnectIT extends StreamITBase {
     assertThat(exit.getString("signal")).isNull();
     assertThat(shape(frames)).containsExactly("runtime", "stage:compile", "exit:compile", "stage:run", "data",
       "exit:run");
-    assertThat(frames.all()).filteredOn(f -> "compile".equals(f.getString("stage")) && "exit".equals(f.getString("type")))
+    assertThat(frames.all())
+      .filteredOn(f -> "compile".equals(f.getString("stage")) && "exit".equals(f.getString("type")))
       .singleElement().satisfies(f -> assertThat(f.getInteger("code")).isZero());
     assertThat(stream(frames, "stdout")).isEqualTo("ready\necho:compiled\n");
     assertThat(frames.closeCode).isEqualTo((short) 4999);
@@ -186,6 +187,7 @@ class PistonConnectIT extends StreamITBase {
 
   @Test
   void aSecondInitClosesWith4000AndCancelsTheFirst() throws Exception {
+    assertThat(DockerSupport.awaitNoExecutionContainers(docker, instanceId, 10_000)).isEmpty();
     Frames frames = connect();
     send(frames, init("bash", "echo ready; sleep 60"));
     frames.await(data("stdout", "ready"), 30_000);
@@ -255,6 +257,8 @@ class PistonConnectIT extends StreamITBase {
 
   @Test
   void aHugeMessageClosesWith4009AndStartsNothing() throws Exception {
+    // the other tests' containers are being removed after their sockets closed
+    assertThat(DockerSupport.awaitNoExecutionContainers(docker, instanceId, 10_000)).isEmpty();
     Frames frames = connect();
     send(frames, init("bash", "#".repeat(MAX_MESSAGE + 10)));
     frames.awaitEnd(10_000);

@@ -159,7 +159,8 @@ public final class HttpGatewayVerticle extends VerticleBase {
     // Piston's interactive socket: the same execution, limits and origin check as /v1/ws
     SocketDialect connect = piston.connectDialect();
     for (String base : List.of(PistonApi.PREFIX, PistonApi.PUBLIC_PREFIX)) {
-      router.get(base + "/connect").handler(origins).handler(ctx -> streams.interactive(ctx, connect));
+      router.get(base + "/connect").handler(origins).handler(PistonDialect::requireWebSocket)
+        .handler(ctx -> streams.interactive(ctx, connect));
     }
 
     // every failure under /api/v2, whatever failed (authentication, body, an unknown path), in Piston's shape

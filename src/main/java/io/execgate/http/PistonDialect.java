@@ -9,7 +9,9 @@ import io.execgate.model.ExecutionStatus;
 import io.execgate.model.Frame;
 import io.execgate.stream.FrameSink;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Piston's interactive protocol ({@code /api/v2/connect}, engineer-man/piston api/src/api/v2.js):
@@ -44,6 +46,18 @@ final class PistonDialect implements SocketDialect {
 
   PistonDialect(PistonMapper mapper) {
     this.mapper = mapper;
+  }
+
+  /**
+   * A request to {@code /api/v2/connect} that is no WebSocket upgrade: 400.
+   */
+  static void requireWebSocket(RoutingContext ctx) {
+    if (!"websocket".equalsIgnoreCase(ctx.request().getHeader(HttpHeaders.UPGRADE))) {
+      ctx.fail(new GatewayException(ErrorCode.INVALID_REQUEST, "this endpoint speaks WebSocket: open it with a "
+        + "WebSocket upgrade and send an init message; POST /api/v2/execute runs a program without one"));
+      return;
+    }
+    ctx.next();
   }
 
   @Override

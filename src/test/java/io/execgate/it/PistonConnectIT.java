@@ -303,6 +303,13 @@ class PistonConnectIT extends StreamITBase {
   }
 
   @Test
+  void aPlainRequestIsAPistonShaped400() {
+    var response = await(client.get("/api/v2/connect").bearerTokenAuthentication(KEY).send());
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.bodyAsJsonObject().getString("message")).startsWith("this endpoint speaks WebSocket");
+  }
+
+  @Test
   void aPageOfAnotherOriginIsRefused() {
     Throwable refused = catchThrowable(() -> await(wsClient.connect(new WebSocketConnectOptions()
       .setHost("127.0.0.1").setPort(gateway.actualPort()).setURI("/api/v2/connect")

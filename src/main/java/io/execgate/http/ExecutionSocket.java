@@ -25,13 +25,14 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * One interactive WebSocket ({@code GET /v1/ws}): the client sends {@code run} (the submit body
- * plus {@code "type":"run"}), then {@code stdin}, {@code stdin_close}, {@code signal} and
- * {@code cancel}; it receives the execution's frames. The socket owns its execution: a slow reader
- * pauses the program's output, and closing the socket cancels it. A message the gateway cannot
- * take gets an {@code error} frame; a protocol violation closes the socket with a 4000-range code.
+ * One interactive WebSocket: {@code GET /v1/ws} ({@link NativeDialect}) or Piston's
+ * {@code /api/v2/connect} ({@link PistonDialect}). The client starts one execution, then sends its
+ * stdin and signals; it receives the execution's output. The socket owns its execution: a slow
+ * reader pauses the program's output, and closing the socket cancels it. Control messages are held
+ * to {@code http.controlRatePerSecond}, refused messages to {@code http.controlBurst} a second, a
+ * message to {@code http.maxRequestBytes}, whatever the dialect.
  */
-final class ExecutionSocket {
+final class ExecutionSocket implements SocketDialect.Session {
 
   private static final Logger log = LoggerFactory.getLogger(ExecutionSocket.class);
   private static final long CONTROL_TIMEOUT_MS = 30_000;
@@ -46,6 +47,7 @@ final class ExecutionSocket {
   private final ExecutionStore store;
   private final ExecutionApi api;
   private final ExecutionRequestParser parser;
+  private final SocketDialect dialect;
 
   private final ServerWebSocket ws;
   /** Who opened the socket: its executions are charged to this key. */
@@ -66,9 +68,16 @@ final class ExecutionSocket {
   private final Set<String> signalsOnTheirWay = new HashSet<>();
   /** Commands sent while the run is being admitted, sent on in order once it is. */
   private final EarlyControls early;
+  /** The message being dispatched. */
+  private Decoded current;
+  /** Messages being decoded off the event loop. */
+  private int decoding;
+  private long startTimer = -1;
 
   ExecutionSocket(Vertx vertx, GatewayOptions options, Addresses addresses, ExecutionStore store, ExecutionApi api,
-                  ExecutionRequestParser parser, ServerWebSocket ws, Principal principal, Runnable release) {
+                  ExecutionRequestParser parser, SocketDialect dialect, ServerWebSocket ws, Principal principal,
+                  Runnable release) {
+    this.dialect = dialect;
     this.principal = principal;
     this.release = release;
     this.vertx = vertx;
@@ -88,10 +97,23 @@ final class ExecutionSocket {
   void start() {
     pacing.start(vertx.getOrCreateContext());
     ws.textMessageHandler(this::onMessage);
-    ws.binaryMessageHandler(b -> violation("binary frames are not accepted; send JSON text frames"));
+    ws.binaryMessageHandler(b -> {
+      if (!socketClosed) {
+        dialect.binary(sink);
+      }
+    });
     ws.exceptionHandler(err -> onSocketError(sink, err));
     ws.closeHandler(v -> onClose());
     sink.keepalive(v -> onClose());
+    if (dialect.startTimeoutMs() > 0) {
+      startTimer = vertx.setTimer(dialect.startTimeoutMs(), t -> {
+        startTimer = -1;
+        if (state == State.IDLE && decoding == 0 && !socketClosed) {
+          dialect.startTimedOut(sink);
+          onClose();
+        }
+      });
+    }
   }
 
   /**
@@ -123,8 +145,10 @@ final class ExecutionSocket {
       // a large message (a run with big files) is decoded and validated off the event loop; the socket
       // is paused meanwhile, so that the messages after it keep their order
       pacing.pause();
+      decoding++;
       api.decoding().decode(text.length(), () -> decode(text))
         .onComplete(ar -> {
+          decoding--;
           pacing.resume();
           if (ar.succeeded()) {
             onMessage(ar.result());
@@ -144,7 +168,7 @@ final class ExecutionSocket {
   /**
    * A message decoded; a {@code run} also validated into its job (or the error that refuses it).
    */
-  private record Decoded(JsonObject msg, ExecutionJob job, GatewayException invalid) {
+  record Decoded(JsonObject msg, ExecutionJob job, GatewayException invalid) {
   }
 
   /**
@@ -153,14 +177,11 @@ final class ExecutionSocket {
    */
   private Decoded decode(String text) {
     JsonObject msg = ExecutionRequestParser.decode(text);
-    if (!"run".equals(msg.getValue("type"))) {
+    if (!dialect.startType().equals(msg.getValue("type"))) {
       return new Decoded(msg, null, null);
     }
-    JsonObject body = msg.copy();
-    body.remove("type");
-    body.remove("wait");
     try {
-      return new Decoded(msg, parser.parse(body, true).job(), null);
+      return new Decoded(msg, parser.parse(dialect.submitBody(msg), true).job(), null);
     } catch (GatewayException e) {
       return new Decoded(msg, null, e);
     }
@@ -169,65 +190,70 @@ final class ExecutionSocket {
   private void decodeFailed(Throwable err) {
     GatewayException e = err instanceof GatewayException ge ? ge
       : new GatewayException(ErrorCode.INVALID_JSON, String.valueOf(err.getMessage()));
-    sink.error(new GatewayException(e.code(), e.getMessage().replace("request body", "message")));
+    dialect.invalid(sink, new GatewayException(e.code(), e.getMessage().replace("request body", "message")));
   }
 
   private void onMessage(Decoded decoded) {
     if (state == State.ENDED || socketClosed) {
       return;
     }
-    JsonObject msg = decoded.msg();
-    Object type = msg.getValue("type");
-    if (!(type instanceof String t)) {
-      sink.error(GatewayException.invalid("type", "every message needs a string type: run, stdin, stdin_close, "
-        + "signal or cancel"));
-      return;
-    }
-    if ((t.equals("signal") || t.equals("cancel") || t.equals("stdin_close"))
-      && !allowed(limit.control(System.nanoTime()), "more than " + options.getHttp().getControlRatePerSecond()
-      + " control messages (signal, cancel, stdin_close) per second, or " + options.getHttp().getControlBurst()
-      + " at once; this " + t + " was dropped")) {
-      return;
-    }
-    switch (t) {
-      case "run" -> run(decoded);
-      case "stdin" -> {
-        Object data = msg.getValue("data");
-        if (!(data instanceof String s)) {
-          sink.error(GatewayException.invalid("data", "stdin needs a string data"));
-        } else {
-          control(new Control(Control.Type.STDIN, s, null));
-        }
-      }
-      case "stdin_close" -> control(new Control(Control.Type.STDIN_CLOSE, null, null));
-      case "signal" -> {
-        Object signal = msg.getValue("signal");
-        if (!(signal instanceof String s)) {
-          sink.error(GatewayException.invalid("signal", "signal needs a string signal, e.g. SIGINT"));
-        } else {
-          control(new Control(Control.Type.SIGNAL, null, s));
-        }
-      }
-      case "cancel" -> control(Control.cancel());
-      default -> sink.error(GatewayException.invalid("type", "unknown message type '" + t
-        + "'; expected run, stdin, stdin_close, signal or cancel"));
+    current = decoded;
+    try {
+      dialect.dispatch(decoded.msg(), this);
+    } finally {
+      current = null;
     }
   }
 
+  @Override
+  public boolean idle() {
+    return state == State.IDLE;
+  }
+
+  @Override
+  public void startExecution() {
+    run(current);
+  }
+
+  @Override
+  public boolean controlAllowed(String type) {
+    return allowed(limit.control(System.nanoTime()), "more than " + options.getHttp().getControlRatePerSecond()
+      + " control messages (signal, cancel, stdin_close) per second, or " + options.getHttp().getControlBurst()
+      + " at once; this " + type + " was dropped");
+  }
+
+  /**
+   * @param error what the client is told, or {@code null} to refuse it silently
+   */
+  @Override
+  public void refuse(GatewayException error) {
+    refused(limit.refuse(System.nanoTime()), error);
+  }
+
+  @Override
+  public void error(GatewayException error) {
+    dialect.refused(sink, error);
+  }
+
+  @Override
+  public void close(int closeCode, GatewayException error) {
+    dialect.fail(sink, closeCode, error);
+  }
+
   private void run(Decoded decoded) {
-    if (state != State.IDLE) {
-      violation("one execution per socket: a run was already sent");
+    if (state != State.IDLE || decoded == null) {
       return;
     }
     if (decoded.invalid() != null) {
-      sink.error(decoded.invalid());
+      dialect.invalid(sink, decoded.invalid());
       return;
     }
     ExecutionJob job = decoded.job();
     state = State.STARTING;
     executionId = job.id();
     relay = new FrameRelay(vertx, addresses, store, job.id(), 0, FrameRelay.Mode.OWNER,
-      options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), new OwnerSink());
+      options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(),
+      new OwnerSink(dialect.output(sink, job)));
     relay.subscribe()
       .compose(v -> api.waiter().admit(job, principal))
       .onSuccess(admission -> {
@@ -237,6 +263,7 @@ final class ExecutionSocket {
           return;
         }
         state = State.RUNNING;
+        dialect.admitted(sink, job);
         relay.start(false);
         early.sendTo(this::control);
       })
@@ -246,14 +273,13 @@ final class ExecutionSocket {
         executionId = null;
         state = State.IDLE;
         early.clear();
-        sink.error(Replies.toGatewayException(err));
+        dialect.invalid(sink, Replies.toGatewayException(err));
       });
   }
 
-  private void control(Control c) {
+  @Override
+  public void control(Control c) {
     if (state == State.IDLE) {
-      refused(limit.refuse(System.nanoTime()), new GatewayException(ErrorCode.PROTOCOL_VIOLATION,
-        "no execution yet: send run first"));
       return;
     }
     if (state == State.STARTING) {
@@ -272,8 +298,8 @@ final class ExecutionSocket {
         }
       })
       .onFailure(err -> {
-        if (state != State.ENDED) {
-          sink.error(Replies.toGatewayException(err));
+        if (state != State.ENDED && !socketClosed) {
+          dialect.refused(sink, Replies.toGatewayException(err));
         }
       });
   }
@@ -299,20 +325,17 @@ final class ExecutionSocket {
   private void refused(SocketMessageLimit.Verdict verdict, GatewayException error) {
     if (verdict == SocketMessageLimit.Verdict.CLOSE) {
       log.atDebug().addKeyValue("execution", executionId).log("closing a socket that kept sending past its limits");
-      sink.fail(CloseCodes.TOO_MANY_MESSAGES, new GatewayException(ErrorCode.RATE_LIMITED, "more than " + options
-        .getHttp().getControlBurst() + " messages refused within a second: " + error.getMessage()));
+      dialect.fail(sink, CloseCodes.TOO_MANY_MESSAGES, new GatewayException(ErrorCode.RATE_LIMITED, "more than "
+        + options.getHttp().getControlBurst() + " messages refused within a second"
+        + (error == null ? "" : ": " + error.getMessage())));
       // whatever else it sent is not read: the connection ends with the closing handshake (or its timeout)
       pacing.pause();
       // the close handler runs once the peer answers; the execution is not left waiting for it
       onClose();
-    } else if (!sink.writeQueueFull()) {
+    } else if (error != null && !sink.writeQueueFull()) {
       // a client that does not read gets no more error frames than its socket's write queue holds
-      sink.error(error);
+      dialect.refused(sink, error);
     }
-  }
-
-  private void violation(String reason) {
-    sink.fail(CloseCodes.PROTOCOL_VIOLATION, new GatewayException(ErrorCode.PROTOCOL_VIOLATION, reason));
   }
 
   private void onClose() {
@@ -320,6 +343,10 @@ final class ExecutionSocket {
       return;
     }
     socketClosed = true;
+    if (startTimer >= 0) {
+      vertx.cancelTimer(startTimer);
+      startTimer = -1;
+    }
     release.run();
     sink.closed();
     if (relay != null) {
@@ -337,36 +364,42 @@ final class ExecutionSocket {
   }
 
   /**
-   * The execution's frames go to the socket; after the exit frame the socket closes normally.
+   * The execution's frames go to the dialect's output; after the exit frame the socket closes.
    */
   private final class OwnerSink implements FrameSink {
 
+    private final FrameSink out;
+
+    OwnerSink(FrameSink out) {
+      this.out = out;
+    }
+
     @Override
     public void write(Frame frame) {
-      sink.write(frame);
+      out.write(frame);
     }
 
     @Override
     public boolean writeQueueFull() {
-      return sink.writeQueueFull();
+      return out.writeQueueFull();
     }
 
     @Override
     public void drainHandler(Handler<Void> handler) {
-      sink.drainHandler(handler);
+      out.drainHandler(handler);
     }
 
     @Override
     public void end() {
       exited = true;
       state = State.ENDED;
-      sink.end();
+      out.end();
     }
 
     @Override
     public void fail(int closeCode, GatewayException error) {
       state = State.ENDED;
-      sink.fail(closeCode, error);
+      out.fail(closeCode, error);
     }
   }
 }

@@ -18,8 +18,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 
+import java.util.List;
 import java.util.Set;
-
 
 /**
  * The HTTP API, on the event loop. Parses, validates and admits; relays to executors over the
@@ -179,6 +179,12 @@ public final class HttpGatewayVerticle extends VerticleBase {
 
     PistonApi piston = new PistonApi(options, api.waiter(), api.decoding(), store);
     piston.mount(router, body);
+    // Piston's interactive socket: the same execution, limits and origin check as /v1/ws
+    SocketDialect connect = piston.connectDialect();
+    for (String base : List.of(PistonApi.PREFIX, PistonApi.PUBLIC_PREFIX)) {
+      router.get(base + "/connect").handler(origins).handler(PistonDialect::requireWebSocket)
+        .handler(ctx -> streams.interactive(ctx, connect));
+    }
 
     // every failure under /api/v2, whatever failed (authentication, body, an unknown path), in Piston's shape
     router.route().failureHandler(piston::failureUnderPrefix);

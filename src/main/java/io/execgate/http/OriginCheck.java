@@ -37,9 +37,12 @@ final class OriginCheck implements Handler<RoutingContext> {
 
   /**
    * Whether a browser's {@code Origin} is the gateway's own page, as reached by the request: the same
-   * host and the same port. A {@code Host} without port stands for the default port of the scheme the
-   * client used (a TLS proxy may terminate in front), so only an origin without explicit port
-   * matches it; another port on the same host is another origin. Without keys, {@link HostCheck} has
+   * host and the same port. An origin without explicit port has its scheme's default port (80 for
+   * http, 443 for https). A {@code Host} without port stands for the default port of the scheme the
+   * client used, which the origin names (a TLS proxy may terminate in front, so the gateway's own
+   * scheme says nothing): {@code http://h} and {@code http://h:80} match {@code Host: h}, and so do
+   * {@code https://h} and {@code https://h:443}, but {@code http://h:3000} or {@code http://h:443}
+   * do not: another port on the same host is another origin. Without keys, {@link HostCheck} has
    * already refused a {@code Host} that could belong to a rebinding page.
    */
   static boolean sameOrigin(String origin, HostAndPort authority) {
@@ -48,24 +51,30 @@ final class OriginCheck implements Handler<RoutingContext> {
     }
     try {
       URI uri = URI.create(origin);
-      if (uri.getHost() == null || uri.getScheme() == null) {
+      if (uri.getHost() == null || uri.getScheme() == null || uri.getRawPath() != null && !uri.getRawPath().isEmpty()) {
         return false;
       }
       if (!bare(uri.getHost()).equals(bare(authority.host()))) {
         return false;
       }
-      if (authority.port() < 0) {
-        return uri.getPort() < 0;
+      int defaultPort = defaultPort(uri.getScheme());
+      if (defaultPort < 0) {
+        return false;
       }
-      int port = uri.getPort() >= 0 ? uri.getPort() : switch (uri.getScheme().toLowerCase(Locale.ROOT)) {
-        case "http", "ws" -> 80;
-        case "https", "wss" -> 443;
-        default -> -1;
-      };
-      return port == authority.port();
+      int originPort = uri.getPort() >= 0 ? uri.getPort() : defaultPort;
+      int hostPort = authority.port() >= 0 ? authority.port() : defaultPort;
+      return originPort == hostPort;
     } catch (IllegalArgumentException e) {
       return false;
     }
+  }
+
+  private static int defaultPort(String scheme) {
+    return switch (scheme.toLowerCase(Locale.ROOT)) {
+      case "http", "ws" -> 80;
+      case "https", "wss" -> 443;
+      default -> -1;
+    };
   }
 
   private static String bare(String host) {

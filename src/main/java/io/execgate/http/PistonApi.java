@@ -99,6 +99,13 @@ final class PistonApi {
     }
   }
 
+  /**
+   * @return the protocol of {@code /api/v2/connect}, Piston's interactive socket
+   */
+  SocketDialect connectDialect() {
+    return new PistonDialect(mapper);
+  }
+
   void runtimes(RoutingContext ctx) {
     ctx.response().putHeader("content-type", "application/json").end(mapper.runtimes().encode());
   }

@@ -240,9 +240,16 @@ final class StreamRoutes {
    * {@code GET /v1/ws}: the interactive WebSocket.
    */
   void interactive(RoutingContext ctx) {
+    interactive(ctx, new NativeDialect());
+  }
+
+  /**
+   * An interactive WebSocket speaking {@code dialect} ({@code /v1/ws}, Piston's {@code /api/v2/connect}).
+   */
+  void interactive(RoutingContext ctx, SocketDialect dialect) {
     Runnable release = limits.open(ctx);
     ctx.request().toWebSocket()
-      .onSuccess(ws -> new ExecutionSocket(vertx, options, addresses, store, api, parser, ws,
+      .onSuccess(ws -> new ExecutionSocket(vertx, options, addresses, store, api, parser, dialect, ws,
         AuthHandler.principal(ctx), release).start())
       .onFailure(err -> {
         release.run();

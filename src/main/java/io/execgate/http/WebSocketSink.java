@@ -8,6 +8,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Frames as WebSocket text messages, one JSON object each, with pings so that a dead peer is
@@ -63,6 +64,15 @@ final class WebSocketSink implements FrameSink {
   public void write(Frame frame) {
     if (!closed) {
       ws.writeTextMessage(frame.toJson().encode());
+    }
+  }
+
+  /**
+   * Sends a message of another protocol than the gateway's frames.
+   */
+  void writeText(JsonObject message) {
+    if (!closed) {
+      ws.writeTextMessage(message.encode());
     }
   }
 

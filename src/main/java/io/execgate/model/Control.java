@@ -2,6 +2,7 @@ package io.execgate.model;
 
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -13,6 +14,10 @@ import java.util.Locale;
  * @param signal the signal name, e.g. {@code SIGINT} ({@code SIGNAL})
  */
 public record Control(Type type, String data, String signal) {
+
+  /** The signals a client may send to a running program. */
+  public static final List<String> SENDABLE_SIGNALS = List.of("SIGINT", "SIGTERM", "SIGKILL", "SIGHUP", "SIGQUIT",
+    "SIGUSR1", "SIGUSR2");
 
   /**
    * The kinds of control commands.

@@ -1,5 +1,7 @@
 package io.execgate.executor.launcher;
 
+import io.execgate.model.Control;
+
 import java.util.List;
 
 /**
@@ -14,8 +16,7 @@ public final class Signals {
     "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS");
 
   /** The signals a client may send to a running program. */
-  public static final List<String> SENDABLE = List.of("SIGINT", "SIGTERM", "SIGKILL", "SIGHUP", "SIGQUIT",
-    "SIGUSR1", "SIGUSR2");
+  public static final List<String> SENDABLE = Control.SENDABLE_SIGNALS;
 
   private Signals() {
   }

@@ -127,7 +127,7 @@ final class ExecutionRun implements RunControl.Target {
   }
 
   private Future<Void> ensureImage() {
-    return ImageWait.usable(ec, job.image(), () -> record.status(ExecutionStatus.PULLING), programEnded.future())
+    return ImageWait.usable(ec, job.id(), job.image(), () -> record.status(ExecutionStatus.PULLING), programEnded.future())
       .map(info -> {
         image = info.localImage();
         imageId = info.id();

@@ -1,5 +1,6 @@
 package io.execgate.executor;
 
+import io.execgate.metrics.GatewayMetrics;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
@@ -19,12 +20,14 @@ final class RunRecord {
 
   private final ExecutorContext ec;
   private final FrameLog frames;
+  private final GatewayMetrics metrics;
   private ExecutionResult record;
   private Future<Void> writes = Future.succeededFuture();
 
   RunRecord(ExecutorContext ec, ExecutionJob job, FrameLog frames) {
     this.ec = ec;
     this.frames = frames;
+    this.metrics = GatewayMetrics.of(ec.vertx(), ec.addresses().prefix());
     this.record = ExecutionResult.submitted(job);
   }
 
@@ -62,6 +65,7 @@ final class RunRecord {
   }
 
   private Future<Void> write(ExecutionResult rec) {
+    metrics.recordWritten(rec.status().id());
     writes = writes.transform(ar -> ec.store().put(rec));
     return writes;
   }
@@ -74,6 +78,7 @@ final class RunRecord {
    */
   Future<Void> writeFinal(ExecutionResult result, RecordOutput texts) {
     record = result;
+    metrics.recordWritten(result.status().id());
     Future<StoredRecord> stored = writes.transform(ar -> ec.store()
       .put(result, texts == null ? Map.of() : texts.pieces()));
     writes = stored.mapEmpty();

@@ -168,6 +168,17 @@ public final class GatewayMetrics implements Shareable {
   }
 
   /**
+   * An execution's record was written to the store (each status an execution's run stores, and its
+   * final record).
+   *
+   * @param status the status written, e.g. {@code queued}
+   */
+  public void recordWritten(String status) {
+    Counter.builder("execgate_record_writes").description("Execution records written to the store")
+      .tags("status", status).register(meters).increment();
+  }
+
+  /**
    * A submit was refused before it was queued.
    *
    * @param reason the error code, e.g. {@code capacity_exhausted}

@@ -11,12 +11,14 @@ import io.execgate.metrics.GatewayMetrics;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
+import io.execgate.model.ImageInfo;
 import io.execgate.model.ResourceLimits;
 import io.execgate.store.RecordOutput;
 import io.execgate.stream.FrameLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.eventbus.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -47,6 +49,9 @@ final class ExecutionRun implements RunControl.Target {
   private final Promise<Void> containerGone = Promise.promise();
   private final RunRecord record;
   private final RunControl control;
+  private final SlotWait slot;
+  /** The image as the image cache confirmed it a moment ago, or {@code null}: then the run asks. */
+  private final ImageInfo confirmedImage;
 
   private RunPhase phase = RunPhase.IMAGE;
   /** The local image's name, once the image cache made it usable. */
@@ -80,6 +85,8 @@ final class ExecutionRun implements RunControl.Target {
       job.submittedAt(), ec.options().getExecutor().getStreamRetainBytes());
     this.record = new RunRecord(ec, job, frames);
     this.control = new RunControl(ec, context, job, this);
+    this.slot = new SlotWait(ec, job.id());
+    this.confirmedImage = ec.images().fresh(job.image());
     this.deadline = new RunDeadline(ec.vertx(), () -> {
       if (!programEnded.future().isComplete()) {
         kill(ExecutionStatus.TIMEOUT);
@@ -99,6 +106,23 @@ final class ExecutionRun implements RunControl.Target {
    */
   Future<Void> register() {
     return Future.all(control.register(), frames.open()).mapEmpty();
+  }
+
+  /**
+   * @return whether the run needs nothing before its slot: its image was confirmed usable a moment
+   *   ago, so it may ask for the slot in its answer to {@code executor.run}
+   */
+  boolean readyForSlot() {
+    return confirmedImage != null;
+  }
+
+  /**
+   * The run asked for its slot in its answer to {@code executor.run}.
+   *
+   * @param grant the scheduler's grant
+   */
+  void slotAsked(Future<Message<Object>> grant) {
+    slot.asked(grant);
   }
 
   /**
@@ -127,6 +151,11 @@ final class ExecutionRun implements RunControl.Target {
   }
 
   private Future<Void> ensureImage() {
+    if (confirmedImage != null) {
+      image = confirmedImage.localImage();
+      imageId = confirmedImage.id();
+      return Future.succeededFuture();
+    }
     return ImageWait.usable(ec, job.id(), job.image(), () -> record.status(ExecutionStatus.PULLING), programEnded.future())
       .map(info -> {
         image = info.localImage();
@@ -141,7 +170,7 @@ final class ExecutionRun implements RunControl.Target {
       record.status(ExecutionStatus.QUEUED);
     }
     phase = RunPhase.SLOT;
-    return SlotWait.acquire(ec, job.id()).andThen(ar -> phase = RunPhase.STARTING);
+    return slot.acquire().andThen(ar -> phase = RunPhase.STARTING);
   }
 
   private Future<Void> startContainer() {
@@ -320,7 +349,7 @@ final class ExecutionRun implements RunControl.Target {
     Future<Void> unregister = control.close();
     Future<Void> removed = containerId() == null ? Future.succeededFuture()
       : ec.remover().remove(containerId());
-    return Future.join(unregister, removed).transform(ar -> SlotWait.release(ec, job.id()));
+    return Future.join(unregister, removed).transform(ar -> slot.release());
   }
 
   @Override
@@ -333,7 +362,7 @@ final class ExecutionRun implements RunControl.Target {
     cancelRequested = true;
     kill(ExecutionStatus.CANCELLED);
     if (phase == RunPhase.SLOT) {
-      SlotWait.leave(ec, job.id());
+      slot.leave();
     }
   }
 

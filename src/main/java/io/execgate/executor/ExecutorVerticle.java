@@ -25,8 +25,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Runs executions in sandbox containers. Deployed as a worker verticle, several instances; each
- * instance owns the executions it took, from admission until their container is removed.
+ * Runs executions in sandbox containers. Several instances, each on an event loop; each instance owns
+ * the executions it took, from admission until their container is removed. It makes no blocking call:
+ * every engine call goes through {@link ContainerRuntime}, whose own threads wait for the engine and
+ * complete its futures back on the caller's context; container output arrives as chunks pushed onto
+ * the run's context, and stdin is a queue the engine client drains on its own thread.
  */
 public final class ExecutorVerticle extends VerticleBase {
 

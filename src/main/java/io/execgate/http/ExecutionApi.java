@@ -183,7 +183,7 @@ final class ExecutionApi {
 
   void get(RoutingContext ctx) {
     StoredRecord checked = OwnedResources.resource(ctx);
-    Future.succeededFuture(checked)
+    executions.current(checked)
       .onSuccess(record -> {
         if (record.result().status() != ExecutionStatus.QUEUED) {
           respond(ctx, 200, record, null);

@@ -33,7 +33,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
@@ -305,7 +304,6 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
           cluster.isEnabled()), new DeploymentOptions()))
         .compose(v -> deploy(() -> new WarmPoolVerticle(options, runtime), new DeploymentOptions()))
         .compose(v -> deploy(ExecutorVerticle.instances(options, runtime, images), new DeploymentOptions()
-          .setThreadingModel(ThreadingModel.WORKER)
           .setInstances(options.getExecutor().getInstances())));
       if (cluster.isEnabled()) {
         // last: it takes work from the gateways once everything that runs it is up (and stops taking it first)

@@ -19,12 +19,15 @@ import io.vertx.core.eventbus.MessageConsumer;
 
 /**
  * Submits executions to the scheduler and, for clients that wait, follows one to its final result:
- * the frames on its output address tell when it is final, and a slow poll of the store covers a
- * frame lost on the way. Used by every API that answers with a result.
+ * the frames on its output address tell when it is final (the store is read once then, for the
+ * texts). The store is read otherwise only after {@value #SILENCE_MS} ms without a frame, which covers
+ * a frame lost on the way and a program that writes nothing for long; while frames arrive, it is not.
+ * Used by every API that answers with a result.
  */
 public final class ResultWaiter {
 
-  private static final long POLL_MS = 1_000;
+  /** Without a frame for this long, the waiter reads the store in case the terminal frame was lost. */
+  private static final long SILENCE_MS = 5_000;
   private static final long ADMIT_TIMEOUT_MS = 30_000;
 
   private final Vertx vertx;
@@ -113,6 +116,8 @@ public final class ResultWaiter {
     private final Promise<StoredRecord> promise = Promise.promise();
     private MessageConsumer<Frame> consumer;
     private long poll = -1;
+    /** When the last frame arrived (or the wait began). */
+    private long lastFrame = System.currentTimeMillis();
 
     Wait(String id, Handler<Frame> frames) {
       this.id = id;
@@ -121,6 +126,7 @@ public final class ResultWaiter {
 
     Future<Void> subscribe() {
       consumer = vertx.eventBus().consumer(addresses.output(id), msg -> {
+        lastFrame = System.currentTimeMillis();
         if (frames != null && !promise.future().isComplete()) {
           frames.handle(msg.body());
         }
@@ -128,7 +134,11 @@ public final class ResultWaiter {
           check();
         }
       });
-      poll = vertx.setPeriodic(POLL_MS, t -> check());
+      poll = vertx.setPeriodic(SILENCE_MS, t -> {
+        if (System.currentTimeMillis() - lastFrame >= SILENCE_MS) {
+          check();
+        }
+      });
       return consumer.completion();
     }
 

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.execgate.bus.Addresses;
 import io.execgate.model.ExecutionStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.Shareable;
@@ -36,7 +37,7 @@ import java.util.function.ToDoubleFunction;
  */
 public final class GatewayMetrics implements Shareable {
 
-  private static final String MAP = "execgate.metrics";
+  private static final String MAP = Addresses.METRICS_MAP;
   /**
    * The bucket bounds of every duration the gateway times, from 5 ms to 10 min: a warm
    * {@code echo} to an execution near its time limit. Prometheus computes p95/p99 from them

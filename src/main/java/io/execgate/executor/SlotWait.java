@@ -1,5 +1,6 @@
 package io.execgate.executor;
 
+import io.execgate.bus.SchedulerChannel;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.vertx.core.Future;
@@ -17,9 +18,6 @@ import io.vertx.core.eventbus.ReplyFailure;
  * Lives on its execution's context.
  */
 final class SlotWait {
-
-  /** How long the scheduler may take to take a slot back. */
-  private static final long RELEASE_TIMEOUT_MS = 10_000;
 
   private final ExecutorContext ec;
   private final String executionId;
@@ -41,6 +39,10 @@ final class SlotWait {
     return new DeliveryOptions().setSendTimeout(ec.options().getExecutor().getMaxQueueWaitMs());
   }
 
+  private SchedulerChannel scheduler() {
+    return new SchedulerChannel(ec.vertx().eventBus(), ec.addresses());
+  }
+
   /**
    * The slot was asked for in the execution's answer to {@code executor.run}.
    *
@@ -57,7 +59,7 @@ final class SlotWait {
    */
   Future<Void> acquire() {
     if (asked == null) {
-      asked(ec.vertx().eventBus().request(ec.addresses().schedulerAcquire(), executionId, delivery(ec)));
+      asked(scheduler().acquire(executionId, ec.options().getExecutor().getMaxQueueWaitMs()));
     }
     long maxWait = ec.options().getExecutor().getMaxQueueWaitMs();
     return asked.transform(ar -> {
@@ -85,7 +87,7 @@ final class SlotWait {
    * Leaves the queue at once: the scheduler fails the pending request for a slot.
    */
   void leave() {
-    ec.vertx().eventBus().request(ec.addresses().schedulerRelease(), executionId);
+    scheduler().release(executionId);
   }
 
   /**
@@ -101,8 +103,6 @@ final class SlotWait {
       grant = null;
       return Future.succeededFuture();
     }
-    return ec.vertx().eventBus()
-      .request(ec.addresses().schedulerRelease(), executionId, new DeliveryOptions().setSendTimeout(RELEASE_TIMEOUT_MS))
-      .transform(ar -> Future.succeededFuture());
+    return scheduler().release(executionId).otherwiseEmpty();
   }
 }

@@ -3,6 +3,7 @@ package io.execgate.stream;
 import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
 import io.execgate.bus.Headers;
+import io.execgate.bus.SchedulerChannel;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.Admission;
@@ -28,7 +29,6 @@ public final class ResultWaiter {
 
   /** Without a frame for this long, the waiter reads the store in case the terminal frame was lost. */
   private static final long SILENCE_MS = 5_000;
-  private static final long ADMIT_TIMEOUT_MS = 30_000;
 
   private final Vertx vertx;
   private final Addresses addresses;
@@ -54,8 +54,7 @@ public final class ResultWaiter {
       return Future.failedFuture(new GatewayException(ErrorCode.FORBIDDEN, "key '" + principal.id()
         + "' may not use image " + job.image(), "image"));
     }
-    DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(ADMIT_TIMEOUT_MS)
-      .addHeader(Headers.OWNER, principal.id());
+    DeliveryOptions delivery = new DeliveryOptions().addHeader(Headers.OWNER, principal.id());
     if (principal.maxConcurrent() > 0) {
       delivery.addHeader(Headers.OWNER_MAX, String.valueOf(principal.maxConcurrent()));
     }
@@ -63,9 +62,7 @@ public final class ResultWaiter {
     if (principal.weight() > 0) {
       delivery.addHeader(Headers.OWNER_WEIGHT, String.valueOf(principal.weight()));
     }
-    return vertx.eventBus()
-      .<Admission>request(addresses.schedulerAdmit(), job.withOwner(principal.id()), delivery)
-      .map(m -> m.body());
+    return new SchedulerChannel(vertx.eventBus(), addresses).admit(job.withOwner(principal.id()), delivery);
   }
 
   /**

@@ -102,12 +102,7 @@ public final class ExecutorVerticle extends VerticleBase {
         message.fail(ErrorCode.INTERNAL.number(), "cannot register execution: " + err.getMessage());
       })
       .compose(v -> {
-        if (run.readyForSlot()) {
-          // its image is known: the answer asks for the slot too, and the scheduler's grant answers it
-          run.slotAsked(message.replyAndRequest(Boolean.TRUE, SlotWait.delivery(ec)));
-        } else {
-          message.reply(null);
-        }
+        run.answer(message);
         return run.run();
       })
       .andThen(ar -> {

@@ -4,11 +4,18 @@ import java.util.Objects;
 
 /**
  * Every event-bus address of one gateway, built from its prefix so that two gateways can share one
- * {@code Vertx}: {@code <prefix>.<component>.<operation>}.
+ * {@code Vertx}: {@code <prefix>.<component>.<operation>}; and the name of every shared-data structure
+ * (maps, counters) it keeps, built from the same prefix.
  */
 public final class Addresses {
 
   public static final String DEFAULT_PREFIX = "execgate";
+
+  /**
+   * The local map of every gateway's metrics in one {@code Vertx}, keyed by prefix: fixed, so that a
+   * verticle finds its gateway's metrics from the prefix alone.
+   */
+  public static final String METRICS_MAP = "execgate.metrics";
 
   private final String prefix;
 
@@ -145,7 +152,10 @@ public final class Addresses {
     return prefix + ".exec." + executionId + ".control";
   }
 
-  /** Name of the shared map that holds execution records. */
+  /**
+   * Name of the shared map that holds execution records; their long texts are in pieces in the map
+   * of the same name with {@code .output} appended.
+   */
   public String executionsMap() {
     return prefix + ".executions";
   }
@@ -153,5 +163,50 @@ public final class Addresses {
   /** Name of the cluster-wide map of live executions and the worker each runs on. */
   public String liveMap() {
     return prefix + ".cluster.live";
+  }
+
+  /** Name of the cluster-wide counter of {@code owner}'s live executions (its cluster-wide quota). */
+  public String liveQuotaCounter(String owner) {
+    return liveMap() + ".quota." + owner;
+  }
+
+  /** Name of the shared map of {@code Idempotency-Key} claims. */
+  public String idempotencyMap() {
+    return prefix + ".idempotency";
+  }
+
+  /** Name of the shared map of issued stream tokens. */
+  public String tokensMap() {
+    return prefix + ".tokens";
+  }
+
+  /** Name of the shared map of how many stream tokens each key holds. */
+  public String tokenCountsMap() {
+    return prefix + ".tokenCounts";
+  }
+
+  /** Name of the local map that holds the token signer and the failed-auth throttle of the HTTP instances. */
+  public String authMap() {
+    return prefix + ".auth";
+  }
+
+  /** Name of the local map of per-key rate limiters, shared by the HTTP instances. */
+  public String ratesMap() {
+    return prefix + ".rates";
+  }
+
+  /** Name of the local map of open streams per node and per key. */
+  public String streamsMap() {
+    return prefix + ".streams";
+  }
+
+  /** Name of the local map that admits large request bodies to decoding, a few at a time. */
+  public String decodingMap() {
+    return prefix + ".decoding";
+  }
+
+  /** Name of the local map of warm containers' pre-attached streams, by container id. */
+  public String warmStreamsMap() {
+    return prefix + ".warm-streams";
   }
 }

@@ -76,8 +76,10 @@ public final class EventBusExecutionClient implements ExecutionClient {
 
   @Override
   public Future<ExecutionResult> get(String id) {
-    return onContext((ctx, store) -> new ExecutionControl(vertx, addresses, store)
-      .findRecord(id, Principal.ANONYMOUS).compose(store::full));
+    return onContext((ctx, store) -> {
+      ExecutionControl executions = new ExecutionControl(vertx, addresses, store);
+      return executions.findRecord(id, Principal.ANONYMOUS).compose(executions::current).compose(store::full);
+    });
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.Control;
 import io.execgate.model.ExecutionResult;
+import io.execgate.model.ExecutionStatus;
 import io.execgate.store.ExecutionStore;
 import io.execgate.store.StoredRecord;
 import io.vertx.core.Future;
@@ -15,6 +16,8 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 
+import java.util.Map;
+
 /**
  * Reads an execution's record and cancels it: {@code GET} and {@code DELETE /v1/executions/{id}},
  * and {@link io.execgate.ExecutionClient#get} and {@link io.execgate.ExecutionClient#cancel}.
@@ -22,6 +25,7 @@ import io.vertx.core.eventbus.ReplyFailure;
 public final class ExecutionControl {
 
   private static final long CANCEL_TIMEOUT_MS = 30_000;
+  private static final long STATE_TIMEOUT_MS = 2_000;
 
   private final Vertx vertx;
   private final Addresses addresses;
@@ -53,6 +57,37 @@ public final class ExecutionControl {
     return store.requireRecord(id).compose(record -> principal.mayAccess(record.result().owner(), record.result().id())
       ? Future.succeededFuture(record)
       : Future.failedFuture(ExecutionStore.notFound(id)));
+  }
+
+  /**
+   * The record as it stands. A node that runs alone stores an execution's record when it is queued
+   * and when it is final, not in between: a record stored as queued is asked of its run, which knows
+   * whether it is starting or running by now.
+   *
+   * @param checked the stored record, its owner checked
+   * @return the run's record when it is further than the stored one and not final yet; the stored
+   *   record read again when the run ended meanwhile; else {@code checked}
+   */
+  public Future<StoredRecord> current(StoredRecord checked) {
+    if (checked.result().status() != ExecutionStatus.QUEUED) {
+      return Future.succeededFuture(checked);
+    }
+    String id = checked.result().id();
+    return vertx.eventBus()
+      .<ExecutionResult>request(addresses.control(id), Control.state(), new DeliveryOptions().setSendTimeout(STATE_TIMEOUT_MS))
+      .map(Message::body)
+      .compose(live -> {
+        if (live == null || live.status() == ExecutionStatus.QUEUED) {
+          return Future.succeededFuture(checked);
+        }
+        if (live.status().isFinal()) {
+          // written before it is announced: the store has it, texts and all
+          return store.record(id).map(r -> r != null ? r : checked);
+        }
+        return Future.succeededFuture(new StoredRecord(live, Map.of()));
+      })
+      // no run answers (gone, or on a worker that left): the stored record is all there is
+      .otherwise(checked);
   }
 
   /**

@@ -83,7 +83,7 @@ public final class DispatcherVerticle extends VerticleBase {
     directory = new WorkerDirectory(3 * cluster.getAdvertiseIntervalMs() + 1_000, cluster.isPreferImagePresent());
     long ttl = options.getExecutor().getRecordTtlSeconds() * 1000;
     Future<ExecutionStore> store = ExecutionStore.open(vertx, addresses.executionsMap(), ttl);
-    Future<LiveIndex> live = LiveIndex.open(vertx, addresses.liveMap(), ttl);
+    Future<LiveIndex> live = LiveIndex.open(vertx, addresses, ttl);
     return Future.all(store, live)
       .compose(v -> {
         index = live.result();

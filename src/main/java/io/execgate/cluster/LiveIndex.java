@@ -1,5 +1,6 @@
 package io.execgate.cluster;
 
+import io.execgate.bus.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -17,13 +18,13 @@ import java.util.Map;
 final class LiveIndex {
 
   private final Vertx vertx;
-  private final String prefix;
+  private final Addresses addresses;
   private final AsyncMap<String, JsonObject> map;
   private final long ttlMs;
 
-  private LiveIndex(Vertx vertx, String prefix, AsyncMap<String, JsonObject> map, long ttlMs) {
+  private LiveIndex(Vertx vertx, Addresses addresses, AsyncMap<String, JsonObject> map, long ttlMs) {
     this.vertx = vertx;
-    this.prefix = prefix;
+    this.addresses = addresses;
     this.map = map;
     this.ttlMs = ttlMs;
   }
@@ -31,9 +32,9 @@ final class LiveIndex {
   /**
    * @param ttlMs how long an entry lives at most (a safety net: entries are removed when released)
    */
-  static Future<LiveIndex> open(Vertx vertx, String mapName, long ttlMs) {
-    return vertx.sharedData().<String, JsonObject>getAsyncMap(mapName)
-      .map(m -> new LiveIndex(vertx, mapName, m, ttlMs));
+  static Future<LiveIndex> open(Vertx vertx, Addresses addresses, long ttlMs) {
+    return vertx.sharedData().<String, JsonObject>getAsyncMap(addresses.liveMap())
+      .map(m -> new LiveIndex(vertx, addresses, m, ttlMs));
   }
 
   Future<Void> put(String id, LiveEntry entry) {
@@ -71,6 +72,6 @@ final class LiveIndex {
    * @return the cluster-wide count of live executions charged to {@code owner}
    */
   Future<Counter> quota(String owner) {
-    return vertx.sharedData().getCounter(prefix + ".quota." + owner);
+    return vertx.sharedData().getCounter(addresses.liveQuotaCounter(owner));
   }
 }

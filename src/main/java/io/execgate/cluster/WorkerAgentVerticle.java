@@ -95,7 +95,7 @@ public final class WorkerAgentVerticle extends VerticleBase {
     return ExecutionStore.open(vertx, addresses.executionsMap(), ttl)
       .compose(s -> {
         store = s;
-        return LiveIndex.open(vertx, addresses.liveMap(), ttl);
+        return LiveIndex.open(vertx, addresses, ttl);
       })
       .compose(idx -> {
         index = idx;

@@ -11,12 +11,13 @@ import io.execgate.metrics.GatewayMetrics;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
-import io.execgate.model.ResourceLimits;
+import io.execgate.model.ImageInfo;
 import io.execgate.store.RecordOutput;
 import io.execgate.stream.FrameLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.eventbus.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -40,19 +41,20 @@ final class ExecutionRun implements RunControl.Target {
   private final ExecutionJob job;
   /** The API key the execution is charged to: its record's output counts against that key's budget. */
   private final String owner;
-  private final ResourceLimits limits;
   private final String nonce;
   private final FrameLog frames;
   private final Promise<Void> programEnded = Promise.promise();
   private final Promise<Void> containerGone = Promise.promise();
   private final RunRecord record;
   private final RunControl control;
+  private final SlotWait slot;
 
   private RunPhase phase = RunPhase.IMAGE;
-  /** The local image's name, once the image cache made it usable. */
-  private String image;
-  /** The image id the image cache checked: the container is created from it, never from the name. */
-  private String imageId;
+  /**
+   * The usable image: its local name, and the id the image cache checked (the container is created from
+   * it, never from the name). Known from the start when the cache confirmed it a moment ago.
+   */
+  private ImageInfo image;
   /** The container, once the execution is about to start. */
   private Sandbox sandbox;
   private ProgramOutput programOutput;
@@ -72,7 +74,6 @@ final class ExecutionRun implements RunControl.Target {
     this.context = context;
     this.job = job;
     this.owner = owner;
-    this.limits = job.limits();
     byte[] n = new byte[16];
     RANDOM.nextBytes(n);
     this.nonce = HexFormat.of().formatHex(n);
@@ -80,6 +81,8 @@ final class ExecutionRun implements RunControl.Target {
       job.submittedAt(), ec.options().getExecutor().getStreamRetainBytes());
     this.record = new RunRecord(ec, job, frames);
     this.control = new RunControl(ec, context, job, this);
+    this.slot = new SlotWait(ec, job.id());
+    this.image = ec.images().fresh(job.image());
     this.deadline = new RunDeadline(ec.vertx(), () -> {
       if (!programEnded.future().isComplete()) {
         kill(ExecutionStatus.TIMEOUT);
@@ -87,18 +90,26 @@ final class ExecutionRun implements RunControl.Target {
     });
   }
 
-  /**
-   * @return the run's frames, replayable until closed (the verticle retires them after the run)
-   */
+  /** @return the run's frames, replayable until closed (the verticle retires them after the run) */
   FrameLog frameLog() {
     return frames;
   }
 
-  /**
-   * Registers the control and replay addresses; the run is addressable once this completes.
-   */
+  /** Registers the control and replay addresses; the run is addressable once this completes. */
   Future<Void> register() {
     return Future.all(control.register(), frames.open()).mapEmpty();
+  }
+
+  /**
+   * Answers {@code executor.run}: a run whose image was confirmed a moment ago needs nothing before its
+   * slot, so its answer asks for the slot too (the scheduler's grant answers it).
+   */
+  void answer(Message<?> run) {
+    if (image != null) {
+      slot.asked(run.replyAndRequest(Boolean.TRUE, SlotWait.delivery(ec)));
+    } else {
+      run.reply(null);
+    }
   }
 
   /**
@@ -127,12 +138,9 @@ final class ExecutionRun implements RunControl.Target {
   }
 
   private Future<Void> ensureImage() {
-    return ImageWait.usable(ec, job.image(), () -> record.status(ExecutionStatus.PULLING), programEnded.future())
-      .map(info -> {
-        image = info.localImage();
-        imageId = info.id();
-        return null;
-      });
+    Future<ImageInfo> usable = image != null ? Future.succeededFuture(image)
+      : ImageWait.usable(ec, job.id(), job.image(), () -> record.status(ExecutionStatus.PULLING), programEnded.future());
+    return usable.andThen(ar -> image = ar.result()).mapEmpty();
   }
 
   private Future<Void> acquireSlot() {
@@ -141,7 +149,7 @@ final class ExecutionRun implements RunControl.Target {
       record.status(ExecutionStatus.QUEUED);
     }
     phase = RunPhase.SLOT;
-    return SlotWait.acquire(ec, job.id()).andThen(ar -> phase = RunPhase.STARTING);
+    return slot.acquire().andThen(ar -> phase = RunPhase.STARTING);
   }
 
   private Future<Void> startContainer() {
@@ -154,7 +162,7 @@ final class ExecutionRun implements RunControl.Target {
         log.warn("[{}] storing the starting record failed: {}", job.id(), err.getMessage());
         return null;
       });
-    sandbox = new Sandbox(ec, context, job, image, imageId);
+    sandbox = new Sandbox(ec, context, job, image.localImage(), image.id());
     return recorded.compose(v -> sandbox.start(this::sendProgram, this::checkCancelled))
       .map(v -> {
         startNanos = System.nanoTime();
@@ -164,7 +172,7 @@ final class ExecutionRun implements RunControl.Target {
         if (job.runtime().compile() != null) {
           deadline.arm(job.runtime().compileTimeoutMs());
         } else {
-          deadline.armRun(limits.timeoutMs());
+          deadline.armRun(job.limits().timeoutMs());
         }
         return null;
       });
@@ -182,7 +190,7 @@ final class ExecutionRun implements RunControl.Target {
     boolean compiles = job.runtime().compile() != null;
     RecordOutput recordOutput = new RecordOutput(ec.options().getExecutor().getOutputRetention().getMaxStreamBytes(),
       ec.budget().open(owner));
-    programOutput = new ProgramOutput(job.id(), nonce, limits.outputBytes(), compiles, recordOutput,
+    programOutput = new ProgramOutput(job.id(), nonce, job.limits().outputBytes(), compiles, recordOutput,
       new ProgramOutput.Listener() {
         @Override
         public void text(boolean stderr, String stage, String text) {
@@ -199,7 +207,7 @@ final class ExecutionRun implements RunControl.Target {
         public void compiled(int exitCode) {
           compileEndNanos = System.nanoTime();
           if (exitCode == 0 && killReason == null) {
-            deadline.armRun(limits.timeoutMs());
+            deadline.armRun(job.limits().timeoutMs());
           }
         }
 
@@ -272,7 +280,7 @@ final class ExecutionRun implements RunControl.Target {
   }
 
   private RunOutcome outcome() {
-    return new RunOutcome(job, image, programOutput, startNanos, compileEndNanos, endNanos, queuedMs);
+    return new RunOutcome(job, image == null ? null : image.localImage(), programOutput, startNanos, compileEndNanos, endNanos, queuedMs);
   }
 
   private ExecutionResult failure(Throwable err) {
@@ -320,7 +328,7 @@ final class ExecutionRun implements RunControl.Target {
     Future<Void> unregister = control.close();
     Future<Void> removed = containerId() == null ? Future.succeededFuture()
       : ec.remover().remove(containerId());
-    return Future.join(unregister, removed).transform(ar -> SlotWait.release(ec, job.id()));
+    return Future.join(unregister, removed).transform(ar -> slot.release());
   }
 
   @Override
@@ -333,7 +341,7 @@ final class ExecutionRun implements RunControl.Target {
     cancelRequested = true;
     kill(ExecutionStatus.CANCELLED);
     if (phase == RunPhase.SLOT) {
-      SlotWait.leave(ec, job.id());
+      slot.leave();
     }
   }
 
@@ -357,9 +365,7 @@ final class ExecutionRun implements RunControl.Target {
     return programEnded.future().isComplete();
   }
 
-  /**
-   * @return a log event carrying this execution's id as a key-value pair
-   */
+  /** @return a log event carrying this execution's id as a key-value pair */
   private LoggingEventBuilder about(Level level) {
     return log.atLevel(level).addKeyValue("execution", job.id());
   }
@@ -384,9 +390,7 @@ final class ExecutionRun implements RunControl.Target {
     }
   }
 
-  /**
-   * Cancels the run because the gateway is stopping.
-   */
+  /** Cancels the run because the gateway is stopping. */
   void shutdown() {
     if (!record.isFinal()) {
       cancelRequested = true;

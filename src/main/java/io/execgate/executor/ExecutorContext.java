@@ -4,6 +4,7 @@ import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.docker.ContainerRemover;
 import io.execgate.docker.ContainerRuntime;
+import io.execgate.image.ConfirmedImages;
 import io.execgate.store.ExecutionStore;
 import io.execgate.store.OutputBudget;
 import io.vertx.core.Vertx;
@@ -18,7 +19,9 @@ import io.vertx.core.Vertx;
  * @param options   the gateway's options
  * @param remover   removes the verticle's containers, retrying while the engine does not answer
  * @param budget    the node's budget of output held by records
+ * @param images    the images the node's image cache confirmed a moment ago
  */
 record ExecutorContext(Vertx vertx, ContainerRuntime runtime, ExecutionStore store, Addresses addresses,
-                       GatewayOptions options, ContainerRemover remover, OutputBudget budget) {
+                       GatewayOptions options, ContainerRemover remover, OutputBudget budget,
+                       ConfirmedImages images) {
 }

@@ -6,6 +6,7 @@ import io.execgate.bus.Headers;
 import io.execgate.docker.ContainerRemover;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.error.ErrorCode;
+import io.execgate.image.ConfirmedImages;
 import io.execgate.model.ExecutionJob;
 import io.execgate.store.ExecutionStore;
 import io.execgate.store.OutputBudget;
@@ -24,8 +25,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Runs executions in sandbox containers. Deployed as a worker verticle, several instances; each
- * instance owns the executions it took, from admission until their container is removed.
+ * Runs executions in sandbox containers. Several instances, each on an event loop; each instance owns
+ * the executions it took, from admission until their container is removed. It makes no blocking call:
+ * every engine call goes through {@link ContainerRuntime}, whose own threads wait for the engine and
+ * complete its futures back on the caller's context; container output arrives as chunks pushed onto
+ * the run's context, and stdin is a queue the engine client drains on its own thread.
  */
 public final class ExecutorVerticle extends VerticleBase {
 
@@ -35,6 +39,7 @@ public final class ExecutorVerticle extends VerticleBase {
   private final GatewayOptions options;
   private final ContainerRuntime runtime;
   private final OutputBudget budget;
+  private final ConfirmedImages images;
   private final Map<String, ExecutionRun> runs = new HashMap<>();
   private final List<Future<?>> running = new ArrayList<>();
   private ExecutorContext ec;
@@ -46,22 +51,25 @@ public final class ExecutorVerticle extends VerticleBase {
    * @param runtime the container engine, shared by the gateway's executors and owned by the gateway
    */
   public ExecutorVerticle(GatewayOptions options, ContainerRuntime runtime) {
-    this(options, runtime, OutputBudget.of(options.getExecutor().getOutputRetention()));
+    this(options, runtime, OutputBudget.of(options.getExecutor().getOutputRetention()), new ConfirmedImages());
   }
 
-  private ExecutorVerticle(GatewayOptions options, ContainerRuntime runtime, OutputBudget budget) {
+  private ExecutorVerticle(GatewayOptions options, ContainerRuntime runtime, OutputBudget budget,
+                           ConfirmedImages images) {
     this.options = new GatewayOptions(options);
     this.runtime = runtime;
     this.budget = budget;
+    this.images = images;
   }
 
   /**
    * @return the instances of one node's executor, which share the node's budget of output held by
-   *   records ({@code executor.outputRetention})
+   *   records ({@code executor.outputRetention}) and read the images the node's image cache confirmed
    */
-  public static Supplier<ExecutorVerticle> instances(GatewayOptions options, ContainerRuntime runtime) {
+  public static Supplier<ExecutorVerticle> instances(GatewayOptions options, ContainerRuntime runtime,
+                                                     ConfirmedImages images) {
     OutputBudget budget = OutputBudget.of(options.getExecutor().getOutputRetention());
-    return () -> new ExecutorVerticle(options, runtime, budget);
+    return () -> new ExecutorVerticle(options, runtime, budget, images);
   }
 
   @Override
@@ -72,7 +80,7 @@ public final class ExecutorVerticle extends VerticleBase {
         // a cluster's records say which worker runs them
         ec = new ExecutorContext(vertx, runtime, options.getCluster().isEnabled()
           ? store.stampedBy(options.getInstanceId()) : store, addresses, options,
-          new ContainerRemover(vertx, runtime), budget);
+          new ContainerRemover(vertx, runtime), budget, images);
         retired = new RetiredFrameLogs(vertx, options.getExecutor().getStreamGraceSeconds() * 1000,
           options.getExecutor().getStreamGraceBytes());
         return vertx.eventBus().<ExecutionJob>localConsumer(addresses.executorRun(), this::onRun).completion();
@@ -94,7 +102,7 @@ public final class ExecutorVerticle extends VerticleBase {
         message.fail(ErrorCode.INTERNAL.number(), "cannot register execution: " + err.getMessage());
       })
       .compose(v -> {
-        message.reply(null);
+        run.answer(message);
         return run.run();
       })
       .andThen(ar -> {

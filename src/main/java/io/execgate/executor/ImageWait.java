@@ -1,5 +1,6 @@
 package io.execgate.executor;
 
+import io.execgate.bus.Headers;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.ImageInfo;
@@ -27,11 +28,12 @@ final class ImageWait {
    * @return the usable image: its local name, and the id the image cache checked, which is what the
    *   container is created from (a tag may point elsewhere by then)
    */
-  static Future<ImageInfo> usable(ExecutorContext ec, String image, Runnable onPulling, Future<?> giveUp) {
+  static Future<ImageInfo> usable(ExecutorContext ec, String executionId, String image, Runnable onPulling, Future<?> giveUp) {
     var bus = ec.vertx().eventBus();
     String address = ec.addresses().imageEnsure();
     Future<ImageInfo> usable = bus.<ImageInfo>request(address, new ImageRequest(image, false),
-        new DeliveryOptions().setSendTimeout(ec.options().getDocker().getCallTimeoutMs() * 2))
+        new DeliveryOptions().setSendTimeout(ec.options().getDocker().getCallTimeoutMs() * 2)
+          .addHeader(Headers.EXECUTION, executionId))
       .compose(m -> {
         if (m.body().usable()) {
           return Future.succeededFuture(m.body());
@@ -40,7 +42,8 @@ final class ImageWait {
           onPulling.run();
         }
         return bus.<ImageInfo>request(address, new ImageRequest(image, true),
-          new DeliveryOptions().setSendTimeout(ec.options().getImages().ensureDeadlineMs())).map(Message::body);
+          new DeliveryOptions().setSendTimeout(ec.options().getImages().ensureDeadlineMs())
+            .addHeader(Headers.EXECUTION, executionId)).map(Message::body);
       });
     Promise<ImageInfo> outcome = Promise.promise();
     usable.onComplete(ar -> {

@@ -120,6 +120,7 @@ final class RunControl {
         }
         run.cancel();
       }
+      case STATE -> message.reply(run.record());
       case STDIN -> {
         try {
           stdin.write(c.data() == null ? new byte[0] : c.data().getBytes(StandardCharsets.UTF_8),

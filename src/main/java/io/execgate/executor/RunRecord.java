@@ -1,5 +1,6 @@
 package io.execgate.executor;
 
+import io.execgate.metrics.GatewayMetrics;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
@@ -19,12 +20,16 @@ final class RunRecord {
 
   private final ExecutorContext ec;
   private final FrameLog frames;
+  private final GatewayMetrics metrics;
+  private final boolean clustered;
   private ExecutionResult record;
   private Future<Void> writes = Future.succeededFuture();
 
   RunRecord(ExecutorContext ec, ExecutionJob job, FrameLog frames) {
     this.ec = ec;
     this.frames = frames;
+    this.metrics = GatewayMetrics.of(ec.vertx(), ec.addresses().prefix());
+    this.clustered = ec.options().getCluster().isEnabled();
     this.record = ExecutionResult.submitted(job);
   }
 
@@ -50,18 +55,26 @@ final class RunRecord {
   }
 
   /**
-   * Moves the record to {@code status}: stored, and announced to the watchers.
+   * Moves the record to {@code status}: announced to the watchers, and stored when someone else needs
+   * it stored. A node that runs alone does not store the passing {@code starting} and {@code running}
+   * (a read of a queued record asks the run, see {@code ExecutionControl.current}); a cluster does: a
+   * lost worker's executions still queued by their record never ran, and go to another worker.
    *
    * @return when it is stored
    */
   Future<Void> status(ExecutionStatus status) {
     record = record.withStatus(status);
-    Future<Void> written = write(record);
+    Future<Void> written = stored(status) ? write(record) : writes;
     frames.status(status);
     return written;
   }
 
+  private boolean stored(ExecutionStatus status) {
+    return clustered || (status != ExecutionStatus.STARTING && status != ExecutionStatus.RUNNING);
+  }
+
   private Future<Void> write(ExecutionResult rec) {
+    metrics.recordWritten(rec.status().id());
     writes = writes.transform(ar -> ec.store().put(rec));
     return writes;
   }
@@ -74,6 +87,7 @@ final class RunRecord {
    */
   Future<Void> writeFinal(ExecutionResult result, RecordOutput texts) {
     record = result;
+    metrics.recordWritten(result.status().id());
     Future<StoredRecord> stored = writes.transform(ar -> ec.store()
       .put(result, texts == null ? Map.of() : texts.pieces()));
     writes = stored.mapEmpty();

@@ -8,6 +8,7 @@
  * its image and slot, {@link io.execgate.executor.Sandbox} creates or borrows its container and
  * {@link io.execgate.executor.RunOutcome} makes its result. May use {@code executor.launcher},
  * {@code pool}, {@code stream}, {@code docker}, {@code store}, {@code bus}, {@code metrics}, {@code config},
+ * {@code image}'s {@link io.execgate.image.ConfirmedImages},
  * {@code model}, {@code error} and the API's options.
  */
 package io.execgate.executor;

@@ -6,6 +6,7 @@ import io.execgate.auth.FailedAuthThrottle;
 import io.execgate.auth.Principal;
 import io.execgate.auth.RateLimiter;
 import io.execgate.auth.TokenSigner;
+import io.execgate.bus.Addresses;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.vertx.core.Future;
@@ -58,13 +59,13 @@ final class AuthHandler implements Handler<RoutingContext> {
       byId.put(key.id(), key);
     }
     // one of each per gateway, shared by its HTTP verticle instances (and by a router an application mounts)
-    LocalMap<String, Shareable> shared = vertx.sharedData().getLocalMap(addressPrefix + ".auth");
+    LocalMap<String, Shareable> shared = vertx.sharedData().getLocalMap(new Addresses(addressPrefix).authMap());
     TokenSigner signer = options.getTokenSecret() != null ? new TokenSigner(options.getTokenSecret())
       : (TokenSigner) shared.computeIfAbsent("tokenSigner", k -> TokenSigner.random());
     this.tokens = new Tokens(vertx, addressPrefix, options, signer, byId);
     this.failures = (FailedAuthThrottle) shared.computeIfAbsent("failedAuth",
       k -> new FailedAuthThrottle(options.getFailedAuthPerMinute(), options.getFailedAuthAddresses()));
-    this.rates = vertx.sharedData().<String, RateLimiter>getLocalMap(addressPrefix + ".rates")
+    this.rates = vertx.sharedData().<String, RateLimiter>getLocalMap(new Addresses(addressPrefix).ratesMap())
       .computeIfAbsent("limiter", k -> new RateLimiter());
   }
 

@@ -1,5 +1,6 @@
 package io.execgate.http;
 
+import io.execgate.bus.Addresses;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -27,7 +28,7 @@ final class BodyDecoding {
 
   BodyDecoding(Vertx vertx, String addressPrefix) {
     this.vertx = vertx;
-    this.turns = vertx.sharedData().<String, Turns>getLocalMap(addressPrefix + ".decoding")
+    this.turns = vertx.sharedData().<String, Turns>getLocalMap(new Addresses(addressPrefix).decodingMap())
       .computeIfAbsent("turns", k -> new Turns());
   }
 

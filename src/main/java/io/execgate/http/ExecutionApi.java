@@ -3,6 +3,7 @@ package io.execgate.http;
 import io.execgate.GatewayOptions;
 import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
+import io.execgate.bus.SchedulerChannel;
 import io.execgate.client.ExecutionControl;
 import io.execgate.model.Admission;
 import io.execgate.model.ExecutionJob;
@@ -183,16 +184,14 @@ final class ExecutionApi {
 
   void get(RoutingContext ctx) {
     StoredRecord checked = OwnedResources.resource(ctx);
-    Future.succeededFuture(checked)
+    executions.current(checked)
       .onSuccess(record -> {
         if (record.result().status() != ExecutionStatus.QUEUED) {
           respond(ctx, 200, record, null);
           return;
         }
-        vertx.eventBus().<Integer>request(addresses.schedulerPosition(), record.result().id(),
-            new DeliveryOptions().setSendTimeout(2_000))
-          .onComplete(ar -> respond(ctx, 200, record, ar.succeeded() && ar.result().body() >= 0
-            ? ar.result().body() : null));
+        new SchedulerChannel(vertx.eventBus(), addresses).position(record.result().id())
+          .onComplete(ar -> respond(ctx, 200, record, ar.succeeded() && ar.result() >= 0 ? ar.result() : null));
       })
       .onFailure(ctx::fail);
   }

@@ -1,6 +1,7 @@
 package io.execgate.http;
 
 import io.execgate.auth.Principal;
+import io.execgate.bus.Addresses;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.vertx.core.Future;
@@ -27,7 +28,7 @@ final class Idempotency {
   private final long ttlMs;
 
   Idempotency(Vertx vertx, String addressPrefix, long ttlMs) {
-    this.claims = vertx.sharedData().getAsyncMap(addressPrefix + ".idempotency");
+    this.claims = vertx.sharedData().getAsyncMap(new Addresses(addressPrefix).idempotencyMap());
     this.ttlMs = ttlMs;
   }
 

@@ -1,6 +1,7 @@
 package io.execgate.http;
 
 import io.execgate.auth.Principal;
+import io.execgate.bus.Addresses;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.vertx.core.Vertx;
@@ -27,7 +28,7 @@ final class StreamLimits {
   private final int maxStreams;
 
   StreamLimits(Vertx vertx, String addressPrefix, int maxStreams) {
-    this.counts = vertx.sharedData().<String, Counts>getLocalMap(addressPrefix + ".streams")
+    this.counts = vertx.sharedData().<String, Counts>getLocalMap(new Addresses(addressPrefix).streamsMap())
       .computeIfAbsent("counts", k -> new Counts());
     this.maxStreams = maxStreams;
   }

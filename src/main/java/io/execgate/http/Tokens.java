@@ -4,6 +4,7 @@ import io.execgate.auth.ApiKey;
 import io.execgate.auth.AuthOptions;
 import io.execgate.auth.Principal;
 import io.execgate.auth.TokenSigner;
+import io.execgate.bus.Addresses;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.vertx.core.Future;
@@ -55,8 +56,8 @@ final class Tokens {
     this.options = options;
     this.signer = signer;
     this.byId = byId;
-    this.tokens = vertx.sharedData().getAsyncMap(addressPrefix + ".tokens");
-    this.counts = vertx.sharedData().getAsyncMap(addressPrefix + ".tokenCounts");
+    this.tokens = vertx.sharedData().getAsyncMap(new Addresses(addressPrefix).tokensMap());
+    this.counts = vertx.sharedData().getAsyncMap(new Addresses(addressPrefix).tokenCountsMap());
   }
 
   /**

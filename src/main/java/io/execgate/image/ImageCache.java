@@ -42,7 +42,7 @@ final class ImageCache {
 
   private static final Logger log = LoggerFactory.getLogger(ImageCache.class);
   /** How long the engine's word that an image is present is trusted without asking again. */
-  private static final long CONFIRMED_TTL_MS = 5_000;
+  private static final long CONFIRMED_TTL_MS = ConfirmedImages.CONFIRMED_TTL_MS;
   /** Images remembered at most; beyond, the oldest idle ones are forgotten. */
   static final int MAX_ENTRIES = 1024;
 
@@ -50,6 +50,8 @@ final class ImageCache {
   private final ContainerRuntime runtime;
   private final ImageCacheOptions options;
   private final ImagePolicy policy;
+  /** What this cache confirmed a moment ago, which the node's executors read without asking. */
+  private final ConfirmedImages confirmed;
   private final SandboxCheck check;
   private final Map<String, ImageEntry> entries = new LinkedHashMap<>();
   /** Pulls in flight by the reference pulled. */
@@ -70,8 +72,9 @@ final class ImageCache {
   /** The engine probe of {@link #readiness()} under way, which every caller meanwhile shares. */
   private Future<Readiness> readinessProbe;
 
-  ImageCache(Vertx vertx, ContainerRuntime runtime, GatewayOptions options) {
+  ImageCache(Vertx vertx, ContainerRuntime runtime, GatewayOptions options, ConfirmedImages confirmed) {
     this.vertx = vertx;
+    this.confirmed = confirmed;
     this.runtime = runtime;
     this.options = options.getImages();
     this.policy = new ImagePolicy(options.resolvedRuntimes(), options.getImages());
@@ -104,6 +107,7 @@ final class ImageCache {
         if (d != null && d.id().equals(id) && e.flow == null && e.state == ImageState.PRESENT) {
           cacheHits++;
           e.usable();
+          confirmed.confirmed(e.info(), e.confirmedAt);
           return Future.succeededFuture(e.info());
         }
         return join(e, untilUsable);
@@ -136,6 +140,8 @@ final class ImageCache {
     Promise<ImageInfo> done = Promise.promise();
     Promise<ImageInfo> known = Promise.promise();
     e.flow = done.future();
+    // while the flow runs the cache does not answer from memory, and neither does the view
+    confirmed.forget(e.image);
     e.known = known;
     e.waiting = 1;
     e.pulled = false;
@@ -153,6 +159,7 @@ final class ImageCache {
       e.flow = null;
       e.known = null;
       if (ar.succeeded()) {
+        confirmed.confirmed(e.info(), e.confirmedAt);
         known.tryComplete(ar.result());
       } else {
         known.tryFail(ar.cause());
@@ -314,7 +321,9 @@ final class ImageCache {
   }
 
   ImageStats stats() {
-    return new ImageStats(ensures, cacheHits, pullsStarted, pullsSucceeded, pullsFailed, pullAttempts, retries,
+    // an execution answered by the view would have been a cache hit here
+    long viewHits = confirmed.hits();
+    return new ImageStats(ensures + viewHits, cacheHits + viewHits, pullsStarted, pullsSucceeded, pullsFailed, pullAttempts, retries,
       refused);
   }
 

@@ -30,20 +30,23 @@ public final class ImageCacheVerticle extends VerticleBase {
 
   private final GatewayOptions options;
   private final ContainerRuntime runtime;
+  private final ConfirmedImages confirmed;
   private ImageCache cache;
 
   /**
    * @param options the gateway's options (copied)
-   * @param runtime the container engine, owned by the gateway
+   * @param runtime   the container engine, owned by the gateway
+   * @param confirmed where the cache tells the node's executors which images it confirmed a moment ago
    */
-  public ImageCacheVerticle(GatewayOptions options, ContainerRuntime runtime) {
+  public ImageCacheVerticle(GatewayOptions options, ContainerRuntime runtime, ConfirmedImages confirmed) {
     this.options = new GatewayOptions(options);
     this.runtime = runtime;
+    this.confirmed = confirmed;
   }
 
   @Override
   public Future<?> start() {
-    cache = new ImageCache(vertx, runtime, options);
+    cache = new ImageCache(vertx, runtime, options, confirmed);
     GatewayMetrics metrics = GatewayMetrics.of(vertx, options.getAddressPrefix());
     metrics.functionCounter("execgate_image_pulls_started", "Image pulls started", () -> cache.stats().pullsStarted());
     metrics.functionCounter("execgate_image_pulls_succeeded", "Image pulls that succeeded",

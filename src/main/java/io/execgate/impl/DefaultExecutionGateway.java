@@ -22,6 +22,7 @@ import io.execgate.executor.ContainerSweeper;
 import io.execgate.executor.ExecutorVerticle;
 import io.execgate.executor.HostMemory;
 import io.execgate.http.HttpGatewayVerticle;
+import io.execgate.image.ConfirmedImages;
 import io.execgate.image.ImageCacheVerticle;
 import io.execgate.metrics.GatewayMetrics;
 import io.execgate.model.RuntimeSpec;
@@ -32,7 +33,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
@@ -297,12 +297,13 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
     ClusterOptions cluster = options.getCluster();
     Future<Void> chain = Future.succeededFuture();
     if (cluster.getRole().runsWork()) {
-      chain = chain.compose(v -> deploy(() -> new ImageCacheVerticle(options, runtime), new DeploymentOptions()))
+      // written by the image cache, read by the executors: a confirmed image costs them no exchange
+      ConfirmedImages images = new ConfirmedImages();
+      chain = chain.compose(v -> deploy(() -> new ImageCacheVerticle(options, runtime, images), new DeploymentOptions()))
         .compose(v -> deploy(() -> new SchedulerVerticle(prefix, options.getExecutor(), engineReady,
           cluster.isEnabled()), new DeploymentOptions()))
         .compose(v -> deploy(() -> new WarmPoolVerticle(options, runtime), new DeploymentOptions()))
-        .compose(v -> deploy(ExecutorVerticle.instances(options, runtime), new DeploymentOptions()
-          .setThreadingModel(ThreadingModel.WORKER)
+        .compose(v -> deploy(ExecutorVerticle.instances(options, runtime, images), new DeploymentOptions()
           .setInstances(options.getExecutor().getInstances())));
       if (cluster.isEnabled()) {
         // last: it takes work from the gateways once everything that runs it is up (and stops taking it first)

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.execgate.bus.Addresses;
 import io.execgate.model.ExecutionStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.Shareable;
@@ -36,7 +37,7 @@ import java.util.function.ToDoubleFunction;
  */
 public final class GatewayMetrics implements Shareable {
 
-  private static final String MAP = "execgate.metrics";
+  private static final String MAP = Addresses.METRICS_MAP;
   /**
    * The bucket bounds of every duration the gateway times, from 5 ms to 10 min: a warm
    * {@code echo} to an execution near its time limit. Prometheus computes p95/p99 from them
@@ -165,6 +166,17 @@ public final class GatewayMetrics implements Shareable {
       Timer.builder("execgate_execution_queued").description("Time from submit until a container was being set up")
         .register(meters).record(Duration.ofMillis(queuedMs));
     }
+  }
+
+  /**
+   * An execution's record was written to the store (each status an execution's run stores, and its
+   * final record).
+   *
+   * @param status the status written, e.g. {@code queued}
+   */
+  public void recordWritten(String status) {
+    Counter.builder("execgate_record_writes").description("Execution records written to the store")
+      .tags("status", status).register(meters).increment();
   }
 
   /**

@@ -1,5 +1,5 @@
 /**
  * Micrometer meters and the operational counters of {@code /v1/stats}
- * ({@link io.execgate.metrics.GatewayMetrics}). May use {@code model} only.
+ * ({@link io.execgate.metrics.GatewayMetrics}). May use {@code bus} (the map's name) and {@code model}.
  */
 package io.execgate.metrics;

@@ -23,11 +23,21 @@ public record Control(Type type, String data, String signal) {
    * The kinds of control commands.
    */
   public enum Type {
-    CANCEL, STDIN, STDIN_CLOSE, SIGNAL, PAUSE, RESUME;
+    CANCEL, STDIN, STDIN_CLOSE, SIGNAL, PAUSE, RESUME,
+    /** Asks for the record as it stands: a node that runs alone stores no passing status (starting, running). */
+    STATE;
 
     public String id() {
       return name().toLowerCase(Locale.ROOT);
     }
+  }
+
+  /**
+   * @return a command that asks the run for its record as it stands, answered with an
+   *   {@code ExecutionResult}
+   */
+  public static Control state() {
+    return new Control(Type.STATE, null, null);
   }
 
   public static Control cancel() {

@@ -3,6 +3,7 @@ package io.execgate.pool;
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.bus.Headers;
+import io.execgate.bus.SchedulerChannel;
 import io.execgate.config.ExecutorOptions;
 import io.execgate.config.PoolOptions;
 import io.execgate.docker.AttachedOutput;
@@ -60,7 +61,6 @@ public final class WarmPoolVerticle extends VerticleBase {
   private static final long TICK_MS = 1_000;
   private static final long MAX_BACKOFF_MS = 30_000;
   static final long IMAGE_RECHECK_MS = 10_000;
-  private static final long HEAVY_TIMEOUT_MS = 2_000;
 
   private final GatewayOptions options;
   private final ContainerRuntime runtime;
@@ -131,9 +131,7 @@ public final class WarmPoolVerticle extends VerticleBase {
       give(pool, message);
     } else {
       // the last one: a key that floods the node starts cold, and leaves it to the others
-      vertx.eventBus().<Boolean>request(addresses.schedulerHeavy(), execution,
-          new DeliveryOptions().setSendTimeout(HEAVY_TIMEOUT_MS))
-        .map(m -> Boolean.TRUE.equals(m.body()))
+      new SchedulerChannel(vertx.eventBus(), addresses).heavy(execution)
         .otherwise(false)
         .onSuccess(heavy -> {
           if (heavy || stopping || pool.ready.isEmpty() || !imageId.equals(pool.imageId)) {

@@ -1,5 +1,6 @@
 package io.execgate.pool;
 
+import io.execgate.bus.Addresses;
 import io.execgate.docker.AttachedOutput;
 import io.execgate.docker.StdinSink;
 import io.vertx.core.Vertx;
@@ -17,7 +18,7 @@ import io.vertx.core.shareddata.Shareable;
 public record WarmStreams(AttachedOutput output, StdinSink stdin) implements Shareable {
 
   public static LocalMap<String, WarmStreams> map(Vertx vertx, String addressPrefix) {
-    return vertx.sharedData().getLocalMap(addressPrefix + ".warm-streams");
+    return vertx.sharedData().getLocalMap(new Addresses(addressPrefix).warmStreamsMap());
   }
 
   public void close() {

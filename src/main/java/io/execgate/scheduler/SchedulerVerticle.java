@@ -15,10 +15,14 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Admission control of one node: at most {@code maxConcurrent} containers run, at most
@@ -29,6 +33,13 @@ import java.util.Set;
  */
 public final class SchedulerVerticle extends VerticleBase {
 
+  private static final Logger log = LoggerFactory.getLogger(SchedulerVerticle.class);
+  /**
+   * A backstop only: a run gives its slot back as soon as its container is removed. This bounds a
+   * slot whose execution vanished without a word (far beyond any execution's deadlines).
+   */
+  private static final long SLOT_HOLD_MS = TimeUnit.HOURS.toMillis(24);
+
   private final Addresses addresses;
   private final int maxConcurrent;
   private final int maxQueued;
@@ -36,7 +47,8 @@ public final class SchedulerVerticle extends VerticleBase {
   private final int maxPerKey;
   private final Set<String> admitted = new HashSet<>();
   private final Set<String> running = new HashSet<>();
-  private final FairQueue<Message<String>> waiting;
+  /** Requests for a slot, answered by the grant. */
+  private final FairQueue<Message<?>> waiting;
   /** Admitted executions charged to an API key, and how many each key has. */
   private final Map<String, String> owners = new HashMap<>();
   private final Map<String, Integer> perOwner = new HashMap<>();
@@ -99,7 +111,7 @@ public final class SchedulerVerticle extends VerticleBase {
     return Future.all(
       bus.<ExecutionJob>localConsumer(clustered ? addresses.schedulerNodeAdmit() : addresses.schedulerAdmit(),
         this::admit).completion(),
-      bus.<String>localConsumer(addresses.schedulerAcquire(), this::acquire).completion(),
+      bus.<String>localConsumer(addresses.schedulerAcquire(), m -> acquire(m.body(), m)).completion(),
       bus.<String>localConsumer(addresses.schedulerRelease(), this::release).completion(),
       bus.<String>localConsumer(addresses.schedulerPosition(), this::position).completion(),
       bus.<String>localConsumer(addresses.schedulerHeavy(), m -> m.reply(heavy(m.body()))).completion(),
@@ -146,7 +158,13 @@ public final class SchedulerVerticle extends VerticleBase {
       perOwner.merge(owner, 1, Integer::sum);
     }
     vertx.eventBus().request(addresses.executorRun(), job, new DeliveryOptions().setSendTimeout(30_000))
-      .onSuccess(ok -> message.reply(new Admission(job.id(), position)))
+      .onSuccess(registered -> {
+        message.reply(new Admission(job.id(), position));
+        if (Boolean.TRUE.equals(registered.body())) {
+          // its image is known: the executor's answer asks for the slot in the same exchange
+          acquire(job.id(), registered);
+        }
+      })
       .onFailure(err -> {
         forget(job.id());
         Replies.fail(message, err);
@@ -158,8 +176,11 @@ public final class SchedulerVerticle extends VerticleBase {
     message.fail(code.number(), why);
   }
 
-  private void acquire(Message<String> message) {
-    String id = message.body();
+  /**
+   * @param message the request for a slot: the grant answers it, and the answer to the grant gives the
+   *                slot back
+   */
+  private void acquire(String id, Message<?> message) {
     Share share = shares.get(id);
     if (!admitted.contains(id) || share == null) {
       message.fail(ErrorCode.CANCELLED.number(), "execution " + id + " is not admitted");
@@ -179,16 +200,31 @@ public final class SchedulerVerticle extends VerticleBase {
     return !share.capped() || runningOf(share.owner()) < maxPerKey;
   }
 
-  private void grant(String id, String owner, Message<String> message) {
+  private void grant(String id, String owner, Message<?> message) {
     running.add(id);
     runningPerOwner.merge(owner, 1, Integer::sum);
     tell(addresses.schedulerStarted(), id);
-    message.reply(0);
+    // the slot is held until the execution answers the grant; an execution gone without a word (its
+    // request timed out, or its executor is gone) answers nothing, and the slot comes back then
+    message.replyAndRequest(0, new DeliveryOptions().setSendTimeout(SLOT_HOLD_MS))
+      .onComplete(ar -> {
+        if (ar.failed() && running.contains(id)) {
+          log.warn("execution {} did not give its run slot back ({}); taking it back", id, ar.cause().getMessage());
+        }
+        release(id);
+      });
   }
 
   private void release(Message<String> message) {
-    String id = message.body();
-    Message<String> queued = waiting.remove(id);
+    release(message.body());
+    message.reply(null);
+  }
+
+  /**
+   * Forgets an execution: it leaves the queue, or gives its slot back. Unknown ids are ignored.
+   */
+  private void release(String id) {
+    Message<?> queued = waiting.remove(id);
     if (queued != null) {
       queued.fail(ErrorCode.CANCELLED.number(), "left the queue");
     }
@@ -202,7 +238,6 @@ public final class SchedulerVerticle extends VerticleBase {
     if (known) {
       tell(addresses.schedulerReleased(), id);
     }
-    message.reply(null);
   }
 
   /**
@@ -289,7 +324,7 @@ public final class SchedulerVerticle extends VerticleBase {
 
   private void grantNext() {
     while (running.size() < maxConcurrent) {
-      FairQueue.Entry<Message<String>> next = waiting.poll(e -> mayRun(shares.get(e.id)), this::runningOf);
+      FairQueue.Entry<Message<?>> next = waiting.poll(e -> mayRun(shares.get(e.id)), this::runningOf);
       if (next == null) {
         return;
       }

@@ -3,6 +3,7 @@ package io.execgate.stream;
 import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
 import io.execgate.bus.Headers;
+import io.execgate.bus.SchedulerChannel;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.Admission;
@@ -19,13 +20,15 @@ import io.vertx.core.eventbus.MessageConsumer;
 
 /**
  * Submits executions to the scheduler and, for clients that wait, follows one to its final result:
- * the frames on its output address tell when it is final, and a slow poll of the store covers a
- * frame lost on the way. Used by every API that answers with a result.
+ * the frames on its output address tell when it is final (the store is read once then, for the
+ * texts). The store is read otherwise only after {@value #SILENCE_MS} ms without a frame, which covers
+ * a frame lost on the way and a program that writes nothing for long; while frames arrive, it is not.
+ * Used by every API that answers with a result.
  */
 public final class ResultWaiter {
 
-  private static final long POLL_MS = 1_000;
-  private static final long ADMIT_TIMEOUT_MS = 30_000;
+  /** Without a frame for this long, the waiter reads the store in case the terminal frame was lost. */
+  private static final long SILENCE_MS = 5_000;
 
   private final Vertx vertx;
   private final Addresses addresses;
@@ -51,8 +54,7 @@ public final class ResultWaiter {
       return Future.failedFuture(new GatewayException(ErrorCode.FORBIDDEN, "key '" + principal.id()
         + "' may not use image " + job.image(), "image"));
     }
-    DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(ADMIT_TIMEOUT_MS)
-      .addHeader(Headers.OWNER, principal.id());
+    DeliveryOptions delivery = new DeliveryOptions().addHeader(Headers.OWNER, principal.id());
     if (principal.maxConcurrent() > 0) {
       delivery.addHeader(Headers.OWNER_MAX, String.valueOf(principal.maxConcurrent()));
     }
@@ -60,9 +62,7 @@ public final class ResultWaiter {
     if (principal.weight() > 0) {
       delivery.addHeader(Headers.OWNER_WEIGHT, String.valueOf(principal.weight()));
     }
-    return vertx.eventBus()
-      .<Admission>request(addresses.schedulerAdmit(), job.withOwner(principal.id()), delivery)
-      .map(m -> m.body());
+    return new SchedulerChannel(vertx.eventBus(), addresses).admit(job.withOwner(principal.id()), delivery);
   }
 
   /**
@@ -113,6 +113,8 @@ public final class ResultWaiter {
     private final Promise<StoredRecord> promise = Promise.promise();
     private MessageConsumer<Frame> consumer;
     private long poll = -1;
+    /** When the last frame arrived (or the wait began). */
+    private long lastFrame = System.currentTimeMillis();
 
     Wait(String id, Handler<Frame> frames) {
       this.id = id;
@@ -121,6 +123,7 @@ public final class ResultWaiter {
 
     Future<Void> subscribe() {
       consumer = vertx.eventBus().consumer(addresses.output(id), msg -> {
+        lastFrame = System.currentTimeMillis();
         if (frames != null && !promise.future().isComplete()) {
           frames.handle(msg.body());
         }
@@ -128,7 +131,11 @@ public final class ResultWaiter {
           check();
         }
       });
-      poll = vertx.setPeriodic(POLL_MS, t -> check());
+      poll = vertx.setPeriodic(SILENCE_MS, t -> {
+        if (System.currentTimeMillis() - lastFrame >= SILENCE_MS) {
+          check();
+        }
+      });
       return consumer.completion();
     }
 

@@ -6,6 +6,7 @@ import io.execgate.bus.Codecs;
 import io.execgate.docker.ContainerRemover;
 import io.execgate.docker.FakeContainerRuntime;
 import io.execgate.error.ErrorCode;
+import io.execgate.image.ConfirmedImages;
 import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
@@ -72,7 +73,7 @@ abstract class ExecutionRunTestBase {
     store = ExecutionStore.open(vertx, addresses.executionsMap(), 60_000).await(WAIT_S, TimeUnit.SECONDS);
     engine = new FakeContainerRuntime(vertx, 64 * 1024);
     ec = new ExecutorContext(vertx, engine, store, addresses, options, new ContainerRemover(vertx, engine),
-      OutputBudget.of(options.getExecutor().getOutputRetention()));
+      OutputBudget.of(options.getExecutor().getOutputRetention()), new ConfirmedImages());
     vertx.eventBus().<ImageRequest>consumer(addresses.imageEnsure(), m -> {
       if (!pulling) {
         m.reply(new ImageInfo("img", "img", ImageState.PRESENT, "sha256:0123", 1L, 0L, 0, null, null));
@@ -83,7 +84,7 @@ abstract class ExecutionRunTestBase {
     vertx.eventBus().<String>consumer(addresses.schedulerAcquire(), m -> {
       scheduler.add("acquire " + m.body());
       if (slotsFree) {
-        m.reply(null);
+        grant(m);
       } else {
         heldAcquires.add(m);
       }
@@ -101,6 +102,15 @@ abstract class ExecutionRunTestBase {
       m.reply(null);
     });
     context = vertx.getOrCreateContext();
+  }
+
+  /**
+   * Grants a slot as the scheduler does: the grant waits for the execution's answer, which gives the
+   * slot back (recorded as "release id").
+   */
+  void grant(Message<String> request) {
+    String id = request.body();
+    request.replyAndRequest(0).onSuccess(answer -> scheduler.add("release " + id));
   }
 
   ExecutionJob job(long timeoutMs, long outputBytes) {

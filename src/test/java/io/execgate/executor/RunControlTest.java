@@ -152,7 +152,7 @@ class RunControlTest extends ExecutionRunTestBase {
       .isEqualTo(ErrorCode.INVALID_REQUEST.number() + ": the program is not running");
     assertThat(ask(job, new Control(Control.Type.SIGNAL, null, "SIGSTOP")))
       .startsWith(ErrorCode.INVALID_REQUEST.number() + ": signal must be one of");
-    heldAcquires.remove(0).reply(null);
+    grant(heldAcquires.remove(0));
     waitUntil(() -> engine.container("c1") != null && engine.container("c1").pushedBytes() > 0);
     assertThat(ask(job, new Control(Control.Type.SIGNAL, null, "SIGINT"))).isNull();
     ExecutionResult result = done.await(WAIT_S, TimeUnit.SECONDS);

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -94,6 +95,45 @@ class SchedulerVerticleTest {
       granted.add(r.slot().succeeded());
     }
     return granted;
+  }
+
+  @Test
+  void anExecutorAsksForTheSlotInItsAnswerAndGivesItBackByAnsweringTheGrant() throws Exception {
+    // a second scheduler whose executor knows every image: it asks for the slot as it answers
+    List<Message<Object>> grants = Collections.synchronizedList(new ArrayList<>());
+    Addresses u = new Addresses("u");
+    vertx.eventBus().<ExecutionJob>consumer(u.executorRun(), m -> m.replyAndRequest(Boolean.TRUE)
+      .onSuccess(grants::add));
+    vertx.deployVerticle(new SchedulerVerticle("u", new ExecutorOptions().setMaxConcurrent(4).setMaxQueued(20), true))
+      .await(10, TimeUnit.SECONDS);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ExecutionJob job = resolver.resolve(ExecutionRequest.script("true"), false);
+      ids.add(job.id());
+      Admission admission = vertx.eventBus().<Admission>request(u.schedulerAdmit(), job)
+        .await(10, TimeUnit.SECONDS).body();
+      assertThat(admission.position()).isZero();
+    }
+    Thread.sleep(200);
+    // 4 slots: the fifth waits, with no request of its own
+    assertThat(grants).hasSize(4);
+    assertThat(vertx.eventBus().<Integer>request(u.schedulerPosition(), ids.get(4)).await(10, TimeUnit.SECONDS).body())
+      .as("first in the queue").isZero();
+    // answering a grant gives its slot back: the fifth gets it, the first is forgotten
+    grants.get(0).reply(null);
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (grants.size() < 5 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(grants).hasSize(5);
+    assertThat(vertx.eventBus().<Integer>request(u.schedulerPosition(), ids.get(0)).await(10, TimeUnit.SECONDS).body())
+      .isEqualTo(-1);
+    // a release of a slot already given back changes nothing
+    vertx.eventBus().request(u.schedulerRelease(), ids.get(0)).await(10, TimeUnit.SECONDS);
+    ExecutionJob sixth = resolver.resolve(ExecutionRequest.script("true"), false);
+    vertx.eventBus().request(u.schedulerAdmit(), sixth).await(10, TimeUnit.SECONDS);
+    Thread.sleep(200);
+    assertThat(grants).as("4 slots, all held").hasSize(5);
   }
 
   @Test

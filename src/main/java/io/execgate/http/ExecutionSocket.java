@@ -102,7 +102,7 @@ final class ExecutionSocket implements SocketDialect.Session {
         dialect.binary(sink);
       }
     });
-    ws.exceptionHandler(err -> onSocketError(sink, err));
+    ws.exceptionHandler(sink::socketError);
     ws.closeHandler(v -> onClose());
     sink.keepalive(v -> onClose());
     if (dialect.startTimeoutMs() > 0) {
@@ -113,18 +113,6 @@ final class ExecutionSocket implements SocketDialect.Session {
           onClose();
         }
       });
-    }
-  }
-
-  /**
-   * A socket error: a message over the size limit closes with {@link CloseCodes#MESSAGE_TOO_BIG}.
-   */
-  static void onSocketError(WebSocketSink sink, Throwable err) {
-    String m = String.valueOf(err.getMessage());
-    if (m.contains("max message size") || m.contains("Max frame length")) {
-      sink.close(CloseCodes.MESSAGE_TOO_BIG, "message too big");
-    } else {
-      log.debug("websocket error: {}", m);
     }
   }
 

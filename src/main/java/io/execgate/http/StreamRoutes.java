@@ -102,7 +102,7 @@ final class StreamRoutes {
     ws.textMessageHandler(text -> sink.error(new GatewayException(ErrorCode.INVALID_REQUEST,
       "this stream is read-only; commands go to /v1/ws")));
     ws.binaryMessageHandler(b -> sink.close(CloseCodes.PROTOCOL_VIOLATION, "binary frames are not accepted"));
-    ws.exceptionHandler(err -> ExecutionSocket.onSocketError(sink, err));
+    ws.exceptionHandler(sink::socketError);
     sink.keepalive(gone);
     relay.subscribe()
       .onSuccess(v -> relay.start(true))

@@ -9,12 +9,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Frames as WebSocket text messages, one JSON object each, with pings so that a dead peer is
  * noticed: a peer that answers no ping for two keepalive intervals is closed.
  */
 final class WebSocketSink implements FrameSink {
+
+  private static final Logger log = LoggerFactory.getLogger(WebSocketSink.class);
 
   private final ServerWebSocket ws;
   private final Vertx vertx;
@@ -108,6 +112,18 @@ final class WebSocketSink implements FrameSink {
     if (!closed) {
       closed();
       ws.close((short) code, CloseCodes.reason(reason));
+    }
+  }
+
+  /**
+   * A socket error: a message over the size limit closes with {@link CloseCodes#MESSAGE_TOO_BIG}.
+   */
+  void socketError(Throwable err) {
+    String m = String.valueOf(err.getMessage());
+    if (m.contains("max message size") || m.contains("Max frame length")) {
+      close(CloseCodes.MESSAGE_TOO_BIG, "message too big");
+    } else {
+      log.debug("websocket error: {}", m);
     }
   }
 }

@@ -11,9 +11,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class McpIT extends GatewayITBase {
 
-  private static final Path CLIENT_DIR = Path.of("src", "test", "js");
+  private static final Path CLIENT_DIR = NodeClients.DIR;
   private static final String ALICE = ApiKey.generate();
   private static final String BOB = ApiKey.generate();
   private static final String SWARM = ApiKey.generate();
@@ -59,36 +56,14 @@ class McpIT extends GatewayITBase {
   @BeforeAll
   void requireRuntimeImagesAndTheClient() throws Exception {
     DockerSupport.requireImages(DefaultRuntimes.PYTHON_IMAGE);
-    if (!Files.isDirectory(CLIENT_DIR.resolve("node_modules").resolve("@modelcontextprotocol").resolve("sdk"))) {
-      // once per clone: the clients and their dependencies, exactly as package-lock.json pins them
-      Result npm = exec(300, "npm", "ci", "--no-audit", "--no-fund", "--prefix", CLIENT_DIR.toString());
-      assertThat(npm.exit()).as("npm ci: %s", npm.output()).isZero();
-    }
-  }
-
-  private record Result(int exit, String output) {
-  }
-
-  private static Result exec(int timeoutSeconds, String... command) throws IOException, InterruptedException {
-    Path log = Files.createTempFile("mcp-client", ".out");
-    try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        throw new AssertionError(String.join(" ", command) + " still running after " + timeoutSeconds + " s: "
-          + Files.readString(log, StandardCharsets.UTF_8));
-      }
-      return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-    } finally {
-      Files.deleteIfExists(log);
-    }
+    NodeClients.install("@modelcontextprotocol/sdk");
   }
 
   private JsonObject client(int timeoutSeconds, String scenario, String key, String... more) throws Exception {
     List<String> command = new ArrayList<>(List.of("node", CLIENT_DIR.resolve("mcp-client-run.mjs").toString(),
       scenario, "http://127.0.0.1:" + gateway.actualPort(), key));
     command.addAll(List.of(more));
-    Result node = exec(timeoutSeconds, command.toArray(String[]::new));
+    NodeClients.Result node = NodeClients.run(timeoutSeconds, command.toArray(String[]::new));
     assertThat(node.exit()).as("node: %s", node.output()).isZero();
     String[] lines = node.output().strip().split("\n");
     return new JsonObject(lines[lines.length - 1]);

@@ -11,13 +11,9 @@ import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PistonClientIT extends GatewayITBase {
 
-  private static final Path CLIENT_DIR = Path.of("src", "test", "js");
+  private static final Path CLIENT_DIR = NodeClients.DIR;
   private static final long MAX_BODY = 256 * 1024;
   private static final String NOT_JSON = "requests must be of type application/json";
 
@@ -44,29 +40,7 @@ class PistonClientIT extends GatewayITBase {
   @BeforeAll
   void requireRuntimeImagesAndTheClient() throws Exception {
     DockerSupport.requireImages(DefaultRuntimes.PYTHON_IMAGE);
-    if (!Files.isDirectory(CLIENT_DIR.resolve("node_modules").resolve("piston-client"))) {
-      // once per clone: the client and its dependencies, exactly as package-lock.json pins them
-      Result npm = exec(300, "npm", "ci", "--no-audit", "--no-fund", "--prefix", CLIENT_DIR.toString());
-      assertThat(npm.exit()).as("npm ci: %s", npm.output()).isZero();
-    }
-  }
-
-  private record Result(int exit, String output) {
-  }
-
-  private static Result exec(int timeoutSeconds, String... command) throws IOException, InterruptedException {
-    Path log = Files.createTempFile("piston-client", ".out");
-    try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        throw new AssertionError(String.join(" ", command) + " still running after " + timeoutSeconds + " s: "
-          + Files.readString(log, StandardCharsets.UTF_8));
-      }
-      return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-    } finally {
-      Files.deleteIfExists(log);
-    }
+    NodeClients.install("piston-client");
   }
 
   /**
@@ -76,7 +50,7 @@ class PistonClientIT extends GatewayITBase {
    * @return the client's answer: {@code {runtimes, result}}
    */
   private JsonObject runWithTheClient(String language, String version, String code, String stdin) throws Exception {
-    Result node = exec(90, "node", CLIENT_DIR.resolve("piston-client-run.mjs").toString(),
+    NodeClients.Result node = NodeClients.run(90, "node", CLIENT_DIR.resolve("piston-client-run.mjs").toString(),
       "http://127.0.0.1:" + gateway.actualPort(), language, version, code, stdin);
     assertThat(node.exit()).as("node: %s", node.output()).isZero();
     String[] lines = node.output().strip().split("\n");

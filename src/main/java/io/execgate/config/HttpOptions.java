@@ -21,6 +21,8 @@ public class HttpOptions {
   public static final int DEFAULT_MAX_STDIN_BYTES = 4 << 20;
   public static final int DEFAULT_MAX_ARGS = 256;
   public static final int DEFAULT_MAX_ENV = 256;
+  /** Most test cases one request may carry. */
+  public static final int DEFAULT_MAX_TESTS = 100;
   public static final long DEFAULT_STREAM_BUFFER_BYTES = 1L << 20;
   public static final long DEFAULT_STREAM_KEEPALIVE_MS = 15_000;
   public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
@@ -40,6 +42,7 @@ public class HttpOptions {
   private int maxStdinBytes;
   private int maxArgs;
   private int maxEnv;
+  private int maxTests;
   private long streamBufferBytes;
   private long streamKeepaliveMs;
   private List<String> allowedHosts;
@@ -61,6 +64,7 @@ public class HttpOptions {
     maxStdinBytes = DEFAULT_MAX_STDIN_BYTES;
     maxArgs = DEFAULT_MAX_ARGS;
     maxEnv = DEFAULT_MAX_ENV;
+    maxTests = DEFAULT_MAX_TESTS;
     streamBufferBytes = DEFAULT_STREAM_BUFFER_BYTES;
     streamKeepaliveMs = DEFAULT_STREAM_KEEPALIVE_MS;
     allowedHosts = new ArrayList<>();
@@ -209,6 +213,23 @@ public class HttpOptions {
 
   public HttpOptions setMaxEnv(int maxEnv) {
     this.maxEnv = maxEnv;
+    return this;
+  }
+
+  /**
+   * @return the most test cases ({@code tests}) one request may carry
+   */
+  public int getMaxTests() {
+    return maxTests;
+  }
+
+  /**
+   * Set the most test cases one request may carry; beyond it the request gets 400 naming {@code tests}.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  public HttpOptions setMaxTests(int maxTests) {
+    this.maxTests = maxTests;
     return this;
   }
 

@@ -32,6 +32,7 @@ final class HttpOptionsConverter {
     obj.setMaxStdinBytes(r.getInt("maxStdinBytes", obj.getMaxStdinBytes(), 0, Integer.MAX_VALUE));
     obj.setMaxArgs(r.getInt("maxArgs", obj.getMaxArgs(), 0, 100_000));
     obj.setMaxEnv(r.getInt("maxEnv", obj.getMaxEnv(), 0, 100_000));
+    obj.setMaxTests(r.getInt("maxTests", obj.getMaxTests(), 1, 10_000));
     obj.setStreamBufferBytes(r.getLong("streamBufferBytes", obj.getStreamBufferBytes(), 4096, 1L << 34));
     obj.setStreamKeepaliveMs(r.getLong("streamKeepaliveMs", obj.getStreamKeepaliveMs(), 100, 3_600_000));
     List<String> allowedHosts = new ArrayList<>();
@@ -63,6 +64,7 @@ final class HttpOptionsConverter {
     json.put("maxStdinBytes", obj.getMaxStdinBytes());
     json.put("maxArgs", obj.getMaxArgs());
     json.put("maxEnv", obj.getMaxEnv());
+    json.put("maxTests", obj.getMaxTests());
     json.put("streamBufferBytes", obj.getStreamBufferBytes());
     json.put("streamKeepaliveMs", obj.getStreamKeepaliveMs());
     json.put("allowedHosts", new JsonArray(new ArrayList<>(obj.getAllowedHosts())));

@@ -11,11 +11,14 @@ import io.execgate.GatewayOptions;
 import io.execgate.config.JsonReader;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
+import io.execgate.model.CompareMode;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionRequest;
 import io.execgate.model.RequestLimits;
 import io.execgate.model.ResourceLimits;
 import io.execgate.model.SourceFile;
+import io.execgate.model.TestCase;
+import io.execgate.model.TestSuite;
 import io.execgate.request.RequestResolver;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -61,14 +64,16 @@ final class ExecutionRequestParser {
     .build();
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
   private static final Set<String> FIELDS = Set.of("script", "files", "language", "version", "image", "args", "stdin",
-    "env", "limits", "wait");
+    "env", "limits", "wait", "tests", "compare", "stopOnFailure");
 
   private final RequestResolver resolver;
   private final ResourceLimits max;
+  private final int maxTests;
 
   ExecutionRequestParser(GatewayOptions options) {
     this.resolver = new RequestResolver(options);
     this.max = options.getExecutor().getMaxLimits();
+    this.maxTests = options.getHttp().getMaxTests();
   }
 
   /**
@@ -168,8 +173,53 @@ final class ExecutionRequestParser {
     Map<String, String> env = env(r);
     RequestLimits limits = limits(r.child("limits"));
     boolean wait = r.getBoolean("wait", false);
-    ExecutionRequest request = new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits);
+    TestSuite tests = tests(r);
+    ExecutionRequest request = new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits,
+      tests);
     return new Submit(resolver.resolve(request, interactive), wait);
+  }
+
+  /**
+   * {@code tests}, {@code compare} and {@code stopOnFailure}; the last two only with the first. The
+   * count is checked before any test is read (a body of a million tests is refused by its size).
+   */
+  private TestSuite tests(JsonReader r) {
+    JsonArray array = r.getArray("tests");
+    String compareId = r.getString("compare", null);
+    boolean stopOnFailure = r.getBoolean("stopOnFailure", false);
+    if (array == null) {
+      if (compareId != null || r.has("stopOnFailure")) {
+        String field = compareId != null ? "compare" : "stopOnFailure";
+        throw GatewayException.invalid(field, field + " applies to tests, and there are none");
+      }
+      return null;
+    }
+    CompareMode compare = compareId == null ? CompareMode.DEFAULT : CompareMode.of(compareId);
+    if (compare == null) {
+      throw GatewayException.invalid("compare", "compare must be exact, trim or tokens");
+    }
+    if (array.isEmpty()) {
+      throw GatewayException.invalid("tests", "tests must not be empty");
+    }
+    if (array.size() > maxTests) {
+      throw GatewayException.invalid("tests", "at most " + maxTests + " tests are allowed, got " + array.size());
+    }
+    List<TestCase> tests = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      String path = "tests[" + i + "]";
+      if (!(array.getValue(i) instanceof JsonObject o)) {
+        throw GatewayException.invalid(path, path + " must be an object");
+      }
+      JsonReader t = new JsonReader(o, path, GatewayException::invalid);
+      String name = t.getString("name", null);
+      String stdin = t.getString("stdin", null);
+      List<String> args = t.getStrings("args", List.of());
+      String expected = t.getString("expectedStdout", null);
+      Long timeoutMs = t.has("timeoutMs") ? t.getLong("timeoutMs", 0, Long.MIN_VALUE, Long.MAX_VALUE) : null;
+      t.finish();
+      tests.add(new TestCase(name, stdin, args, expected, timeoutMs));
+    }
+    return new TestSuite(tests, compare, stopOnFailure);
   }
 
   /**

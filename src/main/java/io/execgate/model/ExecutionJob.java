@@ -25,15 +25,25 @@ import java.util.Objects;
  * @param interactive whether stdin arrives later over the control address
  * @param owner       the id of the API key that submitted it (its record carries it: only that key, or an
  *                    admin, may read, stream or cancel it), or {@code null} before admission
+ * @param tests       the test cases of a judged execution, or {@code null}
  */
 public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, String image, List<SourceFile> files,
                            byte[] stdin, List<String> args, Map<String, String> env, ResourceLimits limits,
-                           boolean interactive, String owner) {
+                           boolean interactive, String owner, TestSuite tests) {
 
   public ExecutionJob {
     files = List.copyOf(files);
     args = List.copyOf(args);
     env = Map.copyOf(new LinkedHashMap<>(env));
+  }
+
+  /**
+   * A job without test cases.
+   */
+  public ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, String image, List<SourceFile> files,
+                      byte[] stdin, List<String> args, Map<String, String> env, ResourceLimits limits,
+                      boolean interactive, String owner) {
+    this(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner, null);
   }
 
   /**
@@ -49,20 +59,21 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
    * @return the same job, owned by the key {@code owner}
    */
   public ExecutionJob withOwner(String owner) {
-    return new ExecutionJob(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner);
+    return new ExecutionJob(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner, tests);
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof ExecutionJob j && id.equals(j.id) && submittedAt == j.submittedAt && runtime.equals(j.runtime)
       && image.equals(j.image) && files.equals(j.files) && Arrays.equals(stdin, j.stdin) && args.equals(j.args)
-      && env.equals(j.env) && limits.equals(j.limits) && interactive == j.interactive && Objects.equals(owner, j.owner);
+      && env.equals(j.env) && limits.equals(j.limits) && interactive == j.interactive && Objects.equals(owner, j.owner)
+      && Objects.equals(tests, j.tests);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(id, submittedAt, runtime, image, files, Arrays.hashCode(stdin), args, env, limits, interactive,
-      owner);
+      owner, tests);
   }
 
   @Override
@@ -89,6 +100,9 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
     if (owner != null) {
       json.put("owner", owner);
     }
+    if (tests != null) {
+      json.put("tests", tests.toJson());
+    }
     return json;
   }
 
@@ -108,6 +122,7 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
       env,
       ResourceLimits.fromJson(json.getJsonObject("limits")),
       json.getBoolean("interactive", false),
-      json.getString("owner"));
+      json.getString("owner"),
+      TestSuite.fromJson(json.getJsonObject("tests")));
   }
 }

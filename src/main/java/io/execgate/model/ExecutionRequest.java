@@ -29,15 +29,33 @@ import java.util.Map;
  * @param stdin    the program's whole standard input, or {@code null} for none
  * @param env      environment variables for the program
  * @param limits   limits below the operator's maxima; unset ones take the operator's defaults
+ * @param tests    test cases: the program is compiled once and run once per test, each judged; {@code null} for
+ *                 an ordinary run
  */
 public record ExecutionRequest(String script, List<SourceFile> files, String language, String version, String image,
-                               List<String> args, String stdin, Map<String, String> env, RequestLimits limits) {
+                               List<String> args, String stdin, Map<String, String> env, RequestLimits limits,
+                               TestSuite tests) {
 
   public ExecutionRequest {
     files = files == null ? null : List.copyOf(files);
     args = args == null ? List.of() : List.copyOf(args);
     env = env == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(env));
     limits = limits == null ? RequestLimits.defaults() : limits;
+  }
+
+  /**
+   * A request without test cases.
+   */
+  public ExecutionRequest(String script, List<SourceFile> files, String language, String version, String image,
+                          List<String> args, String stdin, Map<String, String> env, RequestLimits limits) {
+    this(script, files, language, version, image, args, stdin, env, limits, null);
+  }
+
+  /**
+   * @return a copy that runs once per test case of {@code tests}, each judged
+   */
+  public ExecutionRequest withTests(TestSuite tests) {
+    return new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits, tests);
   }
 
   /**
@@ -60,49 +78,49 @@ public record ExecutionRequest(String script, List<SourceFile> files, String lan
    * @return a copy that runs in the runtime called (or aliased) {@code language}
    */
   public ExecutionRequest withLanguage(String language) {
-    return new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits);
+    return new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits, tests);
   }
 
   /**
    * @return a copy that selects the runtime's version with {@code version}
    */
   public ExecutionRequest withVersion(String version) {
-    return new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits);
+    return new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits, tests);
   }
 
   /**
    * @return a copy that runs in {@code image} (allowed by the gateway's image policy)
    */
   public ExecutionRequest withImage(String image) {
-    return new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits);
+    return new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits, tests);
   }
 
   /**
    * @return a copy that passes {@code args} to the program
    */
   public ExecutionRequest withArgs(List<String> args) {
-    return new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits);
+    return new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits, tests);
   }
 
   /**
    * @return a copy whose program reads {@code stdin}, then end-of-file
    */
   public ExecutionRequest withStdin(String stdin) {
-    return new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits);
+    return new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits, tests);
   }
 
   /**
    * @return a copy whose program sees the environment variables {@code env}
    */
   public ExecutionRequest withEnv(Map<String, String> env) {
-    return new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits);
+    return new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits, tests);
   }
 
   /**
    * @return a copy with {@code limits}
    */
   public ExecutionRequest withLimits(RequestLimits limits) {
-    return new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits);
+    return new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits, tests);
   }
 
   /**
@@ -122,6 +140,10 @@ public record ExecutionRequest(String script, List<SourceFile> files, String lan
     json.put("language", language).put("version", version).put("image", image).put("stdin", stdin);
     json.put("args", new JsonArray(List.copyOf(args))).put("env", new JsonObject(new LinkedHashMap<>(env)));
     json.put("limits", limits.toJson());
+    if (tests != null) {
+      JsonObject suite = tests.toJson();
+      suite.fieldNames().forEach(key -> json.put(key, suite.getValue(key)));
+    }
     json.fieldNames().removeIf(key -> json.getValue(key) == null);
     return json;
   }

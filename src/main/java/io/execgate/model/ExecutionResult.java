@@ -27,15 +27,28 @@ import io.vertx.core.json.JsonObject;
  * @param owner           the id of the API key that submitted it ({@code anonymous} on an open gateway and
  *                        for the in-process client); only that key, or an admin, may see it
  * @param retention       what of the output the record does not hold (never {@code null})
+ * @param judge           the verdicts of an execution with {@code tests}, or {@code null}
  */
 public record ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
                               String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
                               String language, Long durationMs, Long queuedMs, Usage usage, String message,
                               long submittedAt, StageResult compile, String worker, String owner,
-                              OutputRetention retention) {
+                              OutputRetention retention, JudgeReport judge) {
 
   public ExecutionResult {
     retention = retention == null ? OutputRetention.COMPLETE : retention;
+  }
+
+  /**
+   * A result without test cases.
+   */
+  public ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
+                         String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
+                         String language, Long durationMs, Long queuedMs, Usage usage, String message,
+                         long submittedAt, StageResult compile, String worker, String owner,
+                         OutputRetention retention) {
+    this(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated, image, language, durationMs,
+      queuedMs, usage, message, submittedAt, compile, worker, owner, retention, null);
   }
 
   /**
@@ -90,9 +103,17 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
       job.image(), job.runtime().name(), null, null, null, null, job.submittedAt(), null, null, job.owner());
   }
 
+  /**
+   * @return the same result with the verdicts of its tests
+   */
+  public ExecutionResult withJudge(JudgeReport newJudge) {
+    return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, newJudge);
+  }
+
   public ExecutionResult withStatus(ExecutionStatus newStatus) {
     return new ExecutionResult(id, newStatus, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge);
   }
 
   /**
@@ -100,7 +121,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
    */
   public ExecutionResult withWorker(String worker) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge);
   }
 
   /**
@@ -108,7 +129,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
    */
   public ExecutionResult withOwner(String owner) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge);
   }
 
   /**
@@ -117,7 +138,8 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
   public ExecutionResult withoutOutput() {
     return new ExecutionResult(id, status, exitCode, signal, null, null, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt,
-      compile == null ? null : compile.withoutOutput(), worker, owner, retention);
+      compile == null ? null : compile.withoutOutput(), worker, owner, retention,
+      judge == null ? null : judge.withoutOutput());
   }
 
   /**
@@ -126,7 +148,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
   public ExecutionResult withOutput(String stdout, String stderr, String compileStdout, String compileStderr) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt,
-      compile == null ? null : compile.withOutput(compileStdout, compileStderr), worker, owner, retention);
+      compile == null ? null : compile.withOutput(compileStdout, compileStderr), worker, owner, retention, judge);
   }
 
   /**
@@ -135,7 +157,8 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
   public ExecutionResult withOutputEvicted() {
     return new ExecutionResult(id, status, exitCode, signal, null, null, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt,
-      compile == null ? null : compile.withoutOutput(), worker, owner, retention.withEvicted());
+      compile == null ? null : compile.withoutOutput(), worker, owner, retention.withEvicted(),
+      judge == null ? null : judge.withoutOutput());
   }
 
   public JsonObject toJson() {
@@ -163,6 +186,9 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
         json.put("compile", compile.toJson());
       }
       retention.writeTo(json);
+      if (judge != null) {
+        judge.writeTo(json);
+      }
     }
     if (message != null) {
       json.put("message", message);
@@ -196,6 +222,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
       StageResult.fromJson(json.getJsonObject("compile")),
       json.getString("worker"),
       json.getString("owner"),
-      OutputRetention.fromJson(json));
+      OutputRetention.fromJson(json),
+      JudgeReport.readFrom(json));
   }
 }

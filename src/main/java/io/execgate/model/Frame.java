@@ -22,9 +22,13 @@ import java.util.Locale;
  * @param message the error message ({@code error})
  * @param stage   {@code compile} on the output of a compile step ({@code stdout}, {@code stderr},
  *                {@code truncated}); {@code null} for the run step's
+ * @param test    the index of the test case whose output or verdict this is ({@code stdout}, {@code stderr},
+ *                {@code truncated}, {@code test}), or {@code null}
+ * @param verdict the test case's result without its output ({@code test})
  */
 public record Frame(Type type, long seq, long t, String id, ExecutionStatus status, String data, String stream,
-                    Long bytes, ExecutionResult result, String code, String message, String stage) {
+                    Long bytes, ExecutionResult result, String code, String message, String stage, Integer test,
+                    TestResult verdict) {
 
   /** The {@code stage} of frames that carry a compile step's output. */
   public static final String COMPILE_STAGE = "compile";
@@ -33,6 +37,14 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
    * array header and a queue's slot (measured: a queue of 1,000,000 one-character output frames took 125 MB).
    */
   public static final int OVERHEAD_BYTES = 128;
+
+  /**
+   * A frame of no test case.
+   */
+  public Frame(Type type, long seq, long t, String id, ExecutionStatus status, String data, String stream,
+               Long bytes, ExecutionResult result, String code, String message, String stage) {
+    this(type, seq, t, id, status, data, stream, bytes, result, code, message, stage, null, null);
+  }
 
   /**
    * A frame of the run step (no {@code stage}).
@@ -46,7 +58,7 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
    * The kinds of frames.
    */
   public enum Type {
-    ACCEPTED, STATUS, STDOUT, STDERR, TRUNCATED, EXIT, ERROR, KEEPALIVE;
+    ACCEPTED, STATUS, STDOUT, STDERR, TRUNCATED, EXIT, ERROR, KEEPALIVE, TEST;
 
     public String id() {
       return name().toLowerCase(Locale.ROOT);
@@ -78,7 +90,24 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
    * @return this frame in {@code stage}
    */
   public Frame inStage(String stage) {
-    return new Frame(type, seq, t, id, status, data, stream, bytes, result, code, message, stage);
+    return new Frame(type, seq, t, id, status, data, stream, bytes, result, code, message, stage, test, verdict);
+  }
+
+  /**
+   * @param testIndex the test case whose output this frame carries, or {@code null}
+   * @return this frame, of that test case
+   */
+  public Frame ofTest(Integer testIndex) {
+    return testIndex == null ? this
+      : new Frame(type, seq, t, id, status, data, stream, bytes, result, code, message, stage, testIndex, verdict);
+  }
+
+  /**
+   * @return the frame that tells test case {@code index}'s verdict, as soon as it is decided
+   */
+  public static Frame test(long seq, long t, int index, TestResult result) {
+    return new Frame(Type.TEST, seq, t, null, null, null, null, null, null, null, null, null, index,
+      result.withoutOutput());
   }
 
   public static Frame exit(long seq, long t, ExecutionResult result) {
@@ -136,6 +165,12 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
     if (stage != null) {
       json.put("stage", stage);
     }
+    if (verdict != null) {
+      verdict.toJson().forEach(e -> json.put(e.getKey(), e.getValue()));
+    }
+    if (test != null) {
+      json.put("test", test);
+    }
     return json;
   }
 
@@ -148,6 +183,8 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
       type == Type.STATUS && status != null ? ExecutionStatus.of(status) : null,
       json.getString("data"), json.getString("stream"), json.getLong("bytes"), result,
       json.getString("code"), type == Type.EXIT ? null : json.getString("message"),
-      type == Type.EXIT ? null : json.getString("stage"));
+      type == Type.EXIT ? null : json.getString("stage"),
+      type == Type.EXIT ? null : json.getInteger("test"),
+      type == Type.TEST ? TestResult.fromJson(json) : null);
   }
 }

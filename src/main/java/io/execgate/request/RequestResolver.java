@@ -11,6 +11,7 @@ import io.execgate.model.RequestLimits;
 import io.execgate.model.ResourceLimits;
 import io.execgate.model.RuntimeSpec;
 import io.execgate.model.SourceFile;
+import io.execgate.model.TestSuite;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -35,10 +36,12 @@ public final class RequestResolver {
   private final HttpOptions caps;
   private final RuntimeCatalog runtimes;
   private final ImagePolicy policy;
+  private final TestRules testRules;
 
   public RequestResolver(GatewayOptions options) {
     this.options = options;
     this.caps = options.getHttp();
+    this.testRules = new TestRules(caps, options.getExecutor().getMaxLimits().timeoutMs());
     this.runtimes = new RuntimeCatalog(options);
     this.policy = new ImagePolicy(options.resolvedRuntimes(), options.getImages());
   }
@@ -59,7 +62,9 @@ public final class RequestResolver {
     String image = request.image() == null ? runtime.image() : policy.check(request.image());
     List<SourceFile> files = files(request, runtime);
     byte[] stdin = stdin(request.stdin());
-    long payload = files.stream().mapToLong(f -> f.content().length).sum() + (stdin == null ? 0 : stdin.length);
+    checkTests(request, interactive);
+    long payload = files.stream().mapToLong(f -> f.content().length).sum() + (stdin == null ? 0 : stdin.length)
+      + TestRules.stdinBytes(request.tests());
     long tmpfs = (long) options.getExecutor().getTmpfsMb() << 20;
     if (payload > tmpfs / 2) {
       throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "files and stdin take " + payload
@@ -71,7 +76,28 @@ public final class RequestResolver {
     ResourceLimits limits = limits(request.limits());
     return new ExecutionJob(UUID.randomUUID().toString(), System.currentTimeMillis(),
       image.equals(runtime.image()) ? runtime : runtime.withImage(image), image, files, stdin, request.args(),
-      request.env(), limits, interactive);
+      request.env(), limits, interactive, null, request.tests());
+  }
+
+  /**
+   * A judged run takes its input and arguments from each test, and has no client on its stdin.
+   */
+  private void checkTests(ExecutionRequest request, boolean interactive) {
+    TestSuite tests = request.tests();
+    if (tests == null) {
+      return;
+    }
+    if (interactive) {
+      throw GatewayException.invalid("tests", "tests cannot be combined with interactive stdin (/v1/ws): submit them "
+        + "with POST /v1/executions and watch its stream");
+    }
+    if (request.stdin() != null) {
+      throw GatewayException.invalid("stdin", "with tests, each test gives its own stdin (tests[i].stdin)");
+    }
+    if (!request.args().isEmpty()) {
+      throw GatewayException.invalid("args", "with tests, each test gives its own args (tests[i].args)");
+    }
+    testRules.check(tests);
   }
 
   /**
@@ -147,8 +173,19 @@ public final class RequestResolver {
       cpus,
       (int) clamp("pids", l.pids(), 8, max.pids(), notes),
       clamp("outputBytes", l.outputBytes(), 1, max.outputBytes(), notes));
+    if (job.tests() != null) {
+      if (job.interactive() || job.stdin() != null || !job.args().isEmpty()) {
+        throw GatewayException.invalid("tests", "tests take no interactive stdin, request stdin or request args");
+      }
+      testRules.check(job.tests());
+      payload += TestRules.stdinBytes(job.tests());
+      if (payload > tmpfs / 2) {
+        throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "files and stdin take " + payload
+          + " bytes; at most half of the sandbox's /tmp (" + tmpfs / 2 + " bytes) may be used", "files");
+      }
+    }
     return new ExecutionJob(job.id(), Math.min(job.submittedAt(), System.currentTimeMillis()), runtime, image, files,
-      job.stdin(), job.args(), job.env(), limits, job.interactive(), job.owner());
+      job.stdin(), job.args(), job.env(), limits, job.interactive(), job.owner(), job.tests());
   }
 
   private static long clamp(String key, long value, long min, long max, List<String> notes) {

@@ -79,6 +79,11 @@ public final class JobScript {
       + "j=$(dd bs=$2 count=1 iflag=fullblock 2>/dev/null); eval \"$j\"";
   }
 
+  /** Between test cases in a sandbox: every process but the launcher (and the init process) is killed. */
+  static final String KILL_ALL = "kill -s KILL -1 2>/dev/null";
+  /** Between test cases outside a sandbox (tests of the protocol): the test's own processes. */
+  static final String KILL_OWN = "kill -s KILL $_p $_r $_s 2>/dev/null";
+
   /** Where the program's files are written and where it runs. */
   public static final String WORK_DIR = "/tmp/work";
   /** Exit codes of the launcher itself, before the program ran. */
@@ -104,14 +109,21 @@ public final class JobScript {
    * @param nonce the end-record nonce, [0-9a-f]+
    */
   public static byte[] payload(ExecutionJob job, String nonce) {
-    return payload(job, nonce, "/tmp");
+    return payload(job, nonce, "/tmp", KILL_ALL);
   }
 
   /**
+   * The payload for a run outside a sandbox (tests): between test cases, only the test's own
+   * processes are killed, never every process of the user.
+   *
    * @param tmp the sandbox's writable directory ({@code /tmp}; tests run the protocol elsewhere)
    */
   static byte[] payload(ExecutionJob job, String nonce, String tmp) {
-    byte[] script = script(job, nonce, tmp).getBytes(StandardCharsets.UTF_8);
+    return payload(job, nonce, tmp, KILL_OWN);
+  }
+
+  private static byte[] payload(ExecutionJob job, String nonce, String tmp, String killAll) {
+    byte[] script = script(job, nonce, tmp, killAll).getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream out = new ByteArrayOutputStream(script.length + 64 + totalBytes(job));
     out.writeBytes(("EXECGATE1 " + script.length + "\n").getBytes(StandardCharsets.US_ASCII));
     out.writeBytes(script);
@@ -124,6 +136,14 @@ public final class JobScript {
     if (job.stdin() != null && !inline.stdin()) {
       out.writeBytes(job.stdin());
     }
+    if (job.tests() != null) {
+      for (int i = 0; i < job.tests().tests().size(); i++) {
+        String stdin = job.tests().tests().get(i).stdin();
+        if (stdin != null && !inline.testStdins().contains(i)) {
+          out.writeBytes(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+      }
+    }
     return out.toByteArray();
   }
 
@@ -132,10 +152,17 @@ public final class JobScript {
     for (SourceFile f : job.files()) {
       n += f.content().length;
     }
+    if (job.tests() != null) {
+      n += job.tests().tests().stream().mapToLong(t -> t.stdin() == null ? 0 : t.stdin().length() * 3L).sum();
+    }
     return (int) Math.min(n, Integer.MAX_VALUE - 1024);
   }
 
   static String script(ExecutionJob job, String nonce, String tmp) {
+    return script(job, nonce, tmp, KILL_OWN);
+  }
+
+  private static String script(ExecutionJob job, String nonce, String tmp, String killAll) {
     String work = tmp + "/work";
     String stdinFile = tmp + "/.execgate-stdin";
     StringBuilder sb = new StringBuilder(512);
@@ -202,6 +229,10 @@ public final class JobScript {
       sb.append("_c=$?; _u; _m \"compile:$_c:$_cu:$_mp\"\n");
       sb.append("if [ $_c -ne 0 ]; then _m \"exit:$_c:$_cu:$_mp:$_ok\"; exit $_c; fi\n");
     }
+    if (job.tests() != null) {
+      TestScript.append(sb, job, tmp, killAll, inline.testStdins());
+      return sb.toString();
+    }
     sb.append("set --");
     for (String arg : job.args()) {
       sb.append(' ').append(quote(arg));
@@ -257,7 +288,7 @@ public final class JobScript {
    * Which of a job's files (and whether its stdin) go inside the job script: small UTF-8 text without
    * NUL bytes, which a shell string holds exactly; the rest is read by length with dd.
    */
-  private record Inline(Set<SourceFile> files, boolean stdin) {
+  record Inline(Set<SourceFile> files, boolean stdin, Set<Integer> testStdins) {
 
     static Inline of(ExecutionJob job) {
       Set<SourceFile> files = new java.util.HashSet<>();
@@ -270,7 +301,21 @@ public final class JobScript {
       }
       boolean stdin = job.stdin() != null && !job.interactive() && inlinable(job.stdin())
         && total + job.stdin().length <= INLINE_TOTAL_BYTES;
-      return new Inline(files, stdin);
+      if (stdin) {
+        total += job.stdin().length;
+      }
+      Set<Integer> tests = new java.util.HashSet<>();
+      if (job.tests() != null) {
+        for (int i = 0; i < job.tests().tests().size(); i++) {
+          String in = job.tests().tests().get(i).stdin();
+          byte[] bytes = in == null ? null : in.getBytes(StandardCharsets.UTF_8);
+          if (bytes != null && inlinable(bytes) && total + bytes.length <= INLINE_TOTAL_BYTES) {
+            tests.add(i);
+            total += bytes.length;
+          }
+        }
+      }
+      return new Inline(files, stdin, tests);
     }
 
     private static boolean inlinable(byte[] bytes) {

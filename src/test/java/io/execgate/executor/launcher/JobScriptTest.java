@@ -1,9 +1,12 @@
 package io.execgate.executor.launcher;
 
+import io.execgate.model.CompareMode;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ResourceLimits;
 import io.execgate.model.RuntimeSpec;
 import io.execgate.model.SourceFile;
+import io.execgate.model.TestCase;
+import io.execgate.model.TestSuite;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,6 +95,70 @@ class JobScriptTest {
       List.of(new SourceFile("main.c", new byte[0])), null, List.of(), Map.of(), ResourceLimits.DEFAULTS, false);
     String out = sh(JobScript.launcher(tmp.toString()), JobScript.payload(job, "aa", tmp.toString()));
     assertThat(out).matches("\u001eEXECGATE:aa:compile:4:[0-9]*:[0-9]*\u001e\u001eEXECGATE:aa:exit:4:[0-9]*:[0-9]*:[0-9]*\u001e");
+  }
+
+  @Test
+  void testCasesRunOnceEachAfterOneCompileWithTheirStdinArgsAndDeadline() throws Exception {
+    RuntimeSpec compiled = new RuntimeSpec("c", List.of(), "1", "img", "main.sh",
+      "echo compiled >> count; cp {file} prog.sh", "sh prog.sh", 1000, false);
+    byte[] big = "x".repeat(70_000).getBytes(StandardCharsets.UTF_8);
+    TestSuite suite = new TestSuite(List.of(
+      new TestCase("echo", "in 1\n", List.of("a b"), "in 1\na b", null),
+      new TestCase(null, null, List.of("exit"), null, null),
+      new TestCase("slow", null, List.of("sleep"), null, 300L),
+      new TestCase("big", new String(big, StandardCharsets.UTF_8), List.of("wc"), null, null),
+      new TestCase("count", null, List.of("count"), null, null)), CompareMode.TRIM, false);
+    ExecutionJob job = new ExecutionJob("id", 0, compiled, "img", List.of(new SourceFile("main.sh", (
+      "case $1 in exit) exit 3;; sleep) exec sleep 5;; wc) exec wc -c;; count) exec cat count;; esac; cat; echo \"$1\"\n")
+      .getBytes(StandardCharsets.UTF_8))), null, List.of(), Map.of(), ResourceLimits.DEFAULTS, false, null, suite);
+    long start = System.nanoTime();
+    String out = sh(JobScript.launcher(tmp.toString()), JobScript.payload(job, "ab", tmp.toString()));
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    String rec = "\u001eEXECGATE:ab:";
+    assertThat(out).matches("(?s)" + rec + "compile:0:[0-9]*:[0-9]*\u001e"
+      + "in 1\na b\n" + rec + "test:0:0:[0-9]*:[0-9]*:[0-9]*:\u001e"
+      + rec + "test:1:3:[0-9]*:[0-9]*:[0-9]*:\u001e"
+      + rec + "test:2:137:[0-9]*:[0-9]*:[0-9]*:1\u001e"
+      + "70000\n" + rec + "test:3:0:[0-9]*:[0-9]*:[0-9]*:\u001e"
+      + "compiled\n" + rec + "test:4:0:[0-9]*:[0-9]*:[0-9]*:\u001e"
+      + rec + "exit:0:[0-9]*:[0-9]*:[0-9]*\u001e");
+    // the sleeping test was stopped at its 300 ms deadline, not after its 5 s
+    assertThat(ms).isLessThan(3000);
+  }
+
+  @Test
+  void aStopLineOnStdinEndsOnlyTheTestItNames() throws Exception {
+    TestSuite suite = new TestSuite(List.of(new TestCase(null, null, List.of(), null, 5000L),
+      new TestCase(null, null, List.of(), null, 5000L)), CompareMode.TRIM, false);
+    ExecutionJob job = new ExecutionJob("id", 0, SH, "img", List.of(new SourceFile("main.sh",
+      "exec sleep 2\n".getBytes(StandardCharsets.UTF_8))), null, List.of(), Map.of(), ResourceLimits.DEFAULTS, false,
+      null, suite);
+    byte[] payload = JobScript.payload(job, "cd", tmp.toString());
+    Process p = start(JobScript.launcher(tmp.toString()));
+    long start = System.nanoTime();
+    OutputStream in = p.getOutputStream();
+    in.write(payload);
+    in.flush();
+    Thread.sleep(300);
+    // a stale line for another test, then the line for test 0
+    in.write("stop 1\nstop 0\n".getBytes(StandardCharsets.US_ASCII));
+    in.flush();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (InputStream is = p.getInputStream()) {
+      byte[] buf = new byte[4096];
+      int n;
+      while (!out.toString(StandardCharsets.UTF_8).contains(":exit:") && (n = is.read(buf)) > 0) {
+        out.write(buf, 0, n);
+      }
+    }
+    in.close();
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    String rec = "\u001eEXECGATE:cd:";
+    assertThat(out.toString(StandardCharsets.UTF_8)).matches(rec + "test:0:137:[0-9]*:[0-9]*:[0-9]*:\u001e"
+      + rec + "test:1:0:[0-9]*:[0-9]*:[0-9]*:\u001e" + rec + "exit:0:[0-9]*:[0-9]*:[0-9]*\u001e");
+    // test 0 stopped at once, test 1 ran its 2 s
+    assertThat(ms).isBetween(2000L, 4500L);
   }
 
   @Test

@@ -68,6 +68,8 @@ final class ExecutionRun implements RunControl.Target {
   private long compileEndNanos;
   private long endNanos;
   private Long queuedMs;
+  /** The test cases of a judged run, or {@code null}. */
+  private final JudgeRun judge;
 
   ExecutionRun(ExecutorContext ec, Context context, ExecutionJob job, String owner) {
     this.ec = ec;
@@ -83,6 +85,9 @@ final class ExecutionRun implements RunControl.Target {
     this.control = new RunControl(ec, context, job, this);
     this.slot = new SlotWait(ec, job.id());
     this.image = ec.images().fresh(job.image());
+    this.judge = job.tests() == null ? null : new JudgeRun(job, frames, test -> control.stdin().stopTest(test),
+      () -> kill(null), ec.options().getExecutor().getOutputRetention().getMaxStreamBytes(),
+      ec.options().getExecutor().getMaxLimits().timeoutMs());
     this.deadline = new RunDeadline(ec.vertx(), () -> {
       if (!programEnded.future().isComplete()) {
         kill(ExecutionStatus.TIMEOUT);
@@ -172,7 +177,7 @@ final class ExecutionRun implements RunControl.Target {
         if (job.runtime().compile() != null) {
           deadline.arm(job.runtime().compileTimeoutMs());
         } else {
-          deadline.armRun(job.limits().timeoutMs());
+          runStarted();
         }
         return null;
       });
@@ -190,7 +195,8 @@ final class ExecutionRun implements RunControl.Target {
     boolean compiles = job.runtime().compile() != null;
     RecordOutput recordOutput = new RecordOutput(ec.options().getExecutor().getOutputRetention().getMaxStreamBytes(),
       ec.budget().open(owner));
-    programOutput = new ProgramOutput(job.id(), nonce, job.limits().outputBytes(), compiles, recordOutput,
+    programOutput = new ProgramOutput(job.id(), nonce, job.limits().outputBytes(), compiles,
+      judge == null ? 0 : job.tests().tests().size(), recordOutput,
       new ProgramOutput.Listener() {
         @Override
         public void text(boolean stderr, String stage, String text) {
@@ -207,7 +213,7 @@ final class ExecutionRun implements RunControl.Target {
         public void compiled(int exitCode) {
           compileEndNanos = System.nanoTime();
           if (exitCode == 0 && killReason == null) {
-            deadline.armRun(job.limits().timeoutMs());
+            runStarted();
           }
         }
 
@@ -215,6 +221,21 @@ final class ExecutionRun implements RunControl.Target {
         public void ended() {
           markEnded();
           programEnded.tryComplete();
+        }
+
+        @Override
+        public void testText(int test, boolean stderr, String text) {
+          judge.text(test, stderr, text);
+        }
+
+        @Override
+        public void testTruncated(int test, boolean stderr, long keptBytes) {
+          judge.truncated(test, stderr, keptBytes);
+        }
+
+        @Override
+        public void testEnded(int test, ProgramOutput.TestEnd end) {
+          judge.ended(test, end);
         }
       });
     output().handler(programOutput::accept);
@@ -236,6 +257,19 @@ final class ExecutionRun implements RunControl.Target {
     }
   }
 
+  /**
+   * The run step starts: its deadline is the execution's, or for a judged run the suite's (each
+   * test's own deadline is kept inside the sandbox).
+   */
+  private void runStarted() {
+    if (judge == null) {
+      deadline.armRun(job.limits().timeoutMs());
+    } else {
+      judge.started();
+      deadline.armRun(JudgeRun.suiteDeadlineMs(job, ec.options().getExecutor().getMaxLimits().timeoutMs()));
+    }
+  }
+
   private void markEnded() {
     if (endNanos == 0) {
       endNanos = System.nanoTime();
@@ -249,7 +283,9 @@ final class ExecutionRun implements RunControl.Target {
   private Future<ContainerState> engineVerdict() {
     Integer exit = programOutput == null ? null : programOutput.exitCode();
     Long oomKills = programOutput == null ? null : programOutput.oomKills();
-    boolean endedNormally = killReason == null && exit != null && exit < 128 && oomKills != null && oomKills == 0;
+    // a judged run's OOM kills are its tests' (each test's verdict says so), not the launcher's
+    boolean endedNormally = killReason == null && exit != null && exit < 128 && oomKills != null
+      && (oomKills == 0 || judge != null);
     return sandbox.verdict(endedNormally, containerGone.future(), this::kill);
   }
 
@@ -276,7 +312,8 @@ final class ExecutionRun implements RunControl.Target {
 
   private ExecutionResult result(ContainerState state) {
     markEnded();
-    return outcome().ended(state, killReason, cancelRequested, killIssued, outputBroken);
+    ExecutionResult result = outcome().ended(state, killReason, cancelRequested, killIssued, outputBroken);
+    return judge == null ? result : judge.apply(result, programOutput);
   }
 
   private RunOutcome outcome() {
@@ -286,7 +323,7 @@ final class ExecutionRun implements RunControl.Target {
   private ExecutionResult failure(Throwable err) {
     markEnded();
     if (cancelRequested) {
-      return outcome().failed(ExecutionStatus.CANCELLED, "cancelled");
+      return judged(outcome().failed(ExecutionStatus.CANCELLED, "cancelled"));
     }
     GatewayException ge = Replies.toGatewayException(err);
     if (ge.code() == ErrorCode.INTERNAL) {
@@ -294,7 +331,11 @@ final class ExecutionRun implements RunControl.Target {
     } else {
       about(Level.INFO).log("execution ended in error: {}", ge.getMessage());
     }
-    return outcome().failed(ExecutionStatus.ERROR, ge.getMessage());
+    return judged(outcome().failed(ExecutionStatus.ERROR, ge.getMessage()));
+  }
+
+  private ExecutionResult judged(ExecutionResult result) {
+    return judge == null ? result : judge.apply(result, programOutput);
   }
 
   private Future<ExecutionResult> finish(ExecutionResult result) {

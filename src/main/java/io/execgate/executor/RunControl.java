@@ -67,7 +67,7 @@ final class RunControl {
     this.ec = ec;
     this.job = job;
     this.run = run;
-    this.stdin = new ProgramStdin(ec.vertx(), context, job.interactive());
+    this.stdin = new ProgramStdin(ec.vertx(), context, job.interactive(), job.tests() != null);
   }
 
   /**
@@ -154,6 +154,9 @@ final class RunControl {
   private void signal(Message<Control> message, String signal) {
     if (!Signals.SENDABLE.contains(signal)) {
       message.fail(ErrorCode.INVALID_REQUEST.number(), "signal must be one of " + Signals.SENDABLE);
+    } else if (job.tests() != null) {
+      // a signal would reach the launcher's watchdogs too; a judged run is stopped by cancelling it
+      message.fail(ErrorCode.INVALID_REQUEST.number(), "an execution with tests takes no signals; cancel it instead");
     } else if (run.containerId() == null || !run.attached() || run.record().status().isFinal()) {
       // not yet attached, or over: there is no program to signal (once attached, the engine says whether it runs)
       message.fail(ErrorCode.INVALID_REQUEST.number(), "the program is not running");

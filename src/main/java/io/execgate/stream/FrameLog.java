@@ -3,6 +3,7 @@ package io.execgate.stream;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.Frame;
+import io.execgate.model.TestResult;
 import io.execgate.model.FramePage;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -86,6 +87,24 @@ public final class FrameLog {
 
   public void truncated(boolean stderr, String stage, long keptBytes) {
     publish(Frame.truncated(seq, elapsed(), stderr, keptBytes).inStage(stage));
+  }
+
+  /**
+   * Output of test case {@code test} of a judged run.
+   */
+  public void testOutput(int test, boolean stderr, String text) {
+    publish(Frame.output(seq, elapsed(), stderr, text).ofTest(test));
+  }
+
+  public void testTruncated(int test, boolean stderr, long keptBytes) {
+    publish(Frame.truncated(seq, elapsed(), stderr, keptBytes).ofTest(test));
+  }
+
+  /**
+   * The verdict of test case {@code test}, as soon as it is decided.
+   */
+  public void test(int test, TestResult result) {
+    publish(Frame.test(seq, elapsed(), test, result));
   }
 
   public void exit(ExecutionResult result) {

@@ -2,6 +2,7 @@ package io.execgate.stream;
 
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.Frame;
+import io.execgate.model.TestResult;
 import io.execgate.store.ExecutionStore;
 import io.execgate.store.OutputPart;
 import io.execgate.store.StoredRecord;
@@ -16,7 +17,9 @@ import java.util.List;
  * An ended execution's stream rebuilt from its stored record, once its frames are no longer
  * retained: {@code accepted}, its final {@code status}, its output in chunks, {@code truncated}
  * when a cap was hit, and {@code exit}. The interleaving of stdout and stderr is not kept. The
- * output is read from the store a page at a time, as the client takes it.
+ * output is read from the store a page at a time, as the client takes it. A judged execution's
+ * tests follow, before {@code exit}: each test's kept stdout and stderr (with {@code test}, its
+ * index), then its {@code test} frame.
  */
 public final class RecordFrames {
 
@@ -28,6 +31,8 @@ public final class RecordFrames {
   private final long total;
   private final TextSource stdout;
   private final TextSource stderr;
+  /** The frames of a judged execution's tests (their texts are in the record), or none. */
+  private final List<Frame> testFrames;
   private long seq;
   private long stdoutBytes;
   private long stderrBytes;
@@ -37,8 +42,27 @@ public final class RecordFrames {
     this.end = (r.queuedMs() == null ? 0 : r.queuedMs()) + (r.durationMs() == null ? 0 : r.durationMs());
     this.stdout = store.text(record, OutputPart.STDOUT);
     this.stderr = store.text(record, OutputPart.STDERR);
+    this.testFrames = testFrames(r, end);
     this.total = 3 + frames(record, OutputPart.STDOUT) + frames(record, OutputPart.STDERR)
-      + (r.stdoutTruncated() ? 1 : 0) + (r.stderrTruncated() ? 1 : 0);
+      + (r.stdoutTruncated() ? 1 : 0) + (r.stderrTruncated() ? 1 : 0) + testFrames.size();
+  }
+
+  private static List<Frame> testFrames(ExecutionResult r, long end) {
+    List<Frame> frames = new ArrayList<>();
+    if (r.judge() == null) {
+      return frames;
+    }
+    for (int i = 0; i < r.judge().tests().size(); i++) {
+      TestResult t = r.judge().tests().get(i);
+      if (t.stdout() != null && !t.stdout().isEmpty()) {
+        frames.add(Frame.output(0, end, false, t.stdout()).ofTest(i));
+      }
+      if (t.stderr() != null && !t.stderr().isEmpty()) {
+        frames.add(Frame.output(0, end, true, t.stderr()).ofTest(i));
+      }
+      frames.add(Frame.test(0, end, i, t));
+    }
+    return frames;
   }
 
   private static long frames(StoredRecord record, OutputPart part) {
@@ -88,6 +112,12 @@ public final class RecordFrames {
     if (s == total - 1) {
       return Future.succeededFuture(Frame.exit(s, end, r));
     }
+    long outEnd = total - 1 - testFrames.size();
+    if (s >= outEnd) {
+      Frame f = testFrames.get((int) (s - outEnd));
+      return Future.succeededFuture(new Frame(f.type(), s, f.t(), null, null, f.data(), null, null, null, null, null,
+        null, f.test(), f.verdict()));
+    }
     return stdout.next().compose(text -> {
       if (text != null) {
         stdoutBytes += text.getBytes(StandardCharsets.UTF_8).length;
@@ -98,7 +128,7 @@ public final class RecordFrames {
           stderrBytes += err.getBytes(StandardCharsets.UTF_8).length;
           return Frame.output(s, end, true, err);
         }
-        boolean stdoutCut = r.stdoutTruncated() && s == total - 2 - (r.stderrTruncated() ? 1 : 0);
+        boolean stdoutCut = r.stdoutTruncated() && s == outEnd - 1 - (r.stderrTruncated() ? 1 : 0);
         return stdoutCut ? Frame.truncated(s, end, false, stdoutBytes + r.retention().stdoutOmittedBytes())
           : Frame.truncated(s, end, true, stderrBytes + r.retention().stderrOmittedBytes());
       });

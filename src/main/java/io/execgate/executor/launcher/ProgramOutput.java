@@ -44,6 +44,35 @@ public final class ProgramOutput {
 
     /** Both streams carried the end record: the program ended and all its output is in. */
     void ended();
+
+    /** Text of test case {@code test} of a judged run (its output is never given to {@link #text}). */
+    default void testText(int test, boolean stderr, String text) {
+    }
+
+    /** A stream of test case {@code test} passed its cap. */
+    default void testTruncated(int test, boolean stderr, long keptBytes) {
+    }
+
+    /** Test case {@code test} ended on both streams: all its output is in. */
+    default void testEnded(int test, TestEnd end) {
+    }
+  }
+
+  /**
+   * How one test case of a judged run ended, from its {@code test} record and its output.
+   *
+   * @param exitCode        the exit code (128 + n for death by signal n)
+   * @param cpuMs           the test's CPU time, or {@code null}
+   * @param memoryPeakBytes the sandbox's memory peak so far, or {@code null}
+   * @param oomKills        processes the OOM killer killed during the test, or {@code null}
+   * @param timedOut        whether the launcher killed it at its deadline
+   * @param stdout          its whole stdout, up to the cap
+   * @param stderr          its whole stderr, up to the cap
+   * @param stdoutTruncated whether stdout passed the cap
+   * @param stderrTruncated whether stderr passed the cap
+   */
+  public record TestEnd(int exitCode, Long cpuMs, Long memoryPeakBytes, Long oomKills, boolean timedOut, String stdout,
+                        String stderr, boolean stdoutTruncated, boolean stderrTruncated) {
   }
 
   private static final Logger log = LoggerFactory.getLogger(ProgramOutput.class);
@@ -66,6 +95,13 @@ public final class ProgramOutput {
   private Usage usage = Usage.UNKNOWN;
   private Long oomKills;
   private Usage compileUsage = Usage.UNKNOWN;
+  /** Test cases of a judged run, or 0. */
+  private final int tests;
+  /** The test case each stream is in (a stream may run ahead of the other). */
+  private int stdoutTest;
+  private int stderrTest;
+  /** Test cases one stream has ended and the other not yet: their text and record so far. */
+  private final java.util.Map<Integer, PendingTest> pending = new java.util.HashMap<>();
 
   /**
    * @param compiles whether the job has a compile step, whose output comes first
@@ -79,6 +115,15 @@ public final class ProgramOutput {
    */
   public ProgramOutput(String executionId, String nonce, long limitBytes, boolean compiles, RecordOutput record,
                 Listener listener) {
+    this(executionId, nonce, limitBytes, compiles, 0, record, listener);
+  }
+
+  /**
+   * @param tests the test cases of a judged run (each is a step with its own cap), or 0
+   */
+  public ProgramOutput(String executionId, String nonce, long limitBytes, boolean compiles, int tests,
+                       RecordOutput record, Listener listener) {
+    this.tests = tests;
     this.executionId = executionId;
     this.record = record;
     this.listener = listener;
@@ -87,7 +132,7 @@ public final class ProgramOutput {
     this.stderrCompiling = compiles;
     byte[] prefix = JobScript.markerPrefix(nonce);
     // each step gets the whole cap, and nothing in the output resets the total
-    long total = compiles ? 2 * limitBytes : limitBytes;
+    long total = tests > 0 ? Long.MAX_VALUE : compiles ? 2 * limitBytes : limitBytes;
     this.stdout = new StreamDemux(prefix, limitBytes, total, new Sink(false));
     this.stderr = new StreamDemux(prefix, limitBytes, total, new Sink(true));
   }
@@ -194,6 +239,15 @@ public final class ProgramOutput {
     @Override
     public void text(String text) {
       boolean compiling = compiling();
+      if (tests > 0 && !compiling) {
+        int test = isStderr ? stderrTest : stdoutTest;
+        if (test < tests) {
+          PendingTest p = pending.computeIfAbsent(test, k -> new PendingTest());
+          (isStderr ? p.stderr : p.stdout).append(text);
+          listener.testText(test, isStderr, text);
+        }
+        return;
+      }
       record.append(OutputPart.of(isStderr, compiling), text);
       listener.text(isStderr, compiling ? Frame.COMPILE_STAGE : null, text);
     }
@@ -201,6 +255,19 @@ public final class ProgramOutput {
     @Override
     public void truncated(long keptBytes) {
       boolean compiling = compiling();
+      if (tests > 0 && !compiling) {
+        int test = isStderr ? stderrTest : stdoutTest;
+        if (test < tests) {
+          PendingTest p = pending.computeIfAbsent(test, k -> new PendingTest());
+          if (isStderr) {
+            p.stderrTruncated = true;
+          } else {
+            p.stdoutTruncated = true;
+          }
+          listener.testTruncated(test, isStderr, keptBytes);
+        }
+        return;
+      }
       if (compiling && isStderr) {
         compileStderrTruncated = true;
       } else if (compiling) {
@@ -213,7 +280,8 @@ public final class ProgramOutput {
     public boolean record(List<String> fields) {
       boolean taken = switch (fields.get(0)) {
         case "compile" -> compiles && compiling() && compileRecord(fields, isStderr);
-        case "exit" -> !compiling() && exitRecord(fields, isStderr);
+        case "exit" -> !compiling() && (isStderr ? stderrTest : stdoutTest) >= tests && exitRecord(fields, isStderr);
+        case "test" -> tests > 0 && !compiling() && testRecord(fields, isStderr);
         default -> false;
       };
       if (!taken) {
@@ -239,6 +307,49 @@ public final class ProgramOutput {
       listener.compiled(compileExitCode);
     }
     return true;
+  }
+
+  private boolean testRecord(List<String> fields, boolean isStderr) {
+    int test = isStderr ? stderrTest : stdoutTest;
+    Long index = parseLong(fields, 1);
+    if (index == null || index != test || test >= tests) {
+      return false;
+    }
+    PendingTest p = pending.computeIfAbsent(test, k -> new PendingTest());
+    if (isStderr) {
+      stderrTest++;
+      stderr.nextTest();
+    } else {
+      stdoutTest++;
+      stdout.nextTest();
+    }
+    if (p.fields == null) {
+      p.fields = fields;
+    }
+    if (stdoutTest > test && stderrTest > test) {
+      pending.remove(test);
+      Long code = parseLong(p.fields, 2);
+      listener.testEnded(test, new TestEnd(code == null ? -1 : (int) (long) code, parseLong(p.fields, 3),
+        parseLong(p.fields, 4), parseLong(p.fields, 5), "1".equals(p.fields.size() > 6 ? p.fields.get(6) : ""),
+        p.stdout.toString(), p.stderr.toString(), p.stdoutTruncated, p.stderrTruncated));
+    }
+    return true;
+  }
+
+  /** One test case's output while one of its streams has not ended. */
+  private static final class PendingTest {
+    private final StringBuilder stdout = new StringBuilder();
+    private final StringBuilder stderr = new StringBuilder();
+    private boolean stdoutTruncated;
+    private boolean stderrTruncated;
+    private List<String> fields;
+  }
+
+  /**
+   * @return test cases that ended on both streams
+   */
+  public int testsEnded() {
+    return Math.min(stdoutTest, stderrTest);
   }
 
   private boolean exitRecord(List<String> fields, boolean isStderr) {

@@ -24,15 +24,35 @@ public final class ProgramStdin {
   private final Vertx vertx;
   private final Context context;
   private final boolean interactive;
+  /** A judged run's stdin stays open for the gateway's stop lines ({@link TestScript}). */
+  private final boolean judged;
   private final List<byte[]> early = new ArrayList<>();
   private long earlyBytes;
   private boolean closed;
   private StdinSink sink;
 
   public ProgramStdin(Vertx vertx, Context context, boolean interactive) {
+    this(vertx, context, interactive, false);
+  }
+
+  /**
+   * @param judged whether the run has test cases: its stdin stays open, for {@link #stopTest} only
+   */
+  public ProgramStdin(Vertx vertx, Context context, boolean interactive, boolean judged) {
     this.vertx = vertx;
     this.context = context;
     this.interactive = interactive;
+    this.judged = judged;
+  }
+
+  /**
+   * Asks the launcher of a judged run to stop test case {@code test} (its output passed the cap); a
+   * test that already ended is not affected.
+   */
+  public void stopTest(int test) {
+    if (judged && sink != null) {
+      sink.write(("stop " + test + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
   }
 
   /**
@@ -45,7 +65,7 @@ public final class ProgramStdin {
     early.forEach(sink::write);
     early.clear();
     earlyBytes = 0;
-    if (!interactive || closed) {
+    if ((!interactive && !judged) || closed) {
       end();
     }
   }

@@ -87,6 +87,17 @@ final class StreamDemux {
   }
 
   /**
+   * Starts the next test case: its text gets the whole per-step cap again, even after the previous
+   * test passed it (each test of a judged run has its own cap, and no total).
+   */
+  void nextTest() {
+    kept = 0;
+    truncated = false;
+    partial = EMPTY;
+    decoder.reset();
+  }
+
+  /**
    * Stops: whatever arrives later is ignored (output of processes that outlive the program).
    */
   void close() {

@@ -50,8 +50,9 @@ final class TestScript {
     }
     String run = job.runtime().run().replace("{file}", JobScript.quote(job.files().get(0).name()));
     sb.append("exec 3<&0\n");
-    sb.append("trap '_T=1' XCPU\n");
-    sb.append("trap '_S=1' PWR\n");
+    sb.append("trap '_g=1' INT TERM HUP QUIT USR1 USR2 ALRM PIPE\n");
+    sb.append("trap '_T=1; _g=1' XCPU\n");
+    sb.append("trap '_S=1; _g=1' PWR\n");
     sb.append("_t() { _i=$1; _d=$2; _f=$3; shift 3; _T=; _S=; _u; _c0=$_cu; _o0=$_ok\n");
     // the reader of this test's stop line, and the watchdog of its deadline
     sb.append("( while IFS= read -r _l; do [ \"$_l\" = \"stop $_i\" ] && kill -s PWR $$; done ) <&3 >/dev/null 2>&1 &\n");
@@ -60,9 +61,9 @@ final class TestScript {
     sb.append("_s=$!\n");
     sb.append(run).append(" \"$@\" <\"$_f\" 3<&- &\n");
     sb.append("_p=$!\n");
-    // wait returns early on a trapped signal; the program is waited for again until it is gone
-    sb.append("while :; do wait $_p; _x=$?; [ -n \"$_T$_S\" ] && ").append(killAll).append("; ")
-      .append("[ $_x -gt 128 ] && kill -0 $_p 2>/dev/null || break; done\n");
+    // wait returns early (128 + n) on a trapped signal: then the program is waited for again
+    sb.append("while :; do _g=; wait $_p; _x=$?; [ -n \"$_T$_S\" ] && ").append(killAll).append("; ")
+      .append("[ -n \"$_g\" ] && [ $_x -gt 128 ] || break; done\n");
     sb.append("_w=$_T; ").append(killAll).append("; wait\n");
     sb.append("_u; _dc=; [ -n \"$_cu\" ] && [ -n \"$_c0\" ] && _dc=$((_cu - _c0)); ")
       .append("_do=; [ -n \"$_ok\" ] && [ -n \"$_o0\" ] && _do=$((_ok - _o0)); ")

@@ -79,8 +79,11 @@ public final class JobScript {
       + "j=$(dd bs=$2 count=1 iflag=fullblock 2>/dev/null); eval \"$j\"";
   }
 
-  /** Between test cases in a sandbox: every process but the launcher (and the init process) is killed. */
-  static final String KILL_ALL = "kill -s KILL -1 2>/dev/null";
+  /**
+   * Between test cases in a sandbox: every process but the launcher (and the init process) is killed.
+   * Not {@code kill -s KILL -1}: dash reads a negative pid after {@code -s SIG} as an option.
+   */
+  static final String KILL_ALL = "kill -9 -1 2>/dev/null";
   /** Between test cases outside a sandbox (tests of the protocol): the test's own processes. */
   static final String KILL_OWN = "kill -s KILL $_p $_r $_s 2>/dev/null";
 

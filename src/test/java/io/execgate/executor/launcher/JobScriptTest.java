@@ -162,6 +162,16 @@ class JobScriptTest {
   }
 
   @Test
+  void theKillBetweenTestsIsReadAsAProcessGroupNotAnOption() throws Exception {
+    // the sandbox's command, with a pid that exists nowhere instead of -1 (which would kill this user's processes)
+    Process p = new ProcessBuilder("/bin/sh", "-c", JobScript.KILL_ALL.replace(" -1 2>/dev/null", " -999999"))
+      .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(out).containsIgnoringCase("no such process").doesNotContainIgnoringCase("option");
+  }
+
+  @Test
   void aSingleFileCompileCommandIsUnchanged() {
     List<SourceFile> one = List.of(new SourceFile("main.c", new byte[0]));
     assertThat(JobScript.compileCommand("cc -o /tmp/main -x c {sources:.c} -lm", one))

@@ -251,7 +251,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     return call(clients, "signal " + signal, () -> {
       String id = client.execCreateCmd(containerId)
         .withUser(uid + ":" + uid)
-        .withCmd("/bin/sh", "-c", "kill -s " + signal + " -1")
+        .withCmd("/bin/sh", "-c", "kill -" + shellSignalName(signal) + " -1")
         .withAttachStdout(false)
         .withAttachStderr(false)
         .exec()
@@ -264,6 +264,15 @@ public final class DockerContainerRuntime implements ContainerRuntime {
       }
       return null;
     });
+  }
+
+  /**
+   * The form every image's shell takes: {@code kill -TERM -1}. dash (Debian's {@code /bin/sh}) reads
+   * the {@code -1} of {@code kill -s TERM -1} as an option and refuses {@code -SIGTERM}; busybox
+   * refuses {@code kill -s TERM -- -1}.
+   */
+  static String shellSignalName(String signal) {
+    return signal.startsWith("SIG") ? signal.substring(3) : signal;
   }
 
   @Override

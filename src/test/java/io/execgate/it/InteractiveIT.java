@@ -74,6 +74,19 @@ class InteractiveIT extends StreamITBase {
     assertThat(frames.stdout()).isEqualTo("ready\n");
   }
 
+  @ParameterizedTest
+  @CsvSource({"SIGINT", "SIGTERM", "SIGUSR1"})
+  void signalsReachAProgramUnderDash(String signal) throws Exception {
+    // the python image's /bin/sh is dash, whose kill takes other forms than busybox's
+    Frames frames = interactive(new JsonObject().put("language", "python")
+      .put("script", "import sys, signal\nsignal.signal(signal.SIGINT, signal.SIG_DFL)\nprint('ready', flush=True)\nsys.stdin.readline()\nprint('never')"));
+    frames.await(stdoutContaining("ready"), 30_000);
+    send(frames, new JsonObject().put("type", "signal").put("signal", signal));
+    JsonObject exit = frames.awaitExit(10_000);
+    assertThat(exit.getString("signal")).as(exit.encode()).isEqualTo(signal);
+    assertThat(frames.stdout()).isEqualTo("ready\n");
+  }
+
   @Test
   void cancelStopsTheProgram() throws Exception {
     Frames frames = interactive(new JsonObject().put("script", "echo ready; sleep 60"));

@@ -116,9 +116,20 @@ public class GatewayOptions {
       r.getLong("compileTimeoutMs", RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, 100, 3_600_000),
       r.getBoolean("tmpfsExec", false),
       r.getString("ociRuntime", null),
-      r.has("judge0Id") ? (int) r.getLong("judge0Id", 0, 1, Integer.MAX_VALUE) : null);
+      judge0Id(r));
     r.finish();
     return spec;
+  }
+
+  /**
+   * @return the runtime's Judge0 language id, or {@code null} (absent or null) for Judge0 CE's default
+   */
+  private static Integer judge0Id(JsonReader r) {
+    long id = r.getLong("judge0Id", 0, 0, Integer.MAX_VALUE);
+    if (r.has("judge0Id") && id < 1) {
+      throw new ConfigException(r.path("judge0Id"), r.path("judge0Id") + " must be at least 1");
+    }
+    return id == 0 ? null : (int) id;
   }
 
   private static String require(JsonReader r, String key) {

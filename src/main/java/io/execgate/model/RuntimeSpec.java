@@ -71,6 +71,14 @@ public record RuntimeSpec(String name, List<String> aliases, String version, Str
       ociRuntime, judge0Id);
   }
 
+  /**
+   * @return this runtime with another language id on the Judge0-compatible API
+   */
+  public RuntimeSpec withJudge0Id(Integer newJudge0Id) {
+    return new RuntimeSpec(name, aliases, version, image, file, compile, run, compileTimeoutMs, tmpfsExec,
+      ociRuntime, newJudge0Id);
+  }
+
   public JsonObject toJson() {
     JsonObject json = new JsonObject()
       .put("name", name)

@@ -64,7 +64,8 @@ final class Judge0Api {
     this.store = store;
     this.resolver = new RequestResolver(options);
     this.languages = new Judge0Languages(new RuntimeCatalog(options).all());
-    this.requests = new Judge0Request(languages, options.getExecutor().getMaxLimits());
+    this.requests = new Judge0Request(languages, options.getExecutor().getMaxLimits(),
+      options.getHttp().getMaxScriptBytes());
     this.ttlMs = options.getExecutor().getRecordTtlSeconds() * 1000;
   }
 

@@ -1,5 +1,7 @@
 package io.execgate.http;
 
+import io.execgate.error.ErrorCode;
+import io.execgate.error.GatewayException;
 import io.execgate.model.ExecutionRequest;
 import io.execgate.model.RequestLimits;
 import io.execgate.model.ResourceLimits;
@@ -39,10 +41,15 @@ final class Judge0Request {
 
   private final Judge0Languages languages;
   private final ResourceLimits max;
+  private final long maxSourceBytes;
 
-  Judge0Request(Judge0Languages languages, ResourceLimits max) {
+  /**
+   * @param maxSourceBytes the largest source ({@code http.maxScriptBytes}): beyond it 413
+   */
+  Judge0Request(Judge0Languages languages, ResourceLimits max, long maxSourceBytes) {
     this.languages = languages;
     this.max = max;
+    this.maxSourceBytes = maxSourceBytes;
   }
 
   /**
@@ -71,10 +78,15 @@ final class Judge0Request {
   /**
    * @param base64 whether {@code source_code}, {@code stdin} and {@code expected_output} are Base64
    * @throws Invalid naming every field at fault
+   * @throws GatewayException {@link ErrorCode#PAYLOAD_TOO_LARGE} for a source over the cap
    */
   Parsed parse(JsonObject body, boolean base64) {
     Map<String, List<String>> errors = new LinkedHashMap<>();
     byte[] source = text(body, "source_code", base64, errors);
+    if (source != null && source.length > maxSourceBytes) {
+      throw new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "source_code has " + source.length
+        + " bytes; the maximum is " + maxSourceBytes, "source_code");
+    }
     byte[] stdin = text(body, "stdin", base64, errors);
     byte[] expected = text(body, "expected_output", base64, errors);
     if (source == null && !errors.containsKey("source_code") || source != null && isBlank(source)) {

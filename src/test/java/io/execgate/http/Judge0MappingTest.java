@@ -27,7 +27,8 @@ class Judge0MappingTest {
 
   private final GatewayOptions options = new GatewayOptions();
   private final Judge0Languages languages = new Judge0Languages(new RuntimeCatalog(options).all());
-  private final Judge0Request requests = new Judge0Request(languages, options.getExecutor().getMaxLimits());
+  private final Judge0Request requests = new Judge0Request(languages, options.getExecutor().getMaxLimits(),
+    options.getHttp().getMaxScriptBytes());
 
   private static ExecutionResult result(ExecutionStatus status, Integer exitCode, String signal, String stdout,
                                         StageResult compile) {
@@ -231,6 +232,17 @@ class Judge0MappingTest {
       .put("enable_network", false).put("redirect_stderr_to_stdout", false).put("number_of_runs", 1)
       .put("unknown", "ignored");
     assertThat(requests.parse(accepted, false).submission().settings().getInteger("number_of_runs")).isEqualTo(1);
+  }
+
+  @Test
+  void aSourceOverTheScriptCapIs413() {
+    JsonObject huge = new JsonObject().put("language_id", 71)
+      .put("source_code", "#".repeat(options.getHttp().getMaxScriptBytes() + 1));
+    assertThatThrownBy(() -> requests.parse(huge, false))
+      .isInstanceOfSatisfying(io.execgate.error.GatewayException.class, e -> {
+        assertThat(e.code().httpStatus()).isEqualTo(413);
+        assertThat(e.field()).isEqualTo("source_code");
+      });
   }
 
   @Test

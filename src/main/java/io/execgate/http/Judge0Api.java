@@ -11,23 +11,23 @@ import io.execgate.model.RuntimeSpec;
 import io.execgate.request.RequestResolver;
 import io.execgate.request.RuntimeCatalog;
 import io.execgate.store.ExecutionStore;
+import io.execgate.store.OutputPart;
+import io.execgate.store.StoredRecord;
 import io.execgate.stream.ResultWaiter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A Judge0-compatible surface (Judge0 CE 1.13's submission API) under {@code /judge0}, and at the root
@@ -38,9 +38,13 @@ import java.util.List;
  */
 final class Judge0Api {
 
-  private static final Logger log = LoggerFactory.getLogger(Judge0Api.class);
-
   static final String PREFIX = "/judge0";
+  /**
+   * Characters of output this router may hold at once for Judge0 answers, which need whole texts
+   * (Base64, the verdict's comparison): a batch read of 20 records of 4 MiB each, repeated, would
+   * otherwise hold hundreds of MiB. Past it a read is 429, to be retried.
+   */
+  static final long MAX_HELD_CHARS = 32L << 20;
   private static final List<String> ROOTS = List.of("/submissions", "/languages", "/statuses");
 
   private final Vertx vertx;
@@ -54,6 +58,7 @@ final class Judge0Api {
   private final Judge0Request requests;
   private final long ttlMs;
   private Future<AsyncMap<String, JsonObject>> submissions;
+  private final AtomicLong held = new AtomicLong();
 
   Judge0Api(Vertx vertx, GatewayOptions options, ExecutionApi api, ExecutionStore store) {
     this.vertx = vertx;
@@ -75,8 +80,8 @@ final class Judge0Api {
   void mount(Router router, BodyHandler body) {
     List<String> bases = options.getJudge0().isRootPaths() ? List.of(PREFIX, "") : List.of(PREFIX);
     for (String base : bases) {
-      router.get(base + "/statuses").handler(ctx -> send(ctx, 200, Judge0Status.all()));
-      router.get(base + "/languages").handler(ctx -> send(ctx, 200, languages.list()));
+      router.get(base + "/statuses").handler(ctx -> Judge0Errors.send(ctx, 200, Judge0Status.all()));
+      router.get(base + "/languages").handler(ctx -> Judge0Errors.send(ctx, 200, languages.list()));
       router.get(base + "/languages/:id").handler(this::language);
       // before /submissions/:token, which would take "batch" for a token
       router.post(base + "/submissions/batch").handler(body).handler(PistonApi::requireJson).handler(this::createBatch);
@@ -101,6 +106,24 @@ final class Judge0Api {
     return isJudge0(AuthHandler.relativePath(ctx), options.getJudge0().isRootPaths());
   }
 
+  /**
+   * Failure handler of every route: a Judge0 request gets Judge0's error shape, another goes on.
+   */
+  void failureUnderPrefix(RoutingContext ctx) {
+    if (isJudge0(ctx)) {
+      Judge0Errors.failure(ctx, ctx.statusCode());
+    } else {
+      ctx.next();
+    }
+  }
+
+  /**
+   * Router error handler for {@code status} on a Judge0 request.
+   */
+  void failure(RoutingContext ctx, int status) {
+    Judge0Errors.failure(ctx, status);
+  }
+
   private void language(RoutingContext ctx) {
     JsonObject language = null;
     try {
@@ -109,9 +132,9 @@ final class Judge0Api {
       // not an id: not found
     }
     if (language == null) {
-      sendError(ctx, 404, "language with id " + ctx.pathParam("id") + " doesn't exist");
+      Judge0Errors.sendError(ctx, 404, "language with id " + ctx.pathParam("id") + " doesn't exist");
     } else {
-      send(ctx, 200, language);
+      Judge0Errors.send(ctx, 200, language);
     }
   }
 
@@ -139,7 +162,7 @@ final class Judge0Api {
           .compose(store::full)
           .map(result -> render(ctx, result, p.submission(), base64, fields, true))
         : waiter.admit(p.job(), principal).map(a -> new JsonObject().put("token", p.job().id())))
-      .onSuccess(json -> send(ctx, 201, json))
+      .onSuccess(json -> Judge0Errors.send(ctx, 201, json))
       .onFailure(ctx::fail);
   }
 
@@ -170,12 +193,42 @@ final class Judge0Api {
       return;
     }
     read(ctx.pathParam("token"), AuthHandler.principal(ctx))
-      .map(found -> render(ctx, found.result(), found.submission(), base64, fields, false))
-      .onSuccess(json -> send(ctx, 200, json))
+      .map(found -> {
+        try {
+          return render(ctx, found.result(), found.submission(), base64, fields, false);
+        } finally {
+          release(found.chars());
+        }
+      })
+      .onSuccess(json -> Judge0Errors.send(ctx, 200, json))
       .onFailure(ctx::fail);
   }
 
-  private record Found(ExecutionResult result, Judge0Submission submission) {
+  /**
+   * @param chars the output characters it holds, counted against {@link #MAX_HELD_CHARS} until released
+   */
+  private record Found(ExecutionResult result, Judge0Submission submission, long chars) {
+  }
+
+  private static long chars(StoredRecord record) {
+    long chars = 0;
+    for (OutputPart part : OutputPart.values()) {
+      chars += record.has(part) ? record.chars(part) : 0;
+    }
+    return chars;
+  }
+
+  private Future<Long> hold(long chars) {
+    if (held.addAndGet(chars) > MAX_HELD_CHARS && chars > 0) {
+      held.addAndGet(-chars);
+      return Future.failedFuture(new GatewayException(ErrorCode.CAPACITY_EXHAUSTED,
+        "too much output is being read through the Judge0 API at once; retry"));
+    }
+    return Future.succeededFuture(chars);
+  }
+
+  private void release(long chars) {
+    held.addAndGet(-chars);
   }
 
   /**
@@ -184,10 +237,11 @@ final class Judge0Api {
   private Future<Found> read(String token, Principal principal) {
     return executions.findRecord(token, principal)
       .compose(executions::current)
-      .compose(store::full)
-      .compose(result -> submissions()
-        .compose(map -> map.get(token))
-        .map(json -> new Found(result, json == null ? null : Judge0Submission.fromJson(json))));
+      .compose(record -> hold(chars(record)).compose(chars -> store.full(record)
+        .compose(result -> submissions()
+          .compose(map -> map.get(token))
+          .map(json -> new Found(result, json == null ? null : Judge0Submission.fromJson(json), chars)))
+        .onFailure(err -> release(chars))));
   }
 
   private void getBatch(RoutingContext ctx) {
@@ -207,23 +261,39 @@ final class Judge0Api {
     List<Future<Found>> reads = new ArrayList<>();
     for (String token : tokens) {
       // an unknown token, or another key's, is null, as Judge0 answers an unknown one
-      reads.add(read(token, principal).otherwise((Found) null));
+      reads.add(read(token, principal).recover(err -> err instanceof GatewayException ge
+        && ge.code() == ErrorCode.CAPACITY_EXHAUSTED ? Future.failedFuture(err) : Future.succeededFuture(null)));
     }
     Future.join(reads).onComplete(ar -> {
-      JsonArray list = new JsonArray();
       try {
-        for (Future<Found> read : reads) {
-          Found found = read.result();
-          list.add(found == null ? null
-            : Judge0Output.render(found.result(), found.submission(), found.submission() == null ? null
-            : found.submission().languageId(), languageName(found), base64, fields.names()));
-        }
-      } catch (Judge0Output.NotUtf8 e) {
-        sendError(ctx, 400, Judge0Output.NOT_UTF8_BATCH);
+        answerBatch(ctx, reads, base64, fields);
+      } finally {
+        reads.stream().filter(Future::succeeded).map(Future::result)
+          .filter(found -> found != null).forEach(found -> release(found.chars()));
+      }
+    });
+  }
+
+  private void answerBatch(RoutingContext ctx, List<Future<Found>> reads, boolean base64, Judge0Output.Fields fields) {
+    for (Future<Found> read : reads) {
+      if (read.failed()) {
+        ctx.fail(read.cause());
         return;
       }
-      send(ctx, 200, new JsonObject().put("submissions", list));
-    });
+    }
+    JsonArray list = new JsonArray();
+    try {
+      for (Future<Found> read : reads) {
+        Found found = read.result();
+        list.add(found == null ? null
+          : Judge0Output.render(found.result(), found.submission(), found.submission() == null ? null
+          : found.submission().languageId(), languageName(found), base64, fields.names()));
+      }
+    } catch (Judge0Output.NotUtf8 e) {
+      Judge0Errors.sendError(ctx, 400, Judge0Output.NOT_UTF8_BATCH);
+      return;
+    }
+    Judge0Errors.send(ctx, 200, new JsonObject().put("submissions", list));
   }
 
   private String languageName(Found found) {
@@ -261,7 +331,7 @@ final class Judge0Api {
             .<Void>mapEmpty()
             .recover(err -> Future.succeededFuture()));
         }
-        chain.onComplete(ar -> send(ctx, made[0] ? 201 : 422, answers));
+        chain.onComplete(ar -> Judge0Errors.send(ctx, made[0] ? 201 : 422, answers));
       });
   }
 
@@ -272,7 +342,7 @@ final class Judge0Api {
     } catch (Judge0Request.Invalid e) {
       return Future.succeededFuture(e.errors());
     } catch (GatewayException e) {
-      return Future.succeededFuture(fieldErrors(e));
+      return Future.succeededFuture(Judge0Errors.fieldErrors(e));
     }
     return remember(p).compose(v -> waiter.admit(p.job(), principal))
       .map(a -> new JsonObject().put("token", p.job().id()));
@@ -281,11 +351,11 @@ final class Judge0Api {
   private boolean batchSize(RoutingContext ctx, int size) {
     int max = options.getJudge0().getMaxBatchSize();
     if (size > max) {
-      sendError(ctx, 400, "number of submissions in a batch should be less than or equal to " + max);
+      Judge0Errors.sendError(ctx, 400, "number of submissions in a batch should be less than or equal to " + max);
       return false;
     }
     if (size == 0) {
-      sendError(ctx, 400, "there should be at least one submission in a batch");
+      Judge0Errors.sendError(ctx, 400, "there should be at least one submission in a batch");
       return false;
     }
     return true;
@@ -294,7 +364,7 @@ final class Judge0Api {
   private Judge0Output.Fields fields(RoutingContext ctx) {
     Judge0Output.Fields fields = Judge0Output.Fields.parse(ctx.request().getParam("fields"));
     if (fields.problem() != null) {
-      sendError(ctx, 400, fields.problem());
+      Judge0Errors.sendError(ctx, 400, fields.problem());
       return null;
     }
     return fields;
@@ -309,83 +379,5 @@ final class Judge0Api {
       submissions = vertx.sharedData().getAsyncMap(options.getAddressPrefix() + ".judge0.submissions");
     }
     return submissions;
-  }
-
-  /**
-   * @return a refusal of the gateway's own rules in Judge0's shape, under the Judge0 field it concerns
-   */
-  static JsonObject fieldErrors(GatewayException e) {
-    String field = e.field() == null ? "source_code" : judge0Field(e.field());
-    return new JsonObject().put(field, new JsonArray().add(e.getMessage()));
-  }
-
-  static String judge0Field(String field) {
-    if (field.startsWith("script") || field.startsWith("files")) {
-      return "source_code";
-    }
-    if (field.startsWith("args")) {
-      return "command_line_arguments";
-    }
-    return switch (field) {
-      case "language", "version", "image" -> "language_id";
-      case "limits.timeoutMs" -> "wall_time_limit";
-      case "limits.memoryMb" -> "memory_limit";
-      case "limits.outputBytes" -> "max_file_size";
-      default -> field;
-    };
-  }
-
-  /**
-   * Failure handler of every route: a Judge0 request gets Judge0's error shape, another goes on.
-   */
-  void failureUnderPrefix(RoutingContext ctx) {
-    if (isJudge0(ctx)) {
-      failure(ctx, ctx.statusCode());
-    } else {
-      ctx.next();
-    }
-  }
-
-  /**
-   * Judge0's error shapes: {@code 422 {"field": ["message"]}} for a submission refused, else
-   * {@code {"error": "..."}} with the gateway's status (404 for an unknown or another key's token).
-   */
-  void failure(RoutingContext ctx, int status) {
-    if (ctx.failure() instanceof HttpClosedException || ctx.response().closed() || ctx.response().ended()) {
-      return;
-    }
-    if (ctx.failure() instanceof Judge0Request.Invalid invalid) {
-      send(ctx, 422, invalid.errors());
-      return;
-    }
-    GatewayException ge = ApiErrors.toGatewayException(ctx.failure(), ctx.statusCode() > 0 ? ctx.statusCode() : status);
-    if (ge.code() == ErrorCode.INTERNAL) {
-      log.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
-    }
-    int answer = ge.code().httpStatus();
-    if ((answer == 400 || answer == 422) && ge.field() != null) {
-      send(ctx, 422, fieldErrors(ge));
-      return;
-    }
-    if (answer == 429 || answer == 503) {
-      ctx.response().putHeader("retry-after", "1");
-    }
-    sendError(ctx, answer, ge.getMessage());
-  }
-
-  private static void sendError(RoutingContext ctx, int status, String message) {
-    send(ctx, status, new JsonObject().put("error", message));
-  }
-
-  private static void send(RoutingContext ctx, int status, Object json) {
-    if (ctx.response().ended() || ctx.response().closed()) {
-      return;
-    }
-    if (ctx.response().headWritten()) {
-      ctx.response().end();
-      return;
-    }
-    String text = json instanceof JsonObject o ? o.encode() : ((JsonArray) json).encode();
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8").end(text);
   }
 }

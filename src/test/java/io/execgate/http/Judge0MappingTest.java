@@ -276,11 +276,11 @@ class Judge0MappingTest {
 
   @Test
   void gatewayRefusalsNameTheJudge0Field() {
-    assertThat(Judge0Api.judge0Field("script")).isEqualTo("source_code");
-    assertThat(Judge0Api.judge0Field("files[0].content")).isEqualTo("source_code");
-    assertThat(Judge0Api.judge0Field("args[3]")).isEqualTo("command_line_arguments");
-    assertThat(Judge0Api.judge0Field("stdin")).isEqualTo("stdin");
-    assertThat(Judge0Api.judge0Field("language")).isEqualTo("language_id");
+    assertThat(Judge0Errors.judge0Field("script")).isEqualTo("source_code");
+    assertThat(Judge0Errors.judge0Field("files[0].content")).isEqualTo("source_code");
+    assertThat(Judge0Errors.judge0Field("args[3]")).isEqualTo("command_line_arguments");
+    assertThat(Judge0Errors.judge0Field("stdin")).isEqualTo("stdin");
+    assertThat(Judge0Errors.judge0Field("language")).isEqualTo("language_id");
     assertThat(Judge0Api.isJudge0("/judge0/submissions", false)).isTrue();
     assertThat(Judge0Api.isJudge0("/submissions/abc", false)).isFalse();
     assertThat(Judge0Api.isJudge0("/submissions/abc", true)).isTrue();

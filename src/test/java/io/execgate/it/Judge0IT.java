@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,18 @@ class Judge0IT extends GatewayITBase {
       .addKey(new ApiKey("bob", ApiKey.hash(BOB), List.of(), List.of(), 0, 0));
     options.getJudge0().setRootPaths(true);
     return options;
+  }
+
+  @Override
+  protected boolean checksResponsesAgainstOpenApi() {
+    return true;
+  }
+
+  @AfterAll
+  void theResponsesWereCheckedAgainstOpenApi() {
+    assertThat(openApi.checked()).contains("judge0Create 201", "judge0Create 422", "judge0Create 400",
+      "judge0Create 413", "judge0Get 200", "judge0Get 404", "judge0GetBatch 200", "judge0CreateBatch 201",
+      "judge0CreateBatch 400", "judge0Languages 200", "judge0Language 404", "judge0Statuses 200");
   }
 
   @BeforeAll
@@ -294,6 +307,10 @@ class Judge0IT extends GatewayITBase {
     assertThat(refused.bodyAsJsonArray().getJsonObject(0).getJsonArray("language_id").getString(0))
       .isEqualTo("language with id 1 doesn't exist");
     assertThat(refused.bodyAsJsonArray().getJsonObject(1).fieldNames()).contains("source_code", "language_id");
+    // what Judge0 has and this API does not: deleting and listing submissions
+    assertThat(send(client.delete("/judge0/submissions/00000000-0000-0000-0000-000000000000"), ALICE, null)
+      .statusCode()).isEqualTo(405);
+    assertThat(judge0Get("/submissions", ALICE).statusCode()).isEqualTo(405);
     // unknown and forged tokens
     assertThat(judge0Get("/submissions/00000000-0000-0000-0000-000000000000", ALICE).statusCode()).isEqualTo(404);
     assertThat(judge0Get("/submissions/..%2F..%2Fetc", ALICE).statusCode()).isEqualTo(404);

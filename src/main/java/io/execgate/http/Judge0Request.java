@@ -32,8 +32,12 @@ final class Judge0Request {
   static final int MAX_STACK_LIMIT = 128_000;
   static final int MIN_MEMORY_LIMIT_KB = 2048;
   static final int MAX_OPTION_CHARS = 512;
-  /** Texts longer than this together are run but not kept to be echoed back. */
-  static final int ECHO_CHARS = 64 * 1024;
+  /**
+   * Texts longer than this together are run but not kept to be echoed back: what is kept lives as
+   * long as the record, outside the record store's output budget, for every submission a key's
+   * request rate allows.
+   */
+  static final int ECHO_CHARS = 1024;
   /** What Judge0 strips from command line arguments before its run script sees them. */
   private static final Pattern SHELL_CHARS = Pattern.compile("[$&;<>|`]");
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");

@@ -235,6 +235,20 @@ class Judge0MappingTest {
   }
 
   @Test
+  void onlySmallTextsAreKeptToBeEchoedBack() {
+    Judge0Submission small = requests.parse(new JsonObject().put("language_id", 71).put("source_code", "print(1)")
+      .put("stdin", "x"), false).submission();
+    assertThat(small.sourceCode()).isEqualTo("print(1)");
+    assertThat(small.stdin()).isEqualTo("x");
+    Judge0Submission large = requests.parse(new JsonObject().put("language_id", 71)
+      .put("source_code", "#".repeat(Judge0Request.ECHO_CHARS)).put("expected_output", "1"), false).submission();
+    assertThat(large.sourceCode()).isNull();
+    assertThat(large.expectedOutput()).isNull();
+    assertThat(large.expectedDigest()).isEqualTo(Judge0Output.digest("1"));
+    assertThat(Judge0Submission.fromJson(large.toJson())).isEqualTo(large);
+  }
+
+  @Test
   void aSourceOverTheScriptCapIs413() {
     JsonObject huge = new JsonObject().put("language_id", 71)
       .put("source_code", "#".repeat(options.getHttp().getMaxScriptBytes() + 1));

@@ -2,6 +2,7 @@ package io.execgate.http;
 
 import io.execgate.GatewayOptions;
 import io.execgate.auth.Principal;
+import io.execgate.bus.Addresses;
 import io.execgate.client.ExecutionControl;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
@@ -376,7 +377,7 @@ final class Judge0Api {
 
   private synchronized Future<AsyncMap<String, JsonObject>> submissions() {
     if (submissions == null || submissions.failed()) {
-      submissions = vertx.sharedData().getAsyncMap(options.getAddressPrefix() + ".judge0.submissions");
+      submissions = vertx.sharedData().getAsyncMap(new Addresses(options.getAddressPrefix()).judge0Map());
     }
     return submissions;
   }

@@ -36,14 +36,16 @@ public final class DefaultRuntimes {
       new RuntimeSpec("sh", List.of("shell", "busybox"), "1.35.0", null, "main.sh", null, "sh {file}",
         RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, false),
       new RuntimeSpec("bash", List.of(), "5.2.15", MULTI_LANGUAGE_IMAGE, "main.sh", null, "bash {file}",
-        RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, false),
+        RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, false).withJudge0Id(46),
       new RuntimeSpec("python", List.of("python3", "py", "py3"), "3.11.2", PYTHON_IMAGE, "main.py", null,
-        "python3 -u {file}", RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, false),
+        "python3 -u {file}", RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, false).withJudge0Id(71),
       new RuntimeSpec("javascript", List.of("js", "node", "nodejs", "node-js", "node-javascript"), "18.20.4",
-        NODE_IMAGE, "main.js", null, "node {file}", RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, false),
+        NODE_IMAGE, "main.js", null, "node {file}", RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, false).withJudge0Id(63),
       new RuntimeSpec("c", List.of("gcc"), "12.2.0", MULTI_LANGUAGE_IMAGE, "main.c",
-        "cc -std=gnu17 -O2 -o " + BINARY + " -x c {sources:.c} -lm", BINARY, RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, true),
+        "cc -std=gnu17 -O2 -o " + BINARY + " -x c {sources:.c} -lm", BINARY, RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, true)
+        .withJudge0Id(50),
       new RuntimeSpec("c++", List.of("cpp", "g++"), "12.2.0", MULTI_LANGUAGE_IMAGE, "main.cpp",
-        "c++ -std=gnu++17 -O2 -o " + BINARY + " -x c++ {sources:.cpp,.cc,.cxx,.c++}", BINARY, 15_000, true));
+        "c++ -std=gnu++17 -O2 -o " + BINARY + " -x c++ {sources:.cpp,.cc,.cxx,.c++}", BINARY, 15_000, true)
+        .withJudge0Id(54));
   }
 }

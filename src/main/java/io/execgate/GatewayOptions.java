@@ -9,6 +9,7 @@ import io.execgate.config.ExecutorOptions;
 import io.execgate.config.HttpOptions;
 import io.execgate.config.ImageCacheOptions;
 import io.execgate.config.JsonReader;
+import io.execgate.config.Judge0Options;
 import io.execgate.config.McpOptions;
 import io.execgate.model.ImageRef;
 import io.execgate.model.RuntimeSpec;
@@ -44,6 +45,7 @@ public class GatewayOptions {
   private AuthOptions auth;
   private ClusterOptions cluster;
   private McpOptions mcp;
+  private Judge0Options judge0;
   private List<RuntimeSpec> runtimes;
   private String defaultRuntime;
 
@@ -61,6 +63,7 @@ public class GatewayOptions {
     auth = new AuthOptions();
     cluster = new ClusterOptions();
     mcp = new McpOptions();
+    judge0 = new Judge0Options();
     runtimes = new ArrayList<>(DefaultRuntimes.all());
     defaultRuntime = DEFAULT_RUNTIME;
   }
@@ -85,6 +88,7 @@ public class GatewayOptions {
     auth = new AuthOptions(r.getObject("auth"));
     cluster = new ClusterOptions(r.getObject("cluster"));
     mcp = new McpOptions(r.getObject("mcp"));
+    judge0 = new Judge0Options(r.getObject("judge0"));
     JsonArray array = r.getArray("runtimes");
     if (array != null) {
       runtimes = new ArrayList<>();
@@ -111,9 +115,21 @@ public class GatewayOptions {
       require(r, "run"),
       r.getLong("compileTimeoutMs", RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, 100, 3_600_000),
       r.getBoolean("tmpfsExec", false),
-      r.getString("ociRuntime", null));
+      r.getString("ociRuntime", null),
+      judge0Id(r));
     r.finish();
     return spec;
+  }
+
+  /**
+   * @return the runtime's Judge0 language id, or {@code null} (absent or null) for Judge0 CE's default
+   */
+  private static Integer judge0Id(JsonReader r) {
+    long id = r.getLong("judge0Id", 0, 0, Integer.MAX_VALUE);
+    if (r.has("judge0Id") && id < 1) {
+      throw new ConfigException(r.path("judge0Id"), r.path("judge0Id") + " must be at least 1");
+    }
+    return id == 0 ? null : (int) id;
   }
 
   private static String require(JsonReader r, String key) {
@@ -274,6 +290,22 @@ public class GatewayOptions {
   /**
    * @return the Model Context Protocol endpoint's settings
    */
+  /**
+   * @return the Judge0-compatible API's settings
+   */
+  public Judge0Options getJudge0() {
+    return judge0;
+  }
+
+  /**
+   * @param judge0 the Judge0-compatible API's settings
+   * @return a reference to this, so the API can be used fluently
+   */
+  public GatewayOptions setJudge0(Judge0Options judge0) {
+    this.judge0 = judge0;
+    return this;
+  }
+
   public McpOptions getMcp() {
     return mcp;
   }
@@ -361,6 +393,7 @@ public class GatewayOptions {
       .put("auth", auth.toJson())
       .put("cluster", cluster.toJson())
       .put("mcp", mcp.toJson())
+      .put("judge0", judge0.toJson())
       .put("runtimes", array)
       .put("defaultRuntime", defaultRuntime);
   }

@@ -170,6 +170,14 @@ public final class Addresses {
     return liveMap() + ".quota." + owner;
   }
 
+  /**
+   * Name of the shared map of what the Judge0-compatible API keeps of each submission besides its
+   * record (language id, expected output's digest), for as long as the record.
+   */
+  public String judge0Map() {
+    return prefix + ".judge0.submissions";
+  }
+
   /** Name of the shared map of {@code Idempotency-Key} claims. */
   public String idempotencyMap() {
     return prefix + ".idempotency";

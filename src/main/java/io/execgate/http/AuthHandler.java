@@ -20,6 +20,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -34,6 +35,8 @@ import java.util.regex.Pattern;
 final class AuthHandler implements Handler<RoutingContext> {
 
   static final String PRINCIPAL = "execgate.principal";
+  /** The header Judge0's clients send their key in ({@code X-Auth-Token}), taken on the paths that ask for it. */
+  static final String AUTH_TOKEN = "x-auth-token";
   /**
    * Paths that need no key: liveness, the API's description and documentation, and the web page's
    * static files (they hold no data).
@@ -50,6 +53,7 @@ final class AuthHandler implements Handler<RoutingContext> {
   private final Tokens tokens;
   private final RateLimiter rates;
   private final FailedAuthThrottle failures;
+  private Predicate<String> authTokenPaths = path -> false;
 
   AuthHandler(Vertx vertx, String addressPrefix, AuthOptions options) {
     this.options = options;
@@ -79,6 +83,17 @@ final class AuthHandler implements Handler<RoutingContext> {
   }
 
   /**
+   * Takes the key from {@code X-Auth-Token} too (when there is no {@code Authorization}) on the paths
+   * {@code paths} accepts: Judge0's clients send it there.
+   *
+   * @return a reference to this, so the API can be used fluently
+   */
+  AuthHandler acceptAuthToken(Predicate<String> paths) {
+    this.authTokenPaths = paths;
+    return this;
+  }
+
+  /**
    * @return the tokens of this gateway, for {@link TokenApi}
    */
   Tokens tokens() {
@@ -103,9 +118,12 @@ final class AuthHandler implements Handler<RoutingContext> {
       return;
     }
     String header = ctx.request().getHeader("authorization");
+    String authToken = ctx.request().getHeader(AUTH_TOKEN);
     String credential = null;
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && !header.substring(7).isBlank()) {
       credential = header.substring(7).trim();
+    } else if (authToken != null && !authToken.isBlank() && authTokenPaths.test(path)) {
+      credential = authToken.trim();
     } else {
       String query = ctx.request().getParam("token");
       if (query != null && !query.isEmpty()) {

@@ -18,7 +18,7 @@ import java.util.List;
 final class CorsPolicy implements Handler<RoutingContext> {
 
   private static final String METHODS = "GET, POST, DELETE";
-  private static final String HEADERS = "authorization, content-type, accept, idempotency-key, last-event-id";
+  private static final String HEADERS = "authorization, content-type, accept, idempotency-key, last-event-id, x-auth-token";
   private static final String EXPOSED = "location, retry-after, idempotent-replay";
 
   private final List<String> origins;

@@ -112,6 +112,11 @@ public final class HttpGatewayVerticle extends VerticleBase {
     // CORS first: a browser's preflight carries no credentials
     router.route().handler(new CorsPolicy(auth.getCorsOrigins()));
     AuthHandler authHandler = new AuthHandler(vertx, options.getAddressPrefix(), auth);
+    if (options.getJudge0().isEnabled()) {
+      // Judge0's clients send their key as X-Auth-Token
+      boolean rootPaths = options.getJudge0().isRootPaths();
+      authHandler.acceptAuthToken(path -> Judge0Api.isJudge0(path, rootPaths));
+    }
     router.route().handler(authHandler);
     // browsers send Origin on WebSocket upgrades and no CORS applies to them: only known origins
     OriginCheck origins = new OriginCheck(auth.getCorsOrigins());
@@ -186,12 +191,20 @@ public final class HttpGatewayVerticle extends VerticleBase {
         .handler(ctx -> streams.interactive(ctx, connect));
     }
 
+    Judge0Api judge0 = options.getJudge0().isEnabled() ? new Judge0Api(vertx, options, api, store) : null;
+    if (judge0 != null) {
+      judge0.mount(router, body);
+      // every failure of a Judge0 request, whatever failed (authentication, body, an unknown path), in Judge0's shape
+      router.route().failureHandler(judge0::failureUnderPrefix);
+    }
     // every failure under /api/v2, whatever failed (authentication, body, an unknown path), in Piston's shape
     router.route().failureHandler(piston::failureUnderPrefix);
     router.route().failureHandler(ApiErrors::handle);
     for (int status : new int[]{400, 404, 405, 406, 413, 415, 500}) {
       router.errorHandler(status, ctx -> {
-        if (PistonApi.isPiston(ctx)) {
+        if (judge0 != null && judge0.isJudge0(ctx)) {
+          judge0.failure(ctx, status);
+        } else if (PistonApi.isPiston(ctx)) {
           piston.failure(ctx, status);
         } else {
           ApiErrors.handle(ctx, status);

@@ -22,14 +22,25 @@ import java.util.List;
  * @param tmpfsExec        whether /tmp is mounted {@code exec} (compiled binaries run from it)
  * @param ociRuntime       the engine's OCI runtime its sandboxes run with (e.g. {@code runsc}), or
  *                         {@code null} for the gateway's {@code docker.ociRuntime}
+ * @param judge0Id         its {@code language_id} on the Judge0-compatible API, or {@code null} for Judge0 CE's
+ *                         id of the same language when it has one
  */
 public record RuntimeSpec(String name, List<String> aliases, String version, String image, String file,
-                          String compile, String run, long compileTimeoutMs, boolean tmpfsExec, String ociRuntime) {
+                          String compile, String run, long compileTimeoutMs, boolean tmpfsExec, String ociRuntime,
+                          Integer judge0Id) {
 
   public static final long DEFAULT_COMPILE_TIMEOUT_MS = 10_000;
 
   public RuntimeSpec {
     aliases = List.copyOf(aliases);
+  }
+
+  /**
+   * A runtime with the default Judge0 language id.
+   */
+  public RuntimeSpec(String name, List<String> aliases, String version, String image, String file, String compile,
+                     String run, long compileTimeoutMs, boolean tmpfsExec, String ociRuntime) {
+    this(name, aliases, version, image, file, compile, run, compileTimeoutMs, tmpfsExec, ociRuntime, null);
   }
 
   /**
@@ -49,7 +60,7 @@ public record RuntimeSpec(String name, List<String> aliases, String version, Str
 
   public RuntimeSpec withImage(String newImage) {
     return new RuntimeSpec(name, aliases, version, newImage, file, compile, run, compileTimeoutMs, tmpfsExec,
-      ociRuntime);
+      ociRuntime, judge0Id);
   }
 
   /**
@@ -57,7 +68,15 @@ public record RuntimeSpec(String name, List<String> aliases, String version, Str
    */
   public RuntimeSpec withCompileTimeoutMs(long newCompileTimeoutMs) {
     return new RuntimeSpec(name, aliases, version, image, file, compile, run, newCompileTimeoutMs, tmpfsExec,
-      ociRuntime);
+      ociRuntime, judge0Id);
+  }
+
+  /**
+   * @return this runtime with another language id on the Judge0-compatible API
+   */
+  public RuntimeSpec withJudge0Id(Integer newJudge0Id) {
+    return new RuntimeSpec(name, aliases, version, image, file, compile, run, compileTimeoutMs, tmpfsExec,
+      ociRuntime, newJudge0Id);
   }
 
   public JsonObject toJson() {
@@ -76,6 +95,9 @@ public record RuntimeSpec(String name, List<String> aliases, String version, Str
     if (ociRuntime != null) {
       json.put("ociRuntime", ociRuntime);
     }
+    if (judge0Id != null) {
+      json.put("judge0Id", judge0Id);
+    }
     return json;
   }
 
@@ -90,6 +112,7 @@ public record RuntimeSpec(String name, List<String> aliases, String version, Str
       json.getString("run"),
       json.getLong("compileTimeoutMs", DEFAULT_COMPILE_TIMEOUT_MS),
       json.getBoolean("tmpfsExec", false),
-      json.getString("ociRuntime"));
+      json.getString("ociRuntime"),
+      json.getInteger("judge0Id"));
   }
 }

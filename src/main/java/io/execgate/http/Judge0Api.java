@@ -1,0 +1,384 @@
+package io.execgate.http;
+
+import io.execgate.GatewayOptions;
+import io.execgate.auth.Principal;
+import io.execgate.bus.Addresses;
+import io.execgate.client.ExecutionControl;
+import io.execgate.error.ErrorCode;
+import io.execgate.error.GatewayException;
+import io.execgate.model.ExecutionJob;
+import io.execgate.model.ExecutionResult;
+import io.execgate.model.RuntimeSpec;
+import io.execgate.request.RequestResolver;
+import io.execgate.request.RuntimeCatalog;
+import io.execgate.store.ExecutionStore;
+import io.execgate.store.OutputPart;
+import io.execgate.store.StoredRecord;
+import io.execgate.stream.ResultWaiter;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A Judge0-compatible surface (Judge0 CE 1.13's submission API) under {@code /judge0}, and at the root
+ * when {@code judge0.rootPaths} is on: a submission is an execution (its token is the execution's id,
+ * and only the key that made it may read it), with Judge0's fields, statuses and error shapes
+ * ({@code 422 {"field": ["message"]}}, else {@code {"error": "..."}}). Judge0 clients send their key
+ * as {@code X-Auth-Token}, which is taken here as {@code Authorization: Bearer} is.
+ */
+final class Judge0Api {
+
+  static final String PREFIX = "/judge0";
+  /**
+   * Characters of output this router may hold at once for Judge0 answers, which need whole texts
+   * (Base64, the verdict's comparison): a batch read of 20 records of 4 MiB each, repeated, would
+   * otherwise hold hundreds of MiB. Past it a read is 429, to be retried.
+   */
+  static final long MAX_HELD_CHARS = 32L << 20;
+  private static final List<String> ROOTS = List.of("/submissions", "/languages", "/statuses");
+
+  private final Vertx vertx;
+  private final GatewayOptions options;
+  private final ResultWaiter waiter;
+  private final ExecutionControl executions;
+  private final BodyDecoding decoding;
+  private final ExecutionStore store;
+  private final RequestResolver resolver;
+  private final Judge0Languages languages;
+  private final Judge0Request requests;
+  private final long ttlMs;
+  private Future<AsyncMap<String, JsonObject>> submissions;
+  private final AtomicLong held = new AtomicLong();
+
+  Judge0Api(Vertx vertx, GatewayOptions options, ExecutionApi api, ExecutionStore store) {
+    this.vertx = vertx;
+    this.options = options;
+    this.waiter = api.waiter();
+    this.executions = api.executions();
+    this.decoding = api.decoding();
+    this.store = store;
+    this.resolver = new RequestResolver(options);
+    this.languages = new Judge0Languages(new RuntimeCatalog(options).all());
+    this.requests = new Judge0Request(languages, options.getExecutor().getMaxLimits(),
+      options.getHttp().getMaxScriptBytes());
+    this.ttlMs = options.getExecutor().getRecordTtlSeconds() * 1000;
+  }
+
+  /**
+   * Adds the routes under {@link #PREFIX}, and at the root when configured.
+   */
+  void mount(Router router, BodyHandler body) {
+    List<String> bases = options.getJudge0().isRootPaths() ? List.of(PREFIX, "") : List.of(PREFIX);
+    for (String base : bases) {
+      router.get(base + "/statuses").handler(ctx -> Judge0Errors.send(ctx, 200, Judge0Status.all()));
+      router.get(base + "/languages").handler(ctx -> Judge0Errors.send(ctx, 200, languages.list()));
+      router.get(base + "/languages/:id").handler(this::language);
+      // before /submissions/:token, which would take "batch" for a token
+      router.post(base + "/submissions/batch").handler(body).handler(PistonApi::requireJson).handler(this::createBatch);
+      router.get(base + "/submissions/batch").handler(this::getBatch);
+      router.post(base + "/submissions").handler(body).handler(PistonApi::requireJson).handler(this::create);
+      router.get(base + "/submissions/:token").handler(this::get);
+    }
+  }
+
+  /**
+   * @return whether a request is for the Judge0 API (where {@code X-Auth-Token} is a key and errors
+   *   take Judge0's shape)
+   */
+  static boolean isJudge0(String path, boolean rootPaths) {
+    if (path.equals(PREFIX) || path.startsWith(PREFIX + "/")) {
+      return true;
+    }
+    return rootPaths && ROOTS.stream().anyMatch(r -> path.equals(r) || path.startsWith(r + "/"));
+  }
+
+  boolean isJudge0(RoutingContext ctx) {
+    return isJudge0(AuthHandler.relativePath(ctx), options.getJudge0().isRootPaths());
+  }
+
+  /**
+   * Failure handler of every route: a Judge0 request gets Judge0's error shape, another goes on.
+   */
+  void failureUnderPrefix(RoutingContext ctx) {
+    if (isJudge0(ctx)) {
+      Judge0Errors.failure(ctx, ctx.statusCode());
+    } else {
+      ctx.next();
+    }
+  }
+
+  /**
+   * Router error handler for {@code status} on a Judge0 request.
+   */
+  void failure(RoutingContext ctx, int status) {
+    Judge0Errors.failure(ctx, status);
+  }
+
+  private void language(RoutingContext ctx) {
+    JsonObject language = null;
+    try {
+      language = languages.describe(Integer.parseInt(ctx.pathParam("id")));
+    } catch (NumberFormatException e) {
+      // not an id: not found
+    }
+    if (language == null) {
+      Judge0Errors.sendError(ctx, 404, "language with id " + ctx.pathParam("id") + " doesn't exist");
+    } else {
+      Judge0Errors.send(ctx, 200, language);
+    }
+  }
+
+  private record Prepared(ExecutionJob job, Judge0Submission submission) {
+  }
+
+  private Prepared prepare(JsonObject item, boolean base64) {
+    Judge0Request.Parsed parsed = requests.parse(item, base64);
+    return new Prepared(resolver.resolve(parsed.request(), false), parsed.submission());
+  }
+
+  private void create(RoutingContext ctx) {
+    boolean base64 = "true".equals(ctx.request().getParam("base64_encoded"));
+    boolean wait = "true".equals(ctx.request().getParam("wait"));
+    Judge0Output.Fields fields = fields(ctx);
+    if (fields == null) {
+      return;
+    }
+    Buffer body = ctx.body().buffer();
+    Principal principal = AuthHandler.principal(ctx);
+    decoding.decode(body == null ? 0 : body.length(), () -> prepare(ExecutionRequestParser.decode(body), base64))
+      .compose(p -> remember(p).map(p))
+      .compose(p -> wait
+        ? waiter.submitAndWait(p.job(), principal, ExecutionApi.gone(ctx.response()), null)
+          .compose(store::full)
+          .map(result -> render(ctx, result, p.submission(), base64, fields, true))
+        : waiter.admit(p.job(), principal).map(a -> new JsonObject().put("token", p.job().id())))
+      .onSuccess(json -> Judge0Errors.send(ctx, 201, json))
+      .onFailure(ctx::fail);
+  }
+
+  /**
+   * @return the rendered submission; on text that is not UTF-8 without Base64, Judge0's error (with the
+   *   token when the submission was made)
+   */
+  private JsonObject render(RoutingContext ctx, ExecutionResult result, Judge0Submission submission, boolean base64,
+                            Judge0Output.Fields fields, boolean created) {
+    Integer languageId = submission != null ? Integer.valueOf(submission.languageId())
+      : languages.idOf(result.language(), null);
+    RuntimeSpec runtime = languageId == null ? null : languages.find(languageId);
+    String name = runtime == null ? result.language() : Judge0Languages.name(runtime);
+    try {
+      return Judge0Output.render(result, submission, languageId, name, base64, fields.names());
+    } catch (Judge0Output.NotUtf8 e) {
+      if (created) {
+        return new JsonObject().put("token", result.id()).put("error", Judge0Output.NOT_UTF8);
+      }
+      throw new GatewayException(ErrorCode.INVALID_REQUEST, Judge0Output.NOT_UTF8);
+    }
+  }
+
+  private void get(RoutingContext ctx) {
+    boolean base64 = "true".equals(ctx.request().getParam("base64_encoded"));
+    Judge0Output.Fields fields = fields(ctx);
+    if (fields == null) {
+      return;
+    }
+    read(ctx.pathParam("token"), AuthHandler.principal(ctx))
+      .map(found -> {
+        try {
+          return render(ctx, found.result(), found.submission(), base64, fields, false);
+        } finally {
+          release(found.chars());
+        }
+      })
+      .onSuccess(json -> Judge0Errors.send(ctx, 200, json))
+      .onFailure(ctx::fail);
+  }
+
+  /**
+   * @param chars the output characters it holds, counted against {@link #MAX_HELD_CHARS} until released
+   */
+  private record Found(ExecutionResult result, Judge0Submission submission, long chars) {
+  }
+
+  private static long chars(StoredRecord record) {
+    long chars = 0;
+    for (OutputPart part : OutputPart.values()) {
+      chars += record.has(part) ? record.chars(part) : 0;
+    }
+    return chars;
+  }
+
+  private Future<Long> hold(long chars) {
+    if (held.addAndGet(chars) > MAX_HELD_CHARS && chars > 0) {
+      held.addAndGet(-chars);
+      return Future.failedFuture(new GatewayException(ErrorCode.CAPACITY_EXHAUSTED,
+        "too much output is being read through the Judge0 API at once; retry"));
+    }
+    return Future.succeededFuture(chars);
+  }
+
+  private void release(long chars) {
+    held.addAndGet(-chars);
+  }
+
+  /**
+   * @return the submission with its texts; {@code not_found} when it is unknown or another key's
+   */
+  private Future<Found> read(String token, Principal principal) {
+    return executions.findRecord(token, principal)
+      .compose(executions::current)
+      .compose(record -> hold(chars(record)).compose(chars -> store.full(record)
+        .compose(result -> submissions()
+          .compose(map -> map.get(token))
+          .map(json -> new Found(result, json == null ? null : Judge0Submission.fromJson(json), chars)))
+        .onFailure(err -> release(chars))));
+  }
+
+  private void getBatch(RoutingContext ctx) {
+    boolean base64 = "true".equals(ctx.request().getParam("base64_encoded"));
+    Judge0Output.Fields fields = fields(ctx);
+    if (fields == null) {
+      return;
+    }
+    String param = ctx.request().getHeader("tokens") != null ? ctx.request().getHeader("tokens")
+      : ctx.request().getParam("tokens");
+    String trimmed = param == null ? "" : param.strip();
+    List<String> tokens = trimmed.isEmpty() ? List.of() : Arrays.asList(trimmed.split(","));
+    if (!batchSize(ctx, tokens.size())) {
+      return;
+    }
+    Principal principal = AuthHandler.principal(ctx);
+    List<Future<Found>> reads = new ArrayList<>();
+    for (String token : tokens) {
+      // an unknown token, or another key's, is null, as Judge0 answers an unknown one
+      reads.add(read(token, principal).recover(err -> err instanceof GatewayException ge
+        && ge.code() == ErrorCode.CAPACITY_EXHAUSTED ? Future.failedFuture(err) : Future.succeededFuture(null)));
+    }
+    Future.join(reads).onComplete(ar -> {
+      try {
+        answerBatch(ctx, reads, base64, fields);
+      } finally {
+        reads.stream().filter(Future::succeeded).map(Future::result)
+          .filter(found -> found != null).forEach(found -> release(found.chars()));
+      }
+    });
+  }
+
+  private void answerBatch(RoutingContext ctx, List<Future<Found>> reads, boolean base64, Judge0Output.Fields fields) {
+    for (Future<Found> read : reads) {
+      if (read.failed()) {
+        ctx.fail(read.cause());
+        return;
+      }
+    }
+    JsonArray list = new JsonArray();
+    try {
+      for (Future<Found> read : reads) {
+        Found found = read.result();
+        list.add(found == null ? null
+          : Judge0Output.render(found.result(), found.submission(), found.submission() == null ? null
+          : found.submission().languageId(), languageName(found), base64, fields.names()));
+      }
+    } catch (Judge0Output.NotUtf8 e) {
+      Judge0Errors.sendError(ctx, 400, Judge0Output.NOT_UTF8_BATCH);
+      return;
+    }
+    Judge0Errors.send(ctx, 200, new JsonObject().put("submissions", list));
+  }
+
+  private String languageName(Found found) {
+    RuntimeSpec runtime = found.submission() == null ? null : languages.find(found.submission().languageId());
+    return runtime == null ? found.result().language() : Judge0Languages.name(runtime);
+  }
+
+  /**
+   * {@code POST /submissions/batch}: each valid submission is made, each invalid one answered with its
+   * errors in its place (Judge0 makes the valid ones of a batch); 201 when one was made, else 422.
+   * Submissions are admitted in order, each against the key's quota: one refused gets
+   * {@code {"error": ...}} in its place.
+   */
+  private void createBatch(RoutingContext ctx) {
+    boolean base64 = "true".equals(ctx.request().getParam("base64_encoded"));
+    Buffer body = ctx.body().buffer();
+    Principal principal = AuthHandler.principal(ctx);
+    decoding.decode(body == null ? 0 : body.length(), () -> ExecutionRequestParser.decode(body))
+      .onFailure(ctx::fail)
+      .onSuccess(json -> {
+        JsonArray items = json.getValue("submissions") instanceof JsonArray a ? a : new JsonArray();
+        if (!batchSize(ctx, items.size())) {
+          return;
+        }
+        JsonArray answers = new JsonArray();
+        Future<Void> chain = Future.succeededFuture();
+        boolean[] made = {false};
+        for (int i = 0; i < items.size(); i++) {
+          JsonObject item = items.getValue(i) instanceof JsonObject o ? o : new JsonObject();
+          chain = chain.compose(v -> createOne(item, base64, principal)
+            .andThen(ar -> {
+              made[0] |= ar.succeeded() && ar.result().containsKey("token");
+              answers.add(ar.succeeded() ? ar.result() : new JsonObject().put("error", ar.cause().getMessage()));
+            })
+            .<Void>mapEmpty()
+            .recover(err -> Future.succeededFuture()));
+        }
+        chain.onComplete(ar -> Judge0Errors.send(ctx, made[0] ? 201 : 422, answers));
+      });
+  }
+
+  private Future<JsonObject> createOne(JsonObject item, boolean base64, Principal principal) {
+    Prepared p;
+    try {
+      p = prepare(item, base64);
+    } catch (Judge0Request.Invalid e) {
+      return Future.succeededFuture(e.errors());
+    } catch (GatewayException e) {
+      return Future.succeededFuture(Judge0Errors.fieldErrors(e));
+    }
+    return remember(p).compose(v -> waiter.admit(p.job(), principal))
+      .map(a -> new JsonObject().put("token", p.job().id()));
+  }
+
+  private boolean batchSize(RoutingContext ctx, int size) {
+    int max = options.getJudge0().getMaxBatchSize();
+    if (size > max) {
+      Judge0Errors.sendError(ctx, 400, "number of submissions in a batch should be less than or equal to " + max);
+      return false;
+    }
+    if (size == 0) {
+      Judge0Errors.sendError(ctx, 400, "there should be at least one submission in a batch");
+      return false;
+    }
+    return true;
+  }
+
+  private Judge0Output.Fields fields(RoutingContext ctx) {
+    Judge0Output.Fields fields = Judge0Output.Fields.parse(ctx.request().getParam("fields"));
+    if (fields.problem() != null) {
+      Judge0Errors.sendError(ctx, 400, fields.problem());
+      return null;
+    }
+    return fields;
+  }
+
+  private Future<Void> remember(Prepared p) {
+    return submissions().compose(map -> map.put(p.job().id(), p.submission().toJson(), ttlMs));
+  }
+
+  private synchronized Future<AsyncMap<String, JsonObject>> submissions() {
+    if (submissions == null || submissions.failed()) {
+      submissions = vertx.sharedData().getAsyncMap(new Addresses(options.getAddressPrefix()).judge0Map());
+    }
+    return submissions;
+  }
+}

@@ -190,7 +190,8 @@ final class ExecutionRun implements RunControl.Target {
     boolean compiles = job.runtime().compile() != null;
     RecordOutput recordOutput = new RecordOutput(ec.options().getExecutor().getOutputRetention().getMaxStreamBytes(),
       ec.budget().open(owner));
-    programOutput = new ProgramOutput(job.id(), nonce, job.limits().outputBytes(), compiles, recordOutput,
+    programOutput = new ProgramOutput(job.id(), nonce, job.limits().outputBytes(), compiles,
+      job.limits().outputFilesBytes(), recordOutput,
       new ProgramOutput.Listener() {
         @Override
         public void text(boolean stderr, String stage, String text) {

@@ -27,15 +27,29 @@ import io.vertx.core.json.JsonObject;
  * @param owner           the id of the API key that submitted it ({@code anonymous} on an open gateway and
  *                        for the in-process client); only that key, or an admin, may see it
  * @param retention       what of the output the record does not hold (never {@code null})
+ * @param files           the files the program left in {@code out/}, or {@code null} when it made no
+ *                        {@code out/} directory (or the run step did not end)
  */
 public record ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
                               String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
                               String language, Long durationMs, Long queuedMs, Usage usage, String message,
                               long submittedAt, StageResult compile, String worker, String owner,
-                              OutputRetention retention) {
+                              OutputRetention retention, OutputFiles files) {
 
   public ExecutionResult {
     retention = retention == null ? OutputRetention.COMPLETE : retention;
+  }
+
+  /**
+   * A result without files.
+   */
+  public ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
+                         String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
+                         String language, Long durationMs, Long queuedMs, Usage usage, String message,
+                         long submittedAt, StageResult compile, String worker, String owner,
+                         OutputRetention retention) {
+    this(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated, image, language, durationMs,
+      queuedMs, usage, message, submittedAt, compile, worker, owner, retention, null);
   }
 
   /**
@@ -92,7 +106,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
 
   public ExecutionResult withStatus(ExecutionStatus newStatus) {
     return new ExecutionResult(id, newStatus, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, files);
   }
 
   /**
@@ -100,7 +114,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
    */
   public ExecutionResult withWorker(String worker) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, files);
   }
 
   /**
@@ -108,16 +122,25 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
    */
   public ExecutionResult withOwner(String owner) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, files);
   }
 
   /**
-   * @return the same result without its output, as carried by the {@code exit} frame
+   * @return the same result with the files the program left in {@code out/}
+   */
+  public ExecutionResult withFiles(OutputFiles newFiles) {
+    return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, newFiles);
+  }
+
+  /**
+   * @return the same result without its texts, as carried by the {@code exit} frame (which keeps the
+   *   files: no other frame carries them)
    */
   public ExecutionResult withoutOutput() {
     return new ExecutionResult(id, status, exitCode, signal, null, null, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt,
-      compile == null ? null : compile.withoutOutput(), worker, owner, retention);
+      compile == null ? null : compile.withoutOutput(), worker, owner, retention, files);
   }
 
   /**
@@ -126,16 +149,17 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
   public ExecutionResult withOutput(String stdout, String stderr, String compileStdout, String compileStderr) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt,
-      compile == null ? null : compile.withOutput(compileStdout, compileStderr), worker, owner, retention);
+      compile == null ? null : compile.withOutput(compileStdout, compileStderr), worker, owner, retention, files);
   }
 
   /**
-   * @return the same result, its output evicted from the record: the output is gone and the record says so
+   * @return the same result, its output evicted from the record: the output (files included) is gone and
+   *   the record says so
    */
   public ExecutionResult withOutputEvicted() {
     return new ExecutionResult(id, status, exitCode, signal, null, null, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt,
-      compile == null ? null : compile.withoutOutput(), worker, owner, retention.withEvicted());
+      compile == null ? null : compile.withoutOutput(), worker, owner, retention.withEvicted(), null);
   }
 
   public JsonObject toJson() {
@@ -163,6 +187,9 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
         json.put("compile", compile.toJson());
       }
       retention.writeTo(json);
+      if (files != null) {
+        files.writeTo(json);
+      }
     }
     if (message != null) {
       json.put("message", message);
@@ -196,6 +223,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
       StageResult.fromJson(json.getJsonObject("compile")),
       json.getString("worker"),
       json.getString("owner"),
-      OutputRetention.fromJson(json));
+      OutputRetention.fromJson(json),
+      OutputFiles.fromJson(json));
   }
 }

@@ -2,6 +2,7 @@ package io.execgate.executor.launcher;
 
 import io.execgate.docker.OutputChunk;
 import io.execgate.model.Frame;
+import io.execgate.model.OutputFiles;
 import io.execgate.model.Usage;
 import io.execgate.store.OutputPart;
 import io.execgate.store.RecordOutput;
@@ -23,6 +24,9 @@ import java.util.List;
  *   while that stream still carries the compile step's text (so before any run output);</li>
  *   <li>{@code exit}: once per stream, after that stream's compile record when there is a compile
  *   step; it closes the stream, and the first one gives the exit code;</li>
+ *   <li>{@code files}: on stdout only, once, after the compile step, before the exit record: what
+ *   follows is the tar stream of the program's {@code out/} directory, read by an
+ *   {@link OutputFilesReader} until {@code files-end} (or the exit record, or the stream's end);</li>
  *   <li>anything else is text.</li>
  * </ul>
  */
@@ -66,6 +70,10 @@ public final class ProgramOutput {
   private Usage usage = Usage.UNKNOWN;
   private Long oomKills;
   private Usage compileUsage = Usage.UNKNOWN;
+  /** The cap on the files' bytes, 0 when the job asks for none. */
+  private final long filesLimit;
+  private OutputFilesReader filesReader;
+  private OutputFiles files;
 
   /**
    * @param compiles whether the job has a compile step, whose output comes first
@@ -79,6 +87,16 @@ public final class ProgramOutput {
    */
   public ProgramOutput(String executionId, String nonce, long limitBytes, boolean compiles, RecordOutput record,
                 Listener listener) {
+    this(executionId, nonce, limitBytes, compiles, 0, record, listener);
+  }
+
+  /**
+   * @param filesLimit the cap on the bytes of the files returned from {@code out/}
+   * @param record     what keeps the texts for the record
+   */
+  public ProgramOutput(String executionId, String nonce, long limitBytes, boolean compiles, long filesLimit,
+                       RecordOutput record, Listener listener) {
+    this.filesLimit = filesLimit;
     this.executionId = executionId;
     this.record = record;
     this.listener = listener;
@@ -102,6 +120,15 @@ public final class ProgramOutput {
   public void end() {
     stdout.end();
     stderr.end();
+    endFiles(false);
+  }
+
+  /**
+   * @return the files the program left in {@code out/}, or {@code null} when the launcher sent none
+   *   (no {@code out/} directory, or the program did not end)
+   */
+  public OutputFiles files() {
+    return files;
   }
 
   /**
@@ -199,6 +226,13 @@ public final class ProgramOutput {
     }
 
     @Override
+    public void bytes(byte[] buf, int from, int to) {
+      if (!isStderr && filesReader != null) {
+        filesReader.feed(buf, from, to);
+      }
+    }
+
+    @Override
     public void truncated(long keptBytes) {
       boolean compiling = compiling();
       if (compiling && isStderr) {
@@ -214,6 +248,8 @@ public final class ProgramOutput {
       boolean taken = switch (fields.get(0)) {
         case "compile" -> compiles && compiling() && compileRecord(fields, isStderr);
         case "exit" -> !compiling() && exitRecord(fields, isStderr);
+        case "files" -> !isStderr && !compiling() && filesReader == null && files == null && startFiles();
+        case "files-end" -> !isStderr && filesReader != null && endFiles(true);
         default -> false;
       };
       if (!taken) {
@@ -241,7 +277,29 @@ public final class ProgramOutput {
     return true;
   }
 
+  private boolean startFiles() {
+    filesReader = new OutputFilesReader(filesLimit, JobScript.filesStreamBytes(filesLimit));
+    stdout.binary(true);
+    return true;
+  }
+
+  /**
+   * @param complete whether the launcher said the files were all sent
+   */
+  private boolean endFiles(boolean complete) {
+    if (filesReader != null) {
+      files = filesReader.finish(complete);
+      filesReader = null;
+      stdout.binary(false);
+    }
+    return true;
+  }
+
   private boolean exitRecord(List<String> fields, boolean isStderr) {
+    if (!isStderr) {
+      // the launcher ended while it sent the files: what was read whole stays
+      endFiles(false);
+    }
     if (exitCode == null) {
       Long code = parseLong(fields, 1);
       exitCode = code == null ? -1 : (int) (long) code;

@@ -25,9 +25,9 @@ import java.util.regex.Pattern;
  * its exact length into {@code /tmp/work}, runs the optional compile step, then the run step, and
  * finally writes an end record {@code \x1eEXECGATE:<nonce>:exit:<code>:<cpuMs>:<memPeak>:<oomKills>\x1e}
  * to both streams (after a compile step, a {@code compile:<code>:<cpuMs>:<memPeak>} record first,
- * which ends the compile step's output). Between the run step and its end record, when the program left
- * an {@code out/} directory (a real one, not a link) and the job asks for files, the launcher sends it
- * back on stdout: a {@code files} record, a tar stream of {@code out/} cut at
+ * which ends the compile step's output). When the job asks for files, the launcher creates {@code out/}
+ * before the run step; between the run step and its end record, when {@code out/} (still a directory,
+ * not a link) holds anything, the launcher sends it back on stdout: a {@code files} record, a tar stream of {@code out/} cut at
  * {@link #filesStreamBytes(long)}, and a {@code files-end} record (see {@link OutputFilesReader}). The
  * nonce is random per execution and lives only in the
  * launcher shell's memory, never in a file, the environment or a command line (the shells' own
@@ -219,6 +219,10 @@ public final class JobScript {
       sb.append("_c=$?; _u; _m \"compile:$_c:$_cu:$_mp\"\n");
       sb.append("if [ $_c -ne 0 ]; then _m \"exit:$_c:$_cu:$_mp:$_ok\"; exit $_c; fi\n");
     }
+    if (job.limits().outputFilesBytes() > 0) {
+      // there for the program to write into (plt.savefig("out/plot.png") needs no makedirs)
+      sb.append("mkdir -p out 2>/dev/null\n");
+    }
     sb.append("set --");
     for (String arg : job.args()) {
       sb.append(' ').append(quote(arg));
@@ -243,11 +247,13 @@ public final class JobScript {
       return;
     }
     String out = quote(work + "/out");
-    sb.append("if [ -d ").append(out).append(" ] && [ ! -L ").append(out)
-      .append(" ] && command -v tar >/dev/null 2>&1; then printf '\\036EXECGATE:").append(nonce)
+    // only when out/ holds anything: the shell's own globbing tells, without a process
+    sb.append("if [ -d ").append(out).append(" ] && [ ! -L ").append(out).append(" ] && command -v tar >/dev/null 2>&1; ")
+      .append("then set -- ").append(out).append("/* ").append(out).append("/.[!.]* ").append(out).append("/..?*; ")
+      .append("for _f; do if [ -e \"$_f\" ] || [ -L \"$_f\" ]; then printf '\\036EXECGATE:").append(nonce)
       .append(":files\\036'; tar -cf - -C ").append(out).append(" . 2>/dev/null | dd bs=").append(FILES_BLOCK_BYTES)
       .append(" count=").append(filesStreamBytes(limit) / FILES_BLOCK_BYTES).append(" iflag=fullblock 2>/dev/null; ")
-      .append("printf '\\036EXECGATE:").append(nonce).append(":files-end\\036'; fi\n");
+      .append("printf '\\036EXECGATE:").append(nonce).append(":files-end\\036'; break; fi; done; fi\n");
   }
 
   /** The placeholders of a compile command: {@code {file}} and {@code {sources:.c,.h}}. */

@@ -185,12 +185,24 @@ class ProgramOutputFilesTest {
   }
 
   @Test
-  void noOutDirectoryOrNoCapSendsNothing() throws Exception {
-    ExecutionJob job = new ExecutionJob("id", 0, SH, "img", List.of(
-      new SourceFile("main.sh", "ln -s /etc out; echo x\n".getBytes(StandardCharsets.UTF_8))),
+  void anEmptyOrLinkedOutOrNoCapSendsNothing() throws Exception {
+    for (String program : List.of("test -d out && echo x\n", "rmdir out && ln -s /etc out && echo x\n",
+      "rm -r out; echo x\n")) {
+      ExecutionJob job = new ExecutionJob("id", 0, SH, "img", List.of(
+        new SourceFile("main.sh", program.getBytes(StandardCharsets.UTF_8))),
+        null, List.of(), Map.of(), ResourceLimits.DEFAULTS, false);
+      byte[] stdout = sh(JobScript.launcher(tmp.toString()), JobScript.payload(job, NONCE, tmp.toString()));
+      assertThat(new String(stdout, StandardCharsets.UTF_8)).as(program).startsWith("x\n").doesNotContain(":files");
+      new ProcessBuilder("rm", "-rf", tmp.resolve("work").toString()).start().waitFor(10, TimeUnit.SECONDS);
+    }
+    // a dot file is enough
+    ExecutionJob dot = new ExecutionJob("id", 0, SH, "img", List.of(
+      new SourceFile("main.sh", "echo > out/.hidden\n".getBytes(StandardCharsets.UTF_8))),
       null, List.of(), Map.of(), ResourceLimits.DEFAULTS, false);
-    byte[] stdout = sh(JobScript.launcher(tmp.toString()), JobScript.payload(job, NONCE, tmp.toString()));
-    assertThat(new String(stdout, StandardCharsets.UTF_8)).doesNotContain(":files");
+    ProgramOutput out = output(false);
+    out.accept(new OutputChunk(false, sh(JobScript.launcher(tmp.toString()), JobScript.payload(dot, NONCE,
+      tmp.toString()))));
+    assertThat(out.files().files()).extracting(OutputFile::name).containsExactly(".hidden");
     ExecutionJob none = new ExecutionJob("id", 0, SH, "img", List.of(
       new SourceFile("main.sh", "mkdir out; echo x > out/a\n".getBytes(StandardCharsets.UTF_8))),
       null, List.of(), Map.of(), ResourceLimits.DEFAULTS.withOutputFilesBytes(0), false);

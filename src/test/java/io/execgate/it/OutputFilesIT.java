@@ -112,6 +112,16 @@ class OutputFilesIT extends StreamITBase {
     assertThat(files.keySet()).containsExactly("a");
     assertThat(files.get("a")).hasSize(500);
 
+    // a sparse file of 10 GiB (no space in /tmp, all of it in the reading): cut at the stream's bound
+    long start = System.nanoTime();
+    JsonObject sparse = run(sh("dd if=/dev/zero of=out/sparse bs=1 count=0 seek=10737418240 2>/dev/null; "
+      + "echo small > out/small; ls -l out/sparse | wc -l"));
+    assertThat(sparse.getString("status")).as(sparse.encode()).isEqualTo("succeeded");
+    assertThat(sparse.getString("stdout")).isEqualTo("1\n");
+    assertThat(sparse.getBoolean("outputFilesTruncated")).isTrue();
+    assertThat(files(sparse).keySet()).doesNotContain("sparse");
+    assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(10_000);
+
     HttpResponse<Buffer> tooMuch = post("/v1/executions?wait=true", sh("true")
       .put("limits", new JsonObject().put("outputFilesBytes", 1L << 40)));
     assertThat(tooMuch.statusCode()).isEqualTo(422);
@@ -129,6 +139,10 @@ class OutputFilesIT extends StreamITBase {
     JsonObject linked = run(sh("rmdir out && ln -s /etc out && echo ran"));
     assertThat(linked.getString("stdout")).isEqualTo("ran\n");
     assertThat(linked.containsKey("files")).as(linked.encode()).isFalse();
+    // or with a plain file
+    JsonObject file = run(sh("rmdir out && echo x > out && echo ran"));
+    assertThat(file.getString("stdout")).isEqualTo("ran\n");
+    assertThat(file.containsKey("files")).isFalse();
   }
 
   @Test

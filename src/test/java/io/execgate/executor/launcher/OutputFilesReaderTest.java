@@ -79,6 +79,16 @@ class OutputFilesReaderTest {
   }
 
   @Test
+  void theMediaTypeIsTheExtensionsOnly() {
+    assertThat(MediaTypes.of("a/B.PNG")).isEqualTo("image/png");
+    assertThat(MediaTypes.of("report.csv")).isEqualTo("text/csv");
+    assertThat(MediaTypes.of(".hidden")).isEqualTo("application/octet-stream");
+    assertThat(MediaTypes.of("dir.png/file")).isEqualTo("application/octet-stream");
+    assertThat(MediaTypes.of("noext")).isEqualTo("application/octet-stream");
+    assertThat(MediaTypes.of("x.exe")).isEqualTo("application/octet-stream");
+  }
+
+  @Test
   void aSecondFileOfTheSameNameIsSkipped() {
     OutputFiles files = read(new Tar().file("a", bytes("first")).file("./a", bytes("second")).end(), MIB, true);
     assertThat(files.files()).hasSize(1);

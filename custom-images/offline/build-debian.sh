@@ -3,7 +3,7 @@
 #
 #   execgate/debian:bookworm                Debian 12 (minbase) from Debian's archive: debootstrap, then
 #                                           docker import; a non-root `executor` user (uid 1000)
-#   execgate/python-scientific:offline      python3 with numpy, pandas and scipy from Debian packages
+#   execgate/python-scientific:offline      python3 with numpy, pandas, scipy and matplotlib from Debian packages
 #   execgate/nodejs-runtime:offline         nodejs with the packages of nodejs-runtime/package.json (npm ci)
 #   execgate/multi-language:offline         python3, nodejs, gcc/g++ and bash (multi-language/install-tools.sh)
 #
@@ -13,8 +13,9 @@
 #
 #   custom-images/offline/build-debian.sh [debian|python-scientific|nodejs-runtime|multi-language ...]
 #
-# Without arguments it builds all four. Idempotent: an image whose tag exists is kept (REBUILD=1
-# rebuilds the named ones; the base only when named or missing). Needs root and debootstrap
+# Without arguments it builds all four. Idempotent: an image whose tag exists is kept when its
+# io.execgate.image.revision label matches its Dockerfile's (REBUILD=1 rebuilds the named ones; the
+# base only when named or missing); an image is built under <tag>-building, then retagged. Needs root and debootstrap
 # (apt-get install debootstrap) for the base.
 #   DEBIAN_MIRROR   Debian archive to bootstrap from (default http://deb.debian.org/debian)
 #   TAG_PREFIX      image name prefix (default execgate/)
@@ -125,11 +126,21 @@ extra_ca() {
   fi
 }
 
+# the io.execgate.image.revision label a Dockerfile sets (empty when it sets none)
+revision() {
+  sed -n 's/.*io\.execgate\.image\.revision=\([0-9][0-9]*\).*/\1/p' "$1" | head -1
+}
+
 build_image() {
-  local name=$1 dockerfile=$2 tag=${prefix}$1:offline started=$SECONDS log context
+  local name=$1 dockerfile=$2 tag=${prefix}$1:offline started=$SECONDS log context wanted have
+  wanted=$(revision "$name/$dockerfile")
   if present "$tag"; then
-    say "$tag already present"
-    return
+    have=$($docker image inspect -f '{{index .Config.Labels "io.execgate.image.revision"}}' "$tag")
+    if [[ $have == "$wanted" ]]; then
+      say "$tag already present"
+      return
+    fi
+    say "$tag is revision ${have:-1}, $dockerfile is revision $wanted: rebuilding"
   fi
   log=$(mktemp /var/tmp/execgate-build-"$name".XXXXXX)
   context=$(mktemp -d /var/tmp/execgate-context-"$name".XXXXXX)
@@ -138,12 +149,16 @@ build_image() {
   say "building $tag (log: $log)"
   local cache=()
   [[ -z ${REBUILD:-} ]] || cache=(--no-cache)
-  if ! $docker build --force-rm "${cache[@]}" --build-arg BASE="$base_tag" -t "$tag" -f "$context/$dockerfile" \
-    "$context" >"$log" 2>&1; then
+  # built under a temporary tag and retagged when done: the old image serves under $tag meanwhile
+  # (and stays, untagged, for the containers and image caches that hold its id)
+  if ! $docker build --force-rm "${cache[@]}" --build-arg BASE="$base_tag" -t "$tag-building" \
+    -f "$context/$dockerfile" "$context" >"$log" 2>&1; then
     tail -30 "$log" >&2
     rm -rf "$context"
     exit 1
   fi
+  $docker tag "$tag-building" "$tag"
+  $docker rmi "$tag-building" >/dev/null
   rm -rf "$context" "$log"
   # the untagged images of build stages (npm and the extra CAs live only there)
   $docker image prune -f --filter label=io.execgate.build-stage="$name"-npm >/dev/null

@@ -73,6 +73,7 @@ public class ExecutorOptions {
     check("cpus", limits.cpus() <= maxLimits.cpus());
     check("pids", limits.pids() <= maxLimits.pids());
     check("outputBytes", limits.outputBytes() <= maxLimits.outputBytes());
+    check("outputFilesBytes", limits.outputFilesBytes() <= maxLimits.outputFilesBytes());
     return this;
   }
 

@@ -49,7 +49,8 @@ final class ExecutorOptionsConverter {
       r.getInt("memoryMb", def.memoryMb(), 6, 1 << 20),
       r.getDouble("cpus", def.cpus(), 0.01, 1024),
       r.getInt("pids", def.pids(), 8, 1 << 22),
-      r.getLong("outputBytes", def.outputBytes(), 1, 1L << 40));
+      r.getLong("outputBytes", def.outputBytes(), 1, 1L << 40),
+      r.getLong("outputFilesBytes", def.outputFilesBytes(), 0, 1L << 30));
     r.finish();
     return limits;
   }

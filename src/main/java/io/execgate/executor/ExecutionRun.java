@@ -196,7 +196,7 @@ final class ExecutionRun implements RunControl.Target {
     RecordOutput recordOutput = new RecordOutput(ec.options().getExecutor().getOutputRetention().getMaxStreamBytes(),
       ec.budget().open(owner));
     programOutput = new ProgramOutput(job.id(), nonce, job.limits().outputBytes(), compiles,
-      judge == null ? 0 : job.tests().tests().size(), recordOutput,
+      judge == null ? 0 : job.tests().tests().size(), job.limits().outputFilesBytes(), recordOutput,
       new ProgramOutput.Listener() {
         @Override
         public void text(boolean stderr, String stage, String text) {

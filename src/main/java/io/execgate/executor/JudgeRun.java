@@ -179,7 +179,7 @@ final class JudgeRun {
         r.stdoutTruncated(), r.stderrTruncated(), r.image(), r.language(), r.durationMs(), r.queuedMs(), r.usage(),
         "the tests passed the run's deadline of " + suiteDeadlineMs(job, maxTimeoutMs) + " ms (the sum of their "
           + "deadlines, at most the maximum timeoutMs) and were stopped", r.submittedAt(), r.compile(), r.worker(),
-        r.owner(), r.retention(), report);
+        r.owner(), r.retention(), report, r.files());
     }
     if (!completed) {
       return r.withJudge(report);
@@ -197,6 +197,6 @@ final class JudgeRun {
     }
     return new ExecutionResult(r.id(), status, null, null, r.stdout(), r.stderr(), false, false, r.image(),
       r.language(), r.durationMs(), r.queuedMs(), r.usage(), message, r.submittedAt(), r.compile(), r.worker(),
-      r.owner(), r.retention(), report);
+      r.owner(), r.retention(), report, r.files());
   }
 }

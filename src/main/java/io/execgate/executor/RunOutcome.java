@@ -7,6 +7,7 @@ import io.execgate.executor.launcher.Signals;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
+import io.execgate.model.OutputFiles;
 import io.execgate.model.OutputRetention;
 import io.execgate.model.ResourceLimits;
 import io.execgate.model.StageResult;
@@ -187,11 +188,14 @@ final class RunOutcome {
    */
   private ExecutionResult build(ExecutionStatus status, Integer exitCode, String signal, Long durationMs,
                                 String message, StageResult compile) {
+    // charged to the budget first: a budget that cannot hold them evicts the record's whole output
+    OutputFiles files = out == null ? null : out.record().files(out.files());
     OutputRetention retention = out == null ? OutputRetention.COMPLETE
       : new OutputRetention(out.record().omittedBytes(OutputPart.STDOUT), out.record().omittedBytes(OutputPart.STDERR),
       out.record().evicted());
     return new ExecutionResult(job.id(), status, exitCode, signal, null, null, out != null && out.stdoutTruncated(),
       out != null && out.stderrTruncated(), image, job.runtime().name(), durationMs, queuedMs,
-      out == null ? Usage.UNKNOWN : out.usage(), message, job.submittedAt(), compile, null, job.owner(), retention);
+      out == null ? Usage.UNKNOWN : out.usage(), message, job.submittedAt(), compile, null, job.owner(), retention,
+      null, files);
   }
 }

@@ -289,7 +289,8 @@ final class ExecutionRequestParser {
       r.has("cpus") ? r.getDouble("cpus", 0, -Double.MAX_VALUE, Double.MAX_VALUE) : null,
       intLimit(r, "pids", max.pids()),
       r.has("outputBytes") ? r.getLong("outputBytes", 0, Long.MIN_VALUE, Long.MAX_VALUE) : null,
-      r.has("compileTimeoutMs") ? r.getLong("compileTimeoutMs", 0, Long.MIN_VALUE, Long.MAX_VALUE) : null);
+      r.has("compileTimeoutMs") ? r.getLong("compileTimeoutMs", 0, Long.MIN_VALUE, Long.MAX_VALUE) : null,
+      r.has("outputFilesBytes") ? r.getLong("outputFilesBytes", 0, Long.MIN_VALUE, Long.MAX_VALUE) : null);
     r.finish();
     return limits;
   }

@@ -28,12 +28,14 @@ import io.vertx.core.json.JsonObject;
  *                        for the in-process client); only that key, or an admin, may see it
  * @param retention       what of the output the record does not hold (never {@code null})
  * @param judge           the verdicts of an execution with {@code tests}, or {@code null}
+ * @param files           the files the program left in {@code out/}, or {@code null} when it made no
+ *                        {@code out/} directory (or the run step did not end)
  */
 public record ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
                               String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
                               String language, Long durationMs, Long queuedMs, Usage usage, String message,
                               long submittedAt, StageResult compile, String worker, String owner,
-                              OutputRetention retention, JudgeReport judge) {
+                              OutputRetention retention, JudgeReport judge, OutputFiles files) {
 
   public ExecutionResult {
     retention = retention == null ? OutputRetention.COMPLETE : retention;
@@ -48,7 +50,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
                          long submittedAt, StageResult compile, String worker, String owner,
                          OutputRetention retention) {
     this(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated, image, language, durationMs,
-      queuedMs, usage, message, submittedAt, compile, worker, owner, retention, null);
+      queuedMs, usage, message, submittedAt, compile, worker, owner, retention, null, null);
   }
 
   /**
@@ -108,12 +110,22 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
    */
   public ExecutionResult withJudge(JudgeReport newJudge) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, newJudge);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, newJudge,
+      files);
+  }
+
+  /**
+   * @return the same result with the files the program left in {@code out/}
+   */
+  public ExecutionResult withFiles(OutputFiles newFiles) {
+    return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge,
+      newFiles);
   }
 
   public ExecutionResult withStatus(ExecutionStatus newStatus) {
     return new ExecutionResult(id, newStatus, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge, files);
   }
 
   /**
@@ -121,7 +133,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
    */
   public ExecutionResult withWorker(String worker) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge, files);
   }
 
   /**
@@ -129,7 +141,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
    */
   public ExecutionResult withOwner(String owner) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge, files);
   }
 
   /**
@@ -139,7 +151,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
     return new ExecutionResult(id, status, exitCode, signal, null, null, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt,
       compile == null ? null : compile.withoutOutput(), worker, owner, retention,
-      judge == null ? null : judge.withoutOutput());
+      judge == null ? null : judge.withoutOutput(), files);
   }
 
   /**
@@ -148,17 +160,18 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
   public ExecutionResult withOutput(String stdout, String stderr, String compileStdout, String compileStderr) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt,
-      compile == null ? null : compile.withOutput(compileStdout, compileStderr), worker, owner, retention, judge);
+      compile == null ? null : compile.withOutput(compileStdout, compileStderr), worker, owner, retention, judge, files);
   }
 
   /**
-   * @return the same result, its output evicted from the record: the output is gone and the record says so
+   * @return the same result, its output evicted from the record: the output (files included) is gone and
+   *   the record says so
    */
   public ExecutionResult withOutputEvicted() {
     return new ExecutionResult(id, status, exitCode, signal, null, null, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt,
       compile == null ? null : compile.withoutOutput(), worker, owner, retention.withEvicted(),
-      judge == null ? null : judge.withoutOutput());
+      judge == null ? null : judge.withoutOutput(), null);
   }
 
   public JsonObject toJson() {
@@ -188,6 +201,9 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
       retention.writeTo(json);
       if (judge != null) {
         judge.writeTo(json);
+      }
+      if (files != null) {
+        files.writeTo(json);
       }
     }
     if (message != null) {
@@ -223,6 +239,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
       json.getString("worker"),
       json.getString("owner"),
       OutputRetention.fromJson(json),
-      JudgeReport.readFrom(json));
+      JudgeReport.readFrom(json),
+      OutputFiles.fromJson(json));
   }
 }

@@ -128,7 +128,8 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
    *   counted by the heap it takes and not only by its payload
    */
   public long weight() {
-    return OVERHEAD_BYTES + (data == null ? 0 : data.length());
+    return OVERHEAD_BYTES + (data == null ? 0 : data.length())
+      + (result == null || result.files() == null ? 0 : result.files().encodedBytes());
   }
 
   /**

@@ -172,7 +172,8 @@ public final class RequestResolver {
       (int) clamp("memoryMb", l.memoryMb(), 6, max.memoryMb(), notes),
       cpus,
       (int) clamp("pids", l.pids(), 8, max.pids(), notes),
-      clamp("outputBytes", l.outputBytes(), 1, max.outputBytes(), notes));
+      clamp("outputBytes", l.outputBytes(), 1, max.outputBytes(), notes),
+      clamp("outputFilesBytes", l.outputFilesBytes(), 0, max.outputFilesBytes(), notes));
     if (job.tests() != null) {
       if (job.interactive() || job.stdin() != null || !job.args().isEmpty()) {
         throw GatewayException.invalid("tests", "tests take no interactive stdin, request stdin or request args");
@@ -315,7 +316,8 @@ public final class RequestResolver {
       (int) within("memoryMb", requested.memoryMb(), def.memoryMb(), 6, max.memoryMb()),
       cpus == null ? def.cpus() : cpus,
       (int) within("pids", requested.pids(), def.pids(), 8, max.pids()),
-      within("outputBytes", requested.outputBytes(), def.outputBytes(), 1, max.outputBytes()));
+      within("outputBytes", requested.outputBytes(), def.outputBytes(), 1, max.outputBytes()),
+      within("outputFilesBytes", requested.outputFilesBytes(), def.outputFilesBytes(), 0, max.outputFilesBytes()));
   }
 
   private static long within(String key, Number requested, long def, long min, long max) {

@@ -1,5 +1,6 @@
 package io.execgate.store;
 
+import io.execgate.model.OutputFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,8 @@ public final class RecordOutput {
   private final OutputBudget.Reservation reservation;
   private final Map<OutputPart, RetainedText> texts = new EnumMap<>(OutputPart.class);
   private boolean evicted;
+  /** What the record's files take (base64), charged with the texts. */
+  private long filesBytes;
 
   /**
    * @param reservation what the texts are charged to, or {@code null} for no budget
@@ -56,6 +59,27 @@ public final class RecordOutput {
   }
 
   /**
+   * Charges the files the program left to the budget, with the texts: when it cannot make room, the
+   * record keeps no output at all (files included), as for a text.
+   *
+   * @return the files the record keeps, or {@code null} when none (or none fit)
+   */
+  public OutputFiles files(OutputFiles files) {
+    if (files == null || evicted) {
+      return null;
+    }
+    long bytes = files.encodedBytes();
+    if (reservation != null && bytes > 0 && !reservation.take(bytes)) {
+      evicted = true;
+      reset();
+      reservation.release();
+      return null;
+    }
+    filesBytes += bytes;
+    return files;
+  }
+
+  /**
    * @return whether the budget took the record's output away
    */
   public boolean evicted() {
@@ -88,7 +112,7 @@ public final class RecordOutput {
     if (reservation == null) {
       return;
     }
-    long bytes = texts.values().stream().mapToLong(RetainedText::keptBytes).sum();
+    long bytes = texts.values().stream().mapToLong(RetainedText::keptBytes).sum() + filesBytes;
     int pieces = record.pieces().values().stream().mapToInt(StoredRecord.Pieces::count).sum();
     long expiresAt = System.currentTimeMillis() + ttlMs;
     String id = record.result().id();

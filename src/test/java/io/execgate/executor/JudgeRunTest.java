@@ -65,7 +65,7 @@ class JudgeRunTest {
   }
 
   private static ProgramOutput output(JudgeRun judge) {
-    return new ProgramOutput("id", NONCE, 4, true, 3, RecordOutput.unbounded(), new ProgramOutput.Listener() {
+    return new ProgramOutput("id", NONCE, 4, true, 3, 0, RecordOutput.unbounded(), new ProgramOutput.Listener() {
       @Override
       public void text(boolean stderr, String stage, String text) {
       }

@@ -23,7 +23,7 @@ class ProgramOutputTestsTest {
   private boolean ended;
 
   private ProgramOutput output(int tests, long cap) {
-    return new ProgramOutput("id", NONCE, cap, true, tests, RecordOutput.unbounded(), new ProgramOutput.Listener() {
+    return new ProgramOutput("id", NONCE, cap, true, tests, 0, RecordOutput.unbounded(), new ProgramOutput.Listener() {
       @Override
       public void text(boolean stderr, String stage, String text) {
         events.add(stage + (stderr ? ".err:" : ".out:") + text);

@@ -33,7 +33,7 @@ class JudgeJsonTest {
   void aResultKeepsItsVerdictsAndTheExitFrameDropsTheirOutput() {
     JudgeReport report = new JudgeReport(Verdict.WRONG_ANSWER, 0, 2, List.of(ONE, TestResult.skipped(null)));
     ExecutionResult r = new ExecutionResult("id", ExecutionStatus.FAILED, null, null, "", "", false, false, "img", "c",
-      10L, 1L, Usage.UNKNOWN, "test 0 (one): wrong_answer", 1, null, null, "key", OutputRetention.COMPLETE, report);
+      10L, 1L, Usage.UNKNOWN, "test 0 (one): wrong_answer", 1, null, null, "key", OutputRetention.COMPLETE, report, null);
     assertThat(ExecutionResult.fromJson(r.toJson())).isEqualTo(r);
     assertThat(r.toJson().getString("verdict")).isEqualTo("wrong_answer");
     assertThat(r.toJson().getInteger("total")).isEqualTo(2);

@@ -148,9 +148,9 @@ class RequestResolverTest {
     ResourceLimits max = options.getExecutor().getMaxLimits();
     List<String> notes = new ArrayList<>();
     ExecutionJob job = resolver.recheck(forged(new ResourceLimits(Long.MAX_VALUE, 1 << 20, 64, 1 << 20,
-      Long.MAX_VALUE), null, null), notes);
+      Long.MAX_VALUE, Long.MAX_VALUE), null, null), notes);
     assertThat(job.limits()).isEqualTo(max);
-    assertThat(notes).hasSize(5).anySatisfy(n -> assertThat(n).isEqualTo("limits.memoryMb 1048576 clamped to "
+    assertThat(notes).hasSize(6).anySatisfy(n -> assertThat(n).isEqualTo("limits.memoryMb 1048576 clamped to "
       + max.memoryMb()));
   }
 

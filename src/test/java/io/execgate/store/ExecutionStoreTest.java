@@ -3,6 +3,8 @@ package io.execgate.store;
 import io.execgate.error.GatewayException;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
+import io.execgate.model.OutputFile;
+import io.execgate.model.OutputFiles;
 import io.execgate.model.OutputRetention;
 import io.execgate.model.StageResult;
 import io.execgate.model.Usage;
@@ -99,6 +101,34 @@ class ExecutionStoreTest {
     // a reader that started before never gets a short text passed off as whole
     assertThatThrownBy(() -> reading.next().await())
       .isInstanceOf(GatewayException.class).hasMessageContaining("evicted");
+  }
+
+  @Test
+  void aRecordKeepsItsFilesUntilItsOutputIsEvicted() {
+    String id = id();
+    byte[] bytes = new byte[256];
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) i;
+    }
+    OutputFiles files = new OutputFiles(List.of(new OutputFile("sub/b.bin", "application/octet-stream", bytes),
+      new OutputFile("plot.png", "image/png", new byte[0])), true);
+    StoredRecord stored = store.put(result(id, null).withFiles(files), Map.of(OutputPart.STDOUT, List.of("x")))
+      .await();
+    ExecutionResult read = store.full(id).await();
+    assertThat(read.files()).isEqualTo(files);
+    assertThat(read.toJson().getJsonArray("files").getJsonObject(0).getString("content"))
+      .isEqualTo(java.util.Base64.getEncoder().encodeToString(bytes));
+    assertThat(read.toJson().getBoolean("outputFilesTruncated")).isTrue();
+    // the exit frame carries them: no other frame does
+    assertThat(read.withoutOutput().files()).isEqualTo(files);
+    assertThat(io.execgate.model.Frame.exit(1, 2, read).weight()).isGreaterThan(files.encodedBytes());
+    assertThat(result(id(), null).toJson().containsKey("files")).isFalse();
+
+    store.evictOutput(id, stored.pieces(), System.currentTimeMillis() + 30_000).await();
+    ExecutionResult after = store.get(id).await();
+    assertThat(after.files()).isNull();
+    assertThat(after.toJson().containsKey("files")).isFalse();
+    assertThat(after.retention().evicted()).isTrue();
   }
 
   @Test

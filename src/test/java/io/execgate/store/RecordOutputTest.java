@@ -2,6 +2,8 @@ package io.execgate.store;
 
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
+import io.execgate.model.OutputFile;
+import io.execgate.model.OutputFiles;
 import io.execgate.model.OutputRetention;
 import io.execgate.model.Usage;
 import io.vertx.core.Vertx;
@@ -83,6 +85,29 @@ class RecordOutputTest {
     assertThat(budget.used("a")).as("its reservation was given back").isZero();
     out.append(OutputPart.STDOUT, "more");
     assertThat(out.text(OutputPart.STDOUT)).isEmpty();
+  }
+
+  @Test
+  void filesAreChargedWithTheTextsAndABudgetThatCannotHoldThemEvictsTheWholeOutput() {
+    OutputBudget budget = new OutputBudget(1 << 20, 1 << 20, System::currentTimeMillis);
+    RecordOutput out = new RecordOutput(1 << 20, budget.open("a"));
+    out.append(OutputPart.STDOUT, "hi");
+    OutputFiles small = new OutputFiles(List.of(new OutputFile("a.txt", "text/plain", new byte[3000])), false);
+    assertThat(out.files(small)).isSameAs(small);
+    assertThat(out.evicted()).isFalse();
+    assertThat(budget.used("a")).isGreaterThanOrEqualTo(small.encodedBytes());
+
+    OutputBudget.Reservation other = budget.open("other");
+    assertThat(other.take((1 << 20) - OutputBudget.BLOCK_BYTES)).isTrue();
+    RecordOutput full = new RecordOutput(1 << 20, budget.open("b"));
+    full.append(OutputPart.STDOUT, "hi");
+    OutputFiles big = new OutputFiles(List.of(new OutputFile("big.bin", "application/octet-stream",
+      new byte[200_000])), false);
+    assertThat(full.files(big)).isNull();
+    assertThat(full.evicted()).isTrue();
+    assertThat(full.text(OutputPart.STDOUT)).isEmpty();
+    assertThat(budget.used("b")).isZero();
+    assertThat(new RecordOutput(10, null).files(null)).isNull();
   }
 
   @Test

@@ -25,7 +25,11 @@ import java.util.regex.Pattern;
  * its exact length into {@code /tmp/work}, runs the optional compile step, then the run step, and
  * finally writes an end record {@code \x1eEXECGATE:<nonce>:exit:<code>:<cpuMs>:<memPeak>:<oomKills>\x1e}
  * to both streams (after a compile step, a {@code compile:<code>:<cpuMs>:<memPeak>} record first,
- * which ends the compile step's output). The nonce is random per execution and lives only in the
+ * which ends the compile step's output). When the job asks for files, the launcher creates {@code out/}
+ * before the run step; between the run step and its end record, when {@code out/} (still a directory,
+ * not a link) holds anything, the launcher sends it back on stdout: a {@code files} record, a tar stream of {@code out/} cut at
+ * {@link #filesStreamBytes(long)}, and a {@code files-end} record (see {@link OutputFilesReader}). The
+ * nonce is random per execution and lives only in the
  * launcher shell's memory, never in a file, the environment or a command line (the shells' own
  * {@code printf} and {@code read} are builtins), and that memory is out of the program's reach: so
  * the program can neither print a record by accident nor forge one. Because the record closes each
@@ -86,6 +90,19 @@ public final class JobScript {
   static final String KILL_ALL = "kill -9 -1 2>/dev/null";
   /** Between test cases outside a sandbox (tests of the protocol): the test's own processes. */
   static final String KILL_OWN = "kill -s KILL $_p $_r $_s 2>/dev/null";
+
+  /** Blocks of the files' tar stream, as the launcher's {@code dd} writes them. */
+  static final int FILES_BLOCK_BYTES = 64 * 1024;
+
+  /**
+   * The most bytes of tar stream the launcher sends for a cap of {@code limitBytes} of content: the
+   * content, a header and padding per file for as many files as a result carries, and a margin, in
+   * whole blocks. Past it the stream is cut, and its reader says the files were truncated.
+   */
+  public static long filesStreamBytes(long limitBytes) {
+    long bytes = limitBytes + (long) OutputFilesReader.MAX_FILES * 1024 + FILES_BLOCK_BYTES;
+    return (bytes + FILES_BLOCK_BYTES - 1) / FILES_BLOCK_BYTES * FILES_BLOCK_BYTES;
+  }
 
   /** Where the program's files are written and where it runs. */
   public static final String WORK_DIR = "/tmp/work";
@@ -236,14 +253,41 @@ public final class JobScript {
       TestScript.append(sb, job, tmp, killAll, inline.testStdins());
       return sb.toString();
     }
+    if (job.limits().outputFilesBytes() > 0) {
+      // there for the program to write into (plt.savefig("out/plot.png") needs no makedirs)
+      sb.append("mkdir -p out 2>/dev/null\n");
+    }
     sb.append("set --");
     for (String arg : job.args()) {
       sb.append(' ').append(quote(arg));
     }
     sb.append('\n');
     sb.append(job.runtime().run().replace("{file}", entry)).append(" \"$@\"").append(stdin).append('\n');
-    sb.append("_x=$?; _u; _m \"exit:$_x:$_cu:$_mp:$_ok\"; exit $_x\n");
+    sb.append("_x=$?\n");
+    files(sb, job, nonce, work);
+    sb.append("_u; _m \"exit:$_x:$_cu:$_mp:$_ok\"; exit $_x\n");
     return sb.toString();
+  }
+
+  /**
+   * Sends the program's {@code out/} directory back, after the run step: a tar of it, cut at
+   * {@link #filesStreamBytes(long)}. tar stores links and FIFOs as entries without following or
+   * opening them; the cut bounds the time too, since tar writes a header for every entry it meets
+   * (tar has the default SIGPIPE, since a trap is not inherited: it ends once dd has enough).
+   */
+  private static void files(StringBuilder sb, ExecutionJob job, String nonce, String work) {
+    long limit = job.limits().outputFilesBytes();
+    if (limit <= 0) {
+      return;
+    }
+    String out = quote(work + "/out");
+    // only when out/ holds anything: the shell's own globbing tells, without a process
+    sb.append("if [ -d ").append(out).append(" ] && [ ! -L ").append(out).append(" ] && command -v tar >/dev/null 2>&1; ")
+      .append("then set -- ").append(out).append("/* ").append(out).append("/.[!.]* ").append(out).append("/..?*; ")
+      .append("for _f; do if [ -e \"$_f\" ] || [ -L \"$_f\" ]; then printf '\\036EXECGATE:").append(nonce)
+      .append(":files\\036'; tar -cf - -C ").append(out).append(" . 2>/dev/null | dd bs=").append(FILES_BLOCK_BYTES)
+      .append(" count=").append(filesStreamBytes(limit) / FILES_BLOCK_BYTES).append(" iflag=fullblock 2>/dev/null; ")
+      .append("printf '\\036EXECGATE:").append(nonce).append(":files-end\\036'; break; fi; done; fi\n");
   }
 
   /** The placeholders of a compile command: {@code {file}} and {@code {sources:.c,.h}}. */

@@ -2,6 +2,7 @@ package io.execgate.executor.launcher;
 
 import io.execgate.docker.OutputChunk;
 import io.execgate.model.Frame;
+import io.execgate.model.OutputFiles;
 import io.execgate.model.Usage;
 import io.execgate.store.OutputPart;
 import io.execgate.store.RecordOutput;
@@ -23,6 +24,9 @@ import java.util.List;
  *   while that stream still carries the compile step's text (so before any run output);</li>
  *   <li>{@code exit}: once per stream, after that stream's compile record when there is a compile
  *   step; it closes the stream, and the first one gives the exit code;</li>
+ *   <li>{@code files}: on stdout only, once, after the compile step, before the exit record: what
+ *   follows is the tar stream of the program's {@code out/} directory, read by an
+ *   {@link OutputFilesReader} until {@code files-end} (or the exit record, or the stream's end);</li>
  *   <li>anything else is text.</li>
  * </ul>
  */
@@ -102,6 +106,10 @@ public final class ProgramOutput {
   private int stderrTest;
   /** Test cases one stream has ended and the other not yet: their text and record so far. */
   private final java.util.Map<Integer, PendingTest> pending = new java.util.HashMap<>();
+  /** The cap on the files' bytes, 0 when the job asks for none. */
+  private final long filesLimit;
+  private OutputFilesReader filesReader;
+  private OutputFiles files;
 
   /**
    * @param compiles whether the job has a compile step, whose output comes first
@@ -115,15 +123,18 @@ public final class ProgramOutput {
    */
   public ProgramOutput(String executionId, String nonce, long limitBytes, boolean compiles, RecordOutput record,
                 Listener listener) {
-    this(executionId, nonce, limitBytes, compiles, 0, record, listener);
+    this(executionId, nonce, limitBytes, compiles, 0, 0, record, listener);
   }
 
   /**
-   * @param tests the test cases of a judged run (each is a step with its own cap), or 0
+   * @param tests      the test cases of a judged run (each is a step with its own cap), or 0
+   * @param filesLimit the cap on the bytes of the files returned from {@code out/}
+   * @param record     what keeps the texts for the record
    */
   public ProgramOutput(String executionId, String nonce, long limitBytes, boolean compiles, int tests,
-                       RecordOutput record, Listener listener) {
+                       long filesLimit, RecordOutput record, Listener listener) {
     this.tests = tests;
+    this.filesLimit = filesLimit;
     this.executionId = executionId;
     this.record = record;
     this.listener = listener;
@@ -147,6 +158,15 @@ public final class ProgramOutput {
   public void end() {
     stdout.end();
     stderr.end();
+    endFiles(false);
+  }
+
+  /**
+   * @return the files the program left in {@code out/}, or {@code null} when the launcher sent none
+   *   (no {@code out/} directory, or the program did not end)
+   */
+  public OutputFiles files() {
+    return files;
   }
 
   /**
@@ -253,6 +273,13 @@ public final class ProgramOutput {
     }
 
     @Override
+    public void bytes(byte[] buf, int from, int to) {
+      if (!isStderr && filesReader != null) {
+        filesReader.feed(buf, from, to);
+      }
+    }
+
+    @Override
     public void truncated(long keptBytes) {
       boolean compiling = compiling();
       if (tests > 0 && !compiling) {
@@ -282,6 +309,8 @@ public final class ProgramOutput {
         case "compile" -> compiles && compiling() && compileRecord(fields, isStderr);
         case "exit" -> !compiling() && (isStderr ? stderrTest : stdoutTest) >= tests && exitRecord(fields, isStderr);
         case "test" -> tests > 0 && !compiling() && testRecord(fields, isStderr);
+        case "files" -> !isStderr && !compiling() && filesReader == null && files == null && startFiles();
+        case "files-end" -> !isStderr && filesReader != null && endFiles(true);
         default -> false;
       };
       if (!taken) {
@@ -336,6 +365,24 @@ public final class ProgramOutput {
     return true;
   }
 
+  private boolean startFiles() {
+    filesReader = new OutputFilesReader(filesLimit, JobScript.filesStreamBytes(filesLimit));
+    stdout.binary(true);
+    return true;
+  }
+
+  /**
+   * @param complete whether the launcher said the files were all sent
+   */
+  private boolean endFiles(boolean complete) {
+    if (filesReader != null) {
+      files = filesReader.finish(complete);
+      filesReader = null;
+      stdout.binary(false);
+    }
+    return true;
+  }
+
   /** One test case's output while one of its streams has not ended. */
   private static final class PendingTest {
     private final StringBuilder stdout = new StringBuilder();
@@ -353,6 +400,10 @@ public final class ProgramOutput {
   }
 
   private boolean exitRecord(List<String> fields, boolean isStderr) {
+    if (!isStderr) {
+      // the launcher ended while it sent the files: what was read whole stays
+      endFiles(false);
+    }
     if (exitCode == null) {
       Long code = parseLong(fields, 1);
       exitCode = code == null ? -1 : (int) (long) code;

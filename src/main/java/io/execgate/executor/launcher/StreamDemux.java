@@ -15,6 +15,10 @@ import java.util.List;
  * (a compile step's record may start the run step's count once, see {@link #restartCap()}), and at
  * {@code totalLimit} bytes for the whole stream, which nothing resets. Records are recognised by
  * their nonce prefix even when split across chunks; a record the sink refuses is program text.
+ * <p>
+ * Between two records, the sink may switch the stream to bytes ({@link #binary(boolean)}): what
+ * follows is handed over raw, outside the caps, until a record switches it back; records are still
+ * recognised in it (the nonce cannot occur in the bytes, which the program made without knowing it).
  */
 final class StreamDemux {
 
@@ -30,6 +34,10 @@ final class StreamDemux {
      * @return whether the record was taken as the launcher's; if not, its bytes are program text
      */
     boolean record(List<String> fields);
+
+    /** Raw bytes, while the stream is switched to bytes. */
+    default void bytes(byte[] buf, int from, int to) {
+    }
   }
 
   private static final byte RS = 0x1e;
@@ -49,6 +57,7 @@ final class StreamDemux {
   private long total;
   private boolean truncated;
   private boolean closed;
+  private boolean binary;
 
   StreamDemux(byte[] prefix, long limit, Sink sink) {
     this(prefix, limit, limit, sink);
@@ -95,6 +104,17 @@ final class StreamDemux {
     truncated = false;
     partial = EMPTY;
     decoder.reset();
+  }
+
+  /**
+   * Switches the stream between text and raw bytes; called by the sink while it takes a record.
+   */
+  void binary(boolean on) {
+    binary = on;
+  }
+
+  boolean isBinary() {
+    return binary;
   }
 
   /**
@@ -171,6 +191,10 @@ final class StreamDemux {
 
   private void text(byte[] buf, int from, int to) {
     int len = to - from;
+    if (len > 0 && binary) {
+      sink.bytes(buf, from, to);
+      return;
+    }
     if (len <= 0 || truncated) {
       return;
     }

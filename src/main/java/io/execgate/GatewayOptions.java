@@ -10,6 +10,8 @@ import io.execgate.config.HttpOptions;
 import io.execgate.config.ImageCacheOptions;
 import io.execgate.config.JsonReader;
 import io.execgate.config.McpOptions;
+import io.execgate.config.BatchOptions;
+import io.execgate.config.WebhookOptions;
 import io.execgate.model.ImageRef;
 import io.execgate.model.RuntimeSpec;
 import io.vertx.core.json.JsonArray;
@@ -44,6 +46,8 @@ public class GatewayOptions {
   private AuthOptions auth;
   private ClusterOptions cluster;
   private McpOptions mcp;
+  private BatchOptions batches;
+  private WebhookOptions webhooks;
   private List<RuntimeSpec> runtimes;
   private String defaultRuntime;
 
@@ -61,6 +65,8 @@ public class GatewayOptions {
     auth = new AuthOptions();
     cluster = new ClusterOptions();
     mcp = new McpOptions();
+    batches = new BatchOptions();
+    webhooks = new WebhookOptions();
     runtimes = new ArrayList<>(DefaultRuntimes.all());
     defaultRuntime = DEFAULT_RUNTIME;
   }
@@ -85,6 +91,8 @@ public class GatewayOptions {
     auth = new AuthOptions(r.getObject("auth"));
     cluster = new ClusterOptions(r.getObject("cluster"));
     mcp = new McpOptions(r.getObject("mcp"));
+    batches = new BatchOptions(r.getObject("batches"));
+    webhooks = new WebhookOptions(r.getObject("webhooks"));
     JsonArray array = r.getArray("runtimes");
     if (array != null) {
       runtimes = new ArrayList<>();
@@ -288,6 +296,38 @@ public class GatewayOptions {
   }
 
   /**
+   * @return the settings of batches ({@code POST /v1/batches})
+   */
+  public BatchOptions getBatches() {
+    return batches;
+  }
+
+  /**
+   * @param batches the settings of batches
+   * @return a reference to this, so the API can be used fluently
+   */
+  public GatewayOptions setBatches(BatchOptions batches) {
+    this.batches = batches;
+    return this;
+  }
+
+  /**
+   * @return the settings of completion webhooks ({@code callbackUrl})
+   */
+  public WebhookOptions getWebhooks() {
+    return webhooks;
+  }
+
+  /**
+   * @param webhooks the settings of completion webhooks
+   * @return a reference to this, so the API can be used fluently
+   */
+  public GatewayOptions setWebhooks(WebhookOptions webhooks) {
+    this.webhooks = webhooks;
+    return this;
+  }
+
+  /**
    * @return whether and how this node joins a cluster
    */
   public ClusterOptions getCluster() {
@@ -361,6 +401,8 @@ public class GatewayOptions {
       .put("auth", auth.toJson())
       .put("cluster", cluster.toJson())
       .put("mcp", mcp.toJson())
+      .put("batches", batches.toJson())
+      .put("webhooks", webhooks.toJson())
       .put("runtimes", array)
       .put("defaultRuntime", defaultRuntime);
   }
@@ -369,6 +411,9 @@ public class GatewayOptions {
   public String toString() {
     JsonObject json = toJson();
     AuthOptions.masked(json.getJsonObject("auth"));
+    if (webhooks.getSecret() != null) {
+      json.getJsonObject("webhooks").put("secret", "***");
+    }
     return json.encode();
   }
 }

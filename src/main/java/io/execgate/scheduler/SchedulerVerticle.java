@@ -14,6 +14,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,6 +59,10 @@ public final class SchedulerVerticle extends VerticleBase {
   private final Map<String, Share> shares = new HashMap<>();
   private final Map<String, Integer> runningPerOwner = new HashMap<>();
   private final Map<String, Integer> admittedPerOwner = new HashMap<>();
+  /** Queue places held for batches being admitted, by reservation id; counted as admitted by every check. */
+  private final Map<String, Reservation> reservations = new HashMap<>();
+  private final Map<String, Integer> reservedPerOwner = new HashMap<>();
+  private int reserved;
   private final boolean clustered;
   private boolean stopping;
   private boolean engineReady;
@@ -100,6 +107,24 @@ public final class SchedulerVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * Places held for one batch: each admit that names it takes one without the capacity and quota
+   * checks, which the reservation passed for all of them at once.
+   */
+  private static final class Reservation {
+    final String owner;
+    int left;
+    long timer;
+
+    Reservation(String owner, int left) {
+      this.owner = owner;
+      this.left = left;
+    }
+  }
+
+  /** A reservation not used up within this time gives its places back. */
+  static final long RESERVATION_TTL_MS = 60_000;
+
   @Override
   public Future<?> start() {
     metrics = GatewayMetrics.of(vertx, addresses.prefix());
@@ -108,6 +133,9 @@ public final class SchedulerVerticle extends VerticleBase {
       s -> s.admitted.size() - s.running.size());
     metrics.gauge("execgate_capacity", "Run slots of this node", this, s -> s.maxConcurrent);
     var bus = vertx.eventBus();
+    // a cluster's batches are admitted item by item through the dispatcher, which has no such operation
+    Future<Void> reserve = clustered ? Future.succeededFuture()
+      : bus.<JsonObject>localConsumer(addresses.schedulerReserve(), this::reserve).completion();
     return Future.all(
       bus.<ExecutionJob>localConsumer(clustered ? addresses.schedulerNodeAdmit() : addresses.schedulerAdmit(),
         this::admit).completion(),
@@ -118,7 +146,7 @@ public final class SchedulerVerticle extends VerticleBase {
       bus.<Boolean>localConsumer(addresses.schedulerEngineReady(), m -> {
         engineReady = true;
         m.reply(null);
-      }).completion());
+      }).completion()).compose(v -> reserve);
   }
 
   private void admit(Message<ExecutionJob> message) {
@@ -132,19 +160,10 @@ public final class SchedulerVerticle extends VerticleBase {
         "the Docker engine does not answer yet; executions are taken once it does (see /ready)");
       return;
     }
-    if (admitted.size() >= maxConcurrent + maxQueued) {
-      reject(message, ErrorCode.CAPACITY_EXHAUSTED, "at capacity: " + running.size() + " executions running and "
-        + (admitted.size() - running.size()) + " waiting");
-      return;
-    }
     String owner = message.headers().get(Headers.OWNER);
-    String ownerMax = message.headers().get(Headers.OWNER_MAX);
-    if (owner != null && ownerMax != null) {
-      int quota = Integer.parseInt(ownerMax);
-      int current = perOwner.getOrDefault(owner, 0);
-      if (current >= quota) {
-        reject(message, ErrorCode.QUOTA_EXCEEDED, "key '" + owner + "' already has " + current
-          + " executions running or queued, its quota");
+    if (!takeReserved(message.headers().get(Headers.RESERVATION), owner)) {
+      ErrorCode refused = refusal(message, 1);
+      if (refused != null) {
         return;
       }
     }
@@ -169,6 +188,103 @@ public final class SchedulerVerticle extends VerticleBase {
         forget(job.id());
         Replies.fail(message, err);
       });
+  }
+
+  /**
+   * Checks that {@code count} more executions of the message's owner fit in the node's places and
+   * in the owner's quota, counting the places reserved; refuses the message when they do not.
+   *
+   * @return the code the message was refused with, or {@code null} when they fit
+   */
+  private ErrorCode refusal(Message<?> message, int count) {
+    if (admitted.size() + reserved + count > maxConcurrent + maxQueued) {
+      reject(message, ErrorCode.CAPACITY_EXHAUSTED, "at capacity: " + running.size() + " executions running and "
+        + (admitted.size() - running.size() + reserved) + " waiting" + (count > 1 ? "; " + count + " more do not fit" : ""));
+      return ErrorCode.CAPACITY_EXHAUSTED;
+    }
+    String owner = message.headers().get(Headers.OWNER);
+    String ownerMax = message.headers().get(Headers.OWNER_MAX);
+    if (owner != null && ownerMax != null) {
+      int quota = Integer.parseInt(ownerMax);
+      int current = perOwner.getOrDefault(owner, 0) + reservedPerOwner.getOrDefault(owner, 0);
+      if (current + count > quota) {
+        reject(message, ErrorCode.QUOTA_EXCEEDED, "key '" + owner + "' already has " + current
+          + " executions running or queued" + (count > 1 ? " and " + count + " more" : "") + " would pass its quota of "
+          + quota);
+        return ErrorCode.QUOTA_EXCEEDED;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Holds {@code count} places for a batch, all or none: the reply is the reservation's id, which
+   * each of its admits names.
+   */
+  private void reserve(Message<JsonObject> message) {
+    int count = message.body().getInteger("count", 0);
+    if (stopping) {
+      reject(message, ErrorCode.SHUTTING_DOWN, "the gateway is shutting down");
+      return;
+    }
+    if (!engineReady) {
+      reject(message, ErrorCode.DOCKER_UNAVAILABLE,
+        "the Docker engine does not answer yet; executions are taken once it does (see /ready)");
+      return;
+    }
+    if (count < 1) {
+      message.fail(ErrorCode.INVALID_REQUEST.number(), "a reservation holds one place at least");
+      return;
+    }
+    if (refusal(message, count) != null) {
+      return;
+    }
+    String owner = message.headers().get(Headers.OWNER);
+    String id = UUID.randomUUID().toString();
+    Reservation r = new Reservation(owner, count);
+    reserved += count;
+    if (owner != null) {
+      reservedPerOwner.merge(owner, count, Integer::sum);
+    }
+    r.timer = vertx.setTimer(RESERVATION_TTL_MS, t -> expire(id));
+    reservations.put(id, r);
+    message.reply(id);
+  }
+
+  /**
+   * Takes one place of reservation {@code id} for an admit of {@code owner}.
+   *
+   * @return whether it had one (else the admit is checked as any other)
+   */
+  private boolean takeReserved(String id, String owner) {
+    Reservation r = id == null ? null : reservations.get(id);
+    if (r == null || !Objects.equals(r.owner, owner)) {
+      return false;
+    }
+    r.left--;
+    unreserve(r.owner, 1);
+    if (r.left == 0) {
+      vertx.cancelTimer(r.timer);
+      reservations.remove(id);
+    }
+    return true;
+  }
+
+  /**
+   * Gives back the places of a reservation not used up in time (its batch's gateway failed midway).
+   */
+  private void expire(String id) {
+    Reservation r = reservations.remove(id);
+    if (r != null) {
+      unreserve(r.owner, r.left);
+    }
+  }
+
+  private void unreserve(String owner, int count) {
+    reserved -= count;
+    if (owner != null) {
+      reservedPerOwner.computeIfPresent(owner, (k, n) -> n > count ? n - count : null);
+    }
   }
 
   private void reject(Message<?> message, ErrorCode code, String why) {

@@ -199,6 +199,7 @@ final class BatchApi {
     List<Future<?>> cancels = new ArrayList<>();
     for (Future<Admission> a : admits) {
       if (a.succeeded()) {
+        callbacks.drop(a.result().id());
         cancels.add(executions.cancel(a.result().id(), principal));
       }
     }

@@ -60,6 +60,13 @@ final class Callbacks {
       .request(addresses.webhookWatch(), new CallbackRequest(batch, id, url, principal.id()),
         new DeliveryOptions().setSendTimeout(WATCH_TIMEOUT_MS))
       .compose(v -> admission.get())
-      .onFailure(err -> vertx.eventBus().send(addresses.webhookDrop(), id));
+      .onFailure(err -> drop(id));
+  }
+
+  /**
+   * Forgets the webhook of {@code id} (its admission failed, or its batch was refused).
+   */
+  void drop(String id) {
+    vertx.eventBus().send(addresses.webhookDrop(), id);
   }
 }

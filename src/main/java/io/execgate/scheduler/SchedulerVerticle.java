@@ -22,9 +22,7 @@ import org.slf4j.LoggerFactory;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,10 +57,8 @@ public final class SchedulerVerticle extends VerticleBase {
   private final Map<String, Share> shares = new HashMap<>();
   private final Map<String, Integer> runningPerOwner = new HashMap<>();
   private final Map<String, Integer> admittedPerOwner = new HashMap<>();
-  /** Queue places held for batches being admitted, by reservation id; counted as admitted by every check. */
-  private final Map<String, Reservation> reservations = new HashMap<>();
-  private final Map<String, Integer> reservedPerOwner = new HashMap<>();
-  private int reserved;
+  /** Queue places held for batches being admitted; counted as admitted by every check. */
+  private Reservations reservations;
   private final boolean clustered;
   private boolean stopping;
   private boolean engineReady;
@@ -107,27 +103,10 @@ public final class SchedulerVerticle extends VerticleBase {
     }
   }
 
-  /**
-   * Places held for one batch: each admit that names it takes one without the capacity and quota
-   * checks, which the reservation passed for all of them at once.
-   */
-  private static final class Reservation {
-    final String owner;
-    int left;
-    long timer;
-
-    Reservation(String owner, int left) {
-      this.owner = owner;
-      this.left = left;
-    }
-  }
-
-  /** A reservation not used up within this time gives its places back. */
-  static final long RESERVATION_TTL_MS = 60_000;
-
   @Override
   public Future<?> start() {
     metrics = GatewayMetrics.of(vertx, addresses.prefix());
+    reservations = new Reservations(vertx);
     metrics.gauge("execgate_running", "Executions holding a run slot", this, s -> s.running.size());
     metrics.gauge("execgate_queue_depth", "Admitted executions waiting for a run slot", this,
       s -> s.admitted.size() - s.running.size());
@@ -161,7 +140,7 @@ public final class SchedulerVerticle extends VerticleBase {
       return;
     }
     String owner = message.headers().get(Headers.OWNER);
-    if (!takeReserved(message.headers().get(Headers.RESERVATION), owner)) {
+    if (!reservations.take(message.headers().get(Headers.RESERVATION), owner)) {
       ErrorCode refused = refusal(message, 1);
       if (refused != null) {
         return;
@@ -197,20 +176,23 @@ public final class SchedulerVerticle extends VerticleBase {
    * @return the code the message was refused with, or {@code null} when they fit
    */
   private ErrorCode refusal(Message<?> message, int count) {
+    int reserved = reservations.total();
     if (admitted.size() + reserved + count > maxConcurrent + maxQueued) {
       reject(message, ErrorCode.CAPACITY_EXHAUSTED, "at capacity: " + running.size() + " executions running and "
-        + (admitted.size() - running.size() + reserved) + " waiting" + (count > 1 ? "; " + count + " more do not fit" : ""));
+        + (admitted.size() - running.size() + reserved) + " waiting" + (count > 1 ? "; " + count + " more do not fit"
+        : ""));
       return ErrorCode.CAPACITY_EXHAUSTED;
     }
     String owner = message.headers().get(Headers.OWNER);
     String ownerMax = message.headers().get(Headers.OWNER_MAX);
     if (owner != null && ownerMax != null) {
       int quota = Integer.parseInt(ownerMax);
-      int current = perOwner.getOrDefault(owner, 0) + reservedPerOwner.getOrDefault(owner, 0);
+      int current = perOwner.getOrDefault(owner, 0) + reservations.of(owner);
       if (current + count > quota) {
-        reject(message, ErrorCode.QUOTA_EXCEEDED, "key '" + owner + "' already has " + current
-          + " executions running or queued" + (count > 1 ? " and " + count + " more" : "") + " would pass its quota of "
-          + quota);
+        reject(message, ErrorCode.QUOTA_EXCEEDED, count == 1
+          ? "key '" + owner + "' already has " + current + " executions running or queued, its quota"
+          : "key '" + owner + "' has " + current + " executions running or queued: " + count
+          + " more would pass its quota of " + quota);
         return ErrorCode.QUOTA_EXCEEDED;
       }
     }
@@ -239,52 +221,7 @@ public final class SchedulerVerticle extends VerticleBase {
     if (refusal(message, count) != null) {
       return;
     }
-    String owner = message.headers().get(Headers.OWNER);
-    String id = UUID.randomUUID().toString();
-    Reservation r = new Reservation(owner, count);
-    reserved += count;
-    if (owner != null) {
-      reservedPerOwner.merge(owner, count, Integer::sum);
-    }
-    r.timer = vertx.setTimer(RESERVATION_TTL_MS, t -> expire(id));
-    reservations.put(id, r);
-    message.reply(id);
-  }
-
-  /**
-   * Takes one place of reservation {@code id} for an admit of {@code owner}.
-   *
-   * @return whether it had one (else the admit is checked as any other)
-   */
-  private boolean takeReserved(String id, String owner) {
-    Reservation r = id == null ? null : reservations.get(id);
-    if (r == null || !Objects.equals(r.owner, owner)) {
-      return false;
-    }
-    r.left--;
-    unreserve(r.owner, 1);
-    if (r.left == 0) {
-      vertx.cancelTimer(r.timer);
-      reservations.remove(id);
-    }
-    return true;
-  }
-
-  /**
-   * Gives back the places of a reservation not used up in time (its batch's gateway failed midway).
-   */
-  private void expire(String id) {
-    Reservation r = reservations.remove(id);
-    if (r != null) {
-      unreserve(r.owner, r.left);
-    }
-  }
-
-  private void unreserve(String owner, int count) {
-    reserved -= count;
-    if (owner != null) {
-      reservedPerOwner.computeIfPresent(owner, (k, n) -> n > count ? n - count : null);
-    }
+    message.reply(reservations.hold(message.headers().get(Headers.OWNER), count));
   }
 
   private void reject(Message<?> message, ErrorCode code, String why) {

@@ -28,6 +28,11 @@ class BatchIT extends GatewayITBase {
   private static final int QUEUED = 60;
 
   @Override
+  protected boolean checksResponsesAgainstOpenApi() {
+    return true;
+  }
+
+  @Override
   protected GatewayOptions options() {
     GatewayOptions options = super.options();
     options.getExecutor().setMaxConcurrent(SLOTS).setMaxQueued(QUEUED);

@@ -55,6 +55,11 @@ class WebhookIT extends GatewayITBase {
   private int port;
 
   @Override
+  protected boolean checksResponsesAgainstOpenApi() {
+    return true;
+  }
+
+  @Override
   protected GatewayOptions options() {
     if (receiver == null) {
       receiver = await(vertx.createHttpServer().requestHandler(this::receive).listen(0, "127.0.0.1"));

@@ -7,9 +7,13 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.IntFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,7 +56,7 @@ class BatchIT extends GatewayITBase {
     return await(client.get(path).bearerTokenAuthentication(key).send());
   }
 
-  private static JsonObject batchOf(int n, java.util.function.IntFunction<JsonObject> item) {
+  private static JsonObject batchOf(int n, IntFunction<JsonObject> item) {
     JsonArray items = new JsonArray();
     for (int i = 0; i < n; i++) {
       items.add(item.apply(i));
@@ -79,7 +83,7 @@ class BatchIT extends GatewayITBase {
     JsonObject done = r.bodyAsJsonObject();
     assertThat(done.getString("status")).isEqualTo("done");
     assertThat(done.getJsonObject("counts").getMap())
-      .isEqualTo(java.util.Map.of("succeeded", 30, "failed", 10, "timeout", 10));
+      .isEqualTo(Map.of("succeeded", 30, "failed", 10, "timeout", 10));
     JsonArray executions = done.getJsonArray("executions");
     assertThat(executions).hasSize(50);
     for (int i = 0; i < 50; i++) {
@@ -100,7 +104,7 @@ class BatchIT extends GatewayITBase {
     assertThat(read(ALICE, "/v1/executions/" + third).bodyAsJsonObject().getString("stdout")).isEqualTo("item-2\n");
     JsonObject again = read(ALICE, "/v1/batches/" + done.getString("id")).bodyAsJsonObject();
     assertThat(again.getJsonObject("counts")).isEqualTo(done.getJsonObject("counts"));
-    org.slf4j.LoggerFactory.getLogger(BatchIT.class).info("50 items on {} slots: {} ms", SLOTS, took);
+    LoggerFactory.getLogger(BatchIT.class).info("50 items on {} slots: {} ms", SLOTS, took);
   }
 
   @Test
@@ -128,7 +132,7 @@ class BatchIT extends GatewayITBase {
       record = read(SMALL, "/v1/batches/" + id).bodyAsJsonObject();
     }
     assertThat(record.getString("status")).isEqualTo("done");
-    assertThat(record.getJsonObject("counts").getMap()).isEqualTo(java.util.Map.of("succeeded", 10));
+    assertThat(record.getJsonObject("counts").getMap()).isEqualTo(Map.of("succeeded", 10));
     for (int i = 0; i < 10; i++) {
       assertThat(record.getJsonArray("executions").getJsonObject(i).getString("id"))
         .isEqualTo(accepted.getJsonArray("executions").getJsonObject(i).getString("id"));
@@ -197,7 +201,7 @@ class BatchIT extends GatewayITBase {
     assertThat(error(d).getString("code")).isEqualTo("invalid_json");
     // 100 items of 2,000 args: past the JSON token limit
     HttpResponse<Buffer> tokens = batch(ALICE, "", batchOf(100, i -> new JsonObject().put("script", "true")
-      .put("args", new JsonArray(java.util.Collections.nCopies(2_000, "a")))));
+      .put("args", new JsonArray(Collections.nCopies(2_000, "a")))));
     assertThat(tokens.statusCode()).isEqualTo(400);
     assertThat(error(tokens).getString("code")).isEqualTo("invalid_json");
     assertThat(System.currentTimeMillis() - start).isLessThan(10_000);

@@ -12,8 +12,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -293,7 +295,7 @@ class WebhookIT extends GatewayITBase {
     JsonObject last = awaitCallback(ALICE, "/v1/executions/" + slowId, c -> c.getInteger("attempts") == 4, 15_000);
     assertThat(last.getBoolean("delivered")).isFalse();
     assertThat(at(slow)).hasSize(4);
-    org.slf4j.LoggerFactory.getLogger(WebhookIT.class).info("submit to delivery while a receiver is silent: {} ms",
+    LoggerFactory.getLogger(WebhookIT.class).info("submit to delivery while a receiver is silent: {} ms",
       okMs);
   }
 
@@ -320,7 +322,7 @@ class WebhookIT extends GatewayITBase {
     ExecutionGateway second = await(ExecutionGateway.deploy(other, options));
     try {
       String url = hook("always500");
-      HttpResponse<Buffer> r = await(io.vertx.ext.web.client.WebClient.create(other).post(second.actualPort(),
+      HttpResponse<Buffer> r = await(WebClient.create(other).post(second.actualPort(),
           "127.0.0.1", "/v1/executions").bearerTokenAuthentication(ALICE).putHeader("content-type", "application/json")
         .sendBuffer(new JsonObject().put("script", "echo hi").put("callbackUrl", url).toBuffer()));
       assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(202);

@@ -7,6 +7,7 @@ import io.execgate.config.WebhookOptions;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.error.Replies;
+import io.execgate.metrics.GatewayMetrics;
 import io.execgate.model.BatchRecord;
 import io.execgate.model.CallbackRequest;
 import io.execgate.model.CallbackState;
@@ -66,6 +67,8 @@ public final class WebhookVerticle extends VerticleBase {
   private ResultWaiter waiter;
   private HttpClient client;
   private WorkerExecutor resolver;
+  private long delivered;
+  private long failed;
 
   public WebhookVerticle(GatewayOptions options) {
     this.options = new GatewayOptions(options);
@@ -102,6 +105,12 @@ public final class WebhookVerticle extends VerticleBase {
     resolver = vertx.createSharedWorkerExecutor(addresses.prefix() + "-webhook-dns", 4);
     Future<ExecutionStore> store = ExecutionStore.open(vertx, addresses.executionsMap(), ttl);
     batches = new BatchStore(vertx, addresses, ttl);
+    GatewayMetrics metrics = GatewayMetrics.of(vertx, addresses.prefix());
+    metrics.gauge("execgate_webhooks_pending", "Webhook deliveries waiting for their execution or their next attempt",
+      this, w -> w.pending.size());
+    metrics.functionCounter("execgate_webhooks_delivered", "Webhook deliveries a receiver took (2xx)", () -> delivered);
+    metrics.functionCounter("execgate_webhooks_failed", "Webhook deliveries given up (attempts spent, a redirect, a"
+      + " refused address)", () -> failed);
     return store.compose(v -> {
       executions = store.result();
       views = new BatchView(executions, batches);
@@ -196,7 +205,10 @@ public final class WebhookVerticle extends VerticleBase {
         batches.putCallback(p.request.id(), new CallbackState(attempt, status, delivered, error));
         if (last) {
           pending.remove(p.request.id(), p);
-          if (!delivered) {
+          if (delivered) {
+            this.delivered++;
+          } else {
+            failed++;
             log.info("[{}] webhook not delivered after {} attempt(s): {}", p.request.id(), attempt,
               error != null ? error : "status " + status);
           }

@@ -100,7 +100,8 @@ public final class HttpGatewayVerticle extends VerticleBase {
    * where it is mounted.
    */
   public static Router router(Vertx vertx, GatewayOptions options, ExecutionStore store) {
-    BatchStore batchStore = new BatchStore(vertx, new Addresses(options.getAddressPrefix()),
+    Addresses addresses = new Addresses(options.getAddressPrefix());
+    BatchStore batchStore = new BatchStore(vertx, addresses.batchesMap(), addresses.callbacksMap(),
       options.getExecutor().getRecordTtlSeconds() * 1000);
     ExecutionApi api = new ExecutionApi(vertx, options, store, batchStore);
     BatchApi batches = new BatchApi(vertx, options, store, batchStore, api);

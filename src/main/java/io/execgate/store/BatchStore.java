@@ -1,6 +1,5 @@
 package io.execgate.store;
 
-import io.execgate.bus.Addresses;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.BatchRecord;
@@ -28,11 +27,13 @@ public final class BatchStore {
   /**
    * Opens the maps; the store may be used at once (its operations wait for them).
    *
-   * @param ttlMs how long a record lives after its last write (the execution records' time to live)
+   * @param batchesMap   the name of the batches' map (per gateway)
+   * @param callbacksMap the name of the delivery states' map (per gateway)
+   * @param ttlMs        how long a record lives after its last write (the execution records' time to live)
    */
-  public BatchStore(Vertx vertx, Addresses addresses, long ttlMs) {
-    this.batches = vertx.sharedData().getAsyncMap(addresses.batchesMap());
-    this.callbacks = vertx.sharedData().getAsyncMap(addresses.callbacksMap());
+  public BatchStore(Vertx vertx, String batchesMap, String callbacksMap, long ttlMs) {
+    this.batches = vertx.sharedData().getAsyncMap(batchesMap);
+    this.callbacks = vertx.sharedData().getAsyncMap(callbacksMap);
     this.ttlMs = ttlMs;
   }
 

@@ -104,7 +104,7 @@ public final class WebhookVerticle extends VerticleBase {
     // lookups block: a few threads of their own, so a slow resolver never holds the shared pool
     resolver = vertx.createSharedWorkerExecutor(addresses.prefix() + "-webhook-dns", 4);
     Future<ExecutionStore> store = ExecutionStore.open(vertx, addresses.executionsMap(), ttl);
-    batches = new BatchStore(vertx, addresses, ttl);
+    batches = new BatchStore(vertx, addresses.batchesMap(), addresses.callbacksMap(), ttl);
     GatewayMetrics metrics = GatewayMetrics.of(vertx, addresses.prefix());
     metrics.gauge("execgate_webhooks_pending", "Webhook deliveries waiting for their execution or their next attempt",
       this, w -> w.pending.size());

@@ -11,6 +11,8 @@ import io.execgate.config.ImageCacheOptions;
 import io.execgate.config.JsonReader;
 import io.execgate.config.Judge0Options;
 import io.execgate.config.McpOptions;
+import io.execgate.config.BatchOptions;
+import io.execgate.config.WebhookOptions;
 import io.execgate.model.ImageRef;
 import io.execgate.model.RuntimeSpec;
 import io.vertx.core.json.JsonArray;
@@ -46,6 +48,8 @@ public class GatewayOptions {
   private ClusterOptions cluster;
   private McpOptions mcp;
   private Judge0Options judge0;
+  private BatchOptions batches;
+  private WebhookOptions webhooks;
   private List<RuntimeSpec> runtimes;
   private String defaultRuntime;
 
@@ -64,6 +68,8 @@ public class GatewayOptions {
     cluster = new ClusterOptions();
     mcp = new McpOptions();
     judge0 = new Judge0Options();
+    batches = new BatchOptions();
+    webhooks = new WebhookOptions();
     runtimes = new ArrayList<>(DefaultRuntimes.all());
     defaultRuntime = DEFAULT_RUNTIME;
   }
@@ -89,6 +95,8 @@ public class GatewayOptions {
     cluster = new ClusterOptions(r.getObject("cluster"));
     mcp = new McpOptions(r.getObject("mcp"));
     judge0 = new Judge0Options(r.getObject("judge0"));
+    batches = new BatchOptions(r.getObject("batches"));
+    webhooks = new WebhookOptions(r.getObject("webhooks"));
     JsonArray array = r.getArray("runtimes");
     if (array != null) {
       runtimes = new ArrayList<>();
@@ -320,6 +328,38 @@ public class GatewayOptions {
   }
 
   /**
+   * @return the settings of batches ({@code POST /v1/batches})
+   */
+  public BatchOptions getBatches() {
+    return batches;
+  }
+
+  /**
+   * @param batches the settings of batches
+   * @return a reference to this, so the API can be used fluently
+   */
+  public GatewayOptions setBatches(BatchOptions batches) {
+    this.batches = batches;
+    return this;
+  }
+
+  /**
+   * @return the settings of completion webhooks ({@code callbackUrl})
+   */
+  public WebhookOptions getWebhooks() {
+    return webhooks;
+  }
+
+  /**
+   * @param webhooks the settings of completion webhooks
+   * @return a reference to this, so the API can be used fluently
+   */
+  public GatewayOptions setWebhooks(WebhookOptions webhooks) {
+    this.webhooks = webhooks;
+    return this;
+  }
+
+  /**
    * @return whether and how this node joins a cluster
    */
   public ClusterOptions getCluster() {
@@ -394,6 +434,8 @@ public class GatewayOptions {
       .put("cluster", cluster.toJson())
       .put("mcp", mcp.toJson())
       .put("judge0", judge0.toJson())
+      .put("batches", batches.toJson())
+      .put("webhooks", webhooks.toJson())
       .put("runtimes", array)
       .put("defaultRuntime", defaultRuntime);
   }
@@ -402,6 +444,9 @@ public class GatewayOptions {
   public String toString() {
     JsonObject json = toJson();
     AuthOptions.masked(json.getJsonObject("auth"));
+    if (webhooks.getSecret() != null) {
+      json.getJsonObject("webhooks").put("secret", "***");
+    }
     return json.encode();
   }
 }

@@ -33,9 +33,11 @@ import java.util.regex.Pattern;
  *                      of a key of weight 1); {@link #UNSET}: the default
  * @param admin         whether the key may use the operational routes ({@code /metrics}, {@code /v1/stats})
  *                      and read, stream and cancel every key's executions
+ * @param webhookSecret the secret this key's webhook deliveries are signed with, or {@code null} for
+ *                      {@code webhooks.secret}
  */
 public record ApiKey(String id, String sha256, List<String> runtimes, List<String> images, int maxConcurrent,
-                     int ratePerMinute, int maxStreams, int weight, boolean admin) {
+                     int ratePerMinute, int maxStreams, int weight, boolean admin, String webhookSecret) {
 
   /** A limit the key does not set: {@link KeyDefaults} gives it. */
   public static final int UNSET = -1;
@@ -52,6 +54,14 @@ public record ApiKey(String id, String sha256, List<String> runtimes, List<Strin
   }
 
   /**
+   * A key whose webhooks are signed with {@code webhooks.secret}.
+   */
+  public ApiKey(String id, String sha256, List<String> runtimes, List<String> images, int maxConcurrent,
+                int ratePerMinute, int maxStreams, int weight, boolean admin) {
+    this(id, sha256, runtimes, images, maxConcurrent, ratePerMinute, maxStreams, weight, admin, null);
+  }
+
+  /**
    * A key that is not an admin, with its quota and rate, and the defaults' stream limit and weight.
    */
   public ApiKey(String id, String sha256, List<String> runtimes, List<String> images, int maxConcurrent,
@@ -63,7 +73,8 @@ public record ApiKey(String id, String sha256, List<String> runtimes, List<Strin
    * @return the same key, made an admin (or not)
    */
   public ApiKey withAdmin(boolean admin) {
-    return new ApiKey(id, sha256, runtimes, images, maxConcurrent, ratePerMinute, maxStreams, weight, admin);
+    return new ApiKey(id, sha256, runtimes, images, maxConcurrent, ratePerMinute, maxStreams, weight, admin,
+      webhookSecret);
   }
 
   /**
@@ -74,7 +85,7 @@ public record ApiKey(String id, String sha256, List<String> runtimes, List<Strin
       maxConcurrent == UNSET ? defaults.getMaxConcurrent() : maxConcurrent,
       ratePerMinute == UNSET ? defaults.getRatePerMinute() : ratePerMinute,
       maxStreams == UNSET ? defaults.getMaxStreams() : maxStreams,
-      weight == UNSET ? defaults.getWeight() : weight, admin);
+      weight == UNSET ? defaults.getWeight() : weight, admin, webhookSecret);
   }
 
   /**
@@ -151,7 +162,7 @@ public record ApiKey(String id, String sha256, List<String> runtimes, List<Strin
     ApiKey key = new ApiKey(r.getString("id", null), r.getString("sha256", ""), r.getStrings("runtimes", List.of()),
       r.getStrings("images", List.of()), r.getInt("maxConcurrent", UNSET, 0, 1_000_000),
       r.getInt("ratePerMinute", UNSET, 0, 100_000_000), r.getInt("maxStreams", UNSET, 0, 1_000_000),
-      r.getInt("weight", UNSET, 1, 1_000), r.getBoolean("admin", false));
+      r.getInt("weight", UNSET, 1, 1_000), r.getBoolean("admin", false), r.getString("webhookSecret", null));
     r.finish();
     for (int i = 0; i < key.images().size(); i++) {
       try {
@@ -165,6 +176,9 @@ public record ApiKey(String id, String sha256, List<String> runtimes, List<Strin
   }
 
   private static ApiKey validate(ApiKey key, String where) {
+    if (key.webhookSecret() != null && key.webhookSecret().length() < 16) {
+      throw new ConfigException(where, where + ": key '" + key.id() + "' has a webhookSecret shorter than 16 characters");
+    }
     if (key.id() == null || !ID.matcher(key.id()).matches()) {
       throw new ConfigException(where, where + ": a key id must match " + ID.pattern());
     }
@@ -186,6 +200,9 @@ public record ApiKey(String id, String sha256, List<String> runtimes, List<Strin
       .put("runtimes", new JsonArray(new ArrayList<>(runtimes)))
       .put("images", new JsonArray(new ArrayList<>(images)))
       .put("admin", admin);
+    if (webhookSecret != null) {
+      json.put("webhookSecret", webhookSecret);
+    }
     // what the key does not set stays unset: the defaults apply to it
     putSet(json, "maxConcurrent", maxConcurrent);
     putSet(json, "ratePerMinute", ratePerMinute);

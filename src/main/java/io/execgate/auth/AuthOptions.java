@@ -272,6 +272,13 @@ public class AuthOptions {
     if (json.getValue("tokenSecret") != null) {
       json.put("tokenSecret", "***");
     }
+    if (json.getValue("keys") instanceof io.vertx.core.json.JsonArray keys) {
+      keys.forEach(k -> {
+        if (k instanceof JsonObject key && key.getValue("webhookSecret") != null) {
+          key.put("webhookSecret", "***");
+        }
+      });
+    }
     return json;
   }
 

@@ -43,6 +43,35 @@ public final class Addresses {
     return prefix + ".scheduler.node-admit";
   }
 
+  /**
+   * Reserve queue places for a batch on this node's scheduler (a gateway alone, not in a cluster): a
+   * {@code JsonObject} {@code {"count"}} with the owner's headers; replies with the reservation id or
+   * fails with capacity_exhausted or quota_exceeded.
+   */
+  public String schedulerReserve() {
+    return prefix + ".scheduler.reserve";
+  }
+
+  /** On this node: a {@code CallbackRequest} to deliver once its execution or batch is final. */
+  public String webhookWatch() {
+    return prefix + ".webhook.watch";
+  }
+
+  /** On this node: the execution id whose webhook to forget (it was not admitted). */
+  public String webhookDrop() {
+    return prefix + ".webhook.drop";
+  }
+
+  /** The map of batch records. */
+  public String batchesMap() {
+    return prefix + ".batches";
+  }
+
+  /** The map of webhook delivery states, by execution or batch id. */
+  public String callbacksMap() {
+    return prefix + ".callbacks";
+  }
+
   /** Published on this node only, by a clustered scheduler: the execution id that got a run slot. */
   public String schedulerStarted() {
     return prefix + ".scheduler.started";

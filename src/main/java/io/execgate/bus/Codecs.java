@@ -1,6 +1,7 @@
 package io.execgate.bus;
 
 import io.execgate.model.Admission;
+import io.execgate.model.CallbackRequest;
 import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
@@ -35,7 +36,8 @@ public final class Codecs {
     new RecordCodec<>(ImageRequest.class, ImageRequest::toJson, ImageRequest::fromJson),
     new RecordCodec<>(ImageInfo.class, ImageInfo::toJson, ImageInfo::fromJson),
     new RecordCodec<>(ImageList.class, ImageList::toJson, ImageList::fromJson),
-    new RecordCodec<>(WorkerAdvert.class, WorkerAdvert::toJson, WorkerAdvert::fromJson));
+    new RecordCodec<>(WorkerAdvert.class, WorkerAdvert::toJson, WorkerAdvert::fromJson),
+    new RecordCodec<>(CallbackRequest.class, CallbackRequest::toJson, CallbackRequest::fromJson));
 
   private Codecs() {
   }

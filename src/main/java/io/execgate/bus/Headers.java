@@ -24,6 +24,12 @@ public final class Headers {
   /** On a warm-pool take: the image id the execution's image cache checked; only a container of that id will do. */
   public static final String IMAGE_ID = "execgate-image-id";
 
+  /**
+   * On an admit: the reservation (from {@code SchedulerChannel#reserve}) whose places the execution
+   * takes, so that the items of a batch are admitted all or none.
+   */
+  public static final String RESERVATION = "execgate-reservation";
+
   private Headers() {
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
 
 /**
  * The scheduler's protocol, typed: each operation's address, what it carries each way and how long
@@ -40,6 +41,20 @@ public final class SchedulerChannel {
   public Future<Admission> admit(ExecutionJob job, DeliveryOptions owner) {
     return bus.<Admission>request(addresses.schedulerAdmit(), job, owner.setSendTimeout(ADMIT_TIMEOUT_MS))
       .map(Message::body);
+  }
+
+  /**
+   * Holds {@code count} queue places for a batch, all or none, on a gateway that runs alone. Each admit
+   * that carries the reservation's id in {@link Headers#RESERVATION} takes one of them; places left
+   * unused come back after a minute.
+   *
+   * @param owner the owner's headers, as for {@link #admit}
+   * @return the reservation's id, or the scheduler's refusal (capacity_exhausted, quota_exceeded); in a
+   *   cluster there is no such operation (the request fails with no handlers)
+   */
+  public Future<String> reserve(int count, DeliveryOptions owner) {
+    return bus.<String>request(addresses.schedulerReserve(), new JsonObject().put("count", count),
+      owner.setSendTimeout(ADMIT_TIMEOUT_MS)).map(Message::body);
   }
 
   /**

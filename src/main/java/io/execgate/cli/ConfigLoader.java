@@ -111,6 +111,12 @@ public final class ConfigLoader {
       }
       section(o, "auth").put("keys", keys);
     });
+    set.accept("EXECGATE_WEBHOOK_SECRET", (o, v) -> section(o, "webhooks").put("secret", v));
+    set.accept("EXECGATE_WEBHOOK_ALLOW", (o, v) -> {
+      JsonArray allow = section(o, "webhooks").getJsonArray("allow", new JsonArray()).copy();
+      Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(allow::add);
+      section(o, "webhooks").put("allow", allow);
+    });
     set.accept("EXECGATE_TOKEN_SECRET", (o, v) -> section(o, "auth").put("tokenSecret", v));
     set.accept("EXECGATE_AUTH_ALLOW_OPEN", (o, v) -> section(o, "auth").put("allowOpen",
       bool("EXECGATE_AUTH_ALLOW_OPEN", v)));

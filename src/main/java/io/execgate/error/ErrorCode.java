@@ -40,7 +40,9 @@ public enum ErrorCode {
   // tenancy (numbered apart, as above)
   MISDIRECTED_REQUEST("misdirected_request", 60, 421),
   // connection bounds
-  TOO_MANY_STREAMS("too_many_streams", 50, 429);
+  TOO_MANY_STREAMS("too_many_streams", 50, 429),
+  // completion webhooks (numbered apart, as above)
+  CALLBACK_NOT_ALLOWED("callback_not_allowed", 70, 403);
 
   private final String id;
   private final int number;

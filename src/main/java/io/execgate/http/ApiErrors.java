@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
 final class ApiErrors {
 
   private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+  /** Context key: the index of the batch item at fault, added to the error as {@code "index"}. */
+  static final String INDEX = "execgate.errorIndex";
 
   private ApiErrors() {
   }
@@ -44,10 +46,17 @@ final class ApiErrors {
     if (ge.code() == ErrorCode.INTERNAL) {
       log.error("{} {} failed (status {})", ctx.request().method(), ctx.request().path(), ctx.statusCode(), ctx.failure());
     }
-    send(ctx.response(), ge);
+    send(ctx.response(), ge, ctx.get(INDEX));
   }
 
   static void send(HttpServerResponse response, GatewayException ge) {
+    send(response, ge, null);
+  }
+
+  /**
+   * @param index the index of the batch item at fault, or {@code null}
+   */
+  static void send(HttpServerResponse response, GatewayException ge, Integer index) {
     if (response.ended() || response.closed()) {
       return;
     }
@@ -58,6 +67,9 @@ final class ApiErrors {
     JsonObject error = new JsonObject().put("code", ge.code().id()).put("message", ge.getMessage());
     if (ge.field() != null) {
       error.put("field", ge.field());
+    }
+    if (index != null) {
+      error.put("index", index);
     }
     response.setStatusCode(ge.code().httpStatus()).putHeader("content-type", "application/json");
     if ((ge.code().httpStatus() == 429 || ge.code().httpStatus() == 503) && !response.headers().contains("retry-after")) {

@@ -6,6 +6,7 @@ import io.execgate.bus.Addresses;
 import io.execgate.bus.SchedulerChannel;
 import io.execgate.client.ExecutionControl;
 import io.execgate.model.Admission;
+import io.execgate.model.CallbackState;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
@@ -14,6 +15,7 @@ import io.execgate.model.PoolState;
 import io.execgate.model.Readiness;
 import io.execgate.model.RuntimeSpec;
 import io.execgate.request.RuntimeCatalog;
+import io.execgate.store.BatchStore;
 import io.execgate.store.ExecutionStore;
 import io.execgate.store.OutputPart;
 import io.execgate.store.StoredRecord;
@@ -46,8 +48,10 @@ final class ExecutionApi {
   private final Idempotency idempotency;
   private final ExecutionControl executions;
   private final BodyDecoding decoding;
+  private final Callbacks callbacks;
+  private final BatchStore batches;
 
-  ExecutionApi(Vertx vertx, GatewayOptions options, ExecutionStore store) {
+  ExecutionApi(Vertx vertx, GatewayOptions options, ExecutionStore store, BatchStore batches) {
     this.vertx = vertx;
     this.options = options;
     this.addresses = new Addresses(options.getAddressPrefix());
@@ -58,6 +62,15 @@ final class ExecutionApi {
     this.executions = new ExecutionControl(vertx, addresses, store);
     this.idempotency = new Idempotency(vertx, addresses.prefix(), options.getExecutor().getRecordTtlSeconds() * 1000);
     this.decoding = new BodyDecoding(vertx, options.getAddressPrefix());
+    this.callbacks = new Callbacks(vertx, options);
+    this.batches = batches;
+  }
+
+  /**
+   * @return the webhook side of submits
+   */
+  Callbacks callbacks() {
+    return callbacks;
   }
 
   /**
@@ -101,14 +114,15 @@ final class ExecutionApi {
     boolean wait = waitParam != null ? Boolean.parseBoolean(waitParam) : submit.waitForResult();
     Principal principal = AuthHandler.principal(ctx);
     String idempotencyKey = ctx.request().getHeader(IDEMPOTENCY_KEY);
+    String callbackUrl = submit.callbackUrl();
     if (idempotencyKey == null) {
-      start(ctx, job, principal, wait);
+      start(ctx, job, principal, wait, callbackUrl);
       return;
     }
     idempotency.claim(principal, idempotencyKey, fingerprint, job.id())
       .onSuccess(existing -> {
         if (existing == null) {
-          start(ctx, job, principal, wait)
+          start(ctx, job, principal, wait, callbackUrl)
             .onFailure(err -> idempotency.release(principal, idempotencyKey));
         } else {
           replay(ctx, existing, wait);
@@ -117,19 +131,36 @@ final class ExecutionApi {
       .onFailure(ctx::fail);
   }
 
-  private Future<?> start(RoutingContext ctx, ExecutionJob job, Principal principal, boolean wait) {
+  private Future<?> start(RoutingContext ctx, ExecutionJob job, Principal principal, boolean wait,
+                          String callbackUrl) {
+    if (callbackUrl != null) {
+      // the webhook is registered before the admission and forgotten if it fails; a client that waits
+      // follows the execution once admitted (going away does not take its webhook back)
+      Future<Admission> admitted = callbacks.around(callbackUrl, false, job.id(), principal,
+        () -> waiter.admit(job, principal));
+      if (wait) {
+        return admitted.compose(a -> waiter.follow(job.id(), gone(ctx.response())))
+          .onSuccess(record -> respond(ctx, 200, record, null))
+          .onFailure(ctx::fail);
+      }
+      return admitted.onSuccess(admission -> accepted(ctx, job, admission)).onFailure(ctx::fail);
+    }
     if (wait) {
       return waiter.submitAndWait(job, principal, gone(ctx.response()), null)
         .onSuccess(record -> respond(ctx, 200, record, null))
         .onFailure(ctx::fail);
     }
     return waiter.admit(job, principal)
-      .onSuccess(admission -> ctx.response()
-        .setStatusCode(202)
-        .putHeader("content-type", "application/json")
-        .putHeader("location", self(ctx, job.id()))
-        .end(accepted(self(ctx, job.id()), job, admission).encode()))
+      .onSuccess(admission -> accepted(ctx, job, admission))
       .onFailure(ctx::fail);
+  }
+
+  private static void accepted(RoutingContext ctx, ExecutionJob job, Admission admission) {
+    ctx.response()
+      .setStatusCode(202)
+      .putHeader("content-type", "application/json")
+      .putHeader("location", self(ctx, job.id()))
+      .end(accepted(self(ctx, job.id()), job, admission).encode());
   }
 
   /**
@@ -163,7 +194,7 @@ final class ExecutionApi {
     return base + "/v1/executions/" + id;
   }
 
-  private JsonObject accepted(String self, ExecutionJob job, Admission admission) {
+  private static JsonObject accepted(String self, ExecutionJob job, Admission admission) {
     return new JsonObject()
       .put("id", job.id())
       .put("status", "queued")
@@ -184,14 +215,22 @@ final class ExecutionApi {
 
   void get(RoutingContext ctx) {
     StoredRecord checked = OwnedResources.resource(ctx);
-    executions.current(checked)
-      .onSuccess(record -> {
+    Future<StoredRecord> current = executions.current(checked);
+    Future<CallbackState> callback = batches.callback(checked.result().id()).otherwiseEmpty();
+    Future.all(current, callback)
+      .onSuccess(v -> {
+        StoredRecord record = current.result();
+        JsonObject extra = new JsonObject();
+        if (callback.result() != null) {
+          extra.put("callback", callback.result().toJson());
+        }
         if (record.result().status() != ExecutionStatus.QUEUED) {
-          respond(ctx, 200, record, null);
+          respond(ctx, 200, record, extra);
           return;
         }
         new SchedulerChannel(vertx.eventBus(), addresses).position(record.result().id())
-          .onComplete(ar -> respond(ctx, 200, record, ar.succeeded() && ar.result() >= 0 ? ar.result() : null));
+          .onComplete(ar -> respond(ctx, 200, record, ar.succeeded() && ar.result() >= 0
+            ? extra.put("position", ar.result()) : extra));
       })
       .onFailure(ctx::fail);
   }
@@ -267,9 +306,9 @@ final class ExecutionApi {
   /**
    * Answers with a record, its texts read from the store and written as the client takes them.
    *
-   * @param position the queue position to add, or {@code null}
+   * @param extra fields to add (the queue position, the webhook's delivery state), or {@code null}
    */
-  private void respond(RoutingContext ctx, int status, StoredRecord record, Integer position) {
+  private void respond(RoutingContext ctx, int status, StoredRecord record, JsonObject extra) {
     HttpServerResponse response = ctx.response();
     if (response.ended() || response.closed()) {
       return;
@@ -281,8 +320,8 @@ final class ExecutionApi {
     }
     ExecutionResult template = record.result().withOutput(texts[0], texts[1], texts[2], texts[3]);
     JsonObject json = template.toJson();
-    if (position != null) {
-      json.put("position", position);
+    if (extra != null) {
+      json.mergeIn(extra);
     }
     body.send(response, status, json);
   }

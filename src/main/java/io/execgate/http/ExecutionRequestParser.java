@@ -64,7 +64,7 @@ final class ExecutionRequestParser {
     .build();
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
   private static final Set<String> FIELDS = Set.of("script", "files", "language", "version", "image", "args", "stdin",
-    "env", "limits", "wait", "tests", "compare", "stopOnFailure");
+    "env", "limits", "wait", "tests", "compare", "stopOnFailure", "callbackUrl");
 
   private final RequestResolver resolver;
   private final ResourceLimits max;
@@ -77,9 +77,10 @@ final class ExecutionRequestParser {
   }
 
   /**
-   * A parsed submit: the job and whether the client waits for the result.
+   * A parsed submit: the job, whether the client waits for the result, and where to deliver its
+   * completion ({@code null}: nowhere; checked against the webhook policy by the API, which knows the key).
    */
-  record Submit(ExecutionJob job, boolean waitForResult) {
+  record Submit(ExecutionJob job, boolean waitForResult, String callbackUrl) {
   }
 
   /**
@@ -173,10 +174,14 @@ final class ExecutionRequestParser {
     Map<String, String> env = env(r);
     RequestLimits limits = limits(r.child("limits"));
     boolean wait = r.getBoolean("wait", false);
+    String callbackUrl = r.getString("callbackUrl", null);
+    if (callbackUrl != null && interactive) {
+      throw GatewayException.invalid("callbackUrl", "callbackUrl is not taken by interactive executions");
+    }
     TestSuite tests = tests(r);
     ExecutionRequest request = new ExecutionRequest(script, files, language, version, image, args, stdin, env, limits,
       tests);
-    return new Submit(resolver.resolve(request, interactive), wait);
+    return new Submit(resolver.resolve(request, interactive), wait, callbackUrl);
   }
 
   /**

@@ -5,6 +5,7 @@ import io.execgate.auth.AuthOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.mcp.McpServer;
 import io.execgate.metrics.GatewayMetrics;
+import io.execgate.store.BatchStore;
 import io.execgate.store.ExecutionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -99,7 +100,11 @@ public final class HttpGatewayVerticle extends VerticleBase {
    * where it is mounted.
    */
   public static Router router(Vertx vertx, GatewayOptions options, ExecutionStore store) {
-    ExecutionApi api = new ExecutionApi(vertx, options, store);
+    Addresses addresses = new Addresses(options.getAddressPrefix());
+    BatchStore batchStore = new BatchStore(vertx, addresses.batchesMap(), addresses.callbacksMap(),
+      options.getExecutor().getRecordTtlSeconds() * 1000);
+    ExecutionApi api = new ExecutionApi(vertx, options, store, batchStore);
+    BatchApi batches = new BatchApi(vertx, options, store, batchStore, api);
     StreamRoutes streams = new StreamRoutes(vertx, options, store, api);
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.getHttp().getMaxRequestBytes());
@@ -123,7 +128,8 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.get("/v1/ws").handler(origins);
     router.get("/v1/executions/:id/stream").handler(origins).handler(StreamRoutes::requireWebSocket);
     // every path that names an execution, whatever the route and method, reaches it only for its owner (or an admin)
-    router.route().handler(new OwnedResources().add("/v1/executions/", api.executions()::findRecord));
+    router.route().handler(new OwnedResources().add("/v1/executions/", api.executions()::findRecord)
+      .add("/v1/batches/", batches::find));
     router.post("/v1/tokens").handler(body)
       .handler(new TokenApi(auth, authHandler.tokens(), api.executions())::issue);
 
@@ -143,6 +149,8 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.post("/v1/executions").consumes("application/json").handler(body).handler(streams::ndjson)
       .handler(api::submit);
     router.get("/v1/executions/:id").handler(api::get);
+    router.post("/v1/batches").consumes("application/json").handler(body).handler(batches::submit);
+    router.get("/v1/batches/:id").handler(batches::get);
     router.delete("/v1/executions/:id").handler(api::cancel);
     ImageApi images = new ImageApi(vertx, options);
     router.get("/v1/images").handler(images::list);

@@ -209,11 +209,11 @@ final class StreamRoutes {
     Runnable release = limits.open(ctx);
     ctx.addEndHandler(ar -> release.run());
     api.parse(ctx.body().buffer(), false)
-      .onSuccess(submit -> streamNdjson(ctx, submit.job()))
+      .onSuccess(submit -> streamNdjson(ctx, submit.job(), submit.callbackUrl()))
       .onFailure(ctx::fail);
   }
 
-  private void streamNdjson(RoutingContext ctx, ExecutionJob job) {
+  private void streamNdjson(RoutingContext ctx, ExecutionJob job, String callbackUrl) {
     ResponseSink sink = new ResponseSink(vertx, ctx.response(), ResponseSink.Format.NDJSON);
     FrameRelay relay = new FrameRelay(vertx, addresses, store, job.id(), 0, FrameRelay.Mode.OWNER,
       options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), sink);
@@ -225,7 +225,8 @@ final class StreamRoutes {
       }
     });
     relay.subscribe()
-      .compose(v -> api.waiter().admit(job, AuthHandler.principal(ctx)))
+      .compose(v -> api.callbacks().around(callbackUrl, false, job.id(), AuthHandler.principal(ctx),
+        () -> api.waiter().admit(job, AuthHandler.principal(ctx))))
       .onSuccess(admission -> {
         sink.keepalive(options.getHttp().getStreamKeepaliveMs());
         relay.start(false);

@@ -22,6 +22,7 @@ import io.execgate.executor.ContainerSweeper;
 import io.execgate.executor.ExecutorVerticle;
 import io.execgate.executor.HostMemory;
 import io.execgate.http.HttpGatewayVerticle;
+import io.execgate.webhook.WebhookVerticle;
 import io.execgate.image.ConfirmedImages;
 import io.execgate.image.ImageCacheVerticle;
 import io.execgate.metrics.GatewayMetrics;
@@ -311,6 +312,8 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
       }
     }
     if (cluster.getRole().servesHttp()) {
+      // completion webhooks of what this node's API (or an application's router) admits
+      chain = chain.compose(v -> deploy(() -> new WebhookVerticle(options), new DeploymentOptions()));
       if (cluster.isEnabled()) {
         chain = chain.compose(v -> deploy(() -> new DispatcherVerticle(options), new DeploymentOptions()));
       }

@@ -14,6 +14,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,8 @@ public final class SchedulerVerticle extends VerticleBase {
   private final Map<String, Share> shares = new HashMap<>();
   private final Map<String, Integer> runningPerOwner = new HashMap<>();
   private final Map<String, Integer> admittedPerOwner = new HashMap<>();
+  /** Queue places held for batches being admitted; counted as admitted by every check. */
+  private Reservations reservations;
   private final boolean clustered;
   private boolean stopping;
   private boolean engineReady;
@@ -103,11 +106,15 @@ public final class SchedulerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     metrics = GatewayMetrics.of(vertx, addresses.prefix());
+    reservations = new Reservations(vertx);
     metrics.gauge("execgate_running", "Executions holding a run slot", this, s -> s.running.size());
     metrics.gauge("execgate_queue_depth", "Admitted executions waiting for a run slot", this,
       s -> s.admitted.size() - s.running.size());
     metrics.gauge("execgate_capacity", "Run slots of this node", this, s -> s.maxConcurrent);
     var bus = vertx.eventBus();
+    // a cluster's batches are admitted item by item through the dispatcher, which has no such operation
+    Future<Void> reserve = clustered ? Future.succeededFuture()
+      : bus.<JsonObject>localConsumer(addresses.schedulerReserve(), this::reserve).completion();
     return Future.all(
       bus.<ExecutionJob>localConsumer(clustered ? addresses.schedulerNodeAdmit() : addresses.schedulerAdmit(),
         this::admit).completion(),
@@ -118,7 +125,7 @@ public final class SchedulerVerticle extends VerticleBase {
       bus.<Boolean>localConsumer(addresses.schedulerEngineReady(), m -> {
         engineReady = true;
         m.reply(null);
-      }).completion());
+      }).completion()).compose(v -> reserve);
   }
 
   private void admit(Message<ExecutionJob> message) {
@@ -132,19 +139,10 @@ public final class SchedulerVerticle extends VerticleBase {
         "the Docker engine does not answer yet; executions are taken once it does (see /ready)");
       return;
     }
-    if (admitted.size() >= maxConcurrent + maxQueued) {
-      reject(message, ErrorCode.CAPACITY_EXHAUSTED, "at capacity: " + running.size() + " executions running and "
-        + (admitted.size() - running.size()) + " waiting");
-      return;
-    }
     String owner = message.headers().get(Headers.OWNER);
-    String ownerMax = message.headers().get(Headers.OWNER_MAX);
-    if (owner != null && ownerMax != null) {
-      int quota = Integer.parseInt(ownerMax);
-      int current = perOwner.getOrDefault(owner, 0);
-      if (current >= quota) {
-        reject(message, ErrorCode.QUOTA_EXCEEDED, "key '" + owner + "' already has " + current
-          + " executions running or queued, its quota");
+    if (!reservations.take(message.headers().get(Headers.RESERVATION), owner)) {
+      ErrorCode refused = refusal(message, 1);
+      if (refused != null) {
         return;
       }
     }
@@ -169,6 +167,61 @@ public final class SchedulerVerticle extends VerticleBase {
         forget(job.id());
         Replies.fail(message, err);
       });
+  }
+
+  /**
+   * Checks that {@code count} more executions of the message's owner fit in the node's places and
+   * in the owner's quota, counting the places reserved; refuses the message when they do not.
+   *
+   * @return the code the message was refused with, or {@code null} when they fit
+   */
+  private ErrorCode refusal(Message<?> message, int count) {
+    int reserved = reservations.total();
+    if (admitted.size() + reserved + count > maxConcurrent + maxQueued) {
+      reject(message, ErrorCode.CAPACITY_EXHAUSTED, "at capacity: " + running.size() + " executions running and "
+        + (admitted.size() - running.size() + reserved) + " waiting" + (count > 1 ? "; " + count + " more do not fit"
+        : ""));
+      return ErrorCode.CAPACITY_EXHAUSTED;
+    }
+    String owner = message.headers().get(Headers.OWNER);
+    String ownerMax = message.headers().get(Headers.OWNER_MAX);
+    if (owner != null && ownerMax != null) {
+      int quota = Integer.parseInt(ownerMax);
+      int current = perOwner.getOrDefault(owner, 0) + reservations.of(owner);
+      if (current + count > quota) {
+        reject(message, ErrorCode.QUOTA_EXCEEDED, count == 1
+          ? "key '" + owner + "' already has " + current + " executions running or queued, its quota"
+          : "key '" + owner + "' has " + current + " executions running or queued: " + count
+          + " more would pass its quota of " + quota);
+        return ErrorCode.QUOTA_EXCEEDED;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Holds {@code count} places for a batch, all or none: the reply is the reservation's id, which
+   * each of its admits names.
+   */
+  private void reserve(Message<JsonObject> message) {
+    int count = message.body().getInteger("count", 0);
+    if (stopping) {
+      reject(message, ErrorCode.SHUTTING_DOWN, "the gateway is shutting down");
+      return;
+    }
+    if (!engineReady) {
+      reject(message, ErrorCode.DOCKER_UNAVAILABLE,
+        "the Docker engine does not answer yet; executions are taken once it does (see /ready)");
+      return;
+    }
+    if (count < 1) {
+      message.fail(ErrorCode.INVALID_REQUEST.number(), "a reservation holds one place at least");
+      return;
+    }
+    if (refusal(message, count) != null) {
+      return;
+    }
+    message.reply(reservations.hold(message.headers().get(Headers.OWNER), count));
   }
 
   private void reject(Message<?> message, ErrorCode code, String why) {

@@ -46,14 +46,52 @@ public final class ResultWaiter {
    * @return its admission, or fails (429 when the queue is full)
    */
   public Future<Admission> admit(ExecutionJob job, Principal principal) {
+    return admit(job, principal, null);
+  }
+
+  /**
+   * Hands {@code job} to the scheduler, owned by {@code principal}, in the places of a reservation.
+   *
+   * @param reservation the reservation ({@link #reserve}) whose place it takes, or {@code null}
+   * @return its admission, or fails (429 when the queue is full)
+   */
+  public Future<Admission> admit(ExecutionJob job, Principal principal, String reservation) {
+    GatewayException refused = refusal(job, principal);
+    if (refused != null) {
+      return Future.failedFuture(refused);
+    }
+    DeliveryOptions delivery = owner(principal);
+    if (reservation != null) {
+      delivery.addHeader(Headers.RESERVATION, reservation);
+    }
+    return new SchedulerChannel(vertx.eventBus(), addresses).admit(job.withOwner(principal.id()), delivery);
+  }
+
+  /**
+   * Holds {@code count} queue places of {@code principal}'s quota and of the node's queue, all or none.
+   *
+   * @return the reservation's id; fails with the scheduler's refusal
+   */
+  public Future<String> reserve(int count, Principal principal) {
+    return new SchedulerChannel(vertx.eventBus(), addresses).reserve(count, owner(principal));
+  }
+
+  /**
+   * @return why {@code principal} may not run {@code job} (its key's runtimes and images), or {@code null}
+   */
+  public static GatewayException refusal(ExecutionJob job, Principal principal) {
     if (!principal.mayUseRuntime(job.runtime().name())) {
-      return Future.failedFuture(new GatewayException(ErrorCode.FORBIDDEN, "key '" + principal.id()
-        + "' may not use runtime " + job.runtime().name(), "language"));
+      return new GatewayException(ErrorCode.FORBIDDEN, "key '" + principal.id()
+        + "' may not use runtime " + job.runtime().name(), "language");
     }
     if (!principal.mayUseImage(job.image())) {
-      return Future.failedFuture(new GatewayException(ErrorCode.FORBIDDEN, "key '" + principal.id()
-        + "' may not use image " + job.image(), "image"));
+      return new GatewayException(ErrorCode.FORBIDDEN, "key '" + principal.id()
+        + "' may not use image " + job.image(), "image");
     }
+    return null;
+  }
+
+  private static DeliveryOptions owner(Principal principal) {
     DeliveryOptions delivery = new DeliveryOptions().addHeader(Headers.OWNER, principal.id());
     if (principal.maxConcurrent() > 0) {
       delivery.addHeader(Headers.OWNER_MAX, String.valueOf(principal.maxConcurrent()));
@@ -62,7 +100,7 @@ public final class ResultWaiter {
     if (principal.weight() > 0) {
       delivery.addHeader(Headers.OWNER_WEIGHT, String.valueOf(principal.weight()));
     }
-    return new SchedulerChannel(vertx.eventBus(), addresses).admit(job.withOwner(principal.id()), delivery);
+    return delivery;
   }
 
   /**

@@ -22,6 +22,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void webhookEnvironmentVariablesSetTheSecretAndAddToTheAllowList() {
+    JsonObject file = new JsonObject().put("webhooks", new JsonObject().put("allow",
+      new io.vertx.core.json.JsonArray().add("hooks.example.com")));
+    GatewayOptions o = new GatewayOptions(ConfigLoader.applyEnv(file, Map.of(
+      "EXECGATE_WEBHOOK_SECRET", "a-secret-of-sixteen-chars",
+      "EXECGATE_WEBHOOK_ALLOW", " *.corp.example:8443, 127.0.0.1:9000 ,")));
+    assertThat(o.getWebhooks().getSecret()).isEqualTo("a-secret-of-sixteen-chars");
+    assertThat(o.getWebhooks().getAllow()).containsExactly("hooks.example.com", "*.corp.example:8443", "127.0.0.1:9000");
+    assertThat(o.toString()).doesNotContain("a-secret-of-sixteen-chars");
+  }
+
+  @Test
   void environmentVariablesOverrideTheFile() {
     JsonObject file = new JsonObject().put("images", new JsonObject().put("allow", new io.vertx.core.json.JsonArray()
       .add("a/*")));

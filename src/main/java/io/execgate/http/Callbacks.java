@@ -1,0 +1,72 @@
+package io.execgate.http;
+
+import io.execgate.GatewayOptions;
+import io.execgate.auth.Principal;
+import io.execgate.bus.Addresses;
+import io.execgate.model.CallbackRequest;
+import io.execgate.webhook.CallbackPolicy;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+
+import java.util.function.Supplier;
+
+/**
+ * The HTTP API's side of completion webhooks: checks a {@code callbackUrl} against the policy, hands
+ * it to this node's webhook verticle before the execution (or batch) is admitted, and takes it back
+ * when the admission fails, so that a refused submit leaves no delivery behind.
+ */
+final class Callbacks {
+
+  private static final long WATCH_TIMEOUT_MS = 5_000;
+
+  private final Vertx vertx;
+  private final Addresses addresses;
+  private final CallbackPolicy policy;
+
+  Callbacks(Vertx vertx, GatewayOptions options) {
+    this.vertx = vertx;
+    this.addresses = new Addresses(options.getAddressPrefix());
+    this.policy = new CallbackPolicy(options);
+  }
+
+  /**
+   * Checks {@code url} for {@code principal}: throws the refusal (400, 403 callback_not_allowed).
+   *
+   * @param field the request field it came in
+   */
+  void check(String url, Principal principal, String field) {
+    if (url != null) {
+      policy.check(url, principal.id(), field);
+    }
+  }
+
+  /**
+   * Runs {@code admission} with a webhook for {@code id} registered first (when {@code url} is not
+   * {@code null}); forgets the webhook when the admission fails.
+   *
+   * @param batch whether {@code id} is a batch
+   */
+  <T> Future<T> around(String url, boolean batch, String id, Principal principal, Supplier<Future<T>> admission) {
+    if (url == null) {
+      return admission.get();
+    }
+    try {
+      policy.check(url, principal.id(), CallbackPolicy.FIELD);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return vertx.eventBus()
+      .request(addresses.webhookWatch(), new CallbackRequest(batch, id, url, principal.id()),
+        new DeliveryOptions().setSendTimeout(WATCH_TIMEOUT_MS))
+      .compose(v -> admission.get())
+      .onFailure(err -> drop(id));
+  }
+
+  /**
+   * Forgets the webhook of {@code id} (its admission failed, or its batch was refused).
+   */
+  void drop(String id) {
+    vertx.eventBus().send(addresses.webhookDrop(), id);
+  }
+}

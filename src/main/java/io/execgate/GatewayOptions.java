@@ -10,6 +10,7 @@ import io.execgate.config.HttpOptions;
 import io.execgate.config.ImageCacheOptions;
 import io.execgate.config.JsonReader;
 import io.execgate.config.McpOptions;
+import io.execgate.config.SessionOptions;
 import io.execgate.model.ImageRef;
 import io.execgate.model.RuntimeSpec;
 import io.vertx.core.json.JsonArray;
@@ -44,6 +45,7 @@ public class GatewayOptions {
   private AuthOptions auth;
   private ClusterOptions cluster;
   private McpOptions mcp;
+  private SessionOptions sessions;
   private List<RuntimeSpec> runtimes;
   private String defaultRuntime;
 
@@ -61,6 +63,7 @@ public class GatewayOptions {
     auth = new AuthOptions();
     cluster = new ClusterOptions();
     mcp = new McpOptions();
+    sessions = new SessionOptions();
     runtimes = new ArrayList<>(DefaultRuntimes.all());
     defaultRuntime = DEFAULT_RUNTIME;
   }
@@ -85,6 +88,7 @@ public class GatewayOptions {
     auth = new AuthOptions(r.getObject("auth"));
     cluster = new ClusterOptions(r.getObject("cluster"));
     mcp = new McpOptions(r.getObject("mcp"));
+    sessions = new SessionOptions(r.getObject("sessions"));
     JsonArray array = r.getArray("runtimes");
     if (array != null) {
       runtimes = new ArrayList<>();
@@ -342,6 +346,22 @@ public class GatewayOptions {
     return this;
   }
 
+  /**
+   * @return the session options ({@code /v1/sessions})
+   */
+  public SessionOptions getSessions() {
+    return sessions;
+  }
+
+  /**
+   * @param sessions the session options
+   * @return a reference to this, so the API can be used fluently
+   */
+  public GatewayOptions setSessions(SessionOptions sessions) {
+    this.sessions = sessions;
+    return this;
+  }
+
   public JsonObject toJson() {
     JsonArray array = new JsonArray();
     for (RuntimeSpec spec : runtimes) {
@@ -361,6 +381,7 @@ public class GatewayOptions {
       .put("auth", auth.toJson())
       .put("cluster", cluster.toJson())
       .put("mcp", mcp.toJson())
+      .put("sessions", sessions.toJson())
       .put("runtimes", array)
       .put("defaultRuntime", defaultRuntime);
   }

@@ -13,6 +13,7 @@ import io.execgate.model.PoolKey;
 import io.execgate.model.PoolState;
 import io.execgate.model.Readiness;
 import io.execgate.model.WorkerAdvert;
+import io.execgate.session.SessionCall;
 import io.vertx.core.eventbus.EventBus;
 
 import java.util.List;
@@ -35,7 +36,8 @@ public final class Codecs {
     new RecordCodec<>(ImageRequest.class, ImageRequest::toJson, ImageRequest::fromJson),
     new RecordCodec<>(ImageInfo.class, ImageInfo::toJson, ImageInfo::fromJson),
     new RecordCodec<>(ImageList.class, ImageList::toJson, ImageList::fromJson),
-    new RecordCodec<>(WorkerAdvert.class, WorkerAdvert::toJson, WorkerAdvert::fromJson));
+    new RecordCodec<>(WorkerAdvert.class, WorkerAdvert::toJson, WorkerAdvert::fromJson),
+    new RecordCodec<>(SessionCall.class, SessionCall::toJson, SessionCall::fromJson));
 
   private Codecs() {
   }

@@ -40,7 +40,13 @@ public enum ErrorCode {
   // tenancy (numbered apart, as above)
   MISDIRECTED_REQUEST("misdirected_request", 60, 421),
   // connection bounds
-  TOO_MANY_STREAMS("too_many_streams", 50, 429);
+  TOO_MANY_STREAMS("too_many_streams", 50, 429),
+  // sessions (numbered apart, as above)
+  SESSION_BUSY("session_busy", 70, 409),
+  SESSION_LIMIT("session_limit", 71, 429),
+  SESSION_ENDED("session_ended", 72, 410),
+  SESSIONS_UNAVAILABLE("sessions_unavailable", 73, 503),
+  SESSION_STORAGE_FULL("session_storage_full", 74, 507);
 
   private final String id;
   private final int number;

@@ -266,7 +266,7 @@ final class ExecutionRun implements RunControl.Target {
         // whatever a killed program wrote is read, even if its owner paused the output
         output().resume();
       }
-      ec.runtime().kill(containerId())
+      sandbox.killProgram()
         .onFailure(err -> about(Level.WARN).log("killing container {} failed: {}", containerId(), err.getMessage()));
     }
     if (containerId() == null || output() == null) {
@@ -307,7 +307,8 @@ final class ExecutionRun implements RunControl.Target {
       .map(v -> {
         // counted before it is announced: whoever receives the result finds it in the meters
         GatewayMetrics.of(ec.vertx(), ec.addresses().prefix()).executionFinished(result.status().id(),
-          warm() ? "warm" : containerId() != null ? "cold" : "none", result.durationMs(), result.queuedMs());
+          warm() ? "warm" : sandbox != null && sandbox.session() ? "session"
+            : containerId() != null ? "cold" : "none", result.durationMs(), result.queuedMs());
         frames.exit(result);
         control.finished(result);
         about(Level.INFO).log("{} exit={} in {} ms (queued {} ms, answered at {} ms, {})", result.status().id(),
@@ -326,7 +327,9 @@ final class ExecutionRun implements RunControl.Target {
       sandbox.closeStreams();
     }
     Future<Void> unregister = control.close();
+    // a session's sandbox stays, without what the program left running
     Future<Void> removed = containerId() == null ? Future.succeededFuture()
+      : sandbox.session() ? sandbox.killProgram().otherwiseEmpty()
       : ec.remover().remove(containerId());
     return Future.join(unregister, removed).transform(ar -> slot.release());
   }

@@ -117,7 +117,7 @@ final class ExecutionApi {
       .onFailure(ctx::fail);
   }
 
-  private Future<?> start(RoutingContext ctx, ExecutionJob job, Principal principal, boolean wait) {
+  Future<?> start(RoutingContext ctx, ExecutionJob job, Principal principal, boolean wait) {
     if (wait) {
       return waiter.submitAndWait(job, principal, gone(ctx.response()), null)
         .onSuccess(record -> respond(ctx, 200, record, null))

@@ -25,15 +25,26 @@ import java.util.Objects;
  * @param interactive whether stdin arrives later over the control address
  * @param owner       the id of the API key that submitted it (its record carries it: only that key, or an
  *                    admin, may read, stream or cancel it), or {@code null} before admission
+ * @param session     the session whose sandbox runs it (its working directory persists), or {@code null}
+ *                    for a fresh sandbox
  */
 public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, String image, List<SourceFile> files,
                            byte[] stdin, List<String> args, Map<String, String> env, ResourceLimits limits,
-                           boolean interactive, String owner) {
+                           boolean interactive, String owner, String session) {
 
   public ExecutionJob {
     files = List.copyOf(files);
     args = List.copyOf(args);
     env = Map.copyOf(new LinkedHashMap<>(env));
+  }
+
+  /**
+   * A job for a fresh sandbox.
+   */
+  public ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, String image, List<SourceFile> files,
+                      byte[] stdin, List<String> args, Map<String, String> env, ResourceLimits limits,
+                      boolean interactive, String owner) {
+    this(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner, null);
   }
 
   /**
@@ -49,20 +60,30 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
    * @return the same job, owned by the key {@code owner}
    */
   public ExecutionJob withOwner(String owner) {
-    return new ExecutionJob(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner);
+    return new ExecutionJob(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner,
+      session);
+  }
+
+  /**
+   * @return the same job, run in the sandbox of the session {@code session}
+   */
+  public ExecutionJob withSession(String session) {
+    return new ExecutionJob(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner,
+      session);
   }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof ExecutionJob j && id.equals(j.id) && submittedAt == j.submittedAt && runtime.equals(j.runtime)
       && image.equals(j.image) && files.equals(j.files) && Arrays.equals(stdin, j.stdin) && args.equals(j.args)
-      && env.equals(j.env) && limits.equals(j.limits) && interactive == j.interactive && Objects.equals(owner, j.owner);
+      && env.equals(j.env) && limits.equals(j.limits) && interactive == j.interactive && Objects.equals(owner, j.owner)
+      && Objects.equals(session, j.session);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(id, submittedAt, runtime, image, files, Arrays.hashCode(stdin), args, env, limits, interactive,
-      owner);
+      owner, session);
   }
 
   @Override
@@ -89,6 +110,9 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
     if (owner != null) {
       json.put("owner", owner);
     }
+    if (session != null) {
+      json.put("session", session);
+    }
     return json;
   }
 
@@ -108,6 +132,7 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
       env,
       ResourceLimits.fromJson(json.getJsonObject("limits")),
       json.getBoolean("interactive", false),
-      json.getString("owner"));
+      json.getString("owner"),
+      json.getString("session"));
   }
 }

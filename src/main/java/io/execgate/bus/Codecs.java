@@ -13,7 +13,7 @@ import io.execgate.model.PoolKey;
 import io.execgate.model.PoolState;
 import io.execgate.model.Readiness;
 import io.execgate.model.WorkerAdvert;
-import io.execgate.session.SessionCall;
+import io.execgate.model.SessionCall;
 import io.vertx.core.eventbus.EventBus;
 
 import java.util.List;

@@ -209,20 +209,18 @@ public final class HttpGatewayVerticle extends VerticleBase {
   private static void mountSessions(Vertx vertx, GatewayOptions options, ExecutionApi api, Router router,
                                     BodyHandler body) {
     SessionApi sessions = new SessionApi(vertx, options, api);
-    router.route("/v1/sessions").handler(sessions::available);
-    router.route("/v1/sessions/*").handler(sessions::available);
-    router.post("/v1/sessions").handler(body).handler(sessions::create);
-    router.get("/v1/sessions").handler(sessions::list);
-    router.get("/v1/sessions/:id").handler(sessions::get);
-    router.delete("/v1/sessions/:id").handler(sessions::delete);
-    router.post("/v1/sessions/:id/executions").handler(body).handler(sessions::execute);
-    router.get("/v1/sessions/:id/files").handler(sessions::listFiles);
+    router.post("/v1/sessions").handler(body).handler(sessions::available).handler(sessions::create);
+    router.get("/v1/sessions").handler(sessions::available).handler(sessions::list);
+    router.get("/v1/sessions/:id").handler(sessions::available).handler(sessions::get);
+    router.delete("/v1/sessions/:id").handler(sessions::available).handler(sessions::delete);
+    router.post("/v1/sessions/:id/executions").handler(body).handler(sessions::available).handler(sessions::execute);
+    router.get("/v1/sessions/:id/files").handler(sessions::available).handler(sessions::listFiles);
     // an upload over the cap is refused (413) before it is read beyond it
     router.put("/v1/sessions/:id/files/*")
       .handler(BodyHandler.create(false).setBodyLimit(options.getSessions().getMaxFileBytes()))
-      .handler(sessions::putFile);
-    router.get("/v1/sessions/:id/files/*").handler(sessions::getFile);
-    router.delete("/v1/sessions/:id/files/*").handler(sessions::deleteFile);
+      .handler(sessions::available).handler(sessions::putFile);
+    router.get("/v1/sessions/:id/files/*").handler(sessions::available).handler(sessions::getFile);
+    router.delete("/v1/sessions/:id/files/*").handler(sessions::available).handler(sessions::deleteFile);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.execgate.session;
 
+import io.execgate.model.SessionSpec;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;

@@ -18,6 +18,8 @@ import io.execgate.model.Frame;
 import io.execgate.model.ImageInfo;
 import io.execgate.model.ImageRequest;
 import io.execgate.model.ResourceLimits;
+import io.execgate.model.SessionCall;
+import io.execgate.model.SessionSpec;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;

@@ -1,7 +1,5 @@
-package io.execgate.session;
+package io.execgate.model;
 
-import io.execgate.model.ResourceLimits;
-import io.execgate.model.RuntimeSpec;
 import io.vertx.core.json.JsonObject;
 
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.execgate.session;
+package io.execgate.model;
 
 import io.vertx.core.json.JsonObject;
 

@@ -312,7 +312,8 @@ final class ExecutionRun implements RunControl.Target {
         frames.exit(result);
         control.finished(result);
         about(Level.INFO).log("{} exit={} in {} ms (queued {} ms, answered at {} ms, {})", result.status().id(),
-          result.exitCode(), result.durationMs(), result.queuedMs(), frames.elapsed(), warm() ? "warm" : "cold");
+          result.exitCode(), result.durationMs(), result.queuedMs(), frames.elapsed(), warm() ? "warm"
+            : sandbox != null && sandbox.session() ? "session" : "cold");
         return result;
       });
   }
@@ -327,9 +328,11 @@ final class ExecutionRun implements RunControl.Target {
       sandbox.closeStreams();
     }
     Future<Void> unregister = control.close();
-    // a session's sandbox stays, without what the program left running
+    // a session's sandbox stays, without what the program left running: a launcher that wrote its end
+    // record killed that itself; otherwise (killed, died) it is killed here
+    boolean clean = programOutput != null && programOutput.exitCode() != null && !killIssued;
     Future<Void> removed = containerId() == null ? Future.succeededFuture()
-      : sandbox.session() ? sandbox.killProgram().otherwiseEmpty()
+      : sandbox.session() ? (clean ? Future.succeededFuture() : sandbox.killProgram().otherwiseEmpty())
       : ec.remover().remove(containerId());
     return Future.join(unregister, removed).transform(ar -> slot.release());
   }

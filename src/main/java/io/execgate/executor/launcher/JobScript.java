@@ -176,7 +176,9 @@ public final class JobScript {
       sb.append("_u; _bc=${_cu:-0}; _bo=${_ok:-0}\n");
       sb.append("_d() { _u; [ -z \"$_cu\" ] || _cu=$((_cu - _bc)); [ -z \"$_ok\" ] || _ok=$((_ok - _bo)); }\n");
     }
-    String usage = job.session() != null ? "_d" : "_u";
+    // in a session, what the program left running dies before its end record (kill is a shell builtin, and
+    // kill -1 spares the launcher itself and the sandbox's PID 1): the next execution finds a clean sandbox
+    String usage = job.session() != null ? "_d; kill -KILL -1 2>/dev/null" : "_u";
     sb.append("{ [ -d ").append(quote(work)).append(" ] || mkdir -p ").append(quote(work)).append("; } && cd ")
       .append(quote(work)).append(" || exit 122\n");
     Inline inline = Inline.of(job);

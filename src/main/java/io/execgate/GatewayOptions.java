@@ -13,6 +13,7 @@ import io.execgate.config.Judge0Options;
 import io.execgate.config.McpOptions;
 import io.execgate.config.BatchOptions;
 import io.execgate.config.WebhookOptions;
+import io.execgate.config.SessionOptions;
 import io.execgate.model.ImageRef;
 import io.execgate.model.RuntimeSpec;
 import io.vertx.core.json.JsonArray;
@@ -50,6 +51,7 @@ public class GatewayOptions {
   private Judge0Options judge0;
   private BatchOptions batches;
   private WebhookOptions webhooks;
+  private SessionOptions sessions;
   private List<RuntimeSpec> runtimes;
   private String defaultRuntime;
 
@@ -70,6 +72,7 @@ public class GatewayOptions {
     judge0 = new Judge0Options();
     batches = new BatchOptions();
     webhooks = new WebhookOptions();
+    sessions = new SessionOptions();
     runtimes = new ArrayList<>(DefaultRuntimes.all());
     defaultRuntime = DEFAULT_RUNTIME;
   }
@@ -97,6 +100,7 @@ public class GatewayOptions {
     judge0 = new Judge0Options(r.getObject("judge0"));
     batches = new BatchOptions(r.getObject("batches"));
     webhooks = new WebhookOptions(r.getObject("webhooks"));
+    sessions = new SessionOptions(r.getObject("sessions"));
     JsonArray array = r.getArray("runtimes");
     if (array != null) {
       runtimes = new ArrayList<>();
@@ -414,6 +418,22 @@ public class GatewayOptions {
     return this;
   }
 
+  /**
+   * @return the session options ({@code /v1/sessions})
+   */
+  public SessionOptions getSessions() {
+    return sessions;
+  }
+
+  /**
+   * @param sessions the session options
+   * @return a reference to this, so the API can be used fluently
+   */
+  public GatewayOptions setSessions(SessionOptions sessions) {
+    this.sessions = sessions;
+    return this;
+  }
+
   public JsonObject toJson() {
     JsonArray array = new JsonArray();
     for (RuntimeSpec spec : runtimes) {
@@ -436,6 +456,7 @@ public class GatewayOptions {
       .put("judge0", judge0.toJson())
       .put("batches", batches.toJson())
       .put("webhooks", webhooks.toJson())
+      .put("sessions", sessions.toJson())
       .put("runtimes", array)
       .put("defaultRuntime", defaultRuntime);
   }

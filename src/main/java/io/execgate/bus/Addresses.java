@@ -135,6 +135,16 @@ public final class Addresses {
     return prefix + ".executor.run";
   }
 
+  /** The sessions' operations: a {@code SessionCall}, answered by the node's session verticle. */
+  public String sessionCall() {
+    return prefix + ".session.call";
+  }
+
+  /** An execution in a session ended and its sandbox was cleaned up: the session id, header {@code execution}. */
+  public String sessionReleased() {
+    return prefix + ".session.released";
+  }
+
   /** Take a warm container for a {@code PoolKey}; replies with its id, or null when none is ready. */
   public String poolTake() {
     return prefix + ".pool.take";

@@ -14,6 +14,7 @@ import io.execgate.model.PoolKey;
 import io.execgate.model.PoolState;
 import io.execgate.model.Readiness;
 import io.execgate.model.WorkerAdvert;
+import io.execgate.model.SessionCall;
 import io.vertx.core.eventbus.EventBus;
 
 import java.util.List;
@@ -37,7 +38,8 @@ public final class Codecs {
     new RecordCodec<>(ImageInfo.class, ImageInfo::toJson, ImageInfo::fromJson),
     new RecordCodec<>(ImageList.class, ImageList::toJson, ImageList::fromJson),
     new RecordCodec<>(WorkerAdvert.class, WorkerAdvert::toJson, WorkerAdvert::fromJson),
-    new RecordCodec<>(CallbackRequest.class, CallbackRequest::toJson, CallbackRequest::fromJson));
+    new RecordCodec<>(CallbackRequest.class, CallbackRequest::toJson, CallbackRequest::fromJson),
+    new RecordCodec<>(SessionCall.class, SessionCall::toJson, SessionCall::fromJson));
 
   private Codecs() {
   }

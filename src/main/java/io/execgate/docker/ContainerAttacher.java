@@ -97,6 +97,53 @@ final class ContainerAttacher {
   }
 
   /**
+   * Runs {@code command} in a running container as {@code uid}, with stdin, stdout and stderr on one
+   * connection: the output ends when the process exits. Ending or closing the returned stdin only
+   * stops feeding it (the engine never sees EOF, see {@link StdinSink}); closing the output drops
+   * the connection.
+   *
+   * @param execId the exec the engine created for the command
+   */
+  Future<ExecStreams> startExec(String execId) {
+    Context ctx = vertx.getOrCreateContext();
+    AttachedOutput output = new AttachedOutput(ctx, OUTPUT_HIGH_WATER_BYTES);
+    StdinSink stdin = new StdinSink();
+    Attach<ExecStreams> callback = new Attach<>(ctx, new ExecStreams(output, stdin), "exec") {
+      @Override
+      public void onNext(Frame frame) {
+        StreamType type = frame.getStreamType();
+        if (type != StreamType.STDOUT && type != StreamType.STDERR && type != StreamType.RAW) {
+          return;
+        }
+        try {
+          byte[] payload = frame.getPayload();
+          output.push(type == StreamType.STDERR, payload, 0, payload.length);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+
+      @Override
+      public void onError(Throwable err) {
+        super.onError(err);
+        output.end(DockerErrors.map(err, "exec output stream"));
+      }
+
+      @Override
+      public void onComplete() {
+        output.end(null);
+      }
+    };
+    output.closer(() -> closeQuietly(callback));
+    try {
+      client.execStartCmd(execId).withDetach(false).withTty(false).withStdIn(stdin.input()).exec(callback);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(DockerErrors.map(e, "exec"));
+    }
+    return callback.attached();
+  }
+
+  /**
    * An attach's callback: completes with {@code value} on the caller's context once the engine has
    * accepted the attach, or fails with the engine's error, whichever comes first, within the call
    * timeout. docker-java calls it on its own threads.

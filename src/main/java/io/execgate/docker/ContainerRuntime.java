@@ -97,6 +97,14 @@ public interface ContainerRuntime extends AutoCloseable {
    */
   Future<Void> signal(String containerId, int uid, String signal);
 
+  /**
+   * Starts a process in a running container, as {@code uid}, with its stdin and output attached.
+   *
+   * @param command the command, run without a shell
+   * @return its streams, once the engine has started it
+   */
+  Future<ExecStreams> exec(String containerId, int uid, java.util.List<String> command);
+
   Future<ContainerState> inspect(String containerId);
 
   /**

@@ -20,10 +20,23 @@ import java.util.Map;
  * @param nofile      open-files limit
  * @param ociRuntime  the OCI runtime, or {@code null} for the engine's default
  * @param env         environment entries {@code KEY=value}
+ * @param init        whether the engine's init runs as PID 1 and the command as its child; a session's
+ *                    sandbox runs its command as PID 1 itself, the one process of the sandbox user that
+ *                    {@code kill -KILL -1} inside it spares
  */
 public record ContainerSpec(String name, String image, String command, Map<String, String> labels, int uid, long memoryBytes,
                             long nanoCpus, int pids, long tmpfsBytes, boolean tmpfsExec, int nofile,
-                            String ociRuntime, List<String> env) {
+                            String ociRuntime, List<String> env, boolean init) {
+
+  /**
+   * A sandbox whose command runs under the engine's init.
+   */
+  public ContainerSpec(String name, String image, String command, Map<String, String> labels, int uid,
+                       long memoryBytes, long nanoCpus, int pids, long tmpfsBytes, boolean tmpfsExec, int nofile,
+                       String ociRuntime, List<String> env) {
+    this(name, image, command, labels, uid, memoryBytes, nanoCpus, pids, tmpfsBytes, tmpfsExec, nofile, ociRuntime,
+      env, true);
+  }
 
   public ContainerSpec {
     labels = Map.copyOf(labels);

@@ -276,6 +276,19 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   }
 
   @Override
+  public Future<ExecStreams> exec(String containerId, int uid, List<String> command) {
+    return call("exec", () -> client.execCreateCmd(containerId)
+        .withUser(uid + ":" + uid)
+        .withCmd(command.toArray(String[]::new))
+        .withAttachStdin(true)
+        .withAttachStdout(true)
+        .withAttachStderr(true)
+        .exec()
+        .getId())
+      .compose(attacher::startExec);
+  }
+
+  @Override
   public Future<ContainerState> inspect(String containerId) {
     return call("inspect container", () -> {
       InspectContainerResponse.ContainerState s = client.inspectContainerCmd(containerId).exec().getState();

@@ -60,7 +60,7 @@ public final class SandboxProfile {
       // message queues, whose memory is counted per uid across every sandbox of the host
       .withUlimits(List.of(new Ulimit("nofile", (long) spec.nofile(), (long) spec.nofile()),
         new Ulimit("core", 0L, 0L), new Ulimit("msgqueue", 0L, 0L)))
-      .withInit(true)
+      .withInit(spec.init())
       .withIpcMode("private")
       .withShmSize(SHM_BYTES)
       .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE, null))

@@ -42,7 +42,13 @@ public enum ErrorCode {
   // connection bounds
   TOO_MANY_STREAMS("too_many_streams", 50, 429),
   // completion webhooks (numbered apart, as above)
-  CALLBACK_NOT_ALLOWED("callback_not_allowed", 70, 403);
+  CALLBACK_NOT_ALLOWED("callback_not_allowed", 70, 403),
+  // sessions (numbered apart, as above)
+  SESSION_BUSY("session_busy", 80, 409),
+  SESSION_LIMIT("session_limit", 81, 429),
+  SESSION_ENDED("session_ended", 82, 410),
+  SESSIONS_UNAVAILABLE("sessions_unavailable", 83, 503),
+  SESSION_STORAGE_FULL("session_storage_full", 84, 507);
 
   private final String id;
   private final int number;

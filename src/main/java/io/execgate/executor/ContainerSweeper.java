@@ -5,6 +5,7 @@ import io.execgate.config.ExecutorOptions;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.docker.ManagedContainer;
+import io.execgate.docker.SessionContainers;
 import io.execgate.model.RuntimeSpec;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
@@ -28,6 +29,7 @@ public final class ContainerSweeper {
   private final String instanceId;
   private final long maxAgeSeconds;
   private final long maxWarmAgeSeconds;
+  private final long maxSessionAgeSeconds;
   private boolean sweeping;
 
   public ContainerSweeper(ContainerRuntime runtime, GatewayOptions options) {
@@ -36,6 +38,8 @@ public final class ContainerSweeper {
     ExecutorOptions executor = options.getExecutor();
     this.maxAgeSeconds = ceilSeconds(largestDeadlineMs(options)) + executor.getSweepGraceSeconds();
     this.maxWarmAgeSeconds = maxAgeSeconds + executor.getPool().getMaxIdleSeconds();
+    // a session's sandbox lives up to its lifetime, and its last execution may begin just before that ends
+    this.maxSessionAgeSeconds = maxAgeSeconds + options.getSessions().getMaxLifetimeSeconds();
   }
 
   /**
@@ -59,9 +63,19 @@ public final class ContainerSweeper {
    */
   static List<ManagedContainer> overdue(List<ManagedContainer> containers, long nowEpochSeconds, long maxAgeSeconds,
                                         long maxWarmAgeSeconds) {
+    return overdue(containers, nowEpochSeconds, maxAgeSeconds, maxWarmAgeSeconds, maxAgeSeconds);
+  }
+
+  /**
+   * @return the containers past their age limit, a session's sandbox being allowed
+   *   {@code maxSessionAgeSeconds}
+   */
+  static List<ManagedContainer> overdue(List<ManagedContainer> containers, long nowEpochSeconds, long maxAgeSeconds,
+                                        long maxWarmAgeSeconds, long maxSessionAgeSeconds) {
     return containers.stream()
       .filter(c -> nowEpochSeconds - c.createdEpochSeconds()
-        > (ContainerLabels.WARM.equals(c.execution()) ? maxWarmAgeSeconds : maxAgeSeconds))
+        > (ContainerLabels.WARM.equals(c.execution()) ? maxWarmAgeSeconds
+        : SessionContainers.isSession(c.execution()) ? maxSessionAgeSeconds : maxAgeSeconds))
       .toList();
   }
 
@@ -78,7 +92,7 @@ public final class ContainerSweeper {
     return runtime.listManaged(ContainerLabels.ofInstance(instanceId))
       .compose(all -> {
         List<ManagedContainer> overdue = overdue(all, System.currentTimeMillis() / 1000, maxAgeSeconds,
-          maxWarmAgeSeconds);
+          maxWarmAgeSeconds, maxSessionAgeSeconds);
         return Future.join(overdue.stream().map(this::dispose).toList());
       })
       .onFailure(err -> log.warn("sweeping containers failed: {}", err.getMessage()))

@@ -302,7 +302,7 @@ final class ExecutionRun implements RunControl.Target {
         // whatever a killed program wrote is read, even if its owner paused the output
         output().resume();
       }
-      ec.runtime().kill(containerId())
+      sandbox.killProgram()
         .onFailure(err -> about(Level.WARN).log("killing container {} failed: {}", containerId(), err.getMessage()));
     }
     if (containerId() == null || output() == null) {
@@ -348,11 +348,13 @@ final class ExecutionRun implements RunControl.Target {
       .map(v -> {
         // counted before it is announced: whoever receives the result finds it in the meters
         GatewayMetrics.of(ec.vertx(), ec.addresses().prefix()).executionFinished(result.status().id(),
-          warm() ? "warm" : containerId() != null ? "cold" : "none", result.durationMs(), result.queuedMs());
+          warm() ? "warm" : sandbox != null && sandbox.session() ? "session"
+            : containerId() != null ? "cold" : "none", result.durationMs(), result.queuedMs());
         frames.exit(result);
         control.finished(result);
         about(Level.INFO).log("{} exit={} in {} ms (queued {} ms, answered at {} ms, {})", result.status().id(),
-          result.exitCode(), result.durationMs(), result.queuedMs(), frames.elapsed(), warm() ? "warm" : "cold");
+          result.exitCode(), result.durationMs(), result.queuedMs(), frames.elapsed(), warm() ? "warm"
+            : sandbox != null && sandbox.session() ? "session" : "cold");
         return result;
       });
   }
@@ -367,7 +369,11 @@ final class ExecutionRun implements RunControl.Target {
       sandbox.closeStreams();
     }
     Future<Void> unregister = control.close();
+    // a session's sandbox stays, without what the program left running: a launcher that wrote its end
+    // record killed that itself; otherwise (killed, died) it is killed here
+    boolean clean = programOutput != null && programOutput.exitCode() != null && !killIssued;
     Future<Void> removed = containerId() == null ? Future.succeededFuture()
+      : sandbox.session() ? (clean ? Future.succeededFuture() : sandbox.killProgram().otherwiseEmpty())
       : ec.remover().remove(containerId());
     return Future.join(unregister, removed).transform(ar -> slot.release());
   }

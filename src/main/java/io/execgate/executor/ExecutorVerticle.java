@@ -13,6 +13,7 @@ import io.execgate.store.OutputBudget;
 import io.execgate.stream.RetiredFrameLogs;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,6 +109,11 @@ public final class ExecutorVerticle extends VerticleBase {
       .andThen(ar -> {
         runs.remove(job.id());
         retired.retire(run.frameLog());
+        if (job.session() != null) {
+          // the session's sandbox is clean again: the session takes its next execution
+          vertx.eventBus().send(ec.addresses().sessionReleased(), job.session(),
+            new DeliveryOptions().addHeader(Headers.EXECUTION, job.id()));
+        }
       });
     running.add(done);
     done.onComplete(ar -> running.remove(done));

@@ -5,6 +5,7 @@ import io.execgate.docker.AttachedOutput;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerSpec;
 import io.execgate.docker.ContainerState;
+import io.execgate.docker.SessionContainers;
 import io.execgate.docker.StdinSink;
 import io.execgate.executor.launcher.JobScript;
 import io.execgate.model.ExecutionJob;
@@ -92,6 +93,9 @@ final class Sandbox {
    * @return completes when the program has its container (a fresh one is started)
    */
   Future<Void> start(Runnable attached, Runnable checkCancelled) {
+    if (session()) {
+      return startInSession(attached);
+    }
     Future<String> warmId = ec.options().getExecutor().getPool().isEnabled()
       ? ec.vertx().eventBus().<String>request(ec.addresses().poolTake(), PoolKey.of(job.runtime(), image),
         new DeliveryOptions().addHeader(Headers.IMAGE_ID, imageId)
@@ -105,6 +109,40 @@ final class Sandbox {
         abandon(id);
         return startCold(attached, checkCancelled);
       }));
+  }
+
+  /**
+   * @return whether the execution runs in a session's sandbox, which outlives it
+   */
+  boolean session() {
+    return job.session() != null;
+  }
+
+  /**
+   * Runs the launcher in the session's running sandbox through the engine's exec: its working
+   * directory is the one the session's earlier executions left.
+   */
+  private Future<Void> startInSession(Runnable attached) {
+    containerId = SessionContainers.name(job.session());
+    return ec.runtime().exec(containerId, ec.options().getExecutor().getUid(),
+        List.of("/bin/sh", "-c", JobScript.SESSION_COMMAND))
+      .map(streams -> {
+        output = streams.output();
+        stdin = streams.stdin();
+        attached.run();
+        return null;
+      });
+  }
+
+  /**
+   * Kills the program: a fresh container whole, a session's every process of the sandbox user but
+   * its init (the session stays usable).
+   */
+  Future<Void> killProgram() {
+    if (session()) {
+      return ec.runtime().signal(containerId, ec.options().getExecutor().getUid(), "KILL");
+    }
+    return ec.runtime().kill(containerId);
   }
 
   /**
@@ -184,6 +222,13 @@ final class Sandbox {
    * @param kill          kills the container, when it does not exit in time after its end records
    */
   Future<ContainerState> verdict(boolean endedNormally, Future<Void> gone, Runnable kill) {
+    if (session()) {
+      // the sandbox outlives the program: it says something only when it died with it (OOM)
+      Future<ContainerState> running = Future.succeededFuture(new ContainerState(true, null, false, null));
+      return endedNormally ? running : awaitExit(gone, kill)
+        .compose(v -> ec.runtime().inspect(containerId))
+        .map(state -> state.running() ? new ContainerState(true, null, false, null) : state);
+    }
     if (warm && endedNormally) {
       return Future.succeededFuture(new ContainerState(true, null, false, null));
     }

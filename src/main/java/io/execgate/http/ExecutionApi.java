@@ -131,7 +131,11 @@ final class ExecutionApi {
       .onFailure(ctx::fail);
   }
 
-  private Future<?> start(RoutingContext ctx, ExecutionJob job, Principal principal, boolean wait,
+  Future<?> start(RoutingContext ctx, ExecutionJob job, Principal principal, boolean wait) {
+    return start(ctx, job, principal, wait, null);
+  }
+
+  Future<?> start(RoutingContext ctx, ExecutionJob job, Principal principal, boolean wait,
                           String callbackUrl) {
     if (callbackUrl != null) {
       // the webhook is registered before the admission and forgotten if it fails; a client that waits

@@ -162,6 +162,7 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.get("/v1/executions/:id/stdout").handler(ctx -> streams.raw(ctx, false));
     router.get("/v1/executions/:id/stderr").handler(ctx -> streams.raw(ctx, true));
     router.get("/v1/ws").handler(streams::interactive);
+    mountSessions(vertx, options, api, router, body);
     // the web page: every asset is served from the classpath, none from a CDN
     router.get("/").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     // the editor (CodeMirror) from its WebJar, only the files the page loads
@@ -220,6 +221,27 @@ public final class HttpGatewayVerticle extends VerticleBase {
       });
     }
     return router;
+  }
+
+  /**
+   * The session routes: every one answers only the session's owner (another key's session is 404),
+   * through the node's session verticle.
+   */
+  private static void mountSessions(Vertx vertx, GatewayOptions options, ExecutionApi api, Router router,
+                                    BodyHandler body) {
+    SessionApi sessions = new SessionApi(vertx, options, api);
+    router.post("/v1/sessions").handler(body).handler(sessions::available).handler(sessions::create);
+    router.get("/v1/sessions").handler(sessions::available).handler(sessions::list);
+    router.get("/v1/sessions/:id").handler(sessions::available).handler(sessions::get);
+    router.delete("/v1/sessions/:id").handler(sessions::available).handler(sessions::delete);
+    router.post("/v1/sessions/:id/executions").handler(body).handler(sessions::available).handler(sessions::execute);
+    router.get("/v1/sessions/:id/files").handler(sessions::available).handler(sessions::listFiles);
+    // an upload over the cap is refused (413) before it is read beyond it
+    router.put("/v1/sessions/:id/files/*")
+      .handler(BodyHandler.create(false).setBodyLimit(options.getSessions().getMaxFileBytes()))
+      .handler(sessions::available).handler(sessions::putFile);
+    router.get("/v1/sessions/:id/files/*").handler(sessions::available).handler(sessions::getFile);
+    router.delete("/v1/sessions/:id/files/*").handler(sessions::available).handler(sessions::deleteFile);
   }
 
   /**

@@ -29,6 +29,7 @@ import io.execgate.metrics.GatewayMetrics;
 import io.execgate.model.RuntimeSpec;
 import io.execgate.pool.WarmPoolVerticle;
 import io.execgate.scheduler.SchedulerVerticle;
+import io.execgate.session.SessionVerticle;
 import io.execgate.store.ExecutionStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Deployable;
@@ -306,6 +307,10 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
         .compose(v -> deploy(() -> new WarmPoolVerticle(options, runtime), new DeploymentOptions()))
         .compose(v -> deploy(ExecutorVerticle.instances(options, runtime, images), new DeploymentOptions()
           .setInstances(options.getExecutor().getInstances())));
+      if (options.getSessions().isEnabled() && !cluster.isEnabled()) {
+        // sessions are node-local: their sandboxes live on this node's engine
+        chain = chain.compose(v -> deploy(() -> new SessionVerticle(options, runtime), new DeploymentOptions()));
+      }
       if (cluster.isEnabled()) {
         // last: it takes work from the gateways once everything that runs it is up (and stops taking it first)
         chain = chain.compose(v -> deploy(() -> new WorkerAgentVerticle(options), new DeploymentOptions()));

@@ -27,7 +27,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The gateway's own metrics, in Prometheus form at {@code /metrics}: executions by status and how
- * they started, durations, queue depth, rejections, warm pools and image pulls; and their summary at
+ * they started, durations, queue depth, rejections, warm pools, image pulls and sessions; and their summary at
  * {@code /v1/stats}. Each gateway keeps its own registry, so that two gateways in one Vertx never
  * mix their counts; when the Vertx was built with Micrometer's Prometheus metrics, {@code /metrics}
  * shows Vert.x's own after the gateway's. An embedding application may hand the gateway a registry of
@@ -231,8 +231,16 @@ public final class GatewayMetrics implements Shareable {
       .forEach(c -> executions.merge(c.getId().getTag("status"), (long) c.count(), Long::sum));
     long rejected = (long) registry.find("execgate_rejections").counters().stream().mapToDouble(Counter::count).sum();
     long poolReady = (long) registry.find("execgate_pool_ready").gauges().stream().mapToDouble(Gauge::value).sum();
+    Map<String, Long> sessions = new LinkedHashMap<>();
+    sessions.put("open", gauge("execgate_sessions_open"));
+    sessions.put("created", (long) registry.find("execgate_sessions_created").counters().stream()
+      .mapToDouble(Counter::count).sum());
+    for (String ended : List.of("execgate_sessions_expired", "execgate_sessions_deleted", "execgate_sessions_died")) {
+      registry.find(ended).counters()
+        .forEach(c -> sessions.merge(c.getId().getTag("reason"), (long) c.count(), Long::sum));
+    }
     return new GatewayStats(gauge("execgate_running"), gauge("execgate_queue_depth"), gauge("execgate_capacity"),
-      executions, rejected, poolReady);
+      executions, rejected, poolReady, sessions);
   }
 
   private long gauge(String name) {

@@ -15,12 +15,23 @@ import java.util.Map;
  * @param executions executions that reached each final status since the gateway started
  * @param rejected   submits refused at admission since the gateway started
  * @param poolReady  warm containers waiting to be taken
+ * @param sessions   sessions open now ({@code open}), created since the gateway started ({@code created}), and
+ *                   ended by how ({@code expired_idle}, {@code deleted}, ...)
  */
 public record GatewayStats(long running, long queued, long capacity, Map<String, Long> executions, long rejected,
-                           long poolReady) {
+                           long poolReady, Map<String, Long> sessions) {
+
+  /**
+   * Stats of a gateway without sessions.
+   */
+  public GatewayStats(long running, long queued, long capacity, Map<String, Long> executions, long rejected,
+                      long poolReady) {
+    this(running, queued, capacity, executions, rejected, poolReady, Map.of());
+  }
 
   public GatewayStats {
     executions = Collections.unmodifiableMap(new LinkedHashMap<>(executions));
+    sessions = Collections.unmodifiableMap(new LinkedHashMap<>(sessions));
   }
 
   public JsonObject toJson() {
@@ -32,6 +43,7 @@ public record GatewayStats(long running, long queued, long capacity, Map<String,
       .put("capacity", capacity)
       .put("executions", byStatus)
       .put("rejected", rejected)
-      .put("pool", new JsonObject().put("ready", poolReady));
+      .put("pool", new JsonObject().put("ready", poolReady))
+      .put("sessions", new JsonObject(new LinkedHashMap<>(sessions)));
   }
 }

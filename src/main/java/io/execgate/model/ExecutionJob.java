@@ -26,10 +26,12 @@ import java.util.Objects;
  * @param owner       the id of the API key that submitted it (its record carries it: only that key, or an
  *                    admin, may read, stream or cancel it), or {@code null} before admission
  * @param tests       the test cases of a judged execution, or {@code null}
+ * @param session     the session whose sandbox runs it (its working directory persists), or {@code null}
+ *                    for a fresh sandbox
  */
 public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, String image, List<SourceFile> files,
                            byte[] stdin, List<String> args, Map<String, String> env, ResourceLimits limits,
-                           boolean interactive, String owner, TestSuite tests) {
+                           boolean interactive, String owner, TestSuite tests, String session) {
 
   public ExecutionJob {
     files = List.copyOf(files);
@@ -38,12 +40,21 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
   }
 
   /**
-   * A job without test cases.
+   * A job without test cases, for a fresh sandbox.
    */
   public ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, String image, List<SourceFile> files,
                       byte[] stdin, List<String> args, Map<String, String> env, ResourceLimits limits,
                       boolean interactive, String owner) {
-    this(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner, null);
+    this(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner, null, null);
+  }
+
+  /**
+   * A job with test cases (or none), for a fresh sandbox.
+   */
+  public ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, String image, List<SourceFile> files,
+                      byte[] stdin, List<String> args, Map<String, String> env, ResourceLimits limits,
+                      boolean interactive, String owner, TestSuite tests) {
+    this(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner, tests, null);
   }
 
   /**
@@ -59,7 +70,16 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
    * @return the same job, owned by the key {@code owner}
    */
   public ExecutionJob withOwner(String owner) {
-    return new ExecutionJob(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner, tests);
+    return new ExecutionJob(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner,
+      tests, session);
+  }
+
+  /**
+   * @return the same job, run in the sandbox of the session {@code session}
+   */
+  public ExecutionJob withSession(String session) {
+    return new ExecutionJob(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner,
+      tests, session);
   }
 
   @Override
@@ -67,13 +87,13 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
     return o instanceof ExecutionJob j && id.equals(j.id) && submittedAt == j.submittedAt && runtime.equals(j.runtime)
       && image.equals(j.image) && files.equals(j.files) && Arrays.equals(stdin, j.stdin) && args.equals(j.args)
       && env.equals(j.env) && limits.equals(j.limits) && interactive == j.interactive && Objects.equals(owner, j.owner)
-      && Objects.equals(tests, j.tests);
+      && Objects.equals(tests, j.tests) && Objects.equals(session, j.session);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(id, submittedAt, runtime, image, files, Arrays.hashCode(stdin), args, env, limits, interactive,
-      owner, tests);
+      owner, tests, session);
   }
 
   @Override
@@ -103,6 +123,9 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
     if (tests != null) {
       json.put("tests", tests.toJson());
     }
+    if (session != null) {
+      json.put("session", session);
+    }
     return json;
   }
 
@@ -123,6 +146,7 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
       ResourceLimits.fromJson(json.getJsonObject("limits")),
       json.getBoolean("interactive", false),
       json.getString("owner"),
-      TestSuite.fromJson(json.getJsonObject("tests")));
+      TestSuite.fromJson(json.getJsonObject("tests")),
+      json.getString("session"));
   }
 }

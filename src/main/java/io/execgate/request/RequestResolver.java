@@ -186,7 +186,7 @@ public final class RequestResolver {
       }
     }
     return new ExecutionJob(job.id(), Math.min(job.submittedAt(), System.currentTimeMillis()), runtime, image, files,
-      job.stdin(), job.args(), job.env(), limits, job.interactive(), job.owner(), job.tests());
+      job.stdin(), job.args(), job.env(), limits, job.interactive(), job.owner(), job.tests(), job.session());
   }
 
   private static long clamp(String key, long value, long min, long max, List<String> notes) {

@@ -30,6 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Arguments: {@code --quick} (small sample sizes), {@code --only=1,2,5} (scenarios; 6, a cluster of one
  * gateway and one or two workers on this machine, runs only when named; 7, test cases per second judged in
  * one container against one-shot executions), {@code --soak=N} (executions for the RSS scenario, default 2000).
+ * Scenario 8 times {@code echo hi} in an existing session against one-shot warm executions of the same run,
+ * and reads an idle session's memory for sessions per GiB.
  */
 public final class Benchmark {
 
@@ -123,6 +125,9 @@ public final class Benchmark {
       if (only.contains(7)) {
         results.put("judge", JudgeBench.run(warm, quick, table));
       }
+      if (only.contains(8)) {
+        sessions(warm);
+      }
     }
     report();
   }
@@ -189,6 +194,54 @@ public final class Benchmark {
     row("docker run --rm", cliStats);
     table.add(String.format("   warm/raw p50 = %.2f, cold/raw p50 = %.2f", s.getDouble("warmOverRaw"),
       s.getDouble("coldOverRaw")));
+  }
+
+  // 7. an execution in an existing session, against one-shot warm executions of the same run
+
+  private void sessions(GatewayProcess warm) throws Exception {
+    int n = quick ? 15 : 50;
+    Stats oneShot = new Stats();
+    for (int i = 0; i < n; i++) {
+      awaitPoolFull(warm);
+      time(oneShot, () -> execgate(warm));
+    }
+    HttpResponse<String> created = warm.post("/v1/sessions", "{\"language\":\"sh\"}");
+    if (created.statusCode() != 201) {
+      throw new IllegalStateException("session not created: " + created.statusCode() + " " + created.body());
+    }
+    JsonObject session = new JsonObject(created.body());
+    String path = "/v1/sessions/" + session.getString("id");
+    Stats inSession = new Stats();
+    for (int i = 0; i < n; i++) {
+      time(inSession, () -> {
+        HttpResponse<String> r = warm.post(path + "/executions?wait=true", ECHO);
+        if (r.statusCode() != 200 || !"hi\n".equals(new JsonObject(r.body()).getString("stdout"))) {
+          throw new IllegalStateException("unexpected answer " + r.statusCode() + " " + r.body());
+        }
+      });
+    }
+    // what the idle session's cgroup holds (its PID 1, its tmpfs, the page cache), read from inside it
+    HttpResponse<String> mem = warm.post(path + "/executions?wait=true", new JsonObject().put("script",
+      "cat /sys/fs/cgroup/memory/memory.usage_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.current").encode());
+    long used = Long.parseLong(new JsonObject(mem.body()).getString("stdout").strip());
+    long limitMb = session.getJsonObject("limits").getLong("memoryMb");
+    warm.delete(path);
+    JsonObject s = new JsonObject()
+      .put("oneShotWarm", oneShot.toJson())
+      .put("inSession", inSession.toJson())
+      .put("sessionOverWarm", Stats.round(100 * inSession.percentile(50) / oneShot.percentile(50)) / 100)
+      .put("idleSessionMemoryBytes", used)
+      .put("memoryLimitMb", limitMb)
+      .put("sessionsPerGiBAtLimit", 1024 / limitMb)
+      .put("sessionsPerGiBMeasured", (1L << 30) / Math.max(1, used));
+    results.put("sessions", s);
+    table.add("7. `echo hi` in an existing session vs one-shot warm, end to end (ms)");
+    table.add(String.format("   %-26s %8s %8s %8s %6s", "", "p50", "p95", "p99", "n"));
+    row("one-shot warm (HTTP)", oneShot);
+    row("in a session (HTTP)", inSession);
+    table.add(String.format("   session/warm p50 = %.2f; idle session cgroup memory %d KiB: %d sessions per GiB "
+        + "measured, %d at the %d MiB limit", s.getDouble("sessionOverWarm"), used >> 10,
+      s.getLong("sessionsPerGiBMeasured"), s.getLong("sessionsPerGiBAtLimit"), limitMb));
   }
 
   private void row(String name, Stats stats) {

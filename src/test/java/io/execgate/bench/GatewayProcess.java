@@ -94,6 +94,10 @@ final class GatewayProcess implements AutoCloseable {
       .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  HttpResponse<String> delete(String path) throws IOException, InterruptedException {
+    return http.send(request(path, null).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   /**
    * @return a request of {@code path} on this gateway, with {@code key} as its bearer token unless null
    */

@@ -199,6 +199,11 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   }
 
   @Override
+  public Future<ExecStreams> exec(String containerId, int uid, List<String> command) {
+    return Future.failedFuture(new UnsupportedOperationException("exec is not faked"));
+  }
+
+  @Override
   public Future<ContainerState> inspect(String containerId) {
     return call("inspect", containerId, () -> require(containerId).state());
   }

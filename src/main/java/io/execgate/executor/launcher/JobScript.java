@@ -66,6 +66,19 @@ public final class JobScript {
     + "|| exit 123; l=" + quote(LAUNCHER) + "; $d/sh -c : 2>/dev/null && exec $d/sh -c \"$l\"; "
     + "/bin/sh -c 'if true </proc/$PPID/mem; then exit 1; fi' 2>/dev/null || exit 123; exec /bin/sh -c \"$l\"";
 
+  /**
+   * The command of each execution in a session's sandbox, run through the engine's exec: the sealed
+   * shell an earlier execution left (execute-only, so it cannot be overwritten) is removed first.
+   */
+  public static final String SESSION_COMMAND = "rm -f " + SEAL_DIR + "/sh 2>/dev/null; " + COMMAND;
+
+  /**
+   * A session sandbox's PID 1 (without the engine's init): it only waits, and reaps what the
+   * executions leave behind, while they run beside it through the engine's exec. Signals from inside
+   * the sandbox cannot end it (PID 1 of a namespace gets only those it handles, and it handles none).
+   */
+  public static final String SESSION_INIT = "mkdir -p /tmp/work; while :; do sleep 5; done";
+
   /** Files up to this size, text without NUL bytes, travel inside the job script (no dd, no fork). */
   static final int INLINE_FILE_BYTES = 64 * 1024;
   static final int INLINE_TOTAL_BYTES = 256 * 1024;
@@ -205,6 +218,14 @@ public final class JobScript {
       .append("[ -r /sys/fs/cgroup/memory.peak ] && read -r _mp < /sys/fs/cgroup/memory.peak; ")
       .append("while read -r _k _v; do [ \"$_k\" = oom_kill ] && _ok=$_v; done < /sys/fs/cgroup/memory.events; ")
       .append("fi; } 2>/dev/null; }\n");
+    if (job.session() != null) {
+      // a session's cgroup counts every execution so far: report this one's CPU and OOM kills
+      sb.append("_u; _bc=${_cu:-0}; _bo=${_ok:-0}\n");
+      sb.append("_d() { _u; [ -z \"$_cu\" ] || _cu=$((_cu - _bc)); [ -z \"$_ok\" ] || _ok=$((_ok - _bo)); }\n");
+    }
+    // in a session, what the program left running dies before its end record (kill is a shell builtin, and
+    // kill -1 spares the launcher itself and the sandbox's PID 1): the next execution finds a clean sandbox
+    String usage = job.session() != null ? "_d; kill -KILL -1 2>/dev/null" : "_u";
     sb.append("{ [ -d ").append(quote(work)).append(" ] || mkdir -p ").append(quote(work)).append("; } && cd ")
       .append(quote(work)).append(" || exit 122\n");
     Inline inline = Inline.of(job);
@@ -246,7 +267,7 @@ public final class JobScript {
     String entry = quote(job.files().get(0).name());
     if (job.runtime().compile() != null) {
       sb.append("( ").append(compileCommand(job.runtime().compile(), job.files())).append(" ) </dev/null\n");
-      sb.append("_c=$?; _u; _m \"compile:$_c:$_cu:$_mp\"\n");
+      sb.append("_c=$?; ").append(usage).append("; _m \"compile:$_c:$_cu:$_mp\"\n");
       sb.append("if [ $_c -ne 0 ]; then _m \"exit:$_c:$_cu:$_mp:$_ok\"; exit $_c; fi\n");
     }
     if (job.tests() != null) {
@@ -265,7 +286,7 @@ public final class JobScript {
     sb.append(job.runtime().run().replace("{file}", entry)).append(" \"$@\"").append(stdin).append('\n');
     sb.append("_x=$?\n");
     files(sb, job, nonce, work);
-    sb.append("_u; _m \"exit:$_x:$_cu:$_mp:$_ok\"; exit $_x\n");
+    sb.append(usage).append("; _m \"exit:$_x:$_cu:$_mp:$_ok\"; exit $_x\n");
     return sb.toString();
   }
 

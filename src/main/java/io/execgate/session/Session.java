@@ -1,0 +1,70 @@
+package io.execgate.session;
+
+import io.execgate.model.SessionSpec;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * One open session, as its verticle holds it (touched only on the verticle's context).
+ */
+final class Session {
+
+  final String id;
+  final String owner;
+  final SessionSpec spec;
+  final String container;
+  final long createdAt;
+  boolean ready;
+  long lastUsedAt;
+  /** The execution (or {@code files}) using the sandbox now, or {@code null}. */
+  String busy;
+  /** The busy execution's result is out: its cleanup is all that is left, so a new run waits for it. */
+  boolean ending;
+  /** A frame of the busy execution was seen: it reached the sandbox, and its executor frees the session. */
+  boolean started;
+  MessageConsumer<?> frames;
+  final Deque<Promise<Void>> waiters = new ArrayDeque<>();
+
+  Session(String id, String owner, SessionSpec spec, String container, long createdAt) {
+    this.id = id;
+    this.owner = owner;
+    this.spec = spec;
+    this.container = container;
+    this.createdAt = createdAt;
+    this.lastUsedAt = createdAt;
+  }
+
+  long expiresAt() {
+    return Math.min(createdAt + spec.lifetimeSeconds() * 1000, lastUsedAt + spec.idleTimeoutSeconds() * 1000);
+  }
+
+  boolean ownedBy(String key, boolean admin) {
+    return admin || owner.equals(key);
+  }
+
+  JsonObject toJson() {
+    JsonObject json = new JsonObject()
+      .put("id", id)
+      .put("status", !ready ? "starting" : busy != null ? "busy" : "ready")
+      .put("language", spec.runtime().name())
+      .put("version", spec.runtime().version())
+      .put("image", spec.image())
+      .put("stateful", false)
+      .put("createdAt", Instant.ofEpochMilli(createdAt).toString())
+      .put("expiresAt", Instant.ofEpochMilli(expiresAt()).toString())
+      .put("lastUsedAt", Instant.ofEpochMilli(lastUsedAt).toString())
+      .put("idleTimeoutSeconds", spec.idleTimeoutSeconds())
+      .put("maxLifetimeSeconds", spec.lifetimeSeconds())
+      .put("limits", new JsonObject().put("memoryMb", spec.limits().memoryMb()).put("cpus", spec.limits().cpus())
+        .put("pids", spec.limits().pids()));
+    if (busy != null && !busy.equals(SessionVerticle.FILES)) {
+      json.put("execution", busy);
+    }
+    return json;
+  }
+}

@@ -1,0 +1,371 @@
+package io.execgate.session;
+
+import io.execgate.GatewayOptions;
+import io.execgate.bus.Addresses;
+import io.execgate.bus.Headers;
+import io.execgate.config.SessionOptions;
+import io.execgate.docker.ContainerLabels;
+import io.execgate.docker.ContainerRemover;
+import io.execgate.docker.ContainerRuntime;
+import io.execgate.docker.ContainerSpec;
+import io.execgate.docker.SessionContainers;
+import io.execgate.error.ErrorCode;
+import io.execgate.error.GatewayException;
+import io.execgate.error.Replies;
+import io.execgate.executor.launcher.JobScript;
+import io.execgate.metrics.GatewayMetrics;
+import io.execgate.model.Frame;
+import io.execgate.model.ImageInfo;
+import io.execgate.model.ImageRequest;
+import io.execgate.model.ResourceLimits;
+import io.execgate.model.SessionCall;
+import io.execgate.model.SessionSpec;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.micrometer.core.instrument.Counter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Owns the node's sessions: one instance, on an event loop, so the sessions' state needs no locks.
+ * It creates each session's sandbox (the executions' locked-down profile, labelled with the
+ * instance so the sweeps see it, PID 1 only waiting), hands the sandbox to one execution at a time
+ * ({@code acquire}, answered by the executor's {@code released}), runs the file calls in it, and
+ * ends sessions that were deleted, idle or too old, or whose sandbox died: the container is removed,
+ * and the session answers {@code 410} with its reason for {@code sessions.endedRetentionSeconds}.
+ */
+public final class SessionVerticle extends VerticleBase {
+
+  /** What {@link Session#busy} holds during a file call. */
+  static final String FILES = "files";
+  static final String DELETED = "deleted";
+  private static final Logger log = LoggerFactory.getLogger(SessionVerticle.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final long STOP_GRACE_MS = 10_000;
+  /** Runs waiting for a busy session, beyond which one more is refused. */
+  private static final int MAX_WAITERS = 16;
+  /** How long a run whose predecessor's result is out waits for its cleanup, without {@code queue}. */
+  private static final long ENDING_WAIT_MS = 10_000;
+  /** After an execution's result, how long its executor may take to free the session before this does. */
+  private static final long RELEASE_FALLBACK_MS = 30_000;
+
+  private final GatewayOptions options;
+  private final SessionOptions config;
+  private final ContainerRuntime runtime;
+  private final Map<String, Session> sessions = new HashMap<>();
+  private final Map<String, Ended> ended = new HashMap<>();
+  private final AtomicLong open = new AtomicLong();
+  private Addresses addresses;
+  private ContainerRemover remover;
+  private SessionFiles files;
+  private GatewayMetrics metrics;
+  private long timer = -1;
+
+  private record Ended(String owner, String reason, long at) {
+  }
+
+  public SessionVerticle(GatewayOptions options, ContainerRuntime runtime) {
+    this.options = new GatewayOptions(options);
+    this.config = this.options.getSessions();
+    this.runtime = runtime;
+  }
+
+  @Override
+  public Future<?> start() {
+    addresses = new Addresses(options.getAddressPrefix());
+    remover = new ContainerRemover(vertx, runtime);
+    files = new SessionFiles(runtime, options.getExecutor().getUid(), config.getMaxFileBytes(),
+      config.getMaxSessionFileBytes());
+    metrics = GatewayMetrics.of(vertx, options.getAddressPrefix());
+    metrics.gauge("execgate_sessions_open", "Sessions open on this node", open, AtomicLong::get);
+    timer = vertx.setPeriodic(config.getCheckIntervalMs(), t -> expire());
+    return Future.all(
+      vertx.eventBus().<SessionCall>localConsumer(addresses.sessionCall(), this::onCall).completion(),
+      vertx.eventBus().<String>localConsumer(addresses.sessionReleased(),
+        m -> release(m.body(), m.headers().get(Headers.EXECUTION))).completion());
+  }
+
+  private void onCall(Message<SessionCall> message) {
+    SessionCall call = message.body();
+    Future<?> answer;
+    try {
+      answer = switch (call.action()) {
+        case CREATE -> create(call);
+        case GET -> Future.succeededFuture(owned(call).toJson());
+        case LIST -> Future.succeededFuture(list(call));
+        case DELETE -> delete(call);
+        case ACQUIRE -> acquire(call);
+        case RELEASE -> {
+          // the API's release: the execution never reached the sandbox (its admission failed)
+          Session s = sessions.get(call.session());
+          if (s != null && s.ownedBy(call.owner(), call.admin()) && !s.started) {
+            release(call.session(), call.execution());
+          }
+          yield Future.succeededFuture();
+        }
+        case PUT_FILE -> withFiles(call, s -> files.put(s.container, call.path(), call.data()));
+        case GET_FILE -> withFiles(call, s -> files.get(s.container, call.path()));
+        case DELETE_FILE -> withFiles(call, s -> files.delete(s.container, call.path()));
+        case LIST_FILES -> withFiles(call, s -> files.list(s.container).map(l -> new JsonObject().put("files", l)));
+      };
+    } catch (RuntimeException e) {
+      answer = Future.failedFuture(e);
+    }
+    answer.onComplete(ar -> {
+      if (ar.succeeded()) {
+        message.reply(ar.result());
+      } else {
+        GatewayException ge = Replies.toGatewayException(ar.cause());
+        if (ge.code() == ErrorCode.INTERNAL) {
+          log.error("session call {} failed", call.action(), ar.cause());
+        }
+        message.fail(ge.code().number(), ge.getMessage());
+      }
+    });
+  }
+
+  /**
+   * @return the caller's session; {@code 410} with its reason when it ended a short while ago,
+   *   {@code 404} when it is unknown or another key's
+   */
+  private Session owned(SessionCall call) {
+    Session s = sessions.get(call.session());
+    if (s != null && s.ownedBy(call.owner(), call.admin())) {
+      return s;
+    }
+    Ended e = ended.get(call.session());
+    if (s == null && e != null && (call.admin() || e.owner().equals(call.owner()))) {
+      throw new GatewayException(ErrorCode.SESSION_ENDED, "session " + call.session() + " has ended: " + e.reason());
+    }
+    throw new GatewayException(ErrorCode.NOT_FOUND, "no session " + call.session());
+  }
+
+  private Session usable(SessionCall call) {
+    Session s = owned(call);
+    if (!s.ready) {
+      throw new GatewayException(ErrorCode.SESSION_BUSY, "session " + s.id + " is still starting");
+    }
+    return s;
+  }
+
+  private JsonObject list(SessionCall call) {
+    JsonArray list = new JsonArray();
+    sessions.values().stream().filter(s -> s.owner.equals(call.owner())).sorted((a, b) -> Long.compare(a.createdAt,
+      b.createdAt)).forEach(s -> list.add(s.toJson()));
+    return new JsonObject().put("sessions", list);
+  }
+
+  private Future<JsonObject> create(SessionCall call) {
+    long mine = sessions.values().stream().filter(s -> s.owner.equals(call.owner())).count();
+    if (mine >= config.getMaxPerKey()) {
+      throw new GatewayException(ErrorCode.SESSION_LIMIT, "key '" + call.owner() + "' has " + mine
+        + " open sessions, the most sessions.maxPerKey allows: delete one first");
+    }
+    if (sessions.size() >= config.getMaxSessions()) {
+      throw new GatewayException(ErrorCode.SESSION_LIMIT, "this node holds " + sessions.size()
+        + " sessions, the most sessions.maxSessions allows");
+    }
+    byte[] b = new byte[12];
+    RANDOM.nextBytes(b);
+    String id = "s" + HexFormat.of().formatHex(b);
+    SessionSpec spec = call.spec();
+    Session s = new Session(id, call.owner(), spec, SessionContainers.name(id), System.currentTimeMillis());
+    sessions.put(id, s);
+    open.set(sessions.size());
+    return vertx.eventBus().<ImageInfo>request(addresses.imageEnsure(), new ImageRequest(spec.image(), true),
+        new DeliveryOptions().setSendTimeout(options.getImages().ensureDeadlineMs()))
+      .compose(m -> runtime.create(containerSpec(s, m.body().id())))
+      .compose(containerId -> runtime.start(s.container))
+      .map(v -> {
+        s.ready = true;
+        s.lastUsedAt = System.currentTimeMillis();
+        Counter.builder("execgate_sessions_created").description("Sessions created").register(metrics.registry())
+          .increment();
+        log.atInfo().addKeyValue("session", id).log("session created for key {} ({} on {})", call.owner(),
+          spec.runtime().name(), spec.image());
+        return s.toJson();
+      })
+      .recover(err -> {
+        sessions.remove(id);
+        open.set(sessions.size());
+        remover.remove(s.container);
+        return Future.failedFuture(err);
+      });
+  }
+
+  private ContainerSpec containerSpec(Session s, String imageId) {
+    var executor = options.getExecutor();
+    ResourceLimits limits = s.spec.limits();
+    List<String> env = new ArrayList<>(List.of("HOME=/tmp"));
+    return new ContainerSpec(s.container, imageId, JobScript.SESSION_INIT,
+      ContainerLabels.of(options.getInstanceId(), SessionContainers.label(s.id)),
+      executor.getUid(), (long) limits.memoryMb() << 20, Math.round(limits.cpus() * 1e9), limits.pids(),
+      (long) executor.getTmpfsMb() << 20, s.spec.runtime().tmpfsExec(), executor.getNofile(),
+      s.spec.runtime().ociRuntime() != null ? s.spec.runtime().ociRuntime() : options.getDocker().getOciRuntime(),
+      env, false);
+  }
+
+  private Future<Void> delete(SessionCall call) {
+    Session s = owned(call);
+    return end(s, DELETED);
+  }
+
+  /**
+   * Hands the sandbox to one execution: at once when the session is free; after the current one's
+   * cleanup when its result is out (or the caller queues); else {@code 409 session_busy}.
+   */
+  private Future<JsonObject> acquire(SessionCall call) {
+    Session s = usable(call);
+    return turn(s, call.queue()).map(v -> take(s, call.execution()));
+  }
+
+  /**
+   * @return completes when the session is free for the caller: at once, or once the execution whose
+   *   result is out has been cleaned up (or, with {@code queue}, every one before it)
+   */
+  private Future<Void> turn(Session s, boolean queue) {
+    if (s.busy == null && s.waiters.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    if (!queue && !s.ending) {
+      throw new GatewayException(ErrorCode.SESSION_BUSY, "session " + s.id + " is running "
+        + (FILES.equals(s.busy) ? "a file call" : "execution " + s.busy) + "; one at a time (an execution may send "
+        + "\"queue\": true to wait)");
+    }
+    if (s.waiters.size() >= MAX_WAITERS) {
+      throw new GatewayException(ErrorCode.SESSION_BUSY, "session " + s.id + " has " + MAX_WAITERS
+        + " calls waiting already");
+    }
+    Promise<Void> turn = Promise.promise();
+    s.waiters.add(turn);
+    long wait = queue ? options.getExecutor().getMaxQueueWaitMs() : ENDING_WAIT_MS;
+    return turn.future().timeout(wait, TimeUnit.MILLISECONDS)
+      .recover(err -> {
+        s.waiters.remove(turn);
+        return Future.failedFuture(err instanceof GatewayException ? err : new GatewayException(ErrorCode.SESSION_BUSY,
+          "session " + s.id + " stayed busy for " + wait + " ms"));
+      });
+  }
+
+  private JsonObject take(Session s, String execution) {
+    s.busy = execution;
+    s.ending = false;
+    s.started = false;
+    s.lastUsedAt = System.currentTimeMillis();
+    if (!FILES.equals(execution)) {
+      // the result is announced before the sandbox is cleaned up: a run sent right after it waits a moment
+      s.frames = vertx.eventBus().<Frame>localConsumer(addresses.output(execution), m -> {
+        if (!execution.equals(s.busy)) {
+          return;
+        }
+        s.started = true;
+        if (m.body().isTerminal()) {
+          s.ending = true;
+          // the executor frees the session after its cleanup; should that word never come, this does
+          vertx.setTimer(RELEASE_FALLBACK_MS, t -> release(s.id, execution));
+        }
+      });
+    }
+    return s.toJson();
+  }
+
+  private void release(String id, String execution) {
+    Session s = sessions.get(id);
+    if (s == null || execution == null || !execution.equals(s.busy)) {
+      return;
+    }
+    if (s.frames != null) {
+      s.frames.unregister();
+      s.frames = null;
+    }
+    s.busy = null;
+    s.ending = false;
+    s.lastUsedAt = System.currentTimeMillis();
+    if (!FILES.equals(execution)) {
+      // an execution can take its sandbox down with it (the OOM killer may pick PID 1)
+      runtime.inspect(s.container).onSuccess(state -> {
+        if (!state.running() && sessions.get(id) == s) {
+          end(s, state.oomKilled() ? "oom_killed" : "container_exited");
+        }
+      });
+    }
+    Promise<Void> next = s.waiters.poll();
+    if (next != null) {
+      next.tryComplete();
+    }
+  }
+
+  private <T> Future<T> withFiles(SessionCall call, java.util.function.Function<Session, Future<T>> op) {
+    Session s = usable(call);
+    return turn(s, false).compose(v -> {
+      take(s, FILES);
+      return op.apply(s).andThen(ar -> release(s.id, FILES));
+    });
+  }
+
+  private Future<Void> end(Session s, String reason) {
+    if (sessions.remove(s.id) == null) {
+      return Future.succeededFuture();
+    }
+    open.set(sessions.size());
+    ended.put(s.id, new Ended(s.owner, reason, System.currentTimeMillis()));
+    if (s.frames != null) {
+      s.frames.unregister();
+    }
+    s.waiters.forEach(w -> w.tryFail(new GatewayException(ErrorCode.SESSION_ENDED, "session " + s.id
+      + " has ended: " + reason)));
+    Counter.builder(reason.startsWith("expired") ? "execgate_sessions_expired" : reason.equals(DELETED)
+        ? "execgate_sessions_deleted" : "execgate_sessions_died").description("Sessions ended, by how")
+      .tag("reason", reason).register(metrics.registry()).increment();
+    log.atInfo().addKeyValue("session", s.id).log("session ended: {}", reason);
+    return runtime.kill(s.container).otherwiseEmpty().compose(v -> remover.remove(s.container));
+  }
+
+  private void expire() {
+    long now = System.currentTimeMillis();
+    for (Session s : new ArrayList<>(sessions.values())) {
+      if (!s.ready) {
+        continue;
+      }
+      String reason = SessionExpiry.reason(now, s.createdAt, s.spec.lifetimeSeconds() * 1000, s.lastUsedAt,
+        s.spec.idleTimeoutSeconds() * 1000, s.busy != null);
+      if (reason != null) {
+        end(s, reason);
+      }
+    }
+    long keep = config.getEndedRetentionSeconds() * 1000;
+    for (Iterator<Ended> it = ended.values().iterator(); it.hasNext(); ) {
+      if (now - it.next().at() > keep) {
+        it.remove();
+      }
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    List<Future<Void>> removals = new ArrayList<>();
+    for (Session s : new ArrayList<>(sessions.values())) {
+      removals.add(end(s, "gateway_stopped"));
+    }
+    return Future.join(removals).timeout(STOP_GRACE_MS, TimeUnit.MILLISECONDS).otherwiseEmpty()
+      .compose(v -> remover.stop());
+  }
+}

@@ -145,6 +145,30 @@ class PistonConnectIT extends StreamITBase {
   }
 
   @Test
+  void theCompileStageEndsWhenTheCompileStepEndsNotWhenTheRunFirstWrites() throws Exception {
+    Frames frames = connect();
+    send(frames, init("c", "#include <stdio.h>\n#include <unistd.h>\nint main(void) { sleep(2);"
+      + " puts(\"late\"); return 0; }\n"));
+    frames.await(data("stdout", "late"), 60_000);
+    frames.awaitExit(10_000);
+    frames.awaitEnd(5_000);
+    assertThat(shape(frames)).containsExactly("runtime", "stage:compile", "exit:compile", "stage:run", "data",
+      "exit:run");
+    long compileExit = frames.arrivalOf(f -> "exit".equals(f.getString("type")) && "compile".equals(f.getString("stage")));
+    long runStage = frames.arrivalOf(f -> "stage".equals(f.getString("type")) && "run".equals(f.getString("stage")));
+    long firstOutput = frames.arrivalOf(data("stdout", "late"));
+    // the program sleeps 2 s before it writes: both come when the compile step ends, as Piston sends them
+    assertThat((firstOutput - compileExit) / 1_000_000).as("ms from the compile stage's exit to the first output")
+      .isGreaterThan(1_000);
+    assertThat((firstOutput - runStage) / 1_000_000).as("ms from the run stage to the first output")
+      .isGreaterThan(1_000);
+    assertThat(frames.all()).filteredOn(f -> "exit".equals(f.getString("type")) && "compile".equals(f.getString("stage")))
+      .singleElement().isEqualTo(new JsonObject().put("type", "exit").put("stage", "compile").put("code", 0)
+        .putNull("signal"));
+    assertThat(frames.closeCode).isEqualTo((short) 4999);
+  }
+
+  @Test
   void aCompileErrorEndsWithTheCompileStage() throws Exception {
     Frames frames = connect();
     send(frames, init("c", "int main(void) { return nope; }\n"));

@@ -5,7 +5,7 @@
 // runtime, version, script and stdin in the URL's fragment: the server never sees nor stores them.
 'use strict';
 
-/* global CodeMirror, AnsiRenderer, SAMPLES */
+/* global CodeMirror, AnsiRenderer, SAMPLES, OutputFiles */
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -13,8 +13,9 @@ const ui = {
   cancel: $('cancel'), share: $('share'), shareBar: $('share-bar'), shareLink: $('share-link'),
   shareNote: $('share-note'), status: $('status'), duration: $('duration'), output: $('output'),
   stdinForm: $('stdin-form'), stdin: $('stdin'), send: $('send'), eof: $('eof'), key: $('key'),
-  keyLabel: $('key-label'),
+  keyLabel: $('key-label'), files: $('files'),
 };
+const outputFiles = new OutputFiles(ui.files);
 let socket = null;
 let starting = false;
 // name -> [{version, file}], newest first, as /v1/runtimes lists them
@@ -325,6 +326,7 @@ function onFrame(frame, ws) {
       ui.duration.textContent = frame.durationMs != null ? `${frame.durationMs} ms` : '';
       append(`\n[${frame.status}${frame.exitCode != null ? `, exit code ${frame.exitCode}` : ''}`
         + `${frame.signal ? `, ${frame.signal}` : ''}${frame.message ? `: ${frame.message}` : ''}]\n`, 'info');
+      outputFiles.show(frame.files, frame.outputFilesTruncated);
       break;
     default:
       break;
@@ -338,6 +340,7 @@ async function run() {
   starting = true;
   ui.output.textContent = '';
   ui.duration.textContent = '';
+  outputFiles.clear();
   renderers.stdout = new AnsiRenderer();
   renderers.stderr = new AnsiRenderer();
   setStatus('connecting');

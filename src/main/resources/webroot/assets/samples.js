@@ -29,11 +29,15 @@ read -r -p "your name? " name && echo "hi, $name"
     mode: 'text/x-python',
     code: `import sys
 import numpy as np
+import matplotlib.pyplot as plt
 
-def mean_of(values):
-    return float(np.mean(values))
-
-print(f"\\033[36mmean of 1..10 = {mean_of(range(1, 11))}\\033[0m")
+x = np.linspace(0, 4 * np.pi, 400)
+fig, ax = plt.subplots(figsize=(6, 3))
+ax.plot(x, np.sin(x), label="sin")
+ax.plot(x, np.cos(x), label="cos")
+ax.legend()
+fig.savefig("out/plot.png", dpi=80)  # files under out/ come back with the result
+print(f"\\033[36mplotted {len(x)} points into out/plot.png\\033[0m")
 print("python", sys.version.split()[0])
 name = sys.stdin.readline().strip()
 print(f"hi, {name or 'stranger'}")

@@ -218,6 +218,11 @@ final class ExecutionRun implements RunControl.Target {
         }
 
         @Override
+        public void compileOutputEnded(int exitCode) {
+          frames.compiled(exitCode);
+        }
+
+        @Override
         public void ended() {
           markEnded();
           programEnded.tryComplete();

@@ -168,8 +168,9 @@ final class PistonDialect implements SocketDialect {
 
   /**
    * An execution's frames as Piston's messages: a stage starts when the program starts (compile or
-   * run), the run stage when its first output arrives or at the end; each stage's exit comes from
-   * the final result, the compile stage's as soon as the run stage starts (it succeeded then).
+   * run); a compile step that succeeded ends its stage when it ends ({@code compiled} frame: the
+   * compile stage's exit, then the run stage), as Piston does. Otherwise each stage's exit comes from
+   * the final result (a failed compile step's code and signal are the result's).
    */
   private final class Output implements FrameSink {
 
@@ -200,6 +201,11 @@ final class PistonDialect implements SocketDialect {
           }
           sink.writeText(new JsonObject().put("type", "data")
             .put("stream", frame.type() == Frame.Type.STDERR ? "stderr" : "stdout").put("data", frame.data()));
+        }
+        case COMPILED -> {
+          if (Integer.valueOf(0).equals(frame.exitCode())) {
+            runStarted();
+          }
         }
         case EXIT -> exit(frame.result());
         default -> {

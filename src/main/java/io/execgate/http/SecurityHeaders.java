@@ -12,8 +12,11 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class SecurityHeaders implements Handler<RoutingContext> {
 
-  /** The page: its own script and style files, fetch and WebSocket to its own origin, nothing else. */
-  static final String PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+  /**
+   * The page: its own script and style files, fetch and WebSocket to its own origin, and the images
+   * it makes itself from a run's out/ files (Blob URLs); nothing else.
+   */
+  static final String PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
     + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
   /**
    * The API's documentation (Swagger UI): its own files, and the inline styles and data: images

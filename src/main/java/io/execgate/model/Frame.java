@@ -25,10 +25,20 @@ import java.util.Locale;
  * @param test    the index of the test case whose output or verdict this is ({@code stdout}, {@code stderr},
  *                {@code truncated}, {@code test}), or {@code null}
  * @param verdict the test case's result without its output ({@code test})
+ * @param exitCode the compile step's exit code ({@code compiled})
  */
 public record Frame(Type type, long seq, long t, String id, ExecutionStatus status, String data, String stream,
                     Long bytes, ExecutionResult result, String code, String message, String stage, Integer test,
-                    TestResult verdict) {
+                    TestResult verdict, Integer exitCode) {
+
+  /**
+   * A frame without {@code exitCode}.
+   */
+  public Frame(Type type, long seq, long t, String id, ExecutionStatus status, String data, String stream,
+               Long bytes, ExecutionResult result, String code, String message, String stage, Integer test,
+               TestResult verdict) {
+    this(type, seq, t, id, status, data, stream, bytes, result, code, message, stage, test, verdict, null);
+  }
 
   /** The {@code stage} of frames that carry a compile step's output. */
   public static final String COMPILE_STAGE = "compile";
@@ -58,7 +68,7 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
    * The kinds of frames.
    */
   public enum Type {
-    ACCEPTED, STATUS, STDOUT, STDERR, TRUNCATED, EXIT, ERROR, KEEPALIVE, TEST;
+    ACCEPTED, STATUS, STDOUT, STDERR, TRUNCATED, EXIT, ERROR, KEEPALIVE, TEST, COMPILED;
 
     public String id() {
       return name().toLowerCase(Locale.ROOT);
@@ -90,7 +100,8 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
    * @return this frame in {@code stage}
    */
   public Frame inStage(String stage) {
-    return new Frame(type, seq, t, id, status, data, stream, bytes, result, code, message, stage, test, verdict);
+    return new Frame(type, seq, t, id, status, data, stream, bytes, result, code, message, stage, test, verdict,
+      exitCode);
   }
 
   /**
@@ -99,7 +110,8 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
    */
   public Frame ofTest(Integer testIndex) {
     return testIndex == null ? this
-      : new Frame(type, seq, t, id, status, data, stream, bytes, result, code, message, stage, testIndex, verdict);
+      : new Frame(type, seq, t, id, status, data, stream, bytes, result, code, message, stage, testIndex, verdict,
+        exitCode);
   }
 
   /**
@@ -108,6 +120,15 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
   public static Frame test(long seq, long t, int index, TestResult result) {
     return new Frame(Type.TEST, seq, t, null, null, null, null, null, null, null, null, null, index,
       result.withoutOutput());
+  }
+
+  /**
+   * @return the frame that tells the compile step ended with {@code exitCode}, as soon as it ends (the
+   *   run step follows when it is 0); its {@code stage} is {@link #COMPILE_STAGE}
+   */
+  public static Frame compiled(long seq, long t, int exitCode) {
+    return new Frame(Type.COMPILED, seq, t, null, null, null, null, null, null, null, null, COMPILE_STAGE, null, null,
+      exitCode);
   }
 
   public static Frame exit(long seq, long t, ExecutionResult result) {
@@ -172,6 +193,9 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
     if (test != null) {
       json.put("test", test);
     }
+    if (exitCode != null) {
+      json.put("exitCode", exitCode);
+    }
     return json;
   }
 
@@ -186,6 +210,7 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
       json.getString("code"), type == Type.EXIT ? null : json.getString("message"),
       type == Type.EXIT ? null : json.getString("stage"),
       type == Type.EXIT ? null : json.getInteger("test"),
-      type == Type.TEST ? TestResult.fromJson(json) : null);
+      type == Type.TEST ? TestResult.fromJson(json) : null,
+      type == Type.COMPILED ? json.getInteger("exitCode") : null);
   }
 }

@@ -107,6 +107,13 @@ public final class FrameLog {
     publish(Frame.test(seq, elapsed(), test, result));
   }
 
+  /**
+   * The compile step ended with {@code exitCode} (the run step starts next when it is 0).
+   */
+  public void compiled(int exitCode) {
+    publish(Frame.compiled(seq, elapsed(), exitCode));
+  }
+
   public void exit(ExecutionResult result) {
     ended = true;
     publish(Frame.exit(seq, elapsed(), result));

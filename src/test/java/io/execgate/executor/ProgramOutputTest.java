@@ -50,6 +50,11 @@ class ProgramOutputTest {
       }
 
       @Override
+      public void compileOutputEnded(int exitCode) {
+        events.add("compile output ended:" + exitCode);
+      }
+
+      @Override
       public void ended() {
         ended = true;
       }
@@ -86,8 +91,9 @@ class ProgramOutputTest {
     assertThat(out.usage().cpuMs()).isEqualTo(30L);
     assertThat(compiled).containsExactly(0);
     assertThat(ended).isTrue();
+    // the compile step's output has all been handed on once both streams passed their compile record
     assertThat(events).containsExactly("compile.err:main.c:3: warning: unused\n", "run.err:run err\n",
-      "compile.out:compiler said\n", "run.out:hello\n");
+      "compile.out:compiler said\n", "compile output ended:0", "run.out:hello\n");
   }
 
   @Test
@@ -197,6 +203,7 @@ class ProgramOutputTest {
     assertThat(out.stderrText()).isEqualTo("\u001eEXE");
     assertThat(out.compileExitCode()).isZero();
     assertThat(compiled).containsExactly(0);
+    assertThat(events).filteredOn(e -> e.startsWith("compile output ended")).containsExactly("compile output ended:0");
   }
 
   @Test

@@ -162,6 +162,14 @@ class BrowserIT extends GatewayITBase {
       .put("script", "return " + script + ";").put("args", new JsonArray())).getValue("value");
   }
 
+  /** Runs {@code body} as an async function's body in the page; its returned value is the result. */
+  private Object jsAsync(String body) throws Exception {
+    return call("POST", "/session/" + session + "/execute/async", new JsonObject()
+      .put("script", "const done = arguments[arguments.length - 1];"
+        + " (async () => { " + body + " })().then(done, e => done('failed: ' + e));")
+      .put("args", new JsonArray())).getValue("value");
+  }
+
   private void keys(JsonArray keys) throws Exception {
     call("POST", "/session/" + session + "/actions", new JsonObject().put("actions", PageState.keyboard(keys)));
     call("DELETE", "/session/" + session + "/actions", null);
@@ -352,6 +360,133 @@ class BrowserIT extends GatewayITBase {
     // the page after a run, kept as a test artifact
     String png = call("GET", "/session/" + session + "/screenshot", null).getString("value");
     PageState.saveScreenshot(png, "page-after-run.png");
+  }
+
+  /** What the files panel shows: one entry per file, with its link, image and text preview. */
+  private static final String FILES = "Array.from(document.querySelectorAll('#files .out-file')).map(f => {"
+    + " const a = f.querySelector('a'); const img = f.querySelector('img'); const pre = f.querySelector('pre');"
+    + " return {label: a.textContent, download: a.download, href: a.href, mediaType: f.dataset.mediaType,"
+    + " img: img ? {complete: img.complete, width: img.naturalWidth, height: img.naturalHeight,"
+    + "   displayed: img.getBoundingClientRect().width > 0, src: img.src} : null,"
+    + " text: pre ? pre.textContent : null, elements: f.querySelectorAll('*').length}; })";
+
+  @Test
+  void theFilesARunWritesUnderOutAreShownImagesInlineEveryFileALinkNeverHtml() throws Exception {
+    // a 3x2 PNG made here, so that its bytes are known
+    java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(3, 2, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    image.setRGB(1, 1, 0xff0000);
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(image, "png", png);
+    String pngBase64 = java.util.Base64.getEncoder().encodeToString(png.toByteArray());
+    String hostileName = "<img src=x onerror=alert(1)>.txt";
+    String hostileText = "<script>alert(2)</script><b>not bold</b>\n";
+    String svg = "<svg xmlns='http://www.w3.org/2000/svg' onload='alert(3)'><script>alert(4)</script></svg>";
+    String script = "import base64, os\n"
+      + "os.makedirs('out/sub', exist_ok=True)\n"
+      + "open('out/sub/dot.png', 'wb').write(base64.b64decode('" + pngBase64 + "'))\n"
+      + "open('out/notes.txt', 'w', encoding='utf-8').write('r\u00e9sum\u00e9, 3 lines\\nb\\nc\\n')\n"
+      + "open('out/" + hostileName + "', 'w').write(" + PageState.quote(hostileText) + ")\n"
+      + "open('out/evil.svg', 'w').write(" + PageState.quote(svg) + ")\n"
+      + "print('wrote', len(os.listdir('out')))\n";
+
+    open(home());
+    // an alert would be a script of the program's running in the page
+    js("(() => { window.alerts = []; window.alert = (m) => window.alerts.push(String(m)); return 'ok'; })()");
+    js(PageState.choose("python", null));
+    js(PageState.setScript(script));
+    click("#run");
+    JsonObject done = awaitPage(p -> "succeeded".equals(p.getString("status")), 60_000);
+    assertThat(done.getString("output")).contains("wrote 4\n");
+    JsonArray shown = (JsonArray) PageState.await(() -> new JsonObject().put("files", js(FILES)),
+      p -> p.getJsonArray("files").size() == 4 && p.getJsonArray("files").stream().map(JsonObject.class::cast)
+        .allMatch(f -> f.getJsonObject("img") == null || f.getJsonObject("img").getBoolean("complete")), 10_000)
+      .getJsonArray("files");
+    java.util.Map<String, JsonObject> files = new java.util.HashMap<>();
+    shown.stream().map(JsonObject.class::cast).forEach(f -> files.put(f.getString("label"), f));
+    assertThat(files).containsOnlyKeys("sub/dot.png", "notes.txt", hostileName, "evil.svg");
+
+    // the PNG inline, decoded by the browser, from a Blob URL; its link saves it as dot.png, its exact bytes
+    JsonObject dot = files.get("sub/dot.png");
+    assertThat(dot.getString("mediaType")).isEqualTo("image/png");
+    assertThat(dot.getString("download")).isEqualTo("dot.png");
+    assertThat(dot.getString("href")).startsWith("blob:");
+    assertThat(dot.getJsonObject("img").getInteger("width")).isEqualTo(3);
+    assertThat(dot.getJsonObject("img").getInteger("height")).isEqualTo(2);
+    assertThat(dot.getJsonObject("img").getBoolean("displayed")).isTrue();
+    assertThat(dot.getJsonObject("img").getString("src")).isEqualTo(dot.getString("href"));
+    assertThat(blobBase64(dot.getString("href"))).isEqualTo(pngBase64);
+
+    // a text file: previewed as text, its link has its bytes (UTF-8)
+    JsonObject notes = files.get("notes.txt");
+    assertThat(notes.getJsonObject("img")).isNull();
+    assertThat(notes.getString("text")).isEqualTo("r\u00e9sum\u00e9, 3 lines\nb\nc\n");
+    assertThat(notes.getString("download")).isEqualTo("notes.txt");
+    assertThat(java.util.Base64.getDecoder().decode(blobBase64(notes.getString("href"))))
+      .isEqualTo("r\u00e9sum\u00e9, 3 lines\nb\nc\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    // a name and a content that are HTML stay text: no element made of them, nothing ran
+    JsonObject hostile = files.get(hostileName);
+    assertThat(hostile.getJsonObject("img")).isNull();
+    assertThat(hostile.getString("text")).isEqualTo(hostileText);
+    assertThat(hostile.getString("download")).doesNotContain("<", ">").endsWith(".txt");
+    // figure: figcaption, a, pre
+    assertThat(hostile.getInteger("elements")).isEqualTo(3);
+
+    // an SVG is a link only, and its Blob is not an image the browser would render
+    JsonObject evil = files.get("evil.svg");
+    assertThat(evil.getString("mediaType")).isEqualTo("image/svg+xml");
+    assertThat(evil.getJsonObject("img")).isNull();
+    assertThat(evil.getString("text")).isNull();
+    assertThat(evil.getInteger("elements")).isEqualTo(2);
+    assertThat(js("outputFiles.blobs.get(" + PageState.quote(evil.getString("href")) + ").type"))
+      .isEqualTo("application/octet-stream");
+    assertThat(((Number) js("document.querySelectorAll('#files img').length")).intValue()).isEqualTo(1);
+    assertThat(((Number) js("window.alerts.length")).intValue()).isZero();
+
+    // the next run revokes this run's Blob URLs and clears the panel
+    String oldUrl = dot.getString("href");
+    js(PageState.setScript("print('no files')\n"));
+    click("#run");
+    awaitPage(p -> "succeeded".equals(p.getString("status")) && p.getString("output").contains("no files"), 60_000);
+    assertThat(js("document.getElementById('files').hidden")).isEqualTo(true);
+    assertThat(((Number) js("outputFiles.blobs.size")).intValue()).isZero();
+    assertThat(jsAsync("return await new Promise(r => { const i = new Image(); i.onload = () => r('loaded');"
+      + " i.onerror = () => r('revoked'); i.src = " + PageState.quote(oldUrl) + "; });")).isEqualTo("revoked");
+  }
+
+  @Test
+  void thePythonSampleDrawsAPlotShownInline() throws Exception {
+    open(home());
+    js(PageState.choose("python", null));
+    awaitPage(p -> p.getString("script").contains("out/plot.png"), 5_000);
+    js("(() => { document.getElementById('input').value = 'plotter\\n'; return 'ok'; })()");
+    click("#run");
+    JsonObject done = awaitPage(p -> !List.of("idle", "connecting", "queued", "pulling", "starting", "running")
+      .contains(p.getString("status")), 90_000);
+    assertThat(done.getString("status")).as(done.getString("output")).isEqualTo("succeeded");
+    assertThat(done.getString("output")).contains("hi, plotter\n");
+    JsonObject plot = (JsonObject) PageState.await(() -> new JsonObject().put("files", js(FILES)),
+      p -> p.getJsonArray("files").size() == 1
+        && p.getJsonArray("files").getJsonObject(0).getJsonObject("img").getBoolean("complete"), 10_000)
+      .getJsonArray("files").getJsonObject(0);
+    assertThat(plot.getString("label")).isEqualTo("plot.png");
+    assertThat(plot.getString("download")).isEqualTo("plot.png");
+    assertThat(plot.getJsonObject("img").getInteger("width")).isEqualTo(480);
+    assertThat(plot.getJsonObject("img").getInteger("height")).isEqualTo(240);
+    assertThat(plot.getJsonObject("img").getBoolean("displayed")).isTrue();
+    byte[] bytes = java.util.Base64.getDecoder().decode(blobBase64(plot.getString("href")));
+    assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(bytes)).getWidth()).isEqualTo(480);
+
+    String png = call("GET", "/session/" + session + "/screenshot", null).getString("value");
+    PageState.saveScreenshot(png, "page-with-a-plot.png");
+  }
+
+  /** @return the bytes of the Blob behind a link of the files panel, base64 */
+  private String blobBase64(String url) throws Exception {
+    Object value = jsAsync("const blob = outputFiles.blobs.get(" + PageState.quote(url) + ");"
+      + " const bytes = new Uint8Array(await blob.arrayBuffer()); let s = '';"
+      + " for (const b of bytes) { s += String.fromCharCode(b); } return btoa(s);");
+    return (String) value;
   }
 
   @Test

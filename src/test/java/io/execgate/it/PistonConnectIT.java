@@ -29,6 +29,7 @@ class PistonConnectIT extends StreamITBase {
 
   private static final String KEY = ApiKey.generate();
   private static final int MAX_MESSAGE = 256 * 1024;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PistonConnectIT.class);
 
   @Override
   protected GatewayOptions options() {
@@ -141,6 +142,32 @@ class PistonConnectIT extends StreamITBase {
       .filteredOn(f -> "compile".equals(f.getString("stage")) && "exit".equals(f.getString("type")))
       .singleElement().satisfies(f -> assertThat(f.getInteger("code")).isZero());
     assertThat(stream(frames, "stdout")).isEqualTo("ready\necho:compiled\n");
+    assertThat(frames.closeCode).isEqualTo((short) 4999);
+  }
+
+  @Test
+  void theCompileStageEndsWhenTheCompileStepEndsNotWhenTheRunFirstWrites() throws Exception {
+    Frames frames = connect();
+    send(frames, init("c", "#include <stdio.h>\n#include <unistd.h>\nint main(void) { sleep(2);"
+      + " puts(\"late\"); return 0; }\n"));
+    frames.await(data("stdout", "late"), 60_000);
+    frames.awaitExit(10_000);
+    frames.awaitEnd(5_000);
+    assertThat(shape(frames)).containsExactly("runtime", "stage:compile", "exit:compile", "stage:run", "data",
+      "exit:run");
+    long compileExit = frames.arrivalOf(f -> "exit".equals(f.getString("type")) && "compile".equals(f.getString("stage")));
+    long runStage = frames.arrivalOf(f -> "stage".equals(f.getString("type")) && "run".equals(f.getString("stage")));
+    long firstOutput = frames.arrivalOf(data("stdout", "late"));
+    LOG.info("compile stage's exit {} ms, run stage {} ms before the first output of a program that sleeps 2 s",
+      (firstOutput - compileExit) / 1_000_000, (firstOutput - runStage) / 1_000_000);
+    // the program sleeps 2 s before it writes: both come when the compile step ends, as Piston sends them
+    assertThat((firstOutput - compileExit) / 1_000_000).as("ms from the compile stage's exit to the first output")
+      .isGreaterThan(1_000);
+    assertThat((firstOutput - runStage) / 1_000_000).as("ms from the run stage to the first output")
+      .isGreaterThan(1_000);
+    assertThat(frames.all()).filteredOn(f -> "exit".equals(f.getString("type")) && "compile".equals(f.getString("stage")))
+      .singleElement().isEqualTo(new JsonObject().put("type", "exit").put("stage", "compile").put("code", 0)
+        .putNull("signal"));
     assertThat(frames.closeCode).isEqualTo((short) 4999);
   }
 

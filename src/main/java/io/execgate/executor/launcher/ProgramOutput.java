@@ -46,6 +46,13 @@ public final class ProgramOutput {
     /** The compile step ended with {@code exitCode}. */
     void compiled(int exitCode);
 
+    /**
+     * Both streams passed their compile records: all of the compile step's output was handed to
+     * {@link #text}, and what follows is the run step's.
+     */
+    default void compileOutputEnded(int exitCode) {
+    }
+
     /** Both streams carried the end record: the program ended and all its output is in. */
     void ended();
 
@@ -334,6 +341,9 @@ public final class ProgramOutput {
       compileExitCode = code == null ? -1 : (int) (long) code;
       compileUsage = new Usage(parseLong(fields, 2), parseLong(fields, 3));
       listener.compiled(compileExitCode);
+    }
+    if (!stdoutCompiling && !stderrCompiling) {
+      listener.compileOutputEnded(compileExitCode);
     }
     return true;
   }

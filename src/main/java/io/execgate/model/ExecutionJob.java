@@ -26,15 +26,26 @@ import java.util.Objects;
  * @param owner       the id of the API key that submitted it (its record carries it: only that key, or an
  *                    admin, may read, stream or cancel it), or {@code null} before admission
  * @param tests       the test cases of a judged execution, or {@code null}
+ * @param compilerOptions words added to the runtime's compile command ({@link CompilerOptions}), empty for none
  */
 public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, String image, List<SourceFile> files,
                            byte[] stdin, List<String> args, Map<String, String> env, ResourceLimits limits,
-                           boolean interactive, String owner, TestSuite tests) {
+                           boolean interactive, String owner, TestSuite tests, List<String> compilerOptions) {
 
   public ExecutionJob {
     files = List.copyOf(files);
+    compilerOptions = compilerOptions == null ? List.of() : List.copyOf(compilerOptions);
     args = List.copyOf(args);
     env = Map.copyOf(new LinkedHashMap<>(env));
+  }
+
+  /**
+   * A job without compiler options.
+   */
+  public ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, String image, List<SourceFile> files,
+                      byte[] stdin, List<String> args, Map<String, String> env, ResourceLimits limits,
+                      boolean interactive, String owner, TestSuite tests) {
+    this(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner, tests, List.of());
   }
 
   /**
@@ -59,7 +70,16 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
    * @return the same job, owned by the key {@code owner}
    */
   public ExecutionJob withOwner(String owner) {
-    return new ExecutionJob(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner, tests);
+    return new ExecutionJob(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner, tests,
+      compilerOptions);
+  }
+
+  /**
+   * @return the same job, its runtime's compile command given {@code options} (see {@link CompilerOptions})
+   */
+  public ExecutionJob withCompilerOptions(List<String> options) {
+    return new ExecutionJob(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner, tests,
+      options);
   }
 
   @Override
@@ -67,13 +87,13 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
     return o instanceof ExecutionJob j && id.equals(j.id) && submittedAt == j.submittedAt && runtime.equals(j.runtime)
       && image.equals(j.image) && files.equals(j.files) && Arrays.equals(stdin, j.stdin) && args.equals(j.args)
       && env.equals(j.env) && limits.equals(j.limits) && interactive == j.interactive && Objects.equals(owner, j.owner)
-      && Objects.equals(tests, j.tests);
+      && Objects.equals(tests, j.tests) && compilerOptions.equals(j.compilerOptions);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(id, submittedAt, runtime, image, files, Arrays.hashCode(stdin), args, env, limits, interactive,
-      owner, tests);
+      owner, tests, compilerOptions);
   }
 
   @Override
@@ -103,6 +123,9 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
     if (tests != null) {
       json.put("tests", tests.toJson());
     }
+    if (!compilerOptions.isEmpty()) {
+      json.put("compilerOptions", new JsonArray(new ArrayList<>(compilerOptions)));
+    }
     return json;
   }
 
@@ -123,6 +146,7 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
       ResourceLimits.fromJson(json.getJsonObject("limits")),
       json.getBoolean("interactive", false),
       json.getString("owner"),
-      TestSuite.fromJson(json.getJsonObject("tests")));
+      TestSuite.fromJson(json.getJsonObject("tests")),
+      json.getJsonArray("compilerOptions", new JsonArray()).stream().map(String::valueOf).toList());
   }
 }

@@ -196,16 +196,22 @@ class Judge0CallbackIT extends GatewayITBase {
   }
 
   @Test
-  void compilerOptionsReachTheCompilerAsWords() {
+  void compilerOptionsReachTheCompilerAsWords() throws Exception {
+    // with wait=true and a callback: the answer and the PUT carry the same submission
+    String url = hook();
     HttpResponse<Buffer> warned = judge0Post("/submissions?wait=true", new JsonObject().put("language_id", 50)
       .put("source_code", "#include <stdio.h>\nint main(void) { int unused; puts(\"ok\"); return 0; }\n")
-      .put("compiler_options", "-O2 -Wall"));
+      .put("compiler_options", "-O2 -Wall").put("callback_url", url));
     assertThat(warned.statusCode()).as(warned.bodyAsString()).isEqualTo(201);
     JsonObject s = warned.bodyAsJsonObject();
     assertThat(s.getJsonObject("status").getInteger("id")).isEqualTo(3);
     assertThat(s.getString("stdout")).isEqualTo("ok\n");
     // -Wall was given: gcc warns of the unused variable
     assertThat(s.getString("compile_output")).contains("unused");
+    JsonObject put = awaitReceived(url).body().toJsonObject();
+    assertThat(put.getString("token")).isEqualTo(s.getString("token"));
+    assertThat(unb64(put.getString("stdout"))).isEqualTo("ok\n");
+    assertThat(unb64(put.getString("compile_output"))).isEqualTo(s.getString("compile_output"));
     // without the define the program does not compile: the options were what made it
     HttpResponse<Buffer> undefined = judge0Post("/submissions?wait=true", new JsonObject().put("language_id", 50)
       .put("source_code", C_VALUE));

@@ -48,16 +48,24 @@ final class Callbacks {
    * @param batch whether {@code id} is a batch
    */
   <T> Future<T> around(String url, boolean batch, String id, Principal principal, Supplier<Future<T>> admission) {
+    return around(url, batch, false, id, principal, admission);
+  }
+
+  /**
+   * @param judge0 whether the delivery is Judge0's (a PUT of the submission, {@code callback_url})
+   */
+  <T> Future<T> around(String url, boolean batch, boolean judge0, String id, Principal principal,
+                       Supplier<Future<T>> admission) {
     if (url == null) {
       return admission.get();
     }
     try {
-      policy.check(url, principal.id(), CallbackPolicy.FIELD);
+      policy.check(url, principal.id(), judge0 ? Judge0Request.CALLBACK_FIELD : CallbackPolicy.FIELD);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     return vertx.eventBus()
-      .request(addresses.webhookWatch(), new CallbackRequest(batch, id, url, principal.id()),
+      .request(addresses.webhookWatch(), new CallbackRequest(batch, id, url, principal.id(), judge0),
         new DeliveryOptions().setSendTimeout(WATCH_TIMEOUT_MS))
       .compose(v -> admission.get())
       .onFailure(err -> drop(id));

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * A Judge0-compatible surface (Judge0 CE 1.13's submission API) under {@code /judge0}, and at the root
@@ -57,6 +58,7 @@ final class Judge0Api {
   private final RequestResolver resolver;
   private final Judge0Languages languages;
   private final Judge0Request requests;
+  private final Callbacks callbacks;
   private final long ttlMs;
   private Future<AsyncMap<String, JsonObject>> submissions;
   private final AtomicLong held = new AtomicLong();
@@ -67,6 +69,7 @@ final class Judge0Api {
     this.waiter = api.waiter();
     this.executions = api.executions();
     this.decoding = api.decoding();
+    this.callbacks = api.callbacks();
     this.store = store;
     this.resolver = new RequestResolver(options);
     this.languages = new Judge0Languages(new RuntimeCatalog(options).all());
@@ -139,12 +142,24 @@ final class Judge0Api {
     }
   }
 
-  private record Prepared(ExecutionJob job, Judge0Submission submission) {
+  /**
+   * @param callbackUrl the submission's {@code callback_url}, checked against the allow-list, or {@code null}
+   */
+  private record Prepared(ExecutionJob job, Judge0Submission submission, String callbackUrl) {
   }
 
-  private Prepared prepare(JsonObject item, boolean base64) {
-    Judge0Request.Parsed parsed = requests.parse(item, base64);
-    return new Prepared(resolver.resolve(parsed.request(), false), parsed.submission());
+  private Prepared prepare(JsonObject item, boolean base64, Principal principal) {
+    Judge0Request.Parsed parsed = requests.parse(item, base64,
+      url -> callbacks.check(url, principal, Judge0Request.CALLBACK_FIELD));
+    ExecutionJob job = resolver.resolve(parsed.request(), false).withCompilerOptions(parsed.compilerOptions());
+    return new Prepared(job, parsed.submission(), parsed.callbackUrl());
+  }
+
+  /**
+   * Admits a prepared submission, its callback (a PUT once final, as Judge0's) registered first.
+   */
+  private <T> Future<T> admit(Prepared p, Principal principal, Supplier<Future<T>> admission) {
+    return callbacks.around(p.callbackUrl(), false, true, p.job().id(), principal, admission);
   }
 
   private void create(RoutingContext ctx) {
@@ -156,13 +171,19 @@ final class Judge0Api {
     }
     Buffer body = ctx.body().buffer();
     Principal principal = AuthHandler.principal(ctx);
-    decoding.decode(body == null ? 0 : body.length(), () -> prepare(ExecutionRequestParser.decode(body), base64))
+    decoding.decode(body == null ? 0 : body.length(),
+        () -> prepare(ExecutionRequestParser.decode(body), base64, principal))
       .compose(p -> remember(p).map(p))
       .compose(p -> wait
-        ? waiter.submitAndWait(p.job(), principal, ExecutionApi.gone(ctx.response()), null)
+        // a client that waits follows the execution once admitted: going away does not take its callback back
+        ? (p.callbackUrl() == null
+          ? waiter.submitAndWait(p.job(), principal, ExecutionApi.gone(ctx.response()), null)
+          : admit(p, principal, () -> waiter.admit(p.job(), principal))
+            .compose(a -> waiter.follow(p.job().id(), ExecutionApi.gone(ctx.response()))))
           .compose(store::full)
           .map(result -> render(ctx, result, p.submission(), base64, fields, true))
-        : waiter.admit(p.job(), principal).map(a -> new JsonObject().put("token", p.job().id())))
+        : admit(p, principal, () -> waiter.admit(p.job(), principal))
+          .map(a -> new JsonObject().put("token", p.job().id())))
       .onSuccess(json -> Judge0Errors.send(ctx, 201, json))
       .onFailure(ctx::fail);
   }
@@ -339,13 +360,13 @@ final class Judge0Api {
   private Future<JsonObject> createOne(JsonObject item, boolean base64, Principal principal) {
     Prepared p;
     try {
-      p = prepare(item, base64);
+      p = prepare(item, base64, principal);
     } catch (Judge0Request.Invalid e) {
       return Future.succeededFuture(e.errors());
     } catch (GatewayException e) {
       return Future.succeededFuture(Judge0Errors.fieldErrors(e));
     }
-    return remember(p).compose(v -> waiter.admit(p.job(), principal))
+    return remember(p).compose(v -> admit(p, principal, () -> waiter.admit(p.job(), principal)))
       .map(a -> new JsonObject().put("token", p.job().id()));
   }
 

@@ -41,7 +41,7 @@ final class Judge0Output {
   private static final Set<String> SETTINGS = Set.of("number_of_runs", "cpu_time_limit", "cpu_extra_time",
     "wall_time_limit", "memory_limit", "stack_limit", "max_processes_and_or_threads",
     "enable_per_process_and_thread_time_limit", "enable_per_process_and_thread_memory_limit", "max_file_size",
-    "command_line_arguments", "redirect_stderr_to_stdout", "enable_network");
+    "command_line_arguments", "redirect_stderr_to_stdout", "enable_network", "compiler_options", "callback_url");
   /** Judge0's answer when a text is not UTF-8 and the client did not ask for Base64. */
   static final String NOT_UTF8 = "some attributes for this submission cannot be converted to UTF-8, use"
     + " base64_encoded=true query parameter";
@@ -147,7 +147,7 @@ final class Judge0Output {
       case "exit_signal" -> ran ? exitSignal(r, status) : null;
       case "created_at" -> Instant.ofEpochMilli(r.submittedAt()).toString();
       case "finished_at" -> r.status().isFinal() ? finishedAt(r) : null;
-      case "compiler_options", "callback_url", "additional_files" -> null;
+      case "additional_files" -> null;
       default -> SETTINGS.contains(field) && s != null ? s.settings().getValue(field) : null;
     };
   }

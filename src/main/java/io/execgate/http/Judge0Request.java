@@ -2,6 +2,7 @@ package io.execgate.http;
 
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
+import io.execgate.model.CompilerOptions;
 import io.execgate.model.ExecutionRequest;
 import io.execgate.model.RequestLimits;
 import io.execgate.model.ResourceLimits;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -32,6 +34,8 @@ final class Judge0Request {
   static final int MAX_STACK_LIMIT = 128_000;
   static final int MIN_MEMORY_LIMIT_KB = 2048;
   static final int MAX_OPTION_CHARS = 512;
+  /** The field of a submission's callback, named by its refusals. */
+  static final String CALLBACK_FIELD = "callback_url";
   /**
    * Texts longer than this together are run but not kept to be echoed back: what is kept lives as
    * long as the record, outside the record store's output budget, for every submission a key's
@@ -75,8 +79,12 @@ final class Judge0Request {
 
   /**
    * A submission read: the request to run and what the Judge0 layer keeps of it.
+   *
+   * @param compilerOptions the words of {@code compiler_options}, empty for none
+   * @param callbackUrl     {@code callback_url}, not yet checked against the allow-list, or {@code null}
    */
-  record Parsed(ExecutionRequest request, Judge0Submission submission) {
+  record Parsed(ExecutionRequest request, Judge0Submission submission, List<String> compilerOptions,
+                String callbackUrl) {
   }
 
   /**
@@ -85,6 +93,16 @@ final class Judge0Request {
    * @throws GatewayException {@link ErrorCode#PAYLOAD_TOO_LARGE} for a source over the cap
    */
   Parsed parse(JsonObject body, boolean base64) {
+    return parse(body, base64, url -> {
+      throw GatewayException.invalid(CALLBACK_FIELD, "setting callback is not allowed");
+    });
+  }
+
+  /**
+   * @param callbacks checks a {@code callback_url} (the allow-list): throws its refusal, which is
+   *                  answered under {@code callback_url} beside the other fields at fault
+   */
+  Parsed parse(JsonObject body, boolean base64, Consumer<String> callbacks) {
     Map<String, List<String>> errors = new LinkedHashMap<>();
     byte[] source = text(body, "source_code", base64, errors);
     if (source != null && source.length > maxSourceBytes) {
@@ -120,8 +138,16 @@ final class Judge0Request {
     refuseTrue(body, "redirect_stderr_to_stdout", "redirecting stderr to stdout is not supported here", errors,
       settings);
     refuseTrue(body, "enable_network", "enabling network is not allowed", errors, settings);
-    refuseSet(body, "compiler_options", "setting compiler options is not allowed", errors);
-    refuseSet(body, "callback_url", "setting callback is not allowed", errors);
+    List<String> compilerOptions = compilerOptions(body, runtime, errors);
+    String callbackUrl = scalar(body, "callback_url");
+    callbackUrl = callbackUrl == null || callbackUrl.isBlank() ? null : callbackUrl.strip();
+    if (callbackUrl != null) {
+      try {
+        callbacks.accept(callbackUrl);
+      } catch (GatewayException e) {
+        add(errors, "callback_url", e.getMessage());
+      }
+    }
     refuseSet(body, "additional_files", "setting additional files is not allowed", errors);
     String arguments = scalar(body, "command_line_arguments");
     if (arguments != null && arguments.length() > MAX_OPTION_CHARS) {
@@ -135,6 +161,12 @@ final class Judge0Request {
     if (arguments != null) {
       settings.put("command_line_arguments", arguments);
     }
+    if (!compilerOptions.isEmpty()) {
+      settings.put("compiler_options", String.join(" ", compilerOptions));
+    }
+    if (callbackUrl != null) {
+      settings.put("callback_url", callbackUrl);
+    }
     RequestLimits limits = new RequestLimits(timeoutMs(cpu, wall),
       memoryKb == null ? null : Math.max(6, (int) Math.ceil(memoryKb / 1024)), null, null,
       fileKb == null ? null : Math.max(1, (long) (fileKb * 1024)), null);
@@ -146,7 +178,28 @@ final class Judge0Request {
       expected == null ? null : Judge0Output.digest(utf8(expected)),
       echo ? utf8(source) : null, echo && stdin != null ? utf8(stdin) : null,
       echo && expected != null ? utf8(expected) : null, settings);
-    return new Parsed(request, submission);
+    return new Parsed(request, submission, compilerOptions, callbackUrl);
+  }
+
+  /**
+   * Judge0 pastes {@code compiler_options} (512 characters at most, only for a language with a compile
+   * step) into its compile script; here they are words of a strict alphabet, each one argument.
+   */
+  private static List<String> compilerOptions(JsonObject body, RuntimeSpec runtime, Map<String, List<String>> errors) {
+    String value = scalar(body, "compiler_options");
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    if (runtime != null && runtime.compile() == null) {
+      add(errors, "compiler_options", "setting compiler options is only allowed for compiled languages");
+      return List.of();
+    }
+    try {
+      return CompilerOptions.parse(value, "compiler_options");
+    } catch (GatewayException e) {
+      add(errors, "compiler_options", e.getMessage());
+      return List.of();
+    }
   }
 
   /**

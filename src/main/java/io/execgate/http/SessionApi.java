@@ -213,7 +213,8 @@ final class SessionApi {
     ResourceLimits limits = new ResourceLimits(l.timeoutMs(), sl.getInteger("memoryMb"), sl.getDouble("cpus"),
       sl.getInteger("pids"), l.outputBytes(), l.outputFilesBytes());
     return new ExecutionJob(job.id(), job.submittedAt(), job.runtime(), session.getString("image"), job.files(),
-      job.stdin(), job.args(), job.env(), limits, job.interactive(), job.owner(), job.tests(), sessionId);
+      job.stdin(), job.args(), job.env(), limits, job.interactive(), job.owner(), job.tests(), job.compilerOptions(),
+      sessionId);
   }
 
   void listFiles(RoutingContext ctx) {

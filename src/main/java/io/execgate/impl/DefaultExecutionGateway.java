@@ -22,6 +22,7 @@ import io.execgate.executor.ContainerSweeper;
 import io.execgate.executor.ExecutorVerticle;
 import io.execgate.executor.HostMemory;
 import io.execgate.http.HttpGatewayVerticle;
+import io.execgate.http.Judge0CallbackBody;
 import io.execgate.webhook.WebhookVerticle;
 import io.execgate.image.ConfirmedImages;
 import io.execgate.image.ImageCacheVerticle;
@@ -318,7 +319,8 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
     }
     if (cluster.getRole().servesHttp()) {
       // completion webhooks of what this node's API (or an application's router) admits
-      chain = chain.compose(v -> deploy(() -> new WebhookVerticle(options), new DeploymentOptions()));
+      chain = chain.compose(v -> deploy(() -> new WebhookVerticle(options,
+        new Judge0CallbackBody(new Addresses(options.getAddressPrefix()))), new DeploymentOptions()));
       if (cluster.isEnabled()) {
         chain = chain.compose(v -> deploy(() -> new DispatcherVerticle(options), new DeploymentOptions()));
       }

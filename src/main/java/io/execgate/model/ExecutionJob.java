@@ -26,17 +26,29 @@ import java.util.Objects;
  * @param owner       the id of the API key that submitted it (its record carries it: only that key, or an
  *                    admin, may read, stream or cancel it), or {@code null} before admission
  * @param tests       the test cases of a judged execution, or {@code null}
+ * @param compilerOptions words added to the runtime's compile command ({@link CompilerOptions}), empty for none
  * @param session     the session whose sandbox runs it (its working directory persists), or {@code null}
  *                    for a fresh sandbox
  */
 public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, String image, List<SourceFile> files,
                            byte[] stdin, List<String> args, Map<String, String> env, ResourceLimits limits,
-                           boolean interactive, String owner, TestSuite tests, String session) {
+                           boolean interactive, String owner, TestSuite tests, List<String> compilerOptions,
+                           String session) {
 
   public ExecutionJob {
     files = List.copyOf(files);
+    compilerOptions = compilerOptions == null ? List.of() : List.copyOf(compilerOptions);
     args = List.copyOf(args);
     env = Map.copyOf(new LinkedHashMap<>(env));
+  }
+
+  /**
+   * A job without compiler options, for a fresh sandbox.
+   */
+  public ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, String image, List<SourceFile> files,
+                      byte[] stdin, List<String> args, Map<String, String> env, ResourceLimits limits,
+                      boolean interactive, String owner, TestSuite tests) {
+    this(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner, tests, List.of(), null);
   }
 
   /**
@@ -45,16 +57,7 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
   public ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, String image, List<SourceFile> files,
                       byte[] stdin, List<String> args, Map<String, String> env, ResourceLimits limits,
                       boolean interactive, String owner) {
-    this(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner, null, null);
-  }
-
-  /**
-   * A job with test cases (or none), for a fresh sandbox.
-   */
-  public ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, String image, List<SourceFile> files,
-                      byte[] stdin, List<String> args, Map<String, String> env, ResourceLimits limits,
-                      boolean interactive, String owner, TestSuite tests) {
-    this(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner, tests, null);
+    this(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner, (TestSuite) null);
   }
 
   /**
@@ -71,7 +74,7 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
    */
   public ExecutionJob withOwner(String owner) {
     return new ExecutionJob(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner,
-      tests, session);
+      tests, compilerOptions, session);
   }
 
   /**
@@ -79,7 +82,15 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
    */
   public ExecutionJob withSession(String session) {
     return new ExecutionJob(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner,
-      tests, session);
+      tests, compilerOptions, session);
+  }
+
+  /**
+   * @return the same job, its runtime's compile command given {@code options} (see {@link CompilerOptions})
+   */
+  public ExecutionJob withCompilerOptions(List<String> options) {
+    return new ExecutionJob(id, submittedAt, runtime, image, files, stdin, args, env, limits, interactive, owner,
+      tests, options, session);
   }
 
   @Override
@@ -87,13 +98,14 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
     return o instanceof ExecutionJob j && id.equals(j.id) && submittedAt == j.submittedAt && runtime.equals(j.runtime)
       && image.equals(j.image) && files.equals(j.files) && Arrays.equals(stdin, j.stdin) && args.equals(j.args)
       && env.equals(j.env) && limits.equals(j.limits) && interactive == j.interactive && Objects.equals(owner, j.owner)
-      && Objects.equals(tests, j.tests) && Objects.equals(session, j.session);
+      && Objects.equals(tests, j.tests) && compilerOptions.equals(j.compilerOptions)
+      && Objects.equals(session, j.session);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(id, submittedAt, runtime, image, files, Arrays.hashCode(stdin), args, env, limits, interactive,
-      owner, tests, session);
+      owner, tests, compilerOptions, session);
   }
 
   @Override
@@ -123,6 +135,9 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
     if (tests != null) {
       json.put("tests", tests.toJson());
     }
+    if (!compilerOptions.isEmpty()) {
+      json.put("compilerOptions", new JsonArray(new ArrayList<>(compilerOptions)));
+    }
     if (session != null) {
       json.put("session", session);
     }
@@ -147,6 +162,7 @@ public record ExecutionJob(String id, long submittedAt, RuntimeSpec runtime, Str
       json.getBoolean("interactive", false),
       json.getString("owner"),
       TestSuite.fromJson(json.getJsonObject("tests")),
+      json.getJsonArray("compilerOptions", new JsonArray()).stream().map(String::valueOf).toList(),
       json.getString("session"));
   }
 }

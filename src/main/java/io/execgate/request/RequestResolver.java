@@ -5,6 +5,7 @@ import io.execgate.config.HttpOptions;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.image.ImagePolicy;
+import io.execgate.model.CompilerOptions;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionRequest;
 import io.execgate.model.RequestLimits;
@@ -185,8 +186,14 @@ public final class RequestResolver {
           + " bytes; at most half of the sandbox's /tmp (" + tmpfs / 2 + " bytes) may be used", "files");
       }
     }
+    // options travel as data: checked again here, then quoted word by word into the runtime's own command
+    CompilerOptions.check(job.compilerOptions(), "compilerOptions");
+    if (!job.compilerOptions().isEmpty() && runtime.compile() == null) {
+      throw GatewayException.invalid("compilerOptions", "compiler options are only allowed for compiled languages");
+    }
     return new ExecutionJob(job.id(), Math.min(job.submittedAt(), System.currentTimeMillis()), runtime, image, files,
-      job.stdin(), job.args(), job.env(), limits, job.interactive(), job.owner(), job.tests(), job.session());
+      job.stdin(), job.args(), job.env(), limits, job.interactive(), job.owner(), job.tests(), job.compilerOptions(),
+      job.session());
   }
 
   private static long clamp(String key, long value, long min, long max, List<String> notes) {

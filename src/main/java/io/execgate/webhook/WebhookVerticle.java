@@ -11,6 +11,7 @@ import io.execgate.metrics.GatewayMetrics;
 import io.execgate.model.BatchRecord;
 import io.execgate.model.CallbackRequest;
 import io.execgate.model.CallbackState;
+import io.execgate.model.ExecutionResult;
 import io.execgate.store.BatchStore;
 import io.execgate.store.BatchView;
 import io.execgate.store.ExecutionStore;
@@ -43,7 +44,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Delivers completion webhooks: once an execution (or every execution of a batch) is final, POSTs
- * its record, signed ({@link WebhookSigner}), to its callback URL; retries failed attempts with
+ * its record, signed ({@link WebhookSigner}), to its callback URL (a Judge0 submission's: PUTs the
+ * submission as Judge0 serializes it, {@link CallbackBody}, signed the same way); retries failed attempts with
  * exponential backoff and jitter up to {@code webhooks.maxAttempts}, each attempt bounded by
  * {@code webhooks.timeoutMs}; records each attempt's outcome ({@link CallbackState}) beside the
  * record. Redirects are never followed; every attempt resolves the host again and connects only to
@@ -60,6 +62,7 @@ public final class WebhookVerticle extends VerticleBase {
   private final WebhookOptions webhooks;
   private final Addresses addresses;
   private final CallbackPolicy policy;
+  private final CallbackBody judge0;
   private final Map<String, Pending> pending = new HashMap<>();
   private ExecutionStore executions;
   private BatchStore batches;
@@ -71,6 +74,15 @@ public final class WebhookVerticle extends VerticleBase {
   private long failed;
 
   public WebhookVerticle(GatewayOptions options) {
+    this(options, null);
+  }
+
+  /**
+   * @param judge0 renders a Judge0 submission's callback body; {@code null} when the Judge0 API is not served
+   *               (such a callback is then given up)
+   */
+  public WebhookVerticle(GatewayOptions options, CallbackBody judge0) {
+    this.judge0 = judge0;
     this.options = new GatewayOptions(options);
     this.webhooks = this.options.getWebhooks();
     this.addresses = new Addresses(this.options.getAddressPrefix());
@@ -164,9 +176,13 @@ public final class WebhookVerticle extends VerticleBase {
    */
   private Future<Buffer> payload(Pending p) {
     if (!p.request.batch()) {
-      return waiter.follow(p.request.id(), p.dropped.future())
-        .compose(executions::full)
-        .map(record -> record.toJson().toBuffer());
+      Future<ExecutionResult> result = waiter.follow(p.request.id(), p.dropped.future()).compose(executions::full);
+      if (p.request.judge0()) {
+        // Judge0 PUTs the submission as its serializer writes it, Base64, with its default fields
+        return judge0 == null ? Future.failedFuture("the Judge0 API is not served here")
+          : result.compose(r -> judge0.render(vertx, r));
+      }
+      return result.map(record -> record.toJson().toBuffer());
     }
     return batches.require(p.request.id()).compose(batch -> {
       List<Future<?>> finals = new ArrayList<>();
@@ -232,7 +248,7 @@ public final class WebhookVerticle extends VerticleBase {
   }
 
   /**
-   * POSTs the body to the address that was checked, naming the URL's host (Host header, TLS server name).
+   * POSTs the body (PUTs a Judge0 submission's) to the address that was checked, naming the URL's host (Host header, TLS server name).
    *
    * @return the receiver's status
    */
@@ -240,7 +256,7 @@ public final class WebhookVerticle extends VerticleBase {
     long now = System.currentTimeMillis() / 1000;
     String secret = policy.secretFor(p.request.owner());
     RequestOptions request = new RequestOptions()
-      .setMethod(HttpMethod.POST)
+      .setMethod(p.request.judge0() ? HttpMethod.PUT : HttpMethod.POST)
       .setServer(SocketAddress.inetSocketAddress(p.target.port(), address.getHostAddress()))
       .setHost(p.target.host())
       .setPort(p.target.port())

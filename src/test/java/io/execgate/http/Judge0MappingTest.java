@@ -235,6 +235,69 @@ class Judge0MappingTest {
   }
 
   @Test
+  void compilerOptionsAreWordsForCompiledLanguagesOnly() {
+    Judge0Request.Parsed c = requests.parse(new JsonObject().put("language_id", 50).put("source_code", "int main(){}")
+      .put("compiler_options", " -DVALUE=42  -O2 "), false);
+    assertThat(c.compilerOptions()).containsExactly("-DVALUE=42", "-O2");
+    assertThat(c.submission().settings().getString("compiler_options")).isEqualTo("-DVALUE=42 -O2");
+    assertThat(requests.parse(new JsonObject().put("language_id", 50).put("source_code", "x")
+      .put("compiler_options", ""), false).compilerOptions()).isEmpty();
+    // Judge0's answer for a language without a compile step
+    assertThatThrownBy(() -> requests.parse(new JsonObject().put("language_id", 71).put("source_code", "x")
+      .put("compiler_options", "-O2"), false))
+      .isInstanceOfSatisfying(Judge0Request.Invalid.class, e -> assertThat(e.errors()).isEqualTo(new JsonObject()
+        .put("compiler_options", new JsonArray().add("setting compiler options is only allowed for compiled languages"))));
+    for (String attack : List.of("-O2; rm -rf /", "$(id)", "`id`", "-O2\nid", "x".repeat(1 << 20))) {
+      assertThatThrownBy(() -> requests.parse(new JsonObject().put("language_id", 50).put("source_code", "x")
+        .put("compiler_options", attack), false))
+        .isInstanceOfSatisfying(Judge0Request.Invalid.class, e -> assertThat(e.errors().fieldNames())
+          .containsExactly("compiler_options"));
+    }
+  }
+
+  @Test
+  void aCallbackUrlIsCheckedAndItsRefusalNamedBesideTheOtherFields() {
+    List<String> checked = new java.util.ArrayList<>();
+    Judge0Request.Parsed parsed = requests.parse(new JsonObject().put("language_id", 71).put("source_code", "x")
+      .put("callback_url", " https://hooks.example.com/j0 "), false, checked::add);
+    assertThat(checked).containsExactly("https://hooks.example.com/j0");
+    assertThat(parsed.callbackUrl()).isEqualTo("https://hooks.example.com/j0");
+    assertThat(parsed.submission().settings().getString("callback_url")).isEqualTo("https://hooks.example.com/j0");
+    assertThatThrownBy(() -> requests.parse(new JsonObject().put("language_id", 150000).put("source_code", "x")
+      .put("callback_url", "http://169.254.169.254/"), false, url -> {
+        throw new io.execgate.error.GatewayException(io.execgate.error.ErrorCode.CALLBACK_NOT_ALLOWED,
+          "callback_url host 169.254.169.254 is not allowed", "callback_url");
+      }))
+      .isInstanceOfSatisfying(Judge0Request.Invalid.class, e -> assertThat(e.errors()).isEqualTo(new JsonObject()
+        .put("language_id", new JsonArray().add("language with id 150000 doesn't exist"))
+        .put("callback_url", new JsonArray().add("callback_url host 169.254.169.254 is not allowed"))));
+    assertThat(requests.parse(new JsonObject().put("language_id", 71).put("source_code", "x")
+      .put("callback_url", " "), false, url -> {
+        throw new AssertionError("a blank callback_url is none");
+      }).callbackUrl()).isNull();
+  }
+
+  @Test
+  void theCallbackBodyIsWhatJudge0PutsBase64WithItsDefaultFields() {
+    Judge0Submission expecting42 = requests.parse(new JsonObject().put("language_id", 50).put("source_code", "x")
+      .put("expected_output", "42"), false).submission();
+    JsonObject body = Judge0CallbackBody.body(result(ExecutionStatus.SUCCEEDED, 0, null), expecting42).toJsonObject();
+    assertThat(body.fieldNames()).containsExactlyElementsOf(Judge0Output.DEFAULT_FIELDS);
+    assertThat(body.getString("token")).isEqualTo("t-1");
+    assertThat(body.getJsonObject("status")).isEqualTo(new JsonObject().put("id", 3).put("description", "Accepted"));
+    assertThat(Base64.getMimeDecoder().decode(body.getString("stdout"))).isEqualTo("42\n".getBytes(StandardCharsets.UTF_8));
+    assertThat(body.getString("time")).isEqualTo("0.040");
+    assertThat(body.getInteger("memory")).isEqualTo(2048);
+    Judge0Submission expecting7 = requests.parse(new JsonObject().put("language_id", 50).put("source_code", "x")
+      .put("expected_output", "7"), false).submission();
+    assertThat(Judge0CallbackBody.body(result(ExecutionStatus.SUCCEEDED, 0, null), expecting7).toJsonObject()
+      .getJsonObject("status").getInteger("id")).isEqualTo(4);
+    // an execution the Judge0 layer kept nothing of is still rendered
+    assertThat(Judge0CallbackBody.body(result(ExecutionStatus.SUCCEEDED, 0, null), null).toJsonObject()
+      .getJsonObject("status").getInteger("id")).isEqualTo(3);
+  }
+
+  @Test
   void onlySmallTextsAreKeptToBeEchoedBack() {
     Judge0Submission small = requests.parse(new JsonObject().put("language_id", 71).put("source_code", "print(1)")
       .put("stdin", "x"), false).submission();

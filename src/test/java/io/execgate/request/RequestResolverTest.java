@@ -127,6 +127,23 @@ class RequestResolverTest {
   }
 
   @Test
+  void compilerOptionsAreKeptByAWorkerAndCheckedAgain() {
+    ExecutionJob c = resolver.resolve(ExecutionRequest.script("int main(){return 0;}").withLanguage("c"), false)
+      .withCompilerOptions(List.of("-DVALUE=42", "-O2"));
+    assertThat(resolver.recheck(c, new ArrayList<>())).isEqualTo(c);
+    assertThat(resolver.recheck(c, new ArrayList<>()).compilerOptions()).containsExactly("-DVALUE=42", "-O2");
+    // forged on the way: code in an option, or options for a runtime that compiles nothing
+    assertThat(recheckFailure(c.withCompilerOptions(List.of("-O2", "$(id)"))).field()).isEqualTo("compilerOptions");
+    assertThat(recheckFailure(c.withCompilerOptions(List.of("-O2;id"))).field()).isEqualTo("compilerOptions");
+    ExecutionJob python = resolver.resolve(ExecutionRequest.script("print(1)").withLanguage("python"), false);
+    assertThat(recheckFailure(python.withCompilerOptions(List.of("-O2"))).getMessage())
+      .contains("only allowed for compiled languages");
+    // and they survive the trip between nodes
+    assertThat(ExecutionJob.fromJson(c.toJson())).isEqualTo(c);
+    assertThat(ExecutionJob.fromJson(python.toJson()).compilerOptions()).isEmpty();
+  }
+
+  @Test
   void limitsThatWouldMeanUnlimitedAreRefused() {
     ResourceLimits d = options.getExecutor().getLimits();
     assertThat(recheckFailure(forged(new ResourceLimits(d.timeoutMs(), 0, d.cpus(), d.pids(), d.outputBytes()), null,

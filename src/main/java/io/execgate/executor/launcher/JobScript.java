@@ -266,7 +266,7 @@ public final class JobScript {
     sb.append("trap : INT TERM HUP QUIT USR1 USR2 ALRM PIPE\n");
     String entry = quote(job.files().get(0).name());
     if (job.runtime().compile() != null) {
-      sb.append("( ").append(compileCommand(job.runtime().compile(), job.files())).append(" ) </dev/null\n");
+      sb.append("( ").append(compileCommand(job.runtime().compile(), job.files(), job.compilerOptions())).append(" ) </dev/null\n");
       sb.append("_c=$?; ").append(usage).append("; _m \"compile:$_c:$_cu:$_mp\"\n");
       sb.append("if [ $_c -ne 0 ]; then _m \"exit:$_c:$_cu:$_mp:$_ok\"; exit $_c; fi\n");
     }
@@ -328,11 +328,28 @@ public final class JobScript {
    * @param files   the job's files, the entry file first
    */
   static String compileCommand(String compile, List<SourceFile> files) {
+    return compileCommand(compile, files, List.of());
+  }
+
+  /**
+   * Expands a runtime's compile command, with a request's compiler options (already checked against
+   * {@link io.execgate.model.CompilerOptions}) before the first file placeholder, where Judge0 puts
+   * them ({@code gcc %s main.c}): each option one quoted shell word, never shell code.
+   *
+   * @param options the request's compiler options, empty for none
+   */
+  static String compileCommand(String compile, List<SourceFile> files, List<String> options) {
     String entry = compileWord(files.get(0).name());
+    StringBuilder prefix = new StringBuilder();
+    for (String option : options) {
+      prefix.append(quote(option)).append(' ');
+    }
     Matcher m = PLACEHOLDER.matcher(compile);
-    StringBuilder sb = new StringBuilder(compile.length() + 64);
+    StringBuilder sb = new StringBuilder(compile.length() + 64 + prefix.length());
+    boolean first = true;
     while (m.find()) {
-      StringBuilder words = new StringBuilder(entry);
+      StringBuilder words = new StringBuilder(first ? prefix.toString() : "").append(entry);
+      first = false;
       if (m.group(1) != null) {
         List<String> extensions = Arrays.stream(m.group(1).split(",")).map(String::strip)
           .filter(e -> !e.isEmpty()).toList();
@@ -345,6 +362,10 @@ public final class JobScript {
       m.appendReplacement(sb, Matcher.quoteReplacement(words.toString()));
     }
     m.appendTail(sb);
+    if (first && !prefix.isEmpty()) {
+      // a command that names no file: the options go at its end
+      sb.append(' ').append(prefix.toString().strip());
+    }
     return sb.toString();
   }
 

@@ -206,6 +206,32 @@ class JobScriptTest {
       + "\u001eEXECGATE:cc:exit:0:[0-9]*:[0-9]*:[0-9]*\u001e");
   }
 
+  @Test
+  void compilerOptionsGoBeforeTheFirstFileEachOneQuotedWord() {
+    List<SourceFile> one = List.of(new SourceFile("main.c", new byte[0]));
+    assertThat(JobScript.compileCommand("cc -o /tmp/main -x c {sources:.c} -lm", one, List.of("-DVALUE=42", "-O2")))
+      .isEqualTo("cc -o /tmp/main -x c '-DVALUE=42' '-O2' 'main.c' -lm");
+    assertThat(JobScript.compileCommand("cc {file} {file}", one, List.of("-Wall")))
+      .isEqualTo("cc '-Wall' 'main.c' 'main.c'");
+    assertThat(JobScript.compileCommand("make", one, List.of("-j1"))).isEqualTo("make '-j1'");
+    assertThat(JobScript.compileCommand("cc {file}", one, List.of())).isEqualTo("cc 'main.c'");
+  }
+
+  @Test
+  void compilerOptionsReachTheCompilerAsArgumentsNeverAsCode() throws Exception {
+    // validation refuses these words; the quoting alone must still hold if one got through
+    RuntimeSpec c = new RuntimeSpec("c", List.of(), "1", "img", "main.c", "printf '[%s]\\n' {file} > args",
+      "cat args; [ -e pwned ] || [ -e ../pwned ] || echo clean", 1000, false);
+    ExecutionJob job = new ExecutionJob("id", 0, c, "img", List.of(file("main.c")), null, List.of(), Map.of(),
+      ResourceLimits.DEFAULTS, false, null, null,
+      List.of("-DX=1", "; touch pwned", "$(touch pwned)", "`touch pwned`", "a'b", "x\ny"), null);
+    String out = sh(JobScript.launcher(tmp.toString()), JobScript.payload(job, "cc", tmp.toString()));
+    assertThat(out).matches("\u001eEXECGATE:cc:compile:0:[0-9]*:[0-9]*\u001e"
+      + "\\[-DX=1]\n\\[; touch pwned]\n\\[\\$\\(touch pwned\\)]\n\\[`touch pwned`]\n\\[a'b]\n\\[x\ny]\n"
+      + "\\[main\\.c]\nclean\n"
+      + "\u001eEXECGATE:cc:exit:0:[0-9]*:[0-9]*:[0-9]*\u001e");
+  }
+
   private static SourceFile file(String name) {
     return new SourceFile(name, new byte[0]);
   }

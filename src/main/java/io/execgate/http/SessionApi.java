@@ -8,9 +8,9 @@ import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.error.Replies;
 import io.execgate.model.ExecutionJob;
-import io.execgate.model.ResourceLimits;
 import io.execgate.model.SessionCall;
 import io.execgate.model.SessionCall.Action;
+import io.execgate.session.SessionBinding;
 import io.execgate.session.SessionPaths;
 import io.execgate.model.SessionSpec;
 import io.vertx.core.Future;
@@ -203,7 +203,7 @@ final class SessionApi {
         ExecutionJob job = prepared.submit().job();
         return call(new SessionCall(Action.ACQUIRE, p.id(), p.admin(), id, null, null, null, job.id(),
           prepared.queue()))
-          .map(acquired -> new Bound(prepared.submit(), bind(job, (JsonObject) acquired, id)));
+          .map(acquired -> new Bound(prepared.submit(), SessionBinding.bind(job, (JsonObject) acquired, id)));
       });
   }
 
@@ -241,18 +241,6 @@ final class SessionApi {
     }
     body.put("language", session.getString("language")).put("version", session.getString("version"));
     return new Prepared(parser.parse(body, interactive), Boolean.TRUE.equals(queueValue));
-  }
-
-  /**
-   * @return the job bound to the session: its runtime, image and sandbox limits are the session's
-   */
-  private static ExecutionJob bind(ExecutionJob job, JsonObject session, String sessionId) {
-    JsonObject sl = session.getJsonObject("limits");
-    ResourceLimits l = job.limits();
-    ResourceLimits limits = new ResourceLimits(l.timeoutMs(), sl.getInteger("memoryMb"), sl.getDouble("cpus"),
-      sl.getInteger("pids"), l.outputBytes(), l.outputFilesBytes());
-    return new ExecutionJob(job.id(), job.submittedAt(), job.runtime(), session.getString("image"), job.files(),
-      job.stdin(), job.args(), job.env(), limits, job.interactive(), job.owner(), job.tests(), sessionId);
   }
 
   void listFiles(RoutingContext ctx) {

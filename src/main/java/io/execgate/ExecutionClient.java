@@ -3,8 +3,14 @@ package io.execgate;
 import io.execgate.client.EventBusExecutionClient;
 import io.execgate.model.ExecutionRequest;
 import io.execgate.model.ExecutionResult;
+import io.execgate.model.SessionFile;
+import io.execgate.model.SessionInfo;
+import io.execgate.model.SessionRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+
+import java.util.List;
 
 /**
  * A client of an execution gateway inside the same {@link Vertx}: it submits executions, follows
@@ -80,4 +86,63 @@ public interface ExecutionClient {
    *   {@code already_finished} when it had ended, or {@code not_found}
    */
   Future<ExecutionResult> cancel(String id);
+
+  /**
+   * Creates a session: a sandbox that keeps its working directory across executions (see
+   * {@code POST /v1/sessions}). It belongs to the client, which sees every session.
+   *
+   * @param request its runtime, image, limits and lifetimes
+   * @return a future completed with the ready session, or failed as the HTTP API refuses it
+   *   ({@code session_limit}, {@code invalid_request}, {@code sessions_unavailable}, ...)
+   */
+  Future<SessionInfo> createSession(SessionRequest request);
+
+  /**
+   * Runs an execution in a session and waits for its end, as {@code POST /v1/sessions/{id}/executions}.
+   *
+   * @param sessionId the session
+   * @param request   what to run, without language, version, image or sandbox limits (the session's)
+   * @return a future completed with the final result, or failed with {@code not_found},
+   *   {@code session_ended}, {@code session_busy} (one execution at a time) or {@code invalid_request}
+   */
+  Future<ExecutionResult> execute(String sessionId, ExecutionRequest request);
+
+  /**
+   * Writes a file into a session's working directory, through the sandbox.
+   *
+   * @param sessionId the session
+   * @param path      a path relative to the working directory, without {@code ..}
+   * @param content   the file's bytes
+   * @return a future completed once written, or failed ({@code invalid_request} naming {@code path},
+   *   {@code payload_too_large}, {@code session_storage_full}, {@code session_busy}, ...)
+   */
+  Future<Void> putFile(String sessionId, String path, Buffer content);
+
+  /**
+   * @param sessionId the session
+   * @param path      a path relative to the working directory
+   * @return a future completed with the file's bytes, or failed with {@code not_found}
+   */
+  Future<Buffer> getFile(String sessionId, String path);
+
+  /**
+   * @param sessionId the session
+   * @return a future completed with the entries of the session's working directory
+   */
+  Future<List<SessionFile>> listFiles(String sessionId);
+
+  /**
+   * @param sessionId the session
+   * @param path      a path relative to the working directory
+   * @return a future completed once the file is removed
+   */
+  Future<Void> deleteFile(String sessionId, String path);
+
+  /**
+   * Ends a session: its container is killed and removed.
+   *
+   * @param sessionId the session
+   * @return a future completed once it is removed, or failed with {@code not_found}
+   */
+  Future<Void> closeSession(String sessionId);
 }

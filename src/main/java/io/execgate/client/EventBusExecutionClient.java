@@ -11,7 +11,17 @@ import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionRequest;
 import io.execgate.model.ExecutionResult;
+import io.execgate.model.SessionCall;
+import io.execgate.model.SessionCall.Action;
+import io.execgate.model.SessionFile;
+import io.execgate.model.SessionInfo;
+import io.execgate.model.SessionRequest;
+import io.execgate.model.SessionSpec;
+import io.execgate.error.ErrorCode;
+import io.execgate.error.GatewayException;
 import io.execgate.request.RequestResolver;
+import io.execgate.session.SessionBinding;
+import io.execgate.session.SessionPaths;
 import io.execgate.store.ExecutionStore;
 import io.execgate.stream.FrameRelay;
 import io.execgate.stream.FrameStream;
@@ -20,6 +30,11 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
 
 
 /**
@@ -28,6 +43,10 @@ import io.vertx.core.Vertx;
  * context, so that the relay and waiter it creates never see two threads.
  */
 public final class EventBusExecutionClient implements ExecutionClient {
+
+  /** The client's sessions belong to no key, as its executions. */
+  private static final Principal OWNER = Principal.ANONYMOUS;
+  private static final long SESSION_CALL_TIMEOUT_MS = 90_000;
 
   private final Vertx vertx;
   private final GatewayOptions options;
@@ -86,6 +105,103 @@ public final class EventBusExecutionClient implements ExecutionClient {
   public Future<ExecutionResult> cancel(String id) {
     return onContext((ctx, store) -> new ExecutionControl(vertx, addresses, store)
       .cancel(id, Principal.ANONYMOUS).compose(result -> store.full(id)));
+  }
+
+  @Override
+  public Future<SessionInfo> createSession(SessionRequest request) {
+    return onContext((ctx, store) -> {
+      // resolved exactly as an execution: runtime, version, image policy, env and limits
+      ExecutionJob job = resolver.resolve(new ExecutionRequest("true", null, request.language(), request.version(),
+        request.image(), null, null, request.env(), request.limits()), false);
+      var config = options.getSessions();
+      long idle = seconds(request.idleTimeoutSeconds(), "idleTimeoutSeconds", config.getIdleTimeoutSeconds(),
+        config.getMaxIdleTimeoutSeconds());
+      long lifetime = seconds(request.lifetimeSeconds(), "maxLifetimeSeconds", config.getLifetimeSeconds(),
+        config.getMaxLifetimeSeconds());
+      SessionSpec spec = new SessionSpec(job.runtime(), job.image(), job.env(), job.limits(), idle, lifetime);
+      return call(new SessionCall(Action.CREATE, OWNER.id(), OWNER.admin(), null, spec, null, null, null, false))
+        .map(json -> SessionInfo.fromJson((JsonObject) json));
+    });
+  }
+
+  private static long seconds(Long value, String field, long defaultValue, long max) {
+    if (value == null) {
+      return defaultValue;
+    }
+    if (value < 1 || value > max) {
+      throw new GatewayException(ErrorCode.LIMIT_EXCEEDED, field + " is " + value + "; it must be between 1 and "
+        + max, field);
+    }
+    return value;
+  }
+
+  @Override
+  public Future<ExecutionResult> execute(String sessionId, ExecutionRequest request) {
+    return onContext((ctx, store) -> {
+      for (String[] set : new String[][]{{"language", request.language()}, {"version", request.version()},
+        {"image", request.image()}}) {
+        if (set[1] != null) {
+          throw GatewayException.invalid(set[0], set[0] + " is the session's: an execution in a session runs in its "
+            + "sandbox");
+        }
+      }
+      var l = request.limits();
+      if (l.memoryMb() != null || l.cpus() != null || l.pids() != null) {
+        throw GatewayException.invalid("limits", "memoryMb, cpus and pids are the session's sandbox's; an execution "
+          + "sets only timeoutMs and outputBytes");
+      }
+      return call(SessionCall.of(Action.GET, OWNER.id(), OWNER.admin(), sessionId)).compose(json -> {
+        JsonObject session = (JsonObject) json;
+        ExecutionJob job = resolver.resolve(request.withLanguage(session.getString("language"))
+          .withVersion(session.getString("version")), false);
+        return call(new SessionCall(Action.ACQUIRE, OWNER.id(), OWNER.admin(), sessionId, null, null, null, job.id(),
+          false))
+          .map(acquired -> SessionBinding.bind(job, (JsonObject) acquired, sessionId));
+      }).compose(job -> new ResultWaiter(vertx, addresses, store).submitAndWait(job, OWNER, null, null)
+        // the session frees itself once the execution ran; this frees it when it never reached the sandbox
+        .onFailure(err -> call(new SessionCall(Action.RELEASE, OWNER.id(), OWNER.admin(), sessionId, null, null, null,
+          job.id(), false)))
+        .compose(store::full));
+    });
+  }
+
+  @Override
+  public Future<Void> putFile(String sessionId, String path, Buffer content) {
+    return fileCall(Action.PUT_FILE, sessionId, path, content.getBytes()).mapEmpty();
+  }
+
+  @Override
+  public Future<Buffer> getFile(String sessionId, String path) {
+    return fileCall(Action.GET_FILE, sessionId, path, null).map(Buffer.class::cast);
+  }
+
+  @Override
+  public Future<List<SessionFile>> listFiles(String sessionId) {
+    return onContext((ctx, store) -> call(SessionCall.of(Action.LIST_FILES, OWNER.id(), OWNER.admin(), sessionId))
+      .map(json -> ((JsonObject) json).getJsonArray("files").stream()
+        .map(o -> SessionFile.fromJson((JsonObject) o)).toList()));
+  }
+
+  @Override
+  public Future<Void> deleteFile(String sessionId, String path) {
+    return fileCall(Action.DELETE_FILE, sessionId, path, null).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> closeSession(String sessionId) {
+    return onContext((ctx, store) -> call(SessionCall.of(Action.DELETE, OWNER.id(), OWNER.admin(), sessionId))
+      .mapEmpty());
+  }
+
+  private Future<Object> fileCall(Action action, String sessionId, String path, byte[] data) {
+    return onContext((ctx, store) -> call(new SessionCall(action, OWNER.id(), OWNER.admin(), sessionId, null,
+      SessionPaths.check(path, "path"), data, null, false)));
+  }
+
+  private Future<Object> call(SessionCall call) {
+    return vertx.eventBus().request(addresses.sessionCall(), call,
+        new DeliveryOptions().setSendTimeout(SESSION_CALL_TIMEOUT_MS))
+      .map(m -> m.body());
   }
 
   /**

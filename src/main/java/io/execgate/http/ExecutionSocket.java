@@ -46,6 +46,7 @@ final class ExecutionSocket implements SocketDialect.Session {
   private final Addresses addresses;
   private final ExecutionStore store;
   private final ExecutionApi api;
+  private final SessionApi sessions;
   private final ExecutionRequestParser parser;
   private final SocketDialect dialect;
 
@@ -75,7 +76,7 @@ final class ExecutionSocket implements SocketDialect.Session {
   private long startTimer = -1;
 
   ExecutionSocket(Vertx vertx, GatewayOptions options, Addresses addresses, ExecutionStore store, ExecutionApi api,
-                  ExecutionRequestParser parser, SocketDialect dialect, ServerWebSocket ws, Principal principal,
+                  SessionApi sessions, ExecutionRequestParser parser, SocketDialect dialect, ServerWebSocket ws, Principal principal,
                   Runnable release) {
     this.dialect = dialect;
     this.principal = principal;
@@ -85,6 +86,7 @@ final class ExecutionSocket implements SocketDialect.Session {
     this.addresses = addresses;
     this.store = store;
     this.api = api;
+    this.sessions = sessions;
     this.parser = parser;
     this.ws = ws;
     this.sink = new WebSocketSink(vertx, ws, options.getHttp().getStreamKeepaliveMs());
@@ -154,9 +156,10 @@ final class ExecutionSocket implements SocketDialect.Session {
   }
 
   /**
-   * A message decoded; a {@code run} also validated into its job (or the error that refuses it).
+   * A message decoded; a {@code run} also validated into its job (or the error that refuses it); a
+   * {@code run} in a session is validated against the session when it starts.
    */
-  record Decoded(JsonObject msg, ExecutionJob job, GatewayException invalid) {
+  record Decoded(JsonObject msg, ExecutionJob job, GatewayException invalid, String session, int size) {
   }
 
   /**
@@ -166,12 +169,16 @@ final class ExecutionSocket implements SocketDialect.Session {
   private Decoded decode(String text) {
     JsonObject msg = ExecutionRequestParser.decode(text);
     if (!dialect.startType().equals(msg.getValue("type"))) {
-      return new Decoded(msg, null, null);
+      return new Decoded(msg, null, null, null, text.length());
     }
     try {
-      return new Decoded(msg, parser.parse(dialect.submitBody(msg), true).job(), null);
+      String session = dialect.session(msg);
+      if (session != null) {
+        return new Decoded(msg, null, null, session, text.length());
+      }
+      return new Decoded(msg, parser.parse(dialect.submitBody(msg), true).job(), null, null, text.length());
     } catch (GatewayException e) {
-      return new Decoded(msg, null, e);
+      return new Decoded(msg, null, e, null, text.length());
     }
   }
 
@@ -236,8 +243,35 @@ final class ExecutionSocket implements SocketDialect.Session {
       dialect.invalid(sink, decoded.invalid());
       return;
     }
-    ExecutionJob job = decoded.job();
     state = State.STARTING;
+    if (decoded.session() == null) {
+      run(decoded.job(), null);
+      return;
+    }
+    GatewayException unavailable = sessions.unavailable();
+    if (unavailable != null) {
+      refusedAtStart(unavailable);
+      return;
+    }
+    String session = decoded.session();
+    JsonObject msg = decoded.msg();
+    // the body is copied with its parse, off the event loop when large
+    sessions.acquire(principal, session, decoded.size(), () -> dialect.submitBody(msg), true)
+      .onSuccess(bound -> {
+        if (socketClosed) {
+          sessions.release(principal, session, bound.job().id());
+        } else {
+          run(bound.job(), session);
+        }
+      })
+      .onFailure(err -> refusedAtStart(Replies.toGatewayException(err)));
+  }
+
+  /**
+   * Submits {@code job}, bound to {@code session} when not {@code null} (which is freed if the job
+   * is not admitted).
+   */
+  private void run(ExecutionJob job, String session) {
     executionId = job.id();
     relay = new FrameRelay(vertx, addresses, store, job.id(), 0, FrameRelay.Mode.OWNER,
       options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(),
@@ -256,13 +290,22 @@ final class ExecutionSocket implements SocketDialect.Session {
         early.sendTo(this::control);
       })
       .onFailure(err -> {
+        if (session != null) {
+          sessions.release(principal, session, job.id());
+        }
         relay.stop();
         relay = null;
         executionId = null;
-        state = State.IDLE;
-        early.clear();
-        dialect.invalid(sink, Replies.toGatewayException(err));
+        refusedAtStart(Replies.toGatewayException(err));
       });
+  }
+
+  private void refusedAtStart(GatewayException error) {
+    state = State.IDLE;
+    early.clear();
+    if (!socketClosed) {
+      dialect.invalid(sink, error);
+    }
   }
 
   @Override

@@ -105,7 +105,8 @@ public final class HttpGatewayVerticle extends VerticleBase {
       options.getExecutor().getRecordTtlSeconds() * 1000);
     ExecutionApi api = new ExecutionApi(vertx, options, store, batchStore);
     BatchApi batches = new BatchApi(vertx, options, store, batchStore, api);
-    StreamRoutes streams = new StreamRoutes(vertx, options, store, api);
+    SessionApi sessions = new SessionApi(vertx, options, api);
+    StreamRoutes streams = new StreamRoutes(vertx, options, store, api, sessions);
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(options.getHttp().getMaxRequestBytes());
     AuthOptions auth = options.getAuth();
@@ -162,7 +163,7 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.get("/v1/executions/:id/stdout").handler(ctx -> streams.raw(ctx, false));
     router.get("/v1/executions/:id/stderr").handler(ctx -> streams.raw(ctx, true));
     router.get("/v1/ws").handler(streams::interactive);
-    mountSessions(vertx, options, api, router, body);
+    mountSessions(options, sessions, router, body);
     // the web page: every asset is served from the classpath, none from a CDN
     router.get("/").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     // the editor (CodeMirror) from its WebJar, only the files the page loads
@@ -227,9 +228,7 @@ public final class HttpGatewayVerticle extends VerticleBase {
    * The session routes: every one answers only the session's owner (another key's session is 404),
    * through the node's session verticle.
    */
-  private static void mountSessions(Vertx vertx, GatewayOptions options, ExecutionApi api, Router router,
-                                    BodyHandler body) {
-    SessionApi sessions = new SessionApi(vertx, options, api);
+  private static void mountSessions(GatewayOptions options, SessionApi sessions, Router router, BodyHandler body) {
     router.post("/v1/sessions").handler(body).handler(sessions::available).handler(sessions::create);
     router.get("/v1/sessions").handler(sessions::available).handler(sessions::list);
     router.get("/v1/sessions/:id").handler(sessions::available).handler(sessions::get);

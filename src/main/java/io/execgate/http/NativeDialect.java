@@ -26,7 +26,17 @@ final class NativeDialect implements SocketDialect {
     JsonObject body = start.copy();
     body.remove("type");
     body.remove("wait");
+    body.remove("session");
     return body;
+  }
+
+  @Override
+  public String session(JsonObject start) {
+    Object session = start.getValue("session");
+    if (session != null && !(session instanceof String)) {
+      throw GatewayException.invalid("session", "session must be a session's id (a string)");
+    }
+    return (String) session;
   }
 
   @Override

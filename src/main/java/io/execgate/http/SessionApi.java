@@ -8,9 +8,9 @@ import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.error.Replies;
 import io.execgate.model.ExecutionJob;
-import io.execgate.model.ResourceLimits;
 import io.execgate.model.SessionCall;
 import io.execgate.model.SessionCall.Action;
+import io.execgate.session.SessionBinding;
 import io.execgate.session.SessionPaths;
 import io.execgate.model.SessionSpec;
 import io.vertx.core.Future;
@@ -23,6 +23,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The handlers of {@code /v1/sessions}: they validate, resolve a session's runtime and image as a
@@ -55,14 +56,26 @@ final class SessionApi {
 
   /** Refuses every session route where sessions are not served. */
   void available(RoutingContext ctx) {
-    if (!config.isEnabled()) {
-      ctx.fail(new GatewayException(ErrorCode.SESSIONS_UNAVAILABLE, "sessions are disabled (sessions.enabled)"));
-    } else if (options.getCluster().isEnabled()) {
-      ctx.fail(new GatewayException(ErrorCode.SESSIONS_UNAVAILABLE, "sessions are node-local and not available on a"
-        + " cluster gateway"));
+    GatewayException unavailable = unavailable();
+    if (unavailable != null) {
+      ctx.fail(unavailable);
     } else {
       ctx.next();
     }
+  }
+
+  /**
+   * @return why sessions are not served here, or {@code null} when they are
+   */
+  GatewayException unavailable() {
+    if (!config.isEnabled()) {
+      return new GatewayException(ErrorCode.SESSIONS_UNAVAILABLE, "sessions are disabled (sessions.enabled)");
+    }
+    if (options.getCluster().isEnabled()) {
+      return new GatewayException(ErrorCode.SESSIONS_UNAVAILABLE, "sessions are node-local and not available on a"
+        + " cluster gateway");
+    }
+    return null;
   }
 
   void create(RoutingContext ctx) {
@@ -156,22 +169,49 @@ final class SessionApi {
     String id = ctx.pathParam("id");
     Buffer raw = ctx.body().buffer();
     String waitParam = ctx.request().getParam("wait");
-    call(SessionCall.of(Action.GET, p.id(), p.admin(), id))
-      // a large body is decoded off the event loop, as a submit's
-      .compose(json -> executions.decoding().decode(raw == null ? 0 : raw.length(),
-        () -> prepare(raw, (JsonObject) json)))
-      .compose(prepared -> {
-        ExecutionRequestParser.Submit parsed = prepared.submit();
-        boolean wait = waitParam != null ? Boolean.parseBoolean(waitParam) : parsed.waitForResult();
-        String executionId = parsed.job().id();
-        return call(new SessionCall(Action.ACQUIRE, p.id(), p.admin(), id, null, null, null, executionId,
-          prepared.queue()))
-          .compose(acquired -> executions.start(ctx, bind(parsed.job(), (JsonObject) acquired, id), p, wait)
-            // the session frees itself once the execution ran; this frees it when it never reached the sandbox
-            .onFailure(err -> call(new SessionCall(Action.RELEASE, p.id(), p.admin(), id, null, null, null,
-              executionId, false))));
+    acquire(p, id, raw == null ? 0 : raw.length(), () -> ExecutionRequestParser.decode(raw), false)
+      .compose(bound -> {
+        boolean wait = waitParam != null ? Boolean.parseBoolean(waitParam) : bound.submit().waitForResult();
+        return executions.start(ctx, bound.job(), p, wait)
+          // the session frees itself once the execution ran; this frees it when it never reached the sandbox
+          .onFailure(err -> release(p, id, bound.job().id()));
       })
       .onFailure(ctx::fail);
+  }
+
+  /**
+   * A session execution's parsed submit, and its job bound to the session's sandbox.
+   */
+  record Bound(ExecutionRequestParser.Submit submit, ExecutionJob job) {
+  }
+
+  /**
+   * The one path of an execution into a session, for {@code POST /v1/sessions/{id}/executions} and a
+   * WebSocket's {@code run} with a {@code session}: the caller's session is looked up (another key's
+   * is {@code 404}), the body parsed in its runtime (off the event loop when large), and the sandbox
+   * acquired for the execution ({@code 409 session_busy} unless {@code queue}). The caller submits the
+   * bound job, and {@link #release}s the session if that submit fails.
+   *
+   * @param size        the body's size in bytes, which decides where it is decoded
+   * @param body        decodes the body (the submit's fields, without language, version and image)
+   * @param interactive whether the execution takes stdin and signals (a WebSocket's)
+   */
+  Future<Bound> acquire(Principal p, String id, int size, Supplier<JsonObject> body, boolean interactive) {
+    return call(SessionCall.of(Action.GET, p.id(), p.admin(), id))
+      .compose(json -> executions.decoding().decode(size, () -> prepare(body.get(), (JsonObject) json, interactive)))
+      .compose(prepared -> {
+        ExecutionJob job = prepared.submit().job();
+        return call(new SessionCall(Action.ACQUIRE, p.id(), p.admin(), id, null, null, null, job.id(),
+          prepared.queue()))
+          .map(acquired -> new Bound(prepared.submit(), SessionBinding.bind(job, (JsonObject) acquired, id)));
+      });
+  }
+
+  /**
+   * Frees a session acquired for an execution that never reached its sandbox.
+   */
+  void release(Principal p, String id, String executionId) {
+    call(new SessionCall(Action.RELEASE, p.id(), p.admin(), id, null, null, null, executionId, false));
   }
 
   private record Prepared(ExecutionRequestParser.Submit submit, boolean queue) {
@@ -181,8 +221,7 @@ final class SessionApi {
    * Parses an execution's body as a submit in the session's runtime (its entry file name, its run
    * command), refusing what the session decides.
    */
-  private Prepared prepare(Buffer raw, JsonObject session) {
-    JsonObject body = ExecutionRequestParser.decode(raw);
+  private Prepared prepare(JsonObject body, JsonObject session, boolean interactive) {
     for (String key : new String[]{"language", "version", "image"}) {
       if (body.containsKey(key)) {
         throw GatewayException.invalid(key, key + " is the session's: an execution in a session runs in its sandbox");
@@ -201,20 +240,7 @@ final class SessionApi {
       throw GatewayException.invalid("queue", "queue must be a boolean");
     }
     body.put("language", session.getString("language")).put("version", session.getString("version"));
-    return new Prepared(parser.parse(body, false), Boolean.TRUE.equals(queueValue));
-  }
-
-  /**
-   * @return the job bound to the session: its runtime, image and sandbox limits are the session's
-   */
-  private static ExecutionJob bind(ExecutionJob job, JsonObject session, String sessionId) {
-    JsonObject sl = session.getJsonObject("limits");
-    ResourceLimits l = job.limits();
-    ResourceLimits limits = new ResourceLimits(l.timeoutMs(), sl.getInteger("memoryMb"), sl.getDouble("cpus"),
-      sl.getInteger("pids"), l.outputBytes(), l.outputFilesBytes());
-    return new ExecutionJob(job.id(), job.submittedAt(), job.runtime(), session.getString("image"), job.files(),
-      job.stdin(), job.args(), job.env(), limits, job.interactive(), job.owner(), job.tests(), job.compilerOptions(),
-      sessionId);
+    return new Prepared(parser.parse(body, interactive), Boolean.TRUE.equals(queueValue));
   }
 
   void listFiles(RoutingContext ctx) {

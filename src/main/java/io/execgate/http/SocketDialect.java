@@ -26,6 +26,15 @@ interface SocketDialect {
   JsonObject submitBody(JsonObject start);
 
   /**
+   * @param start the start message
+   * @return the session it runs in, or {@code null} for a fresh sandbox
+   * @throws GatewayException when the session field is not a string
+   */
+  default String session(JsonObject start) {
+    return null;
+  }
+
+  /**
    * Acts on one decoded message (the start message included) through {@code session}.
    */
   void dispatch(JsonObject msg, Session session);

@@ -41,8 +41,10 @@ final class StreamRoutes {
   private final ExecutionApi api;
   private final ExecutionRequestParser parser;
   private final StreamLimits limits;
+  private final SessionApi sessions;
 
-  StreamRoutes(Vertx vertx, GatewayOptions options, ExecutionStore store, ExecutionApi api) {
+  StreamRoutes(Vertx vertx, GatewayOptions options, ExecutionStore store, ExecutionApi api, SessionApi sessions) {
+    this.sessions = sessions;
     this.vertx = vertx;
     this.options = options;
     this.addresses = new Addresses(options.getAddressPrefix());
@@ -250,7 +252,7 @@ final class StreamRoutes {
   void interactive(RoutingContext ctx, SocketDialect dialect) {
     Runnable release = limits.open(ctx);
     ctx.request().toWebSocket()
-      .onSuccess(ws -> new ExecutionSocket(vertx, options, addresses, store, api, parser, dialect, ws,
+      .onSuccess(ws -> new ExecutionSocket(vertx, options, addresses, store, api, sessions, parser, dialect, ws,
         AuthHandler.principal(ctx), release).start())
       .onFailure(err -> {
         release.run();

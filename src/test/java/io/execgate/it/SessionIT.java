@@ -5,6 +5,9 @@ import io.execgate.GatewayOptions;
 import io.execgate.auth.ApiKey;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
@@ -12,6 +15,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -76,6 +80,78 @@ class SessionIT extends GatewayITBase {
 
   private static String code(HttpResponse<Buffer> r) {
     return r.bodyAsJsonObject().getJsonObject("error").getString("code");
+  }
+
+  /**
+   * Sends one message on a new {@code /v1/ws} socket of {@code key} and collects its frames until
+   * the exit frame, or the first error frame.
+   */
+  private List<JsonObject> socketRun(String key, JsonObject run) throws Exception {
+    WebSocketClient wsClient = vertx.createWebSocketClient();
+    try {
+      List<JsonObject> frames = new CopyOnWriteArrayList<>();
+      WebSocket socket = await(wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(gateway.actualPort()).setURI("/v1/ws").addHeader("authorization", "Bearer " + key)));
+      socket.textMessageHandler(t -> frames.add(new JsonObject(t)));
+      await(socket.writeTextMessage(run.put("type", "run").encode()));
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (frames.stream().noneMatch(f -> "exit".equals(f.getString("type")) || "error".equals(f.getString("type")))) {
+        assertThat(System.currentTimeMillis()).as("frames so far: %s", frames).isLessThan(deadline);
+        Thread.sleep(20);
+      }
+      socket.close();
+      return frames;
+    } finally {
+      wsClient.close();
+    }
+  }
+
+  private static JsonObject frame(List<JsonObject> frames, String type) {
+    return frames.stream().filter(f -> type.equals(f.getString("type"))).findFirst()
+      .orElseThrow(() -> new AssertionError("no " + type + " frame in " + frames));
+  }
+
+  @Test
+  void aWebSocketRunsInASessionAndIsRefusedAnotherKeysOrAnUnknownOne() throws Exception {
+    String id = create(ALICE, new JsonObject().put("language", "sh"));
+    JsonObject written = exec(id, "mkdir -p d; printf 'from-http' > d/f.txt");
+    assertThat(written.getString("status")).as(written.encode()).isEqualTo("succeeded");
+
+    // the socket's run sees what the HTTP execution wrote, and what it writes stays
+    List<JsonObject> frames = socketRun(ALICE, new JsonObject().put("session", id)
+      .put("script", "cat d/f.txt; echo; pwd; echo ws > w.txt"));
+    String accepted = frame(frames, "accepted").getString("id");
+    assertThat(frames.stream().filter(f -> "stdout".equals(f.getString("type"))).map(f -> f.getString("data"))
+      .reduce("", String::concat)).isEqualTo("from-http\n/tmp/work\n");
+    assertThat(frame(frames, "exit").getInteger("exitCode")).as(frames.toString()).isEqualTo(0);
+    JsonObject record = send(HttpMethod.GET, "/v1/executions/" + accepted, ALICE, (Buffer) null).bodyAsJsonObject();
+    assertThat(record.getString("stdout")).as(record.encode()).isEqualTo("from-http\n/tmp/work\n");
+    JsonObject after = exec(id, ALICE, new JsonObject().put("script", "cat w.txt").put("queue", true));
+    assertThat(after.getString("stdout")).isEqualTo("ws\n");
+
+    // another key's session: the HTTP route's error, as an error frame; the session is untouched
+    HttpResponse<Buffer> http = send(HttpMethod.POST, "/v1/sessions/" + id + "/executions", BOB,
+      new JsonObject().put("script", "rm -rf *"));
+    JsonObject bob = frame(socketRun(BOB, new JsonObject().put("session", id).put("script", "rm -rf *")), "error");
+    assertThat(bob.getString("code")).isEqualTo(code(http)).isEqualTo("not_found");
+    assertThat(exec(id, "cat d/f.txt").getString("stdout")).isEqualTo("from-http");
+    // an unknown one, a malformed one, and what the session decides
+    assertThat(frame(socketRun(ALICE, new JsonObject().put("session", "s000").put("script", "true")), "error")
+      .getString("code")).isEqualTo("not_found");
+    JsonObject notString = frame(socketRun(ALICE, new JsonObject().put("session", 42).put("script", "true")),
+      "error");
+    assertThat(notString.getString("code")).isEqualTo("invalid_request");
+    assertThat(notString.getString("message")).contains("session");
+    JsonObject language = frame(socketRun(ALICE, new JsonObject().put("session", id).put("language", "python")
+      .put("script", "true")), "error");
+    assertThat(language.getString("code")).isEqualTo("invalid_request");
+    assertThat(language.getString("message")).contains("language");
+
+    assertThat(send(HttpMethod.DELETE, "/v1/sessions/" + id, ALICE, (Buffer) null).statusCode()).isEqualTo(204);
+    assertThat(sessionContainers(id)).isEmpty();
+    // an ended session over the socket: 410's reason, as an error frame
+    assertThat(frame(socketRun(ALICE, new JsonObject().put("session", id).put("script", "true")), "error")
+      .getString("code")).isEqualTo("session_ended");
   }
 
   @Test

@@ -195,6 +195,29 @@ class SessionIT extends GatewayITBase {
   }
 
   @Test
+  void testCasesAndOutFilesWorkInASession() {
+    String id = create(OPS, new JsonObject().put("language", "sh"));
+    assertThat(exec(id, OPS, new JsonObject().put("script", "echo 5 > base.txt")).getString("status"))
+      .isEqualTo("succeeded");
+    // each test is a fresh process in the session's sandbox, and sees its files
+    JsonObject judged = exec(id, OPS, new JsonObject().put("script", "read n; echo $((n + $(cat base.txt)))")
+      .put("tests", new JsonArray()
+        .add(new JsonObject().put("stdin", "1\n").put("expectedStdout", "6"))
+        .add(new JsonObject().put("stdin", "2\n").put("expectedStdout", "0"))));
+    assertThat(judged.getString("verdict")).as(judged.encode()).isEqualTo("wrong_answer");
+    assertThat(judged.getInteger("passed")).isEqualTo(1);
+    assertThat(judged.getJsonArray("tests").getJsonObject(0).getString("verdict")).isEqualTo("accepted");
+    assertThat(judged.getJsonArray("tests").getJsonObject(1).getString("stdout")).isEqualTo("7\n");
+    // what a session's execution writes under out/ comes back in its result
+    JsonObject out = exec(id, OPS, new JsonObject().put("script", "printf 'r' > out/r.txt; cat base.txt"));
+    assertThat(out.getString("stdout")).as(out.encode()).isEqualTo("5\n");
+    assertThat(out.getJsonArray("files").getJsonObject(0).getString("name")).isEqualTo("r.txt");
+    assertThat(out.getJsonArray("files").getJsonObject(0).getString("content")).isEqualTo("cg==");
+    assertThat(send(HttpMethod.DELETE, "/v1/sessions/" + id, OPS, (Buffer) null).statusCode()).isEqualTo(204);
+    assertThat(sessionContainers(id)).isEmpty();
+  }
+
+  @Test
   void binaryFilesGoInAndOutByteExact() {
     String id = create(ALICE, new JsonObject().put("language", "sh"));
     byte[] all = new byte[256 * 3];

@@ -168,7 +168,7 @@ class ImageRegistryIT extends GatewayITBase {
   void aRegistryDownAtFirstIsRetriedUntilItComesBack() throws Exception {
     String image = flaky.address() + "/it/flaky:1";
     long retriesBefore = stats().getLong("retries");
-    // every image.ensure and pull notice on the bus, as "address execution-header"
+    // every image.ensure (by its execution header) and pull notice (by its execution) on the bus
     List<String> sent = java.util.Collections.synchronizedList(new ArrayList<>());
     io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> count = dc -> {
       String address = dc.message().address();

@@ -11,19 +11,16 @@ import io.execgate.config.ImageCacheOptions;
 import io.execgate.config.JsonReader;
 import io.execgate.config.Judge0Options;
 import io.execgate.config.McpOptions;
+import io.execgate.config.RuntimeSpecs;
 import io.execgate.config.BatchOptions;
 import io.execgate.config.WebhookOptions;
 import io.execgate.config.SessionOptions;
-import io.execgate.model.ImageRef;
 import io.execgate.model.RuntimeSpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -37,7 +34,6 @@ public class GatewayOptions {
   public static final String DEFAULT_INSTANCE_ID = "default";
   public static final String DEFAULT_RUNTIME = "sh";
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
-  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.+-]{0,31}");
 
   private String instanceId;
   private String addressPrefix;
@@ -103,53 +99,11 @@ public class GatewayOptions {
     sessions = new SessionOptions(r.getObject("sessions"));
     JsonArray array = r.getArray("runtimes");
     if (array != null) {
-      runtimes = new ArrayList<>();
-      for (int i = 0; i < array.size(); i++) {
-        if (!(array.getValue(i) instanceof JsonObject o)) {
-          throw new ConfigException("runtimes[" + i + "]", "runtimes[" + i + "] must be an object");
-        }
-        runtimes.add(readRuntime(new JsonReader(o, "runtimes[" + i + "]", ConfigException::new)));
-      }
+      runtimes = RuntimeSpecs.fromJson(array);
     }
     defaultRuntime = r.getString("defaultRuntime", defaultRuntime);
     r.finish();
     validate();
-  }
-
-  private static RuntimeSpec readRuntime(JsonReader r) {
-    RuntimeSpec spec = new RuntimeSpec(
-      require(r, "name"),
-      r.getStrings("aliases", List.of()),
-      r.getString("version", "unknown"),
-      r.getString("image", null),
-      require(r, "file"),
-      r.getString("compile", null),
-      require(r, "run"),
-      r.getLong("compileTimeoutMs", RuntimeSpec.DEFAULT_COMPILE_TIMEOUT_MS, 100, 3_600_000),
-      r.getBoolean("tmpfsExec", false),
-      r.getString("ociRuntime", null),
-      judge0Id(r));
-    r.finish();
-    return spec;
-  }
-
-  /**
-   * @return the runtime's Judge0 language id, or {@code null} (absent or null) for Judge0 CE's default
-   */
-  private static Integer judge0Id(JsonReader r) {
-    long id = r.getLong("judge0Id", 0, 0, Integer.MAX_VALUE);
-    if (r.has("judge0Id") && id < 1) {
-      throw new ConfigException(r.path("judge0Id"), r.path("judge0Id") + " must be at least 1");
-    }
-    return id == 0 ? null : (int) id;
-  }
-
-  private static String require(JsonReader r, String key) {
-    String value = r.getString(key, null);
-    if (value == null || value.isBlank()) {
-      throw r.fail(key, r.path(key) + " is required");
-    }
-    return value;
   }
 
   /**
@@ -165,27 +119,7 @@ public class GatewayOptions {
     if (!ID.matcher(addressPrefix).matches()) {
       throw new ConfigException("addressPrefix", "addressPrefix must match " + ID.pattern());
     }
-    if (runtimes.isEmpty()) {
-      throw new ConfigException("runtimes", "at least one runtime is required");
-    }
-    // one name may serve several versions of a language; requests choose with a version selector
-    Set<String> names = new HashSet<>();
-    for (int i = 0; i < runtimes.size(); i++) {
-      RuntimeSpec spec = runtimes.get(i);
-      if (spec.image() != null && !validImage(spec.image())) {
-        throw new ConfigException("runtimes[" + i + "].image", "runtimes[" + i + "].image '" + spec.image()
-          + "' is not a valid image reference");
-      }
-      for (String name : concat(spec.name(), spec.aliases())) {
-        if (!NAME.matcher(name).matches()) {
-          throw new ConfigException("runtimes[" + i + "]", "runtime name '" + name + "' must match " + NAME.pattern());
-        }
-        if (!names.add(name.toLowerCase(Locale.ROOT) + " " + spec.version())) {
-          throw new ConfigException("runtimes[" + i + "]", "runtime name '" + name + "' is used twice for version "
-            + spec.version());
-        }
-      }
-    }
+    RuntimeSpecs.validate(runtimes);
     if (findRuntime(defaultRuntime) == null) {
       throw new ConfigException("defaultRuntime", "defaultRuntime '" + defaultRuntime + "' names no runtime");
     }
@@ -198,21 +132,6 @@ public class GatewayOptions {
         + " (java -jar execgate.jar generate-key prints one)");
     }
     return this;
-  }
-
-  private static boolean validImage(String image) {
-    try {
-      ImageRef.parse(image);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-  }
-
-  private static List<String> concat(String first, List<String> rest) {
-    List<String> all = new ArrayList<>(rest);
-    all.add(0, first);
-    return all;
   }
 
   /**
@@ -300,9 +219,6 @@ public class GatewayOptions {
   }
 
   /**
-   * @return the Model Context Protocol endpoint's settings
-   */
-  /**
    * @return the Judge0-compatible API's settings
    */
   public Judge0Options getJudge0() {
@@ -318,6 +234,9 @@ public class GatewayOptions {
     return this;
   }
 
+  /**
+   * @return the Model Context Protocol endpoint's settings
+   */
   public McpOptions getMcp() {
     return mcp;
   }
@@ -435,14 +354,6 @@ public class GatewayOptions {
   }
 
   public JsonObject toJson() {
-    JsonArray array = new JsonArray();
-    for (RuntimeSpec spec : runtimes) {
-      JsonObject json = spec.toJson();
-      if (spec.image() == null) {
-        json.remove("image");
-      }
-      array.add(json);
-    }
     return new JsonObject()
       .put("instanceId", instanceId)
       .put("addressPrefix", addressPrefix)
@@ -457,7 +368,7 @@ public class GatewayOptions {
       .put("batches", batches.toJson())
       .put("webhooks", webhooks.toJson())
       .put("sessions", sessions.toJson())
-      .put("runtimes", array)
+      .put("runtimes", RuntimeSpecs.toJson(runtimes))
       .put("defaultRuntime", defaultRuntime);
   }
 

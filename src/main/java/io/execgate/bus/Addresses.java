@@ -186,6 +186,11 @@ public final class Addresses {
     return prefix + ".exec." + executionId + ".replay";
   }
 
+  /** Local, one-way: the image cache's notice that one execution's image is being pulled first. */
+  public String imagePulling(String executionId) {
+    return prefix + ".exec." + executionId + ".pulling";
+  }
+
   /** {@code Control} commands for one execution. */
   public String control(String executionId) {
     return prefix + ".exec." + executionId + ".control";

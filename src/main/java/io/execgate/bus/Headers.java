@@ -21,6 +21,12 @@ public final class Headers {
   public static final String GATEWAY = "execgate-gateway";
   /** On a cluster worker's admission: the seq of its last advert, which does not count the admission yet. */
   public static final String ADVERT_SEQ = "execgate-advert-seq";
+  /**
+   * On an {@code image.ensure} that waits until the image is usable: a local address the image cache
+   * sends the image's {@code ImageInfo} to (one-way) when a pull must run first, so that one ask both
+   * waits and learns of the pull.
+   */
+  public static final String PULLING_NOTICE = "execgate-pulling-notice";
   /** On a warm-pool take: the image id the execution's image cache checked; only a container of that id will do. */
   public static final String IMAGE_ID = "execgate-image-id";
 

@@ -170,13 +170,6 @@ public class ExecutorOptions {
   }
 
   /**
-   * @return the run slots one API key may hold at once on this node
-   */
-  public int maxSlotsPerKey() {
-    return Math.max(1, (int) Math.floor(maxConcurrent * maxKeyShare + 1e-9));
-  }
-
-  /**
    * @return how long execution records stay readable after their last change
    */
   public long getRecordTtlSeconds() {

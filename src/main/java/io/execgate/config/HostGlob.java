@@ -64,25 +64,7 @@ public final class HostGlob {
     }
     host = host.toLowerCase(Locale.ROOT);
     boolean explicit = host.indexOf('*') < 0 && host.indexOf('?') < 0;
-    return new HostGlob(text, host, Pattern.compile(regex(host)), port, explicit);
-  }
-
-  private static String regex(String host) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < host.length(); i++) {
-      char c = host.charAt(i);
-      if (c == '*' && i + 1 < host.length() && host.charAt(i + 1) == '*') {
-        sb.append(".*");
-        i++;
-      } else if (c == '*') {
-        sb.append("[^.]*");
-      } else if (c == '?') {
-        sb.append("[^.]");
-      } else {
-        sb.append(Pattern.quote(String.valueOf(c)));
-      }
-    }
-    return sb.toString();
+    return new HostGlob(text, host, Glob.compile(host, "[^.]*", ".*", "[^.]"), port, explicit);
   }
 
   /**

@@ -82,7 +82,7 @@ public final class ImageGlob {
         if (!REGISTRY_CHARS.matcher(first).matches()) {
           throw new IllegalArgumentException("'" + text + "': invalid registry part '" + first + "'");
         }
-        registry = Pattern.compile(regex(first.toLowerCase(Locale.ROOT), "[^/:]*", "[^/:]*", "[^/:]"));
+        registry = Glob.compile(first.toLowerCase(Locale.ROOT), "[^/:]*", "[^/:]*", "[^/:]");
         rest = rest.substring(slash + 1);
       }
     }
@@ -94,31 +94,13 @@ public final class ImageGlob {
       if (!TAG_CHARS.matcher(tagGlob).matches()) {
         throw new IllegalArgumentException("'" + text + "': invalid tag part '" + tagGlob + "'");
       }
-      tag = Pattern.compile(regex(tagGlob, ".*", ".*", "."));
+      tag = Glob.compile(tagGlob, ".*", ".*", ".");
     }
     if (!PATH_CHARS.matcher(rest).matches()) {
       throw new IllegalArgumentException("'" + text + "': invalid repository path '" + rest + "' (lower-case "
         + "components separated by /, with *, ** and ?)");
     }
-    return new ImageGlob(text, registry, Pattern.compile(regex(rest, "[^/]*", ".*", "[^/]")), tag, digest);
-  }
-
-  private static String regex(String glob, String star, String doubleStar, String one) {
-    StringBuilder re = new StringBuilder();
-    for (int i = 0; i < glob.length(); i++) {
-      char c = glob.charAt(i);
-      if (c == '*' && i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
-        re.append(doubleStar);
-        i++;
-      } else if (c == '*') {
-        re.append(star);
-      } else if (c == '?') {
-        re.append(one);
-      } else {
-        re.append(Pattern.quote(String.valueOf(c)));
-      }
-    }
-    return re.toString();
+    return new ImageGlob(text, registry, Glob.compile(rest, "[^/]*", ".*", "[^/]"), tag, digest);
   }
 
   /**

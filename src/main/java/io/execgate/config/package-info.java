@@ -5,7 +5,8 @@
  * {@link io.execgate.config.DockerOptions}, {@link io.execgate.config.ClusterOptions},
  * {@link io.execgate.config.OutputRetentionOptions}) with the converters that read and write the
  * largest ({@code *OptionsConverter}), the values they hold ({@link io.execgate.config.QueueOrder},
- * {@link io.execgate.config.HostMemoryCheck}, {@link io.execgate.config.ImageGlob},
+ * {@link io.execgate.config.HostMemoryCheck}, {@link io.execgate.config.ImageGlob} and
+ * {@link io.execgate.config.HostGlob} (one compiler, {@code Glob}),
  * {@link io.execgate.config.Backoff}), the strict {@link io.execgate.config.JsonReader} and
  * {@link io.execgate.config.ConfigException}. Pure and leaf-like: may use {@code model} only.
  */

@@ -4,7 +4,6 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerConfig;
 import com.github.dockerjava.api.model.VersionComponent;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
@@ -16,7 +15,6 @@ import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.RegistryCredentials;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -41,22 +39,17 @@ import java.util.concurrent.TimeUnit;
 public final class DockerContainerRuntime implements ContainerRuntime {
 
   private static final Logger log = LoggerFactory.getLogger(DockerContainerRuntime.class);
-  /** How often a removal started by someone else is checked for its end. */
-  private static final long REMOVAL_POLL_MS = 50;
   /**
    * Calls that may wait in the enforcement and lifecycle queues: far more than executions and warm
    * containers ever ask for at once (a few calls each), so a bound against a runaway, not a limit.
    */
   static final int INTERNAL_QUEUE = 4096;
-  /** Container states in which no process of it runs. */
-  private static final Set<String> STOPPED = Set.of("created", "exited", "dead");
 
   private final Vertx vertx;
   private final DockerOptions options;
   private final DockerClient client;
   private final DockerHttpClient http;
-  private final DockerClient enforcementClient;
-  private final EngineLane enforcement;
+  private final ContainerEnforcement enforcement;
   private final EngineLane lifecycle;
   private final EngineLane clients;
   private final ImagePuller puller;
@@ -73,16 +66,17 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     DefaultDockerClientConfig cfg = config.build();
     this.http = http(cfg, options.getMaxConnections());
     this.client = DockerClientImpl.getInstance(cfg, http);
-    // kills, removals and the listings for reaping have connections of their own, one per thread of
-    // their pool: attaches and pulls, which hold theirs for as long as they last, cannot leave them
-    // waiting for one. Same engine, same TLS.
-    this.enforcementClient = DockerClientImpl.getInstance(cfg, http(cfg, options.getEnforcementPoolSize()));
     // one pool and queue per purpose: kills and removals never wait behind client-triggered calls,
     // and those cannot take the threads that create and start the other executions' containers
     String name = "execgate-docker-" + System.identityHashCode(this);
     long maxExecuteMs = options.getCallTimeoutMs() * 2;
-    this.enforcement = new EngineLane(vertx, name, EngineLane.Purpose.ENFORCEMENT, options.getEnforcementPoolSize(),
-      INTERNAL_QUEUE, maxExecuteMs);
+    // kills, removals and the listings for reaping have connections of their own, one per thread of
+    // their pool: attaches and pulls, which hold theirs for as long as they last, cannot leave them
+    // waiting for one. Same engine, same TLS.
+    this.enforcement = new ContainerEnforcement(vertx, this.options,
+      DockerClientImpl.getInstance(cfg, http(cfg, options.getEnforcementPoolSize())),
+      new EngineLane(vertx, name, EngineLane.Purpose.ENFORCEMENT, options.getEnforcementPoolSize(), INTERNAL_QUEUE,
+        maxExecuteMs));
     this.lifecycle = new EngineLane(vertx, name, EngineLane.Purpose.LIFECYCLE, options.getWorkerPoolSize(),
       INTERNAL_QUEUE, maxExecuteMs);
     this.clients = new EngineLane(vertx, name, EngineLane.Purpose.CLIENT, options.getClientPoolSize(),
@@ -105,20 +99,20 @@ public final class DockerContainerRuntime implements ContainerRuntime {
   }
 
   private <T> Future<T> call(EngineLane lane, String what, Callable<T> task) {
-    return lane.submit(what, task)
-      .timeout(options.getCallTimeoutMs(), TimeUnit.MILLISECONDS)
-      .recover(err -> Future.failedFuture(DockerErrors.map(err, what, options.getHost())));
+    return lane.call(what, task, options.getCallTimeoutMs(), options.getHost());
   }
 
   @Override
   public Map<String, Integer> pendingCalls() {
-    return Map.of(enforcement.purpose().id, enforcement.pending(), lifecycle.purpose().id, lifecycle.pending(),
+    EngineLane enforcing = enforcement.lane();
+    return Map.of(enforcing.purpose().id, enforcing.pending(), lifecycle.purpose().id, lifecycle.pending(),
       clients.purpose().id, clients.pending());
   }
 
   @Override
   public Map<String, Long> refusedCalls() {
-    return Map.of(enforcement.purpose().id, enforcement.refused(), lifecycle.purpose().id, lifecycle.refused(),
+    EngineLane enforcing = enforcement.lane();
+    return Map.of(enforcing.purpose().id, enforcing.refused(), lifecycle.purpose().id, lifecycle.refused(),
       clients.purpose().id, clients.refused());
   }
 
@@ -236,14 +230,7 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public Future<Void> kill(String containerId) {
-    return call(enforcement, "kill container", () -> {
-      try {
-        enforcementClient.killContainerCmd(containerId).withSignal("KILL").exec();
-      } catch (NotFoundException | com.github.dockerjava.api.exception.ConflictException gone) {
-        // already gone or not running: the outcome we wanted
-      }
-      return null;
-    });
+    return enforcement.kill(containerId);
   }
 
   @Override
@@ -322,74 +309,22 @@ public final class DockerContainerRuntime implements ContainerRuntime {
 
   @Override
   public Future<Void> remove(String containerId) {
-    return call(enforcement, "remove container", () -> {
-      try {
-        enforcementClient.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
-      } catch (NotFoundException gone) {
-        // removed already
-      } catch (com.github.dockerjava.api.exception.ConflictException inProgress) {
-        // "removal already in progress": someone else removes it; done only once it is gone
-        return false;
-      }
-      return true;
-    }).compose(gone -> gone ? Future.succeededFuture()
-      : awaitGone(containerId, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.getCallTimeoutMs())));
-  }
-
-  private Future<Void> awaitGone(String containerId, long deadlineNanos) {
-    return call(enforcement, "inspect container", () -> {
-      try {
-        enforcementClient.inspectContainerCmd(containerId).exec();
-        return false;
-      } catch (NotFoundException gone) {
-        return true;
-      }
-    }).compose(gone -> {
-      if (gone) {
-        return Future.succeededFuture();
-      }
-      if (System.nanoTime() - deadlineNanos > 0) {
-        return Future.failedFuture(new GatewayException(ErrorCode.INTERNAL,
-          "remove container: " + containerId + " is still being removed"));
-      }
-      Promise<Void> later = Promise.promise();
-      vertx.setTimer(REMOVAL_POLL_MS, t -> awaitGone(containerId, deadlineNanos).onComplete(later));
-      return later.future();
-    });
+    return enforcement.remove(containerId);
   }
 
   @Override
   public Future<List<String>> list(Map<String, String> labels) {
-    return call(enforcement, "list containers", () -> enforcementClient.listContainersCmd()
-      .withShowAll(true)
-      .withLabelFilter(labels)
-      .exec()
-      .stream()
-      .map(Container::getId)
-      .toList());
+    return enforcement.list(labels);
   }
 
   @Override
   public Future<List<String>> listRunning(Map<String, String> labels) {
-    return call(enforcement, "list running containers", () -> enforcementClient.listContainersCmd()
-      .withLabelFilter(labels)
-      .withStatusFilter(List.of("running"))
-      .exec()
-      .stream()
-      .map(Container::getId)
-      .toList());
+    return enforcement.listRunning(labels);
   }
 
   @Override
   public Future<List<ManagedContainer>> listManaged(Map<String, String> labels) {
-    return call(enforcement, "list containers", () -> enforcementClient.listContainersCmd()
-      .withShowAll(true)
-      .withLabelFilter(labels)
-      .exec()
-      .stream()
-      .map(c -> new ManagedContainer(c.getId(), c.getLabels() == null ? null : c.getLabels().get(ContainerLabels.EXECUTION),
-        !STOPPED.contains(c.getState()), c.getCreated() == null ? 0 : c.getCreated()))
-      .toList());
+    return enforcement.listManaged(labels);
   }
 
   @Override
@@ -405,12 +340,10 @@ public final class DockerContainerRuntime implements ContainerRuntime {
     enforcement.close();
     lifecycle.close();
     clients.close();
-    for (DockerClient c : List.of(client, enforcementClient)) {
-      try {
-        c.close();
-      } catch (IOException e) {
-        log.debug("closing a Docker client failed", e);
-      }
+    try {
+      client.close();
+    } catch (IOException e) {
+      log.debug("closing a Docker client failed", e);
     }
   }
 }

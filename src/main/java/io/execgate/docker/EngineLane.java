@@ -77,6 +77,18 @@ final class EngineLane {
     }, false);
   }
 
+  /**
+   * Runs {@code task} on one of the lane's threads, bounded in time, its failure translated.
+   *
+   * @param timeoutMs how long the call may take, queueing included
+   * @param host      the engine's address, for the error message
+   */
+  <T> Future<T> call(String what, Callable<T> task, long timeoutMs, String host) {
+    return submit(what, task)
+      .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+      .recover(err -> Future.failedFuture(DockerErrors.map(err, what, host)));
+  }
+
   Purpose purpose() {
     return purpose;
   }

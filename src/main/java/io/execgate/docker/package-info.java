@@ -1,7 +1,8 @@
 /**
  * The one port to the container engine: {@link io.execgate.docker.ContainerRuntime} and its
  * docker-java implementation {@link io.execgate.docker.DockerContainerRuntime} (its output and stdin
- * streams attached by {@link io.execgate.docker.ContainerAttacher}), the sandbox's container profile
+ * streams attached by {@link io.execgate.docker.ContainerAttacher}, its kills, removals and listings on
+ * a lane and client of their own in {@link io.execgate.docker.ContainerEnforcement}), the sandbox's container profile
  * ({@link io.execgate.docker.SandboxProfile}), labels, pulls, runc advisories and the
  * {@link io.execgate.docker.ContainerRemover} that retries removals. The only package that touches
  * docker-java. May use {@code error}, {@code model}, {@code config} only (PackageRuleTest).

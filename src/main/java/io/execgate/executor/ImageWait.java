@@ -9,13 +9,13 @@ import io.execgate.model.ImageState;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 
 /**
- * How an execution waits for its image: a first request to the image cache answers at once, with
- * {@code pulling} when a pull is needed (the execution then reports that status), and a second one
- * waits until the image is usable. Giving up (a cancel) does not wait for the pull, which other
- * executions may share.
+ * How an execution waits for its image: one request to the image cache, answered once the image is
+ * usable; when a pull must run first, the cache says so in a one-way notice to the execution's
+ * {@code imagePulling} address (the execution then reports that status). Giving up (a cancel) does
+ * not wait for the pull, which other executions may share.
  */
 final class ImageWait {
 
@@ -30,32 +30,28 @@ final class ImageWait {
    */
   static Future<ImageInfo> usable(ExecutorContext ec, String executionId, String image, Runnable onPulling, Future<?> giveUp) {
     var bus = ec.vertx().eventBus();
-    String address = ec.addresses().imageEnsure();
-    Future<ImageInfo> usable = bus.<ImageInfo>request(address, new ImageRequest(image, false),
-        new DeliveryOptions().setSendTimeout(ec.options().getDocker().getCallTimeoutMs() * 2)
-          .addHeader(Headers.EXECUTION, executionId))
-      .compose(m -> {
-        if (m.body().usable()) {
-          return Future.succeededFuture(m.body());
-        }
-        if (m.body().state() == ImageState.PULLING) {
-          onPulling.run();
-        }
-        return bus.<ImageInfo>request(address, new ImageRequest(image, true),
-          new DeliveryOptions().setSendTimeout(ec.options().getImages().ensureDeadlineMs())
-            .addHeader(Headers.EXECUTION, executionId)).map(Message::body);
-      });
-    Promise<ImageInfo> outcome = Promise.promise();
-    usable.onComplete(ar -> {
-      if (ar.succeeded() && ar.result().id() == null) {
-        outcome.tryFail(new GatewayException(ErrorCode.INTERNAL, "the image cache gave " + image + " without its id"));
-      } else if (ar.succeeded()) {
-        outcome.tryComplete(ar.result());
-      } else {
-        outcome.tryFail(ar.cause());
+    String notices = ec.addresses().imagePulling(executionId);
+    MessageConsumer<ImageInfo> pulling = bus.localConsumer(notices, m -> {
+      if (m.body().state() == ImageState.PULLING) {
+        onPulling.run();
       }
     });
+    Promise<ImageInfo> outcome = Promise.promise();
+    bus.<ImageInfo>request(ec.addresses().imageEnsure(), new ImageRequest(image, true),
+        new DeliveryOptions().setSendTimeout(ec.options().getImages().ensureDeadlineMs())
+          .addHeader(Headers.EXECUTION, executionId)
+          .addHeader(Headers.PULLING_NOTICE, notices))
+      .onComplete(ar -> {
+        if (ar.succeeded() && ar.result().body().id() == null) {
+          outcome.tryFail(new GatewayException(ErrorCode.INTERNAL, "the image cache gave " + image + " without its id"));
+        } else if (ar.succeeded()) {
+          outcome.tryComplete(ar.result().body());
+        } else {
+          outcome.tryFail(ar.cause());
+        }
+      });
     giveUp.onComplete(ar -> outcome.tryFail(new GatewayException(ErrorCode.CANCELLED, "cancelled")));
-    return outcome.future();
+    // a notice after the answer (or the cancel) says nothing any more
+    return outcome.future().andThen(ar -> pulling.unregister());
   }
 }

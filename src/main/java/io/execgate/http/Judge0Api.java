@@ -3,7 +3,6 @@ package io.execgate.http;
 import io.execgate.GatewayOptions;
 import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
-import io.execgate.client.ExecutionControl;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.ExecutionJob;
@@ -12,15 +11,12 @@ import io.execgate.model.RuntimeSpec;
 import io.execgate.request.RequestResolver;
 import io.execgate.request.RuntimeCatalog;
 import io.execgate.store.ExecutionStore;
-import io.execgate.store.OutputPart;
-import io.execgate.store.StoredRecord;
 import io.execgate.stream.ResultWaiter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -28,7 +24,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -41,33 +36,21 @@ import java.util.function.Supplier;
 final class Judge0Api {
 
   static final String PREFIX = "/judge0";
-  /**
-   * Characters of output this router may hold at once for Judge0 answers, which need whole texts
-   * (Base64, the verdict's comparison): a batch read of 20 records of 4 MiB each, repeated, would
-   * otherwise hold hundreds of MiB. Past it a read is 429, to be retried.
-   */
-  static final long MAX_HELD_CHARS = 32L << 20;
   private static final List<String> ROOTS = List.of("/submissions", "/languages", "/statuses");
 
-  private final Vertx vertx;
   private final GatewayOptions options;
   private final ResultWaiter waiter;
-  private final ExecutionControl executions;
   private final BodyDecoding decoding;
   private final ExecutionStore store;
   private final RequestResolver resolver;
   private final Judge0Languages languages;
   private final Judge0Request requests;
   private final Callbacks callbacks;
-  private final long ttlMs;
-  private Future<AsyncMap<String, JsonObject>> submissions;
-  private final AtomicLong held = new AtomicLong();
+  private final Judge0Submissions submitted;
 
   Judge0Api(Vertx vertx, GatewayOptions options, ExecutionApi api, ExecutionStore store) {
-    this.vertx = vertx;
     this.options = options;
     this.waiter = api.waiter();
-    this.executions = api.executions();
     this.decoding = api.decoding();
     this.callbacks = api.callbacks();
     this.store = store;
@@ -75,7 +58,8 @@ final class Judge0Api {
     this.languages = new Judge0Languages(new RuntimeCatalog(options).all());
     this.requests = new Judge0Request(languages, options.getExecutor().getMaxLimits(),
       options.getHttp().getMaxScriptBytes());
-    this.ttlMs = options.getExecutor().getRecordTtlSeconds() * 1000;
+    this.submitted = new Judge0Submissions(vertx, new Addresses(options.getAddressPrefix()), api.executions(), store,
+      options.getExecutor().getRecordTtlSeconds() * 1000);
   }
 
   /**
@@ -214,56 +198,16 @@ final class Judge0Api {
     if (fields == null) {
       return;
     }
-    read(ctx.pathParam("token"), AuthHandler.principal(ctx))
+    submitted.read(ctx.pathParam("token"), AuthHandler.principal(ctx))
       .map(found -> {
         try {
           return render(ctx, found.result(), found.submission(), base64, fields, false);
         } finally {
-          release(found.chars());
+          submitted.release(found);
         }
       })
       .onSuccess(json -> Judge0Errors.send(ctx, 200, json))
       .onFailure(ctx::fail);
-  }
-
-  /**
-   * @param chars the output characters it holds, counted against {@link #MAX_HELD_CHARS} until released
-   */
-  private record Found(ExecutionResult result, Judge0Submission submission, long chars) {
-  }
-
-  private static long chars(StoredRecord record) {
-    long chars = 0;
-    for (OutputPart part : OutputPart.values()) {
-      chars += record.has(part) ? record.chars(part) : 0;
-    }
-    return chars;
-  }
-
-  private Future<Long> hold(long chars) {
-    if (held.addAndGet(chars) > MAX_HELD_CHARS && chars > 0) {
-      held.addAndGet(-chars);
-      return Future.failedFuture(new GatewayException(ErrorCode.CAPACITY_EXHAUSTED,
-        "too much output is being read through the Judge0 API at once; retry"));
-    }
-    return Future.succeededFuture(chars);
-  }
-
-  private void release(long chars) {
-    held.addAndGet(-chars);
-  }
-
-  /**
-   * @return the submission with its texts; {@code not_found} when it is unknown or another key's
-   */
-  private Future<Found> read(String token, Principal principal) {
-    return executions.findRecord(token, principal)
-      .compose(executions::current)
-      .compose(record -> hold(chars(record)).compose(chars -> store.full(record)
-        .compose(result -> submissions()
-          .compose(map -> map.get(token))
-          .map(json -> new Found(result, json == null ? null : Judge0Submission.fromJson(json), chars)))
-        .onFailure(err -> release(chars))));
   }
 
   private void getBatch(RoutingContext ctx) {
@@ -280,10 +224,10 @@ final class Judge0Api {
       return;
     }
     Principal principal = AuthHandler.principal(ctx);
-    List<Future<Found>> reads = new ArrayList<>();
+    List<Future<Judge0Submissions.Found>> reads = new ArrayList<>();
     for (String token : tokens) {
       // an unknown token, or another key's, is null, as Judge0 answers an unknown one
-      reads.add(read(token, principal).recover(err -> err instanceof GatewayException ge
+      reads.add(submitted.read(token, principal).recover(err -> err instanceof GatewayException ge
         && ge.code() == ErrorCode.CAPACITY_EXHAUSTED ? Future.failedFuture(err) : Future.succeededFuture(null)));
     }
     Future.join(reads).onComplete(ar -> {
@@ -291,13 +235,14 @@ final class Judge0Api {
         answerBatch(ctx, reads, base64, fields);
       } finally {
         reads.stream().filter(Future::succeeded).map(Future::result)
-          .filter(found -> found != null).forEach(found -> release(found.chars()));
+          .filter(found -> found != null).forEach(submitted::release);
       }
     });
   }
 
-  private void answerBatch(RoutingContext ctx, List<Future<Found>> reads, boolean base64, Judge0Output.Fields fields) {
-    for (Future<Found> read : reads) {
+  private void answerBatch(RoutingContext ctx, List<Future<Judge0Submissions.Found>> reads, boolean base64,
+                           Judge0Output.Fields fields) {
+    for (Future<Judge0Submissions.Found> read : reads) {
       if (read.failed()) {
         ctx.fail(read.cause());
         return;
@@ -305,8 +250,8 @@ final class Judge0Api {
     }
     JsonArray list = new JsonArray();
     try {
-      for (Future<Found> read : reads) {
-        Found found = read.result();
+      for (Future<Judge0Submissions.Found> read : reads) {
+        Judge0Submissions.Found found = read.result();
         list.add(found == null ? null
           : Judge0Output.render(found.result(), found.submission(), found.submission() == null ? null
           : found.submission().languageId(), languageName(found), base64, fields.names()));
@@ -318,7 +263,7 @@ final class Judge0Api {
     Judge0Errors.send(ctx, 200, new JsonObject().put("submissions", list));
   }
 
-  private String languageName(Found found) {
+  private String languageName(Judge0Submissions.Found found) {
     RuntimeSpec runtime = found.submission() == null ? null : languages.find(found.submission().languageId());
     return runtime == null ? found.result().language() : Judge0Languages.name(runtime);
   }
@@ -393,13 +338,6 @@ final class Judge0Api {
   }
 
   private Future<Void> remember(Prepared p) {
-    return submissions().compose(map -> map.put(p.job().id(), p.submission().toJson(), ttlMs));
-  }
-
-  private synchronized Future<AsyncMap<String, JsonObject>> submissions() {
-    if (submissions == null || submissions.failed()) {
-      submissions = vertx.sharedData().getAsyncMap(new Addresses(options.getAddressPrefix()).judge0Map());
-    }
-    return submissions;
+    return submitted.remember(p.job().id(), p.submission());
   }
 }

@@ -14,6 +14,7 @@ import io.execgate.model.ImageState;
 import io.execgate.model.ImageStats;
 import io.execgate.model.Readiness;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -83,8 +84,10 @@ final class ImageCache {
 
   /**
    * @param untilUsable whether to answer only once the image is usable, rather than at once with its state
+   * @param onPulling   called with the image's state when a pull must run first (the pull may be another
+   *                    request's), or {@code null}
    */
-  Future<ImageInfo> ensure(String image, boolean untilUsable) {
+  Future<ImageInfo> ensure(String image, boolean untilUsable, Handler<ImageInfo> onPulling) {
     ensures++;
     String name;
     try {
@@ -110,10 +113,10 @@ final class ImageCache {
           confirmed.confirmed(e.info(), e.confirmedAt);
           return Future.succeededFuture(e.info());
         }
-        return join(e, untilUsable);
+        return join(e, untilUsable, onPulling);
       });
     }
-    return join(e, untilUsable);
+    return join(e, untilUsable, onPulling);
   }
 
   private ImageEntry entry(String name) {
@@ -132,9 +135,10 @@ final class ImageCache {
     return e;
   }
 
-  private Future<ImageInfo> join(ImageEntry e, boolean untilUsable) {
+  private Future<ImageInfo> join(ImageEntry e, boolean untilUsable, Handler<ImageInfo> onPulling) {
     if (e.flow != null) {
       e.waiting++;
+      notePulling(e.known.future(), onPulling);
       return untilUsable ? e.flow : e.known.future();
     }
     Promise<ImageInfo> done = Promise.promise();
@@ -147,8 +151,19 @@ final class ImageCache {
     e.pulled = false;
     // taken before the flow starts: it may end (and clear the entry's flow) before start returns
     Future<ImageInfo> mine = untilUsable ? done.future() : known.future();
+    notePulling(known.future(), onPulling);
     start(e, done, known);
     return mine;
+  }
+
+  private static void notePulling(Future<ImageInfo> known, Handler<ImageInfo> onPulling) {
+    if (onPulling != null) {
+      known.onSuccess(info -> {
+        if (info.state() == ImageState.PULLING) {
+          onPulling.handle(info);
+        }
+      });
+    }
   }
 
   private void start(ImageEntry e, Promise<ImageInfo> done, Promise<ImageInfo> known) {

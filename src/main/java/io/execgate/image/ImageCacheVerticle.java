@@ -2,6 +2,7 @@ package io.execgate.image;
 
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
+import io.execgate.bus.Headers;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.metrics.GatewayMetrics;
 import io.execgate.error.Replies;
@@ -73,7 +74,7 @@ public final class ImageCacheVerticle extends VerticleBase {
     images.add(options.getImages().getBaseImage());
     images.addAll(options.getImages().getPrePull());
     for (String image : images) {
-      cache.ensure(image, true)
+      cache.ensure(image, true, null)
         .onSuccess(info -> log.info("image {} is ready ({})", image, info.localImage()))
         .onFailure(err -> log.warn("image {} is not usable: {}", image, err.getMessage()));
     }
@@ -81,7 +82,10 @@ public final class ImageCacheVerticle extends VerticleBase {
 
   private void onEnsure(Message<ImageRequest> message) {
     ImageRequest request = message.body();
-    cache.ensure(request.image(), request.untilUsable())
+    // one ask that waits can still learn that a pull runs first: a one-way notice to the asker's address
+    String notice = message.headers().get(Headers.PULLING_NOTICE);
+    cache.ensure(request.image(), request.untilUsable(),
+        notice == null ? null : info -> vertx.eventBus().send(notice, info))
       .onSuccess(message::reply)
       .onFailure(err -> Replies.fail(message, err));
   }

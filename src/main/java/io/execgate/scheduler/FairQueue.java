@@ -25,6 +25,15 @@ import java.util.function.ToIntFunction;
 final class FairQueue<T> {
 
   /**
+   * @param maxConcurrent the node's run slots
+   * @param maxKeyShare   the largest share of them one API key holds at once
+   * @return the run slots one API key may hold at once on this node: at least one
+   */
+  static int slotsPerKey(int maxConcurrent, double maxKeyShare) {
+    return Math.max(1, (int) Math.floor(maxConcurrent * maxKeyShare + 1e-9));
+  }
+
+  /**
    * One waiting execution.
    */
   static final class Entry<T> {

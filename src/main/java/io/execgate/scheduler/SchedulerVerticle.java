@@ -82,7 +82,7 @@ public final class SchedulerVerticle extends VerticleBase {
     this.addresses = new Addresses(addressPrefix);
     this.maxConcurrent = options.getMaxConcurrent();
     this.maxQueued = options.getMaxQueued();
-    this.maxPerKey = options.maxSlotsPerKey();
+    this.maxPerKey = FairQueue.slotsPerKey(options.getMaxConcurrent(), options.getMaxKeyShare());
     this.waiting = new FairQueue<>(options.getQueueOrder() == QueueOrder.FAIR);
     this.clustered = clustered;
   }

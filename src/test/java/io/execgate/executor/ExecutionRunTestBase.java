@@ -3,6 +3,7 @@ package io.execgate.executor;
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.bus.Codecs;
+import io.execgate.bus.Headers;
 import io.execgate.docker.ContainerRemover;
 import io.execgate.docker.FakeContainerRuntime;
 import io.execgate.error.ErrorCode;
@@ -60,6 +61,8 @@ abstract class ExecutionRunTestBase {
   /** Acquires held back instead of answered (no slot free). */
   final List<Message<String>> heldAcquires = Collections.synchronizedList(new ArrayList<>());
   volatile boolean slotsFree = true;
+  /** What the image cache was asked, in order. */
+  final List<ImageRequest> imageAsks = Collections.synchronizedList(new ArrayList<>());
   /** Whether the image cache answers that the image is being pulled (and the pull never ends). */
   volatile boolean pulling;
 
@@ -75,10 +78,15 @@ abstract class ExecutionRunTestBase {
     ec = new ExecutorContext(vertx, engine, store, addresses, options, new ContainerRemover(vertx, engine),
       OutputBudget.of(options.getExecutor().getOutputRetention()), new ConfirmedImages());
     vertx.eventBus().<ImageRequest>consumer(addresses.imageEnsure(), m -> {
+      imageAsks.add(m.body());
+      String notice = m.headers().get(Headers.PULLING_NOTICE);
       if (!pulling) {
         m.reply(new ImageInfo("img", "img", ImageState.PRESENT, "sha256:0123", 1L, 0L, 0, null, null));
       } else if (!m.body().untilUsable()) {
         m.reply(new ImageInfo("img", null, ImageState.PULLING, null, null, null, 0, null, null));
+      } else if (notice != null) {
+        // as the image cache does: a pull starts, the asker hears of it, the answer waits for its end
+        vertx.eventBus().send(notice, new ImageInfo("img", null, ImageState.PULLING, null, null, null, 0, null, null));
       }
     });
     vertx.eventBus().<String>consumer(addresses.schedulerAcquire(), m -> {

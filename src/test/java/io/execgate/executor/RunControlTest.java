@@ -5,6 +5,7 @@ import io.execgate.error.ErrorCode;
 import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
+import io.execgate.model.ImageRequest;
 import io.execgate.model.ExecutionStatus;
 import io.vertx.core.Future;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,8 @@ class RunControlTest extends ExecutionRunTestBase {
     ExecutionResult result = done.await(WAIT_S, TimeUnit.SECONDS);
     assertThat(result.status()).isEqualTo(ExecutionStatus.CANCELLED);
     assertThat(engine.calls()).isEmpty();
+    // one ask, which waits for the pull and learned of it by the cache's notice
+    assertThat(imageAsks).containsExactly(new ImageRequest("img", true));
     // it never asked for a slot; its cleanup still releases whatever it might hold
     assertThat(scheduler).containsExactly("release " + job.id());
   }

@@ -168,6 +168,18 @@ class ImageRegistryIT extends GatewayITBase {
   void aRegistryDownAtFirstIsRetriedUntilItComesBack() throws Exception {
     String image = flaky.address() + "/it/flaky:1";
     long retriesBefore = stats().getLong("retries");
+    // every image.ensure (by its execution header) and pull notice (by its execution) on the bus
+    List<String> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+    io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> count = dc -> {
+      String address = dc.message().address();
+      if (address.endsWith(".image.ensure") || address.endsWith(".pulling")) {
+        sent.add(address.endsWith(".pulling")
+          ? "pulling " + address.substring(address.indexOf(".exec.") + 6, address.length() - ".pulling".length())
+          : "ensure " + dc.message().headers().get(io.execgate.bus.Headers.EXECUTION));
+      }
+      dc.next();
+    };
+    vertx.eventBus().addOutboundInterceptor(count);
     HttpResponse<Buffer> accepted = post("/v1/executions", new JsonObject().put("image", image)
       .put("script", "cat /etc/execgate-test-marker"));
     assertThat(accepted.statusCode()).isEqualTo(202);
@@ -193,6 +205,10 @@ class ImageRegistryIT extends GatewayITBase {
     assertThat(stats().getLong("retries") - retriesBefore).isBetween(1L, (long) RETRIES);
     assertThat(flaky.manifestRequests("it/flaky", "1")).isEqualTo(1);
     assertThat(imageEntry(image).getString("state")).isEqualTo("present");
+    vertx.eventBus().removeOutboundInterceptor(count);
+    // the execution asked for its image once, and learned of the pull by the cache's one notice (other
+    // components, e.g. the warm pool, may ask for their own images meanwhile)
+    assertThat(sent.stream().filter(m -> m.contains(id))).containsExactly("ensure " + id, "pulling " + id);
   }
 
   @Test

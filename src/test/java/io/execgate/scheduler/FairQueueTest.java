@@ -182,4 +182,13 @@ class FairQueueTest {
     assertThat(q.waiting("b")).isZero();
     assertThat(q.owners()).isEqualTo(1);
   }
+
+  @Test
+  void aKeyHoldsItsShareOfTheSlotsAndAtLeastOne() {
+    assertThat(FairQueue.slotsPerKey(16, 0.75)).isEqualTo(12);
+    assertThat(FairQueue.slotsPerKey(3, 1.0)).isEqualTo(3);
+    assertThat(FairQueue.slotsPerKey(4, 0.1)).isEqualTo(1);
+    // a share that is a whole number of slots in decimal but not in binary is not rounded down
+    assertThat(FairQueue.slotsPerKey(100, 0.29)).isEqualTo(29);
+  }
 }

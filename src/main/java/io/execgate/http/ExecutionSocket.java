@@ -8,12 +8,9 @@ import io.execgate.error.GatewayException;
 import io.execgate.error.Replies;
 import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
-import io.execgate.model.Frame;
 import io.execgate.store.ExecutionStore;
 import io.execgate.stream.CloseCodes;
 import io.execgate.stream.FrameRelay;
-import io.execgate.stream.FrameSink;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.ServerWebSocket;
@@ -275,7 +272,11 @@ final class ExecutionSocket implements SocketDialect.Session {
     executionId = job.id();
     relay = new FrameRelay(vertx, addresses, store, job.id(), 0, FrameRelay.Mode.OWNER,
       options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(),
-      new OwnerSink(dialect.output(sink, job)));
+      // after the exit frame the socket closes
+      new ObservedSink(dialect.output(sink, job), () -> {
+        exited = true;
+        state = State.ENDED;
+      }, () -> state = State.ENDED));
     relay.subscribe()
       .compose(v -> api.waiter().admit(job, principal))
       .onSuccess(admission -> {
@@ -392,45 +393,5 @@ final class ExecutionSocket implements SocketDialect.Session {
   private void cancel() {
     log.atDebug().addKeyValue("execution", executionId).log("its socket closed: cancelling");
     vertx.eventBus().send(addresses.control(executionId), Control.cancel());
-  }
-
-  /**
-   * The execution's frames go to the dialect's output; after the exit frame the socket closes.
-   */
-  private final class OwnerSink implements FrameSink {
-
-    private final FrameSink out;
-
-    OwnerSink(FrameSink out) {
-      this.out = out;
-    }
-
-    @Override
-    public void write(Frame frame) {
-      out.write(frame);
-    }
-
-    @Override
-    public boolean writeQueueFull() {
-      return out.writeQueueFull();
-    }
-
-    @Override
-    public void drainHandler(Handler<Void> handler) {
-      out.drainHandler(handler);
-    }
-
-    @Override
-    public void end() {
-      exited = true;
-      state = State.ENDED;
-      out.end();
-    }
-
-    @Override
-    public void fail(int closeCode, GatewayException error) {
-      state = State.ENDED;
-      out.fail(closeCode, error);
-    }
   }
 }

@@ -74,7 +74,10 @@ public final class HttpGatewayVerticle extends VerticleBase {
           // event-loop time taken from the other connections
           .setSendBufferSize(SEND_BUFFER_BYTES)
           .setMaxWebSocketFrameSize(wsMax)
-          .setMaxWebSocketMessageSize(wsMax);
+          .setMaxWebSocketMessageSize(wsMax)
+          // a client that asks for it gets output frames as binary messages; any other subprotocol is not
+          // confirmed (the socket speaks JSON)
+          .setWebSocketSubProtocols(List.of(BinaryFrames.SUBPROTOCOL));
         guard = new ConnectionGuard(vertx, options.getHttp().getHeaderTimeoutMs(), options.getHttp().getIdleTimeoutMs());
         guard.start();
         return vertx.createHttpServer(serverOptions)

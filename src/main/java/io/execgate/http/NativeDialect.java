@@ -127,7 +127,9 @@ final class NativeDialect implements SocketDialect {
 
   @Override
   public void binary(WebSocketSink sink) {
-    sink.fail(CloseCodes.PROTOCOL_VIOLATION, new GatewayException(ErrorCode.PROTOCOL_VIOLATION,
-      "binary frames are not accepted; send JSON text frames"));
+    // under the binary subprotocol too: only output goes binary, commands stay JSON text
+    sink.fail(CloseCodes.PROTOCOL_VIOLATION, new GatewayException(ErrorCode.PROTOCOL_VIOLATION, sink.binary()
+      ? "binary messages from the client are not accepted, also under " + BinaryFrames.SUBPROTOCOL
+        + ": send commands as JSON text" : "binary frames are not accepted; send JSON text frames"));
   }
 }

@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Frames as WebSocket text messages, one JSON object each, with pings so that a dead peer is
- * noticed: a peer that answers no ping for two keepalive intervals is closed.
+ * noticed: a peer that answers no ping for two keepalive intervals is closed. On a socket that
+ * negotiated {@value BinaryFrames#SUBPROTOCOL}, output frames go as {@link BinaryFrames} binary
+ * messages instead; the other frames stay JSON.
  */
 final class WebSocketSink implements FrameSink {
 
@@ -23,6 +25,8 @@ final class WebSocketSink implements FrameSink {
   private final ServerWebSocket ws;
   private final Vertx vertx;
   private final long keepaliveMs;
+  /** Whether output frames go as binary messages. */
+  private final boolean binary;
   private long lastPong = System.nanoTime();
   private long timer = -1;
   private boolean closed;
@@ -32,6 +36,14 @@ final class WebSocketSink implements FrameSink {
     this.vertx = vertx;
     this.ws = ws;
     this.keepaliveMs = keepaliveMs;
+    this.binary = BinaryFrames.SUBPROTOCOL.equals(ws.subProtocol());
+  }
+
+  /**
+   * @return whether output frames go as binary messages ({@link BinaryFrames})
+   */
+  boolean binary() {
+    return binary;
   }
 
   /**
@@ -66,7 +78,12 @@ final class WebSocketSink implements FrameSink {
 
   @Override
   public void write(Frame frame) {
-    if (!closed) {
+    if (closed) {
+      return;
+    }
+    if (binary && BinaryFrames.carries(frame)) {
+      ws.writeBinaryMessage(BinaryFrames.encode(frame));
+    } else {
       ws.writeTextMessage(frame.toJson().encode());
     }
   }

@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * gateway and one or two workers on this machine, runs only when named; 7, test cases per second judged in
  * one container against one-shot executions), {@code --soak=N} (executions for the RSS scenario, default 2000).
  * Scenario 8 times {@code echo hi} in an existing session against one-shot warm executions of the same run,
- * and reads an idle session's memory for sessions per GiB.
+ * and reads an idle session's memory for sessions per GiB. Scenario 9 reads the gateway's CPU per warm execution
+ * and per idle second from /proc, by thread, and profiles a second pass with JFR ({@link CpuBench}).
  */
 public final class Benchmark {
 
@@ -54,7 +55,7 @@ public final class Benchmark {
 
   public static void main(String[] args) throws Exception {
     boolean quick = false;
-    Set<Integer> only = new TreeSet<>(List.of(1, 2, 3, 4, 5, 7));
+    Set<Integer> only = new TreeSet<>(List.of(1, 2, 3, 4, 5, 7, 9));
     int soak = 2000;
     for (String arg : args) {
       if (arg.equals("--quick")) {
@@ -127,6 +128,9 @@ public final class Benchmark {
       }
       if (only.contains(8)) {
         sessions(warm);
+      }
+      if (only.contains(9)) {
+        results.put("cpu", new CpuBench(warm, logDir).run(quick, table));
       }
     }
     report();
@@ -359,21 +363,34 @@ public final class Benchmark {
     long bytes = quick ? 10_000_000 : 50_000_000;
     Vertx vertx = Vertx.vertx();
     try {
-      List<JsonObject> gw = new ArrayList<>();
-      List<JsonObject> direct = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        gw.add(StreamingBench.execgate(vertx, warm, bytes));
-        direct.add(StreamingBench.raw(raw, bytes));
+      Map<String, List<JsonObject>> runs = new LinkedHashMap<>();
+      for (String mode : List.of("webSocketJson", "webSocketBinary", "rawEndpoint", "rawAttach")) {
+        runs.put(mode, new ArrayList<>());
       }
-      double gwMbs = median(gw.stream().map(o -> o.getDouble("mbPerSecond")).toList());
-      double rawMbs = median(direct.stream().map(o -> o.getDouble("mbPerSecond")).toList());
-      results.put("streaming", new JsonObject().put("bytes", bytes)
-        .put("execgateWebSocket", new JsonArray(gw)).put("rawAttach", new JsonArray(direct))
-        .put("execgateMedianMBps", gwMbs).put("rawMedianMBps", rawMbs)
-        .put("ratio", Stats.round(100 * gwMbs / rawMbs) / 100));
+      // interleaved, so that a neighbour's load falls on every mode alike
+      for (int i = 0; i < 3; i++) {
+        runs.get("webSocketJson").add(StreamingBench.execgate(vertx, warm, bytes, false));
+        runs.get("webSocketBinary").add(StreamingBench.execgate(vertx, warm, bytes, true));
+        runs.get("rawEndpoint").add(StreamingBench.rawEndpoint(warm, bytes));
+        runs.get("rawAttach").add(StreamingBench.raw(raw, bytes));
+      }
+      double rawMbs = median(runs.get("rawAttach").stream().map(o -> o.getDouble("mbPerSecond")).toList());
+      JsonObject s = new JsonObject().put("bytes", bytes);
       table.add("");
-      table.add(String.format("3. streaming %d MB of stdout: execgate WebSocket %.1f MB/s vs raw attach %.1f MB/s"
-        + " (medians of 3, first to last byte): %.2f", bytes / 1_000_000, gwMbs, rawMbs, gwMbs / rawMbs));
+      table.add(String.format("3. streaming %d MB of stdout, first to last byte, medians of 3 (MB/s, ratio to raw attach)",
+        bytes / 1_000_000));
+      for (Map.Entry<String, List<JsonObject>> e : runs.entrySet()) {
+        double mbs = median(e.getValue().stream().map(o -> o.getDouble("mbPerSecond")).toList());
+        s.put(e.getKey(), new JsonObject().put("runs", new JsonArray(e.getValue())).put("medianMBps", mbs)
+          .put("overRawAttach", Stats.round(100 * mbs / rawMbs) / 100));
+        table.add(String.format("   %-34s %8.1f MB/s %6.2f", switch (e.getKey()) {
+          case "webSocketJson" -> "execgate /v1/ws, JSON frames";
+          case "webSocketBinary" -> "execgate /v1/ws, execgate.binary.v1";
+          case "rawEndpoint" -> "execgate GET /v1/executions/{id}/stdout";
+          default -> "raw docker attach (docker-java)";
+        }, mbs, mbs / rawMbs));
+      }
+      results.put("streaming", s);
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }

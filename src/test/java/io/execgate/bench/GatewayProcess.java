@@ -154,7 +154,7 @@ final class GatewayProcess implements AutoCloseable {
     return -1;
   }
 
-  private String jcmd(String command) throws Exception {
+  String jcmd(String command) throws Exception {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(process.pid()), command)
       .redirectErrorStream(true).start();

@@ -8,6 +8,8 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 
+import java.io.InputStream;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,11 +32,12 @@ final class StreamingBench {
   }
 
   /**
-   * Streams {@code bytes} of stdout through execgate's interactive WebSocket.
+   * Streams {@code bytes} of stdout through execgate's interactive WebSocket, as JSON frames or, under
+   * the {@code execgate.binary.v1} subprotocol, as binary messages (a 20-byte header, then the bytes).
    *
-   * @return {bytes, firstToLastMs, totalMs}
+   * @return {bytes, firstToLastMs, totalMs, mbPerSecond}
    */
-  static JsonObject execgate(Vertx vertx, GatewayProcess gw, long bytes) throws Exception {
+  static JsonObject execgate(Vertx vertx, GatewayProcess gw, long bytes, boolean binary) throws Exception {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
       .setMaxFrameSize(64 << 20).setMaxMessageSize(64 << 20));
     AtomicLong received = new AtomicLong();
@@ -47,16 +50,24 @@ final class StreamingBench {
       JsonObject frame = new JsonObject(text);
       String type = frame.getString("type");
       if ("stdout".equals(type)) {
-        long now = System.nanoTime();
-        first.compareAndSet(0, now);
-        last.set(now);
+        arrived(first, last);
         received.addAndGet(frame.getString("data").length());
       } else if ("exit".equals(type)) {
         exit.complete(frame);
       }
     });
-    ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gw.port).setURI("/v1/ws"))
-      .await(30, TimeUnit.SECONDS);
+    ws.binaryMessageHandler(message -> {
+      if (message.getByte(0) == 1 && message.getByte(1) == 1) {
+        arrived(first, last);
+        received.addAndGet(message.length() - 20);
+      }
+    });
+    WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gw.port)
+      .setURI("/v1/ws");
+    if (binary) {
+      connect.addSubProtocol("execgate.binary.v1");
+    }
+    ws.connect(connect).await(30, TimeUnit.SECONDS);
     ws.writeTextMessage(new JsonObject().put("type", "run").put("script", producer(bytes))
       .put("limits", new JsonObject().put("outputBytes", bytes + 1024).put("timeoutMs", 60_000)).encode());
     JsonObject result = exit.get(120, TimeUnit.SECONDS);
@@ -65,10 +76,54 @@ final class StreamingBench {
     if (!"succeeded".equals(result.getString("status")) || received.get() != bytes) {
       throw new IllegalStateException("streamed " + received.get() + " of " + bytes + ": " + result.encode());
     }
-    return new JsonObject().put("bytes", received.get())
-      .put("firstToLastMs", Stats.round((last.get() - first.get()) / 1e6))
+    return figures(received.get(), first.get(), last.get(), total);
+  }
+
+  private static void arrived(AtomicLong first, AtomicLong last) {
+    long now = System.nanoTime();
+    first.compareAndSet(0, now);
+    last.set(now);
+  }
+
+  private static JsonObject figures(long bytes, long first, long last, long total) {
+    return new JsonObject().put("bytes", bytes)
+      .put("firstToLastMs", Stats.round((last - first) / 1e6))
       .put("totalMs", Stats.round(total / 1e6))
-      .put("mbPerSecond", Stats.round(received.get() / 1e6 / ((last.get() - first.get()) / 1e9)));
+      .put("mbPerSecond", Stats.round(bytes / 1e6 / ((last - first) / 1e9)));
+  }
+
+  /**
+   * Streams {@code bytes} of stdout through the raw-bytes endpoint, {@code GET /v1/executions/{id}/stdout},
+   * read live from byte 0 while the execution runs.
+   */
+  static JsonObject rawEndpoint(GatewayProcess gw, long bytes) throws Exception {
+    long t0 = System.nanoTime();
+    HttpResponse<String> accepted = gw.post("/v1/executions", new JsonObject().put("script", producer(bytes))
+      .put("limits", new JsonObject().put("outputBytes", bytes + 1024).put("timeoutMs", 60_000)).encode());
+    if (accepted.statusCode() != 202) {
+      throw new IllegalStateException("not accepted: " + accepted.statusCode() + " " + accepted.body());
+    }
+    String id = new JsonObject(accepted.body()).getString("id");
+    HttpResponse<InputStream> out = gw.http().send(gw.request("/v1/executions/" + id + "/stdout", null).build(),
+      HttpResponse.BodyHandlers.ofInputStream());
+    long received = 0;
+    long first = 0;
+    long last = 0;
+    byte[] buf = new byte[64 << 10];
+    try (InputStream in = out.body()) {
+      for (int n; (n = in.read(buf)) > 0; ) {
+        last = System.nanoTime();
+        if (first == 0) {
+          first = last;
+        }
+        received += n;
+      }
+    }
+    long total = System.nanoTime() - t0;
+    if (out.statusCode() != 200 || received != bytes) {
+      throw new IllegalStateException("raw endpoint: " + out.statusCode() + ", " + received + " of " + bytes);
+    }
+    return figures(received, first, last, total);
   }
 
   static JsonObject raw(RawDockerSequence raw, long bytes) throws Exception {
@@ -79,10 +134,7 @@ final class StreamingBench {
     if (got != bytes) {
       throw new IllegalStateException("raw attach got " + got + " of " + bytes);
     }
-    return new JsonObject().put("bytes", got)
-      .put("firstToLastMs", Stats.round((firstLast[1] - firstLast[0]) / 1e6))
-      .put("totalMs", Stats.round(total / 1e6))
-      .put("mbPerSecond", Stats.round(got / 1e6 / ((firstLast[1] - firstLast[0]) / 1e9)));
+    return figures(got, firstLast[0], firstLast[1], total);
   }
 
   /**

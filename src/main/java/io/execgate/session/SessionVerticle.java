@@ -231,7 +231,31 @@ public final class SessionVerticle extends VerticleBase {
    */
   private Future<JsonObject> acquire(SessionCall call) {
     Session s = usable(call);
-    return turn(s, call.queue()).map(v -> take(s, call.execution()));
+    // the turn is taken before the check, so that no other call slips in while it is on its way
+    return turn(s, call.queue()).map(v -> take(s, call.execution())).compose(json -> alive(s).map(json));
+  }
+
+  /**
+   * Checks that the session's sandbox still runs (one inspect): a container that died since its last
+   * call (killed from outside, its PID 1 OOM-killed while idle) ends the session with that reason,
+   * and the caller gets {@code 410} at once instead of a run that fails in a dead sandbox. An engine
+   * that cannot answer leaves the session as it is: the call itself then fails with the engine's error.
+   */
+  private Future<Void> alive(Session s) {
+    return runtime.inspect(s.container).transform(ar -> {
+      String reason = ar.succeeded() ? (ar.result().running() ? null : ar.result().oomKilled() ? "oom_killed"
+        : "container_exited")
+        : Replies.toGatewayException(ar.cause()).code() == ErrorCode.NOT_FOUND ? "container_exited" : null;
+      if (reason == null) {
+        return Future.succeededFuture();
+      }
+      if (sessions.get(s.id) == s) {
+        // the turn taken is given up: whoever waits behind it is failed by end()
+        end(s, reason);
+      }
+      return Future.failedFuture(new GatewayException(ErrorCode.SESSION_ENDED, "session " + s.id + " has ended: "
+        + reason));
+    });
   }
 
   /**
@@ -314,7 +338,9 @@ public final class SessionVerticle extends VerticleBase {
     Session s = usable(call);
     return turn(s, false).compose(v -> {
       take(s, FILES);
-      return op.apply(s).andThen(ar -> release(s.id, FILES));
+      return op.apply(s).andThen(ar -> release(s.id, FILES))
+        // a file call that fails may have met a dead sandbox: then the answer is why the session ended
+        .recover(err -> alive(s).compose(ok -> Future.failedFuture(err)));
     });
   }
 

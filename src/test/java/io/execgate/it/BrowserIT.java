@@ -1,8 +1,11 @@
 package io.execgate.it;
 
+import com.github.dockerjava.api.model.Container;
 import io.execgate.ExecutionGateway;
 import io.execgate.GatewayOptions;
 import io.execgate.auth.ApiKey;
+import io.execgate.docker.ContainerLabels;
+import io.execgate.docker.SessionContainers;
 import io.execgate.model.RuntimeSpec;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -479,6 +482,157 @@ class BrowserIT extends GatewayITBase {
 
     String png = call("GET", "/session/" + session + "/screenshot", null).getString("value");
     PageState.saveScreenshot(png, "page-with-a-plot.png");
+  }
+
+  /** What session mode shows: the session, the message, each cell's status, output and files, the file panel. */
+  private static final String SESSION = "({session: document.getElementById('session-info').dataset.session,"
+    + " info: document.getElementById('session-info').textContent,"
+    + " message: document.getElementById('session-message').hidden ? ''"
+    + "   : document.getElementById('session-message').textContent,"
+    + " cells: Array.from(document.querySelectorAll('#cells .cell')).map(c => ({"
+    + "   status: c.querySelector('.cell-status').textContent, output: c.querySelector('.cell-output').textContent,"
+    + "   outputElements: Array.from(c.querySelectorAll('.cell-output *')).filter(e => e.tagName !== 'SPAN').length,"
+    + "   images: Array.from(c.querySelectorAll('.cell-files img')).map(i => ({label: i.alt, width: i.naturalWidth,"
+    + "     complete: i.complete}))})),"
+    + " files: Object.fromEntries(Array.from(document.querySelectorAll('#file-list li')).map(li => ["
+    + "   li.querySelector('.file-name').textContent, {size: li.querySelector('.file-size').textContent,"
+    + "   elements: li.querySelectorAll('*').length}])),"
+    + " injected: document.querySelectorAll('#session-view img:not(.cell-files img)').length,"
+    + " alerts: window.alerts ? window.alerts.length : -1})";
+
+  private JsonObject sessionPage() throws Exception {
+    return (JsonObject) js(SESSION);
+  }
+
+  private JsonObject awaitSession(Predicate<JsonObject> condition, long timeoutMs) throws Exception {
+    return PageState.await(this::sessionPage, condition, timeoutMs);
+  }
+
+  private static String cellEditor(int index, String code) {
+    return "document.querySelectorAll('#cells .cell')[" + index + "].querySelector('.CodeMirror').CodeMirror.setValue("
+      + PageState.quote(code) + ")";
+  }
+
+  private List<Container> sessionContainers(String id) {
+    return docker.listContainersCmd().withShowAll(true)
+      .withLabelFilter(java.util.Map.of(ContainerLabels.EXECUTION, SessionContainers.label(id))).exec();
+  }
+
+  @Test
+  void sessionModeRunsCellsInOneSessionWithPlotsInlineAndAFilePanel() throws Exception {
+    open(home());
+    js("(() => { window.alerts = []; window.alert = (m) => window.alerts.push(String(m)); return 'ok'; })()");
+    js(PageState.choose("python", null));
+    click("#session-toggle");
+    assertThat(js("document.getElementById('one-shot').hidden")).isEqualTo(true);
+    click("#session-start");
+    JsonObject started = awaitSession(p -> !p.getString("session", "").isEmpty(), 30_000);
+    String id = started.getString("session");
+    assertThat(started.getString("info")).contains(id).contains("python").contains("expires");
+    assertThat(sessionContainers(id)).hasSize(1);
+
+    // cell 1 writes a file after a second; cell 2, run while cell 1 still runs, waits for it and reads the file
+    js(cellEditor(0, "import time\ntime.sleep(1)\nopen('x.txt', 'w').write('x = 41')\nprint('written')\n"));
+    click("#add-cell");
+    js(cellEditor(1, "print('read:', open('x.txt').read())\n"));
+    click("#cells .cell:nth-child(1) .cell-run");
+    click("#cells .cell:nth-child(2) .cell-run");
+    JsonObject ran = awaitSession(p -> p.getJsonArray("cells").size() == 2
+      && !List.of("idle", "waiting", "connecting", "queued", "starting", "running")
+        .contains(p.getJsonArray("cells").getJsonObject(1).getString("status")), 60_000);
+    JsonObject first = ran.getJsonArray("cells").getJsonObject(0);
+    JsonObject second = ran.getJsonArray("cells").getJsonObject(1);
+    assertThat(first.getString("status")).as(first.encode()).isEqualTo("succeeded");
+    assertThat(first.getString("output")).contains("written\n");
+    assertThat(second.getString("status")).as(second.encode()).isEqualTo("succeeded");
+    assertThat(second.getString("output")).contains("read: x = 41\n");
+
+    // a plot saved to out/ is shown inline under its cell; Ctrl+Enter in the cell runs it
+    click("#add-cell");
+    js(cellEditor(2, "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\nimport os\n"
+      + "os.makedirs('out', exist_ok=True)\nfig, ax = plt.subplots(figsize=(4, 2))\nax.plot([1, 3, 2])\n"
+      + "fig.savefig('out/plot.png', dpi=50)\nprint('plotted')\n"));
+    click("#cells .cell:nth-child(3) .CodeMirror");
+    keys(PageState.ctrlEnter());
+    JsonObject plotted = awaitSession(p -> p.getJsonArray("cells").size() == 3 && p.getJsonArray("cells")
+      .getJsonObject(2).getJsonArray("images").stream().map(JsonObject.class::cast)
+      .anyMatch(i -> i.getBoolean("complete") && i.getInteger("width") > 0), 60_000);
+    JsonObject plotCell = plotted.getJsonArray("cells").getJsonObject(2);
+    assertThat(plotCell.getString("status")).isEqualTo("succeeded");
+    assertThat(plotCell.getJsonArray("images").getJsonObject(0).getString("label")).isEqualTo("plot.png");
+    assertThat(plotCell.getJsonArray("images").getJsonObject(0).getInteger("width")).isEqualTo(200);
+
+    // the file panel lists the working directory, refreshed after the runs
+    JsonObject listed = awaitSession(p -> p.getJsonObject("files").containsKey("out/plot.png"), 10_000);
+    assertThat(listed.getJsonObject("files").getJsonObject("x.txt").getString("size")).isEqualTo("6 B");
+    assertThat(listed.getJsonObject("files").getJsonObject("out/").getString("size")).isEqualTo("directory");
+
+    // upload through the file input: a binary file, and one whose name is HTML
+    byte[] data = new byte[3000];
+    new java.util.Random(7).nextBytes(data);
+    String hostile = "<img src=x onerror=alert(1)>.txt";
+    Path dir = Files.createTempDirectory("execgate-upload-");
+    try {
+      Files.write(dir.resolve("data.bin"), data);
+      Files.writeString(dir.resolve(hostile), "<b>not bold</b>\n");
+      type("#upload", dir.resolve("data.bin").toAbsolutePath() + "\n" + dir.resolve(hostile).toAbsolutePath());
+      JsonObject uploaded = awaitSession(p -> p.getJsonObject("files").containsKey("data.bin")
+        && p.getJsonObject("files").containsKey(hostile), 20_000);
+      assertThat(uploaded.getJsonObject("files").getJsonObject("data.bin").getString("size")).isEqualTo("2.9 KiB");
+      assertThat(uploaded.getJsonObject("files").getJsonObject(hostile).getString("size")).isEqualTo("16 B");
+      // li: name, size, Download, Delete; nothing made of the name, nothing ran
+      assertThat(uploaded.getJsonObject("files").getJsonObject(hostile).getInteger("elements")).isEqualTo(4);
+      assertThat(uploaded.getInteger("injected")).isZero();
+      assertThat(uploaded.getInteger("alerts")).isZero();
+    } finally {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+    PageState.saveScreenshot(call("GET", "/session/" + session + "/screenshot", null).getString("value"),
+      "page-session-mode.png");
+    // the server has the exact bytes, and the panel's download gives them back
+    HttpResponse<byte[]> raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(home()
+      + "v1/sessions/" + id + "/files/data.bin")).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(raw.body()).isEqualTo(data);
+    js("(() => { const li = Array.from(document.querySelectorAll('#file-list li'))"
+      + ".find(l => l.querySelector('.file-name').textContent === 'data.bin');"
+      + " li.querySelector('.file-download').click(); return 'ok'; })()");
+    PageState.await(() -> new JsonObject().put("n", js("sessionMode.downloads.size")),
+      p -> p.getInteger("n") == 1, 10_000);
+    String downloaded = (String) jsAsync("const blob = sessionMode.downloads.get(sessionMode.lastDownload);"
+      + " const bytes = new Uint8Array(await blob.arrayBuffer()); let s = '';"
+      + " for (const b of bytes) { s += String.fromCharCode(b); } return btoa(s);");
+    assertThat(java.util.Base64.getDecoder().decode(downloaded)).isEqualTo(data);
+
+    // delete from the panel
+    js("(() => { const li = Array.from(document.querySelectorAll('#file-list li'))"
+      + ".find(l => l.querySelector('.file-name').textContent === 'data.bin');"
+      + " li.querySelector('.file-delete').click(); return 'ok'; })()");
+    awaitSession(p -> !p.getJsonObject("files").containsKey("data.bin") && p.getJsonObject("files").containsKey("x.txt"),
+      10_000);
+
+    // End session: the page says so, the sandbox is gone
+    click("#session-end");
+    JsonObject ended = awaitSession(p -> p.getString("message").contains("ended"), 10_000);
+    assertThat(ended.getString("message")).contains(id).contains("Start a new session");
+    assertThat(ended.getString("session")).isEmpty();
+    assertThat(ended.getJsonObject("files")).isEmpty();
+    assertThat(sessionContainers(id)).isEmpty();
+
+    // a session that ends behind the page's back (deleted elsewhere): the next run says why
+    click("#session-start");
+    String second2 = awaitSession(p -> !p.getString("session", "").isEmpty(), 30_000).getString("session");
+    HttpResponse<String> deleted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(home()
+      + "v1/sessions/" + second2)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(deleted.statusCode()).isEqualTo(204);
+    click("#cells .cell:nth-child(2) .cell-run");
+    JsonObject gone = awaitSession(p -> p.getString("session", "").isEmpty(), 10_000);
+    assertThat(gone.getString("message")).contains("session_ended").contains("deleted").contains("Start a new session");
+    assertThat(gone.getJsonArray("cells").getJsonObject(1).getString("output")).contains("session_ended");
+    assertThat(gone.getInteger("alerts")).isZero();
+    assertThat(js("document.getElementById('session-start').disabled")).isEqualTo(false);
+    assertThat(sessionContainers(second2)).isEmpty();
   }
 
   /** @return the bytes of the Blob behind a link of the files panel, base64 */

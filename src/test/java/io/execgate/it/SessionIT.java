@@ -333,6 +333,45 @@ class SessionIT extends GatewayITBase {
   }
 
   @Test
+  void aSandboxKilledBetweenCallsEndsTheSessionWithItsReasonOnTheNextCall() throws Exception {
+    // one session meets its dead sandbox with an execution, the other with a file call
+    String byRun = create(OPS, new JsonObject().put("language", "sh"));
+    String byFile = create(OPS, new JsonObject().put("language", "sh"));
+    assertThat(exec(byRun, OPS, new JsonObject().put("script", "echo up")).getString("stdout")).isEqualTo("up\n");
+    for (String id : List.of(byRun, byFile)) {
+      List<Container> found = docker.listContainersCmd().withLabelFilter(java.util.Map.of(
+        io.execgate.docker.ContainerLabels.EXECUTION, io.execgate.docker.SessionContainers.label(id),
+        io.execgate.docker.ContainerLabels.INSTANCE, instanceId)).exec();
+      assertThat(found).as("the running sandbox of %s", id).hasSize(1);
+      docker.killContainerCmd(found.get(0).getId()).exec();
+    }
+
+    HttpResponse<Buffer> run = send(HttpMethod.POST, "/v1/sessions/" + byRun + "/executions?wait=true", OPS,
+      new JsonObject().put("script", "echo never"));
+    assertThat(run.statusCode()).as(run.bodyAsString()).isEqualTo(410);
+    assertThat(code(run)).isEqualTo("session_ended");
+    assertThat(run.bodyAsJsonObject().getJsonObject("error").getString("message")).endsWith("container_exited");
+    HttpResponse<Buffer> put = send(HttpMethod.PUT, "/v1/sessions/" + byFile + "/files/a.txt", OPS,
+      Buffer.buffer("a"));
+    assertThat(put.statusCode()).as(put.bodyAsString()).isEqualTo(410);
+    assertThat(put.bodyAsJsonObject().getJsonObject("error").getString("message")).endsWith("container_exited");
+
+    for (String id : List.of(byRun, byFile)) {
+      HttpResponse<Buffer> get = send(HttpMethod.GET, "/v1/sessions/" + id, OPS, (Buffer) null);
+      assertThat(get.statusCode()).isEqualTo(410);
+      assertThat(get.bodyAsString()).contains("container_exited");
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (!sessionContainers(id).isEmpty() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(sessionContainers(id)).as("the dead sandbox of %s is removed", id).isEmpty();
+    }
+    JsonObject stats = send(HttpMethod.GET, "/v1/stats", OPS, (Buffer) null).bodyAsJsonObject()
+      .getJsonObject("sessions");
+    assertThat(stats.getLong("container_exited")).as(stats.encode()).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
   void idleSessionsExpireAndTheirContainerGoes() throws Exception {
     String id = create(BOB, new JsonObject().put("language", "sh").put("idleTimeoutSeconds", 2));
     assertThat(sessionContainers(id)).hasSize(1);

@@ -196,6 +196,16 @@ class StatefulSessionIT extends GatewayITBase {
     HttpResponse<Buffer> plain = send(HttpMethod.POST, "/v1/sessions", ALICE, new JsonObject().put("language", "sh"));
     String plainId = plain.bodyAsJsonObject().getString("id");
     assertThat(send(HttpMethod.POST, "/v1/sessions/" + plainId + "/restart", ALICE, null).statusCode()).isEqualTo(400);
+    // the baseline for the cells' latency: an execution in a stateless session
+    List<Long> latencies = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      long t0 = System.nanoTime();
+      assertOk(cell(plainId, "echo hi"), "hi\n");
+      latencies.add((System.nanoTime() - t0) / 1_000_000);
+    }
+    Collections.sort(latencies);
+    org.slf4j.LoggerFactory.getLogger(StatefulSessionIT.class).info("stateless session echo hi latency ms: p50={}",
+      latencies.get(5));
     assertThat(send(HttpMethod.DELETE, "/v1/sessions/" + plainId, ALICE, null).statusCode()).isEqualTo(204);
 
     String id = create();

@@ -118,7 +118,7 @@ public final class EventBusExecutionClient implements ExecutionClient {
         config.getMaxIdleTimeoutSeconds());
       long lifetime = seconds(request.lifetimeSeconds(), "maxLifetimeSeconds", config.getLifetimeSeconds(),
         config.getMaxLifetimeSeconds());
-      SessionSpec spec = new SessionSpec(job.runtime(), job.image(), job.env(), job.limits(), idle, lifetime);
+      SessionSpec spec = new SessionSpec(job.runtime(), job.image(), job.env(), job.limits(), idle, lifetime, false);
       return call(new SessionCall(Action.CREATE, OWNER.id(), OWNER.admin(), null, spec, null, null, null, false))
         .map(json -> SessionInfo.fromJson((JsonObject) json));
     });

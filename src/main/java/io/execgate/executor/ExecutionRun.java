@@ -60,6 +60,8 @@ final class ExecutionRun implements RunControl.Target {
   private ProgramOutput programOutput;
   private ExecutionStatus killReason;
   private boolean killIssued;
+  /** Completes once the kill went through: {@code true} when a stateful session's interpreter was restarted. */
+  private Future<Boolean> killed;
   private boolean cancelRequested;
   /** The output stream failed (rather than ended): the engine's trouble, not the program's. */
   private boolean outputBroken;
@@ -291,7 +293,18 @@ final class ExecutionRun implements RunControl.Target {
     // a judged run's OOM kills are its tests' (each test's verdict says so), not the launcher's
     boolean endedNormally = killReason == null && exit != null && exit < 128 && oomKills != null
       && (oomKills == 0 || judge != null);
-    return sandbox.verdict(endedNormally, containerGone.future(), this::kill);
+    Future<ContainerState> verdict = sandbox.verdict(endedNormally, containerGone.future(), this::kill);
+    if (killed == null || !sandbox.session()) {
+      return verdict;
+    }
+    // said before the result: the next cell of this stateful session starts a fresh interpreter
+    return verdict.compose(state -> killed.otherwise(false).map(restarted -> {
+      if (restarted) {
+        frames.status(ExecutionStatus.RUNNING, "interpreter_restarted", "the cell did not stop on KeyboardInterrupt "
+          + "within the grace: the Python interpreter was restarted, and the next cell starts with a fresh state");
+      }
+      return state;
+    }));
   }
 
   /**
@@ -307,7 +320,8 @@ final class ExecutionRun implements RunControl.Target {
         // whatever a killed program wrote is read, even if its owner paused the output
         output().resume();
       }
-      sandbox.killProgram()
+      killed = sandbox.killProgram();
+      killed
         .onFailure(err -> about(Level.WARN).log("killing container {} failed: {}", containerId(), err.getMessage()));
     }
     if (containerId() == null || output() == null) {
@@ -378,7 +392,7 @@ final class ExecutionRun implements RunControl.Target {
     // record killed that itself; otherwise (killed, died) it is killed here
     boolean clean = programOutput != null && programOutput.exitCode() != null && !killIssued;
     Future<Void> removed = containerId() == null ? Future.succeededFuture()
-      : sandbox.session() ? (clean ? Future.succeededFuture() : sandbox.killProgram().otherwiseEmpty())
+      : sandbox.session() ? (clean ? Future.succeededFuture() : sandbox.killProgram().<Void>mapEmpty().otherwiseEmpty())
       : ec.remover().remove(containerId());
     return Future.join(unregister, removed).transform(ar -> slot.release());
   }

@@ -12,6 +12,8 @@ import io.execgate.model.ExecutionJob;
 import io.execgate.model.PoolKey;
 import io.execgate.model.ResourceLimits;
 import io.execgate.pool.WarmStreams;
+import io.execgate.session.PythonKernel;
+import io.execgate.session.SandboxCommand;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -33,6 +35,8 @@ final class Sandbox {
   private static final long EXIT_GRACE_MS = 1_000;
   /** After a kill, how long the engine may take to close the output stream. */
   private static final long KILL_GRACE_MS = 5_000;
+  /** How long interrupting a stateful session's cell may take, its grace included. */
+  private static final long INTERRUPT_TIMEOUT_MS = 10_000;
 
   private final ExecutorContext ec;
   private final Context context;
@@ -136,13 +140,21 @@ final class Sandbox {
 
   /**
    * Kills the program: a fresh container whole, a session's every process of the sandbox user but
-   * its init (the session stays usable).
+   * its init (the session stays usable); a stateful session's cell is interrupted (SIGINT) and its
+   * interpreter restarted only when the cell outlives a short grace.
+   *
+   * @return whether a stateful session's interpreter was restarted
    */
-  Future<Void> killProgram() {
-    if (session()) {
-      return ec.runtime().signal(containerId, ec.options().getExecutor().getUid(), "KILL");
+  Future<Boolean> killProgram() {
+    if (PythonKernel.isCell(job)) {
+      return SandboxCommand.run(ec.runtime(), containerId, ec.options().getExecutor().getUid(), PythonKernel.INTERRUPT,
+          List.of(), null, 1024, INTERRUPT_TIMEOUT_MS)
+        .map(out -> out.stdout().toString().contains(PythonKernel.RESTARTED));
     }
-    return ec.runtime().kill(containerId);
+    if (session()) {
+      return ec.runtime().signal(containerId, ec.options().getExecutor().getUid(), "KILL").map(false);
+    }
+    return ec.runtime().kill(containerId).map(false);
   }
 
   /**

@@ -237,6 +237,7 @@ public final class HttpGatewayVerticle extends VerticleBase {
     router.get("/v1/sessions/:id").handler(sessions::available).handler(sessions::get);
     router.delete("/v1/sessions/:id").handler(sessions::available).handler(sessions::delete);
     router.post("/v1/sessions/:id/executions").handler(body).handler(sessions::available).handler(sessions::execute);
+    router.post("/v1/sessions/:id/restart").handler(sessions::available).handler(sessions::restart);
     router.get("/v1/sessions/:id/files").handler(sessions::available).handler(sessions::listFiles);
     // an upload over the cap is refused (413) before it is read beyond it
     router.put("/v1/sessions/:id/files/*")

@@ -10,6 +10,7 @@ import io.execgate.error.Replies;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.SessionCall;
 import io.execgate.model.SessionCall.Action;
+import io.execgate.session.PythonKernel;
 import io.execgate.session.SessionBinding;
 import io.execgate.session.SessionPaths;
 import io.execgate.model.SessionSpec;
@@ -86,10 +87,11 @@ final class SessionApi {
         throw GatewayException.invalid(key, "unknown field " + key);
       }
     }
-    if (Boolean.TRUE.equals(body.getValue("stateful"))) {
-      throw GatewayException.invalid("stateful", "stateful sessions (one interpreter kept across executions) are not "
-        + "available yet: leave stateful out or false");
+    Object statefulValue = body.getValue("stateful");
+    if (statefulValue != null && !(statefulValue instanceof Boolean)) {
+      throw GatewayException.invalid("stateful", "stateful must be a boolean");
     }
+    boolean stateful = Boolean.TRUE.equals(statefulValue);
     long idle = seconds(body, "idleTimeoutSeconds", config.getIdleTimeoutSeconds(), config.getMaxIdleTimeoutSeconds());
     long lifetime = seconds(body, "maxLifetimeSeconds", config.getLifetimeSeconds(), config.getMaxLifetimeSeconds());
     // resolved exactly as a submit: runtime, version, image policy, env and limits
@@ -108,7 +110,11 @@ final class SessionApi {
       throw new GatewayException(ErrorCode.FORBIDDEN, "key '" + principal.id() + "' may not use image " + job.image(),
         "image");
     }
-    SessionSpec spec = new SessionSpec(job.runtime(), job.image(), job.env(), job.limits(), idle, lifetime);
+    if (stateful && !PythonKernel.supports(job.runtime())) {
+      throw GatewayException.invalid("stateful", "stateful sessions keep a Python interpreter: language "
+        + job.runtime().name() + " has none (use python, or leave stateful out)");
+    }
+    SessionSpec spec = new SessionSpec(job.runtime(), job.image(), job.env(), job.limits(), idle, lifetime, stateful);
     call(new SessionCall(Action.CREATE, principal.id(), principal.admin(), null, spec, null, null, null, false))
       .onSuccess(json -> {
         JsonObject session = (JsonObject) json;
@@ -235,12 +241,24 @@ final class SessionApi {
         }
       }
     }
+    if (session.getBoolean("stateful", false)) {
+      for (String key : new String[]{"tests", "args", "compilerOptions"}) {
+        if (body.containsKey(key)) {
+          throw GatewayException.invalid(key, key + " has no meaning for a cell of a stateful session");
+        }
+      }
+    }
     Object queueValue = body.remove("queue");
     if (queueValue != null && !(queueValue instanceof Boolean)) {
       throw GatewayException.invalid("queue", "queue must be a boolean");
     }
     body.put("language", session.getString("language")).put("version", session.getString("version"));
     return new Prepared(parser.parse(body, interactive), Boolean.TRUE.equals(queueValue));
+  }
+
+  /** Restarts a stateful session's interpreter: {@code 204}; {@code 409} while it runs; {@code 400} when not stateful. */
+  void restart(RoutingContext ctx) {
+    simple(ctx, Action.RESTART).onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail);
   }
 
   void listFiles(RoutingContext ctx) {

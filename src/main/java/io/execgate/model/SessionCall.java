@@ -22,7 +22,7 @@ public record SessionCall(Action action, String owner, boolean admin, String ses
 
   /** The operations. */
   public enum Action {
-    CREATE, GET, LIST, DELETE, ACQUIRE, RELEASE, PUT_FILE, GET_FILE, DELETE_FILE, LIST_FILES
+    CREATE, GET, LIST, DELETE, ACQUIRE, RELEASE, PUT_FILE, GET_FILE, DELETE_FILE, LIST_FILES, RESTART
   }
 
   public static SessionCall of(Action action, String owner, boolean admin, String session) {

@@ -15,9 +15,10 @@ import java.util.Map;
  *                           deadline and output cap
  * @param idleTimeoutSeconds how long it lives without an execution or a file call
  * @param lifetimeSeconds    how long it lives at most
+ * @param stateful           whether it keeps one interpreter across its executions (Python)
  */
 public record SessionSpec(RuntimeSpec runtime, String image, Map<String, String> env, ResourceLimits limits,
-                          long idleTimeoutSeconds, long lifetimeSeconds) {
+                          long idleTimeoutSeconds, long lifetimeSeconds, boolean stateful) {
 
   public SessionSpec {
     env = Map.copyOf(env);
@@ -26,7 +27,7 @@ public record SessionSpec(RuntimeSpec runtime, String image, Map<String, String>
   public JsonObject toJson() {
     return new JsonObject().put("runtime", runtime.toJson()).put("image", image)
       .put("env", new JsonObject(new LinkedHashMap<>(env))).put("limits", limits.toJson())
-      .put("idleTimeoutSeconds", idleTimeoutSeconds).put("lifetimeSeconds", lifetimeSeconds);
+      .put("idleTimeoutSeconds", idleTimeoutSeconds).put("lifetimeSeconds", lifetimeSeconds).put("stateful", stateful);
   }
 
   public static SessionSpec fromJson(JsonObject json) {
@@ -34,6 +35,6 @@ public record SessionSpec(RuntimeSpec runtime, String image, Map<String, String>
     json.getJsonObject("env").forEach(e -> env.put(e.getKey(), String.valueOf(e.getValue())));
     return new SessionSpec(RuntimeSpec.fromJson(json.getJsonObject("runtime")), json.getString("image"), env,
       ResourceLimits.fromJson(json.getJsonObject("limits")), json.getLong("idleTimeoutSeconds"),
-      json.getLong("lifetimeSeconds"));
+      json.getLong("lifetimeSeconds"), json.getBoolean("stateful", false));
   }
 }

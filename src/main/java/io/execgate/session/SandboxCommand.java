@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * API (which does not see a tmpfs). Its stdin gets exactly the given bytes (the engine never passes
  * EOF: the script reads by length); its stdout is kept up to a cap, its stderr up to a few KiB.
  */
-final class SandboxCommand {
+public final class SandboxCommand {
 
   /** Stderr kept: the scripts write one short error word there. */
   private static final int MAX_STDERR = 4096;
@@ -34,7 +34,7 @@ final class SandboxCommand {
    * @param stderr what it wrote on stderr, up to {@value #MAX_STDERR} bytes
    * @param overflow whether stdout passed the cap (the command was abandoned)
    */
-  record Output(Buffer stdout, String stderr, boolean overflow) {
+  public record Output(Buffer stdout, String stderr, boolean overflow) {
   }
 
   /**
@@ -44,7 +44,7 @@ final class SandboxCommand {
    * @param maxStdout the most stdout kept
    * @param timeoutMs how long it may take
    */
-  static Future<Output> run(ContainerRuntime runtime, String container, int uid, String script, List<String> args,
+  public static Future<Output> run(ContainerRuntime runtime, String container, int uid, String script, List<String> args,
                             byte[] stdin, long maxStdout, long timeoutMs) {
     List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh"));
     command.addAll(args);

@@ -54,7 +54,7 @@ final class Session {
       .put("language", spec.runtime().name())
       .put("version", spec.runtime().version())
       .put("image", spec.image())
-      .put("stateful", false)
+      .put("stateful", spec.stateful())
       .put("createdAt", Instant.ofEpochMilli(createdAt).toString())
       .put("expiresAt", Instant.ofEpochMilli(expiresAt()).toString())
       .put("lastUsedAt", Instant.ofEpochMilli(lastUsedAt).toString())

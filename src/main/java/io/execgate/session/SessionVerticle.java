@@ -67,6 +67,9 @@ public final class SessionVerticle extends VerticleBase {
   private final GatewayOptions options;
   private final SessionOptions config;
   private final ContainerRuntime runtime;
+  /** How long a kernel install or restart may take in the sandbox. */
+  private static final long COMMAND_TIMEOUT_MS = 15_000;
+  private final byte[] kernelScript = PythonKernel.script();
   private final Map<String, Session> sessions = new HashMap<>();
   private final Map<String, Ended> ended = new HashMap<>();
   private final AtomicLong open = new AtomicLong();
@@ -122,6 +125,7 @@ public final class SessionVerticle extends VerticleBase {
         case GET_FILE -> withFiles(call, s -> files.get(s.container, call.path()));
         case DELETE_FILE -> withFiles(call, s -> files.delete(s.container, call.path()));
         case LIST_FILES -> withFiles(call, s -> files.list(s.container).map(l -> new JsonObject().put("files", l)));
+        case RESTART -> restart(call);
       };
     } catch (RuntimeException e) {
       answer = Future.failedFuture(e);
@@ -191,6 +195,7 @@ public final class SessionVerticle extends VerticleBase {
         new DeliveryOptions().setSendTimeout(options.getImages().ensureDeadlineMs()))
       .compose(m -> runtime.create(containerSpec(s, m.body().id())))
       .compose(containerId -> runtime.start(s.container))
+      .compose(v -> spec.stateful() ? installKernel(s) : Future.succeededFuture())
       .map(v -> {
         s.ready = true;
         s.lastUsedAt = System.currentTimeMillis();
@@ -218,6 +223,37 @@ public final class SessionVerticle extends VerticleBase {
       (long) executor.getTmpfsMb() << 20, s.spec.runtime().tmpfsExec(), executor.getNofile(),
       s.spec.runtime().ociRuntime() != null ? s.spec.runtime().ociRuntime() : options.getDocker().getOciRuntime(),
       env, false);
+  }
+
+  /**
+   * Writes the kernel script into a stateful session's sandbox, through its stdin (the root is
+   * read-only, and files never go through the host).
+   */
+  private Future<Void> installKernel(Session s) {
+    byte[] script = kernelScript;
+    return SandboxCommand.run(runtime, s.container, options.getExecutor().getUid(), PythonKernel.INSTALL,
+        List.of(String.valueOf(script.length)), script, 4096, COMMAND_TIMEOUT_MS)
+      .compose(out -> out.stderr().isEmpty() ? Future.succeededFuture() : Future.failedFuture(new GatewayException(
+        ErrorCode.INTERNAL, "installing the Python kernel failed: " + out.stderr().strip())));
+  }
+
+  /**
+   * The restart route: kills a stateful session's interpreter (the next cell starts a fresh one),
+   * one call at a time like a file call.
+   */
+  private Future<Void> restart(SessionCall call) {
+    Session s = usable(call);
+    if (!s.spec.stateful()) {
+      throw GatewayException.invalid("stateful", "session " + s.id + " is not stateful: it has no interpreter to "
+        + "restart");
+    }
+    return turn(s, false).compose(v -> {
+      take(s, FILES);
+      return SandboxCommand.run(runtime, s.container, options.getExecutor().getUid(), PythonKernel.RESTART, List.of(),
+          null, 4096, COMMAND_TIMEOUT_MS)
+        .<Void>mapEmpty()
+        .andThen(ar -> release(s.id, FILES));
+    });
   }
 
   private Future<Void> delete(SessionCall call) {

@@ -79,6 +79,13 @@ public final class FrameLog {
   }
 
   /**
+   * A status frame that tells something happened to the sandbox, with a code and a message.
+   */
+  public void status(ExecutionStatus status, String code, String message) {
+    publish(new Frame(Frame.Type.STATUS, seq, elapsed(), null, status, null, null, null, null, code, message));
+  }
+
+  /**
    * @param stage {@link Frame#COMPILE_STAGE} for the compile step's output, {@code null} for the run's
    */
   public void output(boolean stderr, String stage, String text) {

@@ -399,7 +399,7 @@ class SessionIT extends GatewayITBase {
   @Test
   void badRequestsAndThePerKeyCap() {
     HttpResponse<Buffer> stateful = send(HttpMethod.POST, "/v1/sessions", BOB,
-      new JsonObject().put("language", "python").put("stateful", true));
+      new JsonObject().put("language", "sh").put("stateful", true));
     assertThat(stateful.statusCode()).isEqualTo(400);
     assertThat(stateful.bodyAsJsonObject().getJsonObject("error").getString("field")).isEqualTo("stateful");
     HttpResponse<Buffer> idle = send(HttpMethod.POST, "/v1/sessions", BOB,

@@ -3,6 +3,7 @@ package io.execgate.executor.launcher;
 import io.execgate.docker.SandboxProfile;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.SourceFile;
+import io.execgate.session.PythonKernel;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -225,7 +226,9 @@ public final class JobScript {
     }
     // in a session, what the program left running dies before its end record (kill is a shell builtin, and
     // kill -1 spares the launcher itself and the sandbox's PID 1): the next execution finds a clean sandbox
-    String usage = job.session() != null ? "_d; kill -KILL -1 2>/dev/null" : "_u";
+    // (a stateful session's interpreter survives: it is what the session keeps)
+    String usage = job.session() == null ? "_u" : PythonKernel.isCell(job) ? "_d; " + PythonKernel.KILL_OTHERS
+      : "_d; kill -KILL -1 2>/dev/null";
     sb.append("{ [ -d ").append(quote(work)).append(" ] || mkdir -p ").append(quote(work)).append("; } && cd ")
       .append(quote(work)).append(" || exit 122\n");
     Inline inline = Inline.of(job);

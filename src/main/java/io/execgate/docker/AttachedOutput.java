@@ -152,8 +152,10 @@ public final class AttachedOutput implements ReadStream<OutputChunk> {
       synchronized (this) {
         if (delivered == DRAIN_BATCH && !queue.isEmpty() && demand != 0) {
           // a program that writes as fast as it is read would keep this loop going forever: give the
-          // context's other tasks (a pause from a slow owner, the deadline's kill) their turn
-          context.runOnContext(v -> drain());
+          // context's other tasks (a pause from a slow owner, the deadline's kill) and its event loop's
+          // connections their turn. A timer, not a task: the loop runs queued tasks back to back (for up
+          // to a second) before it reads its sockets again
+          context.owner().setTimer(1, t -> drain());
           return;
         }
         if (queue.isEmpty() || demand == 0) {

@@ -4,15 +4,19 @@ import io.execgate.store.TextSource;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
+import java.lang.reflect.Proxy;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -126,5 +130,40 @@ class StreamedJsonTest {
       assertThat(head.contains("{\"stdout\":\"") && head.contains("\\u0001\\u0001")).as("the body begins as JSON")
         .isTrue();
     }
+  }
+
+  /**
+   * An answer read as fast as it is written (its write queue never full) gives the event loop up
+   * between two turns: the loop's timers (and sockets) are served while it is written. A turn queued
+   * as a task ran back to back with the others, for up to a second, before the loop read a socket or
+   * fired a timer again.
+   */
+  @Test
+  void theLoopServesItsTimersAndSocketsBetweenTwoTurnsOfAnAnswer() throws Exception {
+    int slices = 400;
+    String text = "a".repeat(slices * StreamedJson.SLICE_CHARS);
+    AtomicInteger writes = new AtomicInteger();
+    // a client that takes every byte at once
+    HttpServerResponse response = (HttpServerResponse) Proxy.newProxyInstance(getClass().getClassLoader(),
+      new Class<?>[] {HttpServerResponse.class}, (proxy, method, args) -> switch (method.getName()) {
+        case "write" -> {
+          writes.incrementAndGet();
+          yield Future.succeededFuture();
+        }
+        case "end" -> Future.succeededFuture();
+        case "writeQueueFull" -> false;
+        default -> method.getReturnType().isInstance(proxy) ? proxy : null;
+      });
+    CompletableFuture<Integer> atTimer = new CompletableFuture<>();
+    CompletableFuture<Void> sent = new CompletableFuture<>();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      vertx.setTimer(1, t -> atTimer.complete(writes.get()));
+      StreamedJson json = new StreamedJson();
+      json.send(response, 200, new JsonObject().put("stdout", json.slot(() -> TextSource.of(text))))
+        .onComplete(ar -> sent.complete(null));
+    });
+    sent.get(10, TimeUnit.SECONDS);
+    assertThat(writes.get()).as("the slices and the JSON around them").isGreaterThan(slices);
+    assertThat(atTimer.get(10, TimeUnit.SECONDS)).as("writes when the timer fired").isLessThan(slices / 4);
   }
 }

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,8 +36,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with: no {@code OutOfMemoryError} in the log, every record final, no container left. The system
  * property {@code attack.jvmArgs} adds JVM arguments to the gateway's (space-separated), e.g.
  * {@code -Dattack.jvmArgs=-XX:StartFlightRecording=filename=/tmp/gw.jfr} to see where its time went.
+ * The gateway's GC log (pauses and safepoints, with wall-clock times) is kept in
+ * {@code target/<instanceId>-gc.log}, so that a slow {@code /health} of a failed run can be laid
+ * beside its collections.
  */
 final class AttackedGateway implements AutoCloseable {
+
+  /** Starts a program in a new session (util-linux), in place: the gateway's pid stays the process's. */
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
 
   /** 256-bit random keys, fresh per gateway. */
   final String attackerKey = randomKey();
@@ -87,8 +94,16 @@ final class AttackedGateway implements AutoCloseable {
     }
     log = Files.createTempFile("execgate-attack", ".log");
     List<String> command = new ArrayList<>();
+    if (Files.isExecutable(SETSID)) {
+      // a session of its own, as a service has: Linux shares the CPU among sessions first (autogroups),
+      // and in the test's session the gateway shared one session's share with the test's own client
+      // and Maven (seen: the test JVM used 13 to 15 s of CPU in a 50 s MemoryAttackIT, the gateway's
+      // event loops 4 s; a probed event loop waited 2.6 s for a CPU while it ran 0.15 s)
+      command.add(SETSID.toString());
+    }
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-Xmx512m");
+    command.add("-Xlog:gc*,safepoint:file=target/" + instanceId + "-gc.log:time,uptime,level,tags");
     command.addAll(List.of(jvmArgs));
     String extra = System.getProperty("attack.jvmArgs", "").trim();
     if (!extra.isEmpty()) {
@@ -280,7 +295,7 @@ final class AttackedGateway implements AutoCloseable {
    * Starts probing {@code /health} every 200 ms until the probe is closed.
    */
   HealthProbe probe() {
-    return new HealthProbe(uri("/health"));
+    return new HealthProbe(uri("/health"), process.pid());
   }
 
   String log() throws IOException {
@@ -357,7 +372,10 @@ final class AttackedGateway implements AutoCloseable {
 
   /**
    * {@code GET /health} every 200 ms on a thread of its own, on a fresh connection each time (a
-   * pooled one could hide a gateway that accepts no new connection).
+   * pooled one could hide a gateway that accepts no new connection). Each probe records its connect
+   * time, its time to the first byte, and, from the kernel's schedstat, how long the gateway's event
+   * loop that waited longest for a CPU meanwhile waited and ran: a loop that ran little and waited
+   * long was starved by the machine, not held by the gateway's own work.
    */
   static final class HealthProbe implements AutoCloseable {
 
@@ -367,10 +385,14 @@ final class AttackedGateway implements AutoCloseable {
     /** When each probe started (ms since the epoch), for the slow ones' timeline. */
     private final List<String> failures = new ArrayList<>();
     private final List<String> slow = new ArrayList<>();
+    private final List<String> all = new ArrayList<>();
+    /** The gateway's threads ({@code /proc}), to tell a busy event loop from one waiting for a CPU. */
+    private final Path tasks;
     private volatile boolean running = true;
 
-    private HealthProbe(URI uri) {
+    private HealthProbe(URI uri, long pid) {
       this.uri = uri;
+      this.tasks = Path.of("/proc", String.valueOf(pid), "task");
       this.thread = new Thread(this::loop, "health-probe");
       thread.setDaemon(true);
       thread.start();
@@ -379,17 +401,27 @@ final class AttackedGateway implements AutoCloseable {
     private void loop() {
       while (running) {
         long t0 = System.nanoTime();
+        java.time.Instant at = java.time.Instant.now();
+        Map<String, long[]> loopsBefore = eventLoops();
         try (java.net.Socket socket = new java.net.Socket()) {
           socket.connect(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()), 5_000);
+          long connected = System.nanoTime();
           socket.setSoTimeout(5_000);
           socket.getOutputStream().write(("GET " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getHost()
             + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-          String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+          InputStream in = socket.getInputStream();
+          int first = in.read();
+          long answered = System.nanoTime();
+          String response = (char) first + new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
           long ms = (System.nanoTime() - t0) / 1_000_000;
+          String loops = eventLoopTimes(loopsBefore, eventLoops());
           synchronized (this) {
             latencies.add(ms);
-            if (ms >= 500) {
-              slow.add(ms + " ms at " + java.time.LocalTime.now() + " (load " + loadAverage() + ")");
+            all.add(at + " " + ms + " ms (connect " + (connected - t0) / 1_000_000 + ", first byte "
+              + (answered - connected) / 1_000_000 + "; " + loops + ")");
+            if (ms >= 300) {
+              slow.add(ms + " ms at " + at + " (connect " + (connected - t0) / 1_000_000 + " ms, first byte "
+                + (answered - connected) / 1_000_000 + " ms; " + loops + "; load " + loadAverage() + ")");
             }
             if (!response.startsWith("HTTP/1.1 200")) {
               failures.add("'" + response.lines().findFirst().orElse("") + "' after " + ms + " ms");
@@ -409,6 +441,47 @@ final class AttackedGateway implements AutoCloseable {
     }
 
     /**
+     * @return the CPU time each of the gateway's event-loop threads has had and the time it has waited
+     *   for a CPU while runnable (ns, from the kernel's schedstat), by thread id; empty where there is no {@code /proc}
+     */
+    private Map<String, long[]> eventLoops() {
+      Map<String, long[]> times = new HashMap<>();
+      try (var threads = Files.list(tasks)) {
+        for (Path t : (Iterable<Path>) threads::iterator) {
+          try {
+            if (Files.readString(t.resolve("comm")).startsWith("vert.x-eventloo")) {
+              String[] v = Files.readString(t.resolve("schedstat")).trim().split(" ");
+              times.put(t.getFileName().toString(), new long[] {Long.parseLong(v[0]), Long.parseLong(v[1])});
+            }
+          } catch (IOException | RuntimeException gone) {
+            // the thread ended meanwhile
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // no /proc here, or the gateway is gone
+      }
+      return times;
+    }
+
+    /**
+     * @return the event loop that waited longest for a CPU during a probe: how long it waited, how long it ran
+     */
+    private static String eventLoopTimes(Map<String, long[]> before, Map<String, long[]> after) {
+      long ran = 0;
+      long waited = -1;
+      for (Map.Entry<String, long[]> e : after.entrySet()) {
+        long[] b = before.get(e.getKey());
+        if (b != null && e.getValue()[1] - b[1] > waited) {
+          waited = e.getValue()[1] - b[1];
+          ran = e.getValue()[0] - b[0];
+        }
+      }
+      return waited < 0 ? "event loops unseen"
+        : "the event loop that waited longest for a CPU waited " + waited / 1_000_000 + " ms, ran " + ran / 1_000_000
+          + " ms";
+    }
+
+    /**
      * @return the machine's load average over the last minute, to tell a slow gateway from a busy machine
      */
     private static String loadAverage() {
@@ -424,6 +497,14 @@ final class AttackedGateway implements AutoCloseable {
      */
     synchronized long maxMs() {
       return latencies.stream().mapToLong(Long::longValue).max().orElse(-1);
+    }
+
+    synchronized List<String> slow() {
+      return List.copyOf(slow);
+    }
+
+    synchronized List<String> all() {
+      return List.copyOf(all);
     }
 
     synchronized int count() {

@@ -130,6 +130,8 @@ class MemoryAttackIT {
       heap.mark("end");
       log.info("memory attack: {} /health probes, slowest {} ms; {}; {} s in all", probe.count(), probe.maxMs(),
         heap.report(), (System.nanoTime() - started) / 1_000_000_000);
+      log.info("probes >= 300 ms: {}; gateway GC log target/{}-gc.log", probe.slow(), gw.instanceId);
+      Files.write(Path.of("target", gw.instanceId + "-probes.txt"), probe.all());
       probe.assertAllWithin(500);
       gw.assertNoOutOfMemoryError();
     } finally {

@@ -61,6 +61,12 @@ public final class WarmPoolVerticle extends VerticleBase {
   private static final long TICK_MS = 1_000;
   private static final long MAX_BACKOFF_MS = 30_000;
   static final long IMAGE_RECHECK_MS = 10_000;
+  /**
+   * How often the engine is asked which warm containers still run. A listing costs the gateway a few
+   * ms of CPU (most of its idle cost when it ran every tick); a container that died in between is
+   * still caught when an execution takes it (its attach fails and the run starts cold).
+   */
+  static final long VALIDATE_MS = 10_000;
 
   private final GatewayOptions options;
   private final ContainerRuntime runtime;
@@ -70,6 +76,7 @@ public final class WarmPoolVerticle extends VerticleBase {
   private long tick = -1;
   private boolean stopping;
   private boolean validating;
+  private long validatedAt;
   private final List<Future<Void>> inFlight = new ArrayList<>();
   private ContainerRemover remover;
   private Addresses addresses;
@@ -333,10 +340,12 @@ public final class WarmPoolVerticle extends VerticleBase {
    * so that no execution is handed a dead one.
    */
   private void validate() {
-    if (validating || pools.values().stream().allMatch(p -> p.ready.isEmpty())) {
+    long now = System.currentTimeMillis();
+    if (validating || now - validatedAt < VALIDATE_MS || pools.values().stream().allMatch(p -> p.ready.isEmpty())) {
       return;
     }
     validating = true;
+    validatedAt = now;
     runtime.listRunning(ContainerLabels.of(options.getInstanceId(), ContainerLabels.WARM))
       .onSuccess(running -> {
         Set<String> alive = new HashSet<>(running);

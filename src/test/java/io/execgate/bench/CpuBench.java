@@ -58,9 +58,14 @@ final class CpuBench {
 
     // idle: let the pool's refills and the last removals settle first
     Thread.sleep(5_000);
+    Map<String, Long> idleThreadsBefore = threadTicks();
     long idleBefore = ticks();
     Thread.sleep(idleMs);
     double idlePerSecond = (ticks() - idleBefore) * msPerTick / (idleMs / 1000.0);
+    JsonObject idleThreads = new JsonObject();
+    minus(threadTicks(), idleThreadsBefore).entrySet().stream().filter(e -> e.getValue() > 0)
+      .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+      .forEach(e -> idleThreads.put(e.getKey(), Stats.round(e.getValue() * msPerTick / (idleMs / 1000.0))));
 
     JsonObject threads = new JsonObject();
     byThread.entrySet().stream().filter(e -> e.getValue() > 0)
@@ -78,12 +83,14 @@ final class CpuBench {
       .put("idleCpuMsPerSecond", Stats.round(idlePerSecond))
       .put("targetIdleMsPerSecond", TARGET_IDLE_MS_PER_SECOND)
       .put("cpuMsPerExecutionByThread", threads)
+      .put("idleCpuMsPerSecondByThread", idleThreads)
       .put("jfr", profile);
     table.add("");
     table.add(String.format("9. gateway CPU (utime+stime, /proc): %.1f ms per warm `echo hi` over %d after %d warm-up"
         + " (target <= %.0f); idle %.2f ms per s over %d s (target <= %.0f)", perExecution, n, warmup,
       TARGET_MS_PER_EXECUTION, idlePerSecond, idleMs / 1000, TARGET_IDLE_MS_PER_SECOND));
     table.add("   ms per execution by thread: " + top(threads, 8));
+    table.add("   idle ms per s by thread: " + top(idleThreads, 8));
     table.add("   JFR samples by top frame (" + profile.getLong("samples") + " samples): "
       + top(profile.getJsonObject("topFrames"), 10));
     table.add("   JFR samples by first execgate frame: " + top(profile.getJsonObject("execgateFrames"), 10));

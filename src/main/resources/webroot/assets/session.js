@@ -1,6 +1,7 @@
 // The page's session mode: a session (POST v1/sessions) for the runtime and version picked, then
 // notebook-like cells, each with its own editor, run one after another in that session over the
-// interactive WebSocket (v1/ws, {"type":"run","session":…}) so that their output is live; the files
+// interactive WebSocket (v1/ws, {"type":"run","session":…}) so that their output is live; for python,
+// optionally stateful ("stateful": true: one interpreter keeps variables between cells); the files
 // each run left under out/ (images inline) under the cell; and a panel of the session's working
 // directory: list, upload (a raw PUT), download (a Blob URL with a `download` name), delete. File
 // names, output and error messages come from the server or the program, so untrusted: they are set
@@ -19,7 +20,7 @@ class SessionMode {
       toggle: $('session-toggle'), oneShot: $('one-shot'), view: $('session-view'), start: $('session-start'),
       end: $('session-end'), info: $('session-info'), message: $('session-message'), cells: $('cells'),
       addCell: $('add-cell'), upload: $('upload'), fileList: $('file-list'), refresh: $('files-refresh'),
-      fileNote: $('file-note'),
+      fileNote: $('file-note'), stateful: $('session-stateful'), statefulLabel: $('session-stateful-label'),
     };
     this.on = false;
     /** the session's JSON (id, expiresAt, language, version), null when there is none */
@@ -36,6 +37,12 @@ class SessionMode {
     this.el.addCell.addEventListener('click', () => this.addCell('').editor.focus());
     this.el.refresh.addEventListener('click', () => this.listFiles());
     this.el.upload.addEventListener('change', () => this.uploadChosen());
+    ui.runtime.addEventListener('change', () => this.render());
+  }
+
+  /** Whether the runtime picked can keep an interpreter between cells (the gateway's rule: python only). */
+  static canBeStateful(language) {
+    return language === 'python';
   }
 
   toggle() {
@@ -70,6 +77,9 @@ class SessionMode {
     const body = { language: ui.runtime.value };
     if (ui.version.value) {
       body.version = ui.version.value;
+    }
+    if (SessionMode.canBeStateful(body.language) && this.el.stateful.checked) {
+      body.stateful = true;
     }
     try {
       const res = await fetch('v1/sessions', {
@@ -182,9 +192,14 @@ class SessionMode {
     this.el.end.disabled = !s;
     this.el.upload.disabled = !s;
     this.el.refresh.disabled = !s;
+    // the choice is made when the session starts: hidden for other runtimes, fixed while one runs
+    this.el.statefulLabel.hidden = !SessionMode.canBeStateful(ui.runtime.value);
+    this.el.stateful.disabled = !!s;
     this.el.info.textContent = s
-      ? `session ${s.id} (${s.language}${s.version ? ` ${s.version}` : ''}), expires ${new Date(s.expiresAt).toLocaleTimeString()}`
+      ? `session ${s.id} (${s.language}${s.version ? ` ${s.version}` : ''}${s.stateful === true ? ', stateful' : ''}), `
+        + `expires ${new Date(s.expiresAt).toLocaleTimeString()}`
       : 'no session';
+    this.el.info.dataset.stateful = s && s.stateful === true ? 'true' : 'false';
     this.el.info.dataset.session = s ? s.id : '';
     for (const cell of this.cells) {
       cell.run.disabled = !s;
@@ -212,12 +227,16 @@ class SessionMode {
     const output = document.createElement('pre');
     output.className = 'cell-output';
     output.hidden = true;
+    const notice = document.createElement('p');
+    notice.className = 'cell-notice';
+    notice.setAttribute('role', 'status');
+    notice.hidden = true;
     const files = document.createElement('div');
     files.className = 'cell-files';
     files.hidden = true;
-    root.append(bar, area, output, files);
+    root.append(bar, area, output, notice, files);
     this.el.cells.appendChild(root);
-    const cell = { root, run, status, output, files: new OutputFiles(files), renderers: null, editor: null };
+    const cell = { root, run, status, output, notice, files: new OutputFiles(files), renderers: null, editor: null };
     const entries = runtimes.get(ui.runtime.value) || [];
     cell.editor = CodeMirror.fromTextArea(area, {
       lineNumbers: true, indentUnit: 4, tabSize: 4, indentWithTabs: false, matchBrackets: true,
@@ -239,8 +258,15 @@ class SessionMode {
   static clearCell(cell) {
     cell.output.replaceChildren();
     cell.output.hidden = true;
+    SessionMode.notice(cell, '');
     cell.files.clear();
     SessionMode.setStatus(cell, 'idle');
+  }
+
+  /** A notice under the cell (the server's words, as text). */
+  static notice(cell, text) {
+    cell.notice.textContent = text;
+    cell.notice.hidden = !text;
   }
 
   static setStatus(cell, status) {
@@ -311,6 +337,10 @@ class SessionMode {
         switch (frame.type) {
           case 'status':
             SessionMode.setStatus(cell, frame.status);
+            if (frame.code === 'interpreter_restarted') {
+              SessionMode.notice(cell, `The interpreter was restarted: variables and imports are gone`
+                + `${frame.message ? ` (${frame.message})` : ''}.`);
+            }
             break;
           case 'stdout':
           case 'stderr':

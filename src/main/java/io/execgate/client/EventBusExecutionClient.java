@@ -20,6 +20,7 @@ import io.execgate.model.SessionSpec;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.request.RequestResolver;
+import io.execgate.session.PythonKernel;
 import io.execgate.session.SessionBinding;
 import io.execgate.session.SessionPaths;
 import io.execgate.store.ExecutionStore;
@@ -118,7 +119,11 @@ public final class EventBusExecutionClient implements ExecutionClient {
         config.getMaxIdleTimeoutSeconds());
       long lifetime = seconds(request.lifetimeSeconds(), "maxLifetimeSeconds", config.getLifetimeSeconds(),
         config.getMaxLifetimeSeconds());
-      SessionSpec spec = new SessionSpec(job.runtime(), job.image(), job.env(), job.limits(), idle, lifetime, false);
+      if (request.stateful()) {
+        PythonKernel.checkStateful(job.runtime());
+      }
+      SessionSpec spec = new SessionSpec(job.runtime(), job.image(), job.env(), job.limits(), idle, lifetime,
+        request.stateful());
       return call(new SessionCall(Action.CREATE, OWNER.id(), OWNER.admin(), null, spec, null, null, null, false))
         .map(json -> SessionInfo.fromJson((JsonObject) json));
     });

@@ -110,9 +110,8 @@ final class SessionApi {
       throw new GatewayException(ErrorCode.FORBIDDEN, "key '" + principal.id() + "' may not use image " + job.image(),
         "image");
     }
-    if (stateful && !PythonKernel.supports(job.runtime())) {
-      throw GatewayException.invalid("stateful", "stateful sessions keep a Python interpreter: language "
-        + job.runtime().name() + " has none (use python, or leave stateful out)");
+    if (stateful) {
+      PythonKernel.checkStateful(job.runtime());
     }
     SessionSpec spec = new SessionSpec(job.runtime(), job.image(), job.env(), job.limits(), idle, lifetime, stateful);
     call(new SessionCall(Action.CREATE, principal.id(), principal.admin(), null, spec, null, null, null, false))

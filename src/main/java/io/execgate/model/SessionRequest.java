@@ -18,9 +18,10 @@ import java.util.Map;
  * @param limits             the sandbox's memory, CPU and pids limits, the executions' default deadline and output cap
  * @param idleTimeoutSeconds how long it lives without a call; {@code null} for {@code sessions.idleTimeoutSeconds}
  * @param lifetimeSeconds    how long it lives at most; {@code null} for {@code sessions.lifetimeSeconds}
+ * @param stateful           whether it keeps one Python interpreter across its executions (python only)
  */
 public record SessionRequest(String language, String version, String image, Map<String, String> env,
-                             RequestLimits limits, Long idleTimeoutSeconds, Long lifetimeSeconds) {
+                             RequestLimits limits, Long idleTimeoutSeconds, Long lifetimeSeconds, boolean stateful) {
 
   public SessionRequest {
     env = env == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(env));
@@ -32,48 +33,56 @@ public record SessionRequest(String language, String version, String image, Map<
    * @return a request for a session of that runtime, with the gateway's defaults
    */
   public static SessionRequest language(String language) {
-    return new SessionRequest(language, null, null, null, null, null, null);
+    return new SessionRequest(language, null, null, null, null, null, null, false);
   }
 
   /**
    * @return a copy that selects the runtime's version with {@code version}
    */
   public SessionRequest withVersion(String version) {
-    return new SessionRequest(language, version, image, env, limits, idleTimeoutSeconds, lifetimeSeconds);
+    return new SessionRequest(language, version, image, env, limits, idleTimeoutSeconds, lifetimeSeconds, stateful);
   }
 
   /**
    * @return a copy whose sandbox runs {@code image}
    */
   public SessionRequest withImage(String image) {
-    return new SessionRequest(language, version, image, env, limits, idleTimeoutSeconds, lifetimeSeconds);
+    return new SessionRequest(language, version, image, env, limits, idleTimeoutSeconds, lifetimeSeconds, stateful);
   }
 
   /**
    * @return a copy whose executions see {@code env}
    */
   public SessionRequest withEnv(Map<String, String> env) {
-    return new SessionRequest(language, version, image, env, limits, idleTimeoutSeconds, lifetimeSeconds);
+    return new SessionRequest(language, version, image, env, limits, idleTimeoutSeconds, lifetimeSeconds, stateful);
   }
 
   /**
    * @return a copy with {@code limits}
    */
   public SessionRequest withLimits(RequestLimits limits) {
-    return new SessionRequest(language, version, image, env, limits, idleTimeoutSeconds, lifetimeSeconds);
+    return new SessionRequest(language, version, image, env, limits, idleTimeoutSeconds, lifetimeSeconds, stateful);
   }
 
   /**
    * @return a copy that ends after {@code seconds} without a call
    */
   public SessionRequest withIdleTimeoutSeconds(long seconds) {
-    return new SessionRequest(language, version, image, env, limits, seconds, lifetimeSeconds);
+    return new SessionRequest(language, version, image, env, limits, seconds, lifetimeSeconds, stateful);
   }
 
   /**
    * @return a copy that ends {@code seconds} after its creation at the latest
    */
   public SessionRequest withLifetimeSeconds(long seconds) {
-    return new SessionRequest(language, version, image, env, limits, idleTimeoutSeconds, seconds);
+    return new SessionRequest(language, version, image, env, limits, idleTimeoutSeconds, seconds, stateful);
+  }
+
+  /**
+   * @return a copy that keeps one Python interpreter across its executions, variables and imports
+   *   included (each execution's script runs as a cell); only a python session may be stateful
+   */
+  public SessionRequest withStateful(boolean stateful) {
+    return new SessionRequest(language, version, image, env, limits, idleTimeoutSeconds, lifetimeSeconds, stateful);
   }
 }

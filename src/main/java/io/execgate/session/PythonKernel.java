@@ -1,5 +1,6 @@
 package io.execgate.session;
 
+import io.execgate.error.GatewayException;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.RuntimeSpec;
 import io.execgate.model.SourceFile;
@@ -89,6 +90,19 @@ public final class PythonKernel {
    */
   public static boolean supports(RuntimeSpec runtime) {
     return "python".equals(runtime.name());
+  }
+
+  /**
+   * Refuses a stateful session of a runtime that has no interpreter to keep: the one rule both the
+   * HTTP API and the embedding client apply.
+   *
+   * @throws GatewayException {@code invalid_request} on field {@code stateful} when {@code runtime} is not python
+   */
+  public static void checkStateful(RuntimeSpec runtime) {
+    if (!supports(runtime)) {
+      throw GatewayException.invalid("stateful", "stateful sessions keep a Python interpreter: language "
+        + runtime.name() + " has none (use python, or leave stateful out)");
+    }
   }
 
   /**

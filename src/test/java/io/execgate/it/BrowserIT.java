@@ -525,6 +525,9 @@ class BrowserIT extends GatewayITBase {
     js(PageState.choose("python", null));
     click("#session-toggle");
     assertThat(js("document.getElementById('one-shot').hidden")).isEqualTo(true);
+    // this test runs the cells as programs of their own: not stateful
+    assertThat(js("document.getElementById('session-stateful').checked")).isEqualTo(true);
+    click("#session-stateful");
     click("#session-start");
     JsonObject started = awaitSession(p -> !p.getString("session", "").isEmpty(), 30_000);
     String id = started.getString("session");
@@ -633,6 +636,55 @@ class BrowserIT extends GatewayITBase {
     assertThat(gone.getInteger("alerts")).isZero();
     assertThat(js("document.getElementById('session-start').disabled")).isEqualTo(false);
     assertThat(sessionContainers(second2)).isEmpty();
+  }
+
+  @Test
+  void aStatefulPythonSessionKeepsVariablesAndShowsAnOpenFigureInline() throws Exception {
+    open(home());
+    js(PageState.choose("sh", null));
+    click("#session-toggle");
+    // the choice exists for python only
+    assertThat(js("document.getElementById('session-stateful-label').hidden")).isEqualTo(true);
+    js(PageState.choose("python", null));
+    assertThat(js("document.getElementById('session-stateful-label').hidden")).isEqualTo(false);
+    assertThat(js("document.getElementById('session-stateful').checked")).isEqualTo(true);
+    click("#session-start");
+    JsonObject started = awaitSession(p -> !p.getString("session", "").isEmpty(), 30_000);
+    String id = started.getString("session");
+    assertThat(started.getString("info")).contains(id).contains("python").contains("stateful");
+    assertThat(js("document.getElementById('session-stateful').disabled")).isEqualTo(true);
+    HttpResponse<String> described = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(home()
+      + "v1/sessions/" + id)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(new JsonObject(described.body()).getBoolean("stateful")).isTrue();
+
+    // cell 2 sees cell 1's variable; its last expression prints as a REPL's Out
+    js(cellEditor(0, "x = 41\n"));
+    click("#add-cell");
+    js(cellEditor(1, "x + 1\n"));
+    click("#add-cell");
+    // a figure left open, never saved: it comes back as figure-1.png, inline under the cell
+    js(cellEditor(2, "import matplotlib.pyplot as plt\nplt.plot([1,2],[3,4])\n"));
+    click("#cells .cell:nth-child(1) .cell-run");
+    click("#cells .cell:nth-child(2) .cell-run");
+    click("#cells .cell:nth-child(3) .cell-run");
+    JsonObject ran = awaitSession(p -> p.getJsonArray("cells").size() == 3
+      && p.getJsonArray("cells").getJsonObject(2).getJsonArray("images").stream().map(JsonObject.class::cast)
+        .anyMatch(i -> i.getBoolean("complete") && i.getInteger("width") > 0), 60_000);
+    JsonObject second = ran.getJsonArray("cells").getJsonObject(1);
+    assertThat(ran.getJsonArray("cells").getJsonObject(0).getString("status")).isEqualTo("succeeded");
+    assertThat(second.getString("status")).as(second.encode()).isEqualTo("succeeded");
+    assertThat(second.getString("output")).startsWith("42\n");
+    JsonObject plot = ran.getJsonArray("cells").getJsonObject(2);
+    assertThat(plot.getString("status")).as(plot.encode()).isEqualTo("succeeded");
+    assertThat(plot.getJsonArray("images").getJsonObject(0).getString("label")).isEqualTo("figure-1.png");
+    assertThat(plot.getJsonArray("images").getJsonObject(0).getInteger("width")).isPositive();
+    assertThat(ran.getInteger("injected")).isZero();
+    assertThat(js("Array.from(document.querySelectorAll('#cells .cell-notice')).every(n => n.hidden)"))
+      .isEqualTo(true);
+
+    click("#session-end");
+    awaitSession(p -> p.getString("message").contains("ended"), 10_000);
+    assertThat(sessionContainers(id)).isEmpty();
   }
 
   /** @return the bytes of the Blob behind a link of the files panel, base64 */

@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 /**
  * The embedding client's sessions, over the event bus to a gateway in the same Vertx: create, a
  * binary file in, a program that reads it and writes another, that one out byte-exact, the listing,
- * close; refusals as the HTTP API's codes; no container left.
+ * close; a stateful Python session keeping a variable across executions; refusals as the HTTP API's
+ * codes; no container left.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SessionEmbeddingIT {
@@ -117,5 +118,33 @@ class SessionEmbeddingIT {
     assertThat(DockerSupport.awaitNoContainers(docker, instanceId, 10_000)).isEmpty();
     assertThat(failure(client.execute(session.id(), ExecutionRequest.script("true"))).code())
       .isEqualTo(ErrorCode.SESSION_ENDED);
+  }
+
+  @Test
+  void aStatefulSessionKeepsItsInterpreterAndOnlyPythonMayAskForOne() throws Exception {
+    ExecutionClient client = gateway.client();
+    // the HTTP API's rule and code: stateful is python only, on field stateful
+    GatewayException refused = failure(client.createSession(SessionRequest.language("sh").withStateful(true)));
+    assertThat(refused.code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+    assertThat(refused.field()).isEqualTo("stateful");
+    assertThat(refused.getMessage()).contains("sh");
+
+    SessionInfo session = await(client.createSession(SessionRequest.language("python").withStateful(true)
+      .withIdleTimeoutSeconds(60)));
+    assertThat(session.stateful()).isTrue();
+    try {
+      ExecutionResult first = await(client.execute(session.id(), ExecutionRequest.script("x = 41\nimport math\n")));
+      assertThat(first.status()).as(first.stderr()).isEqualTo(ExecutionStatus.SUCCEEDED);
+      assertThat(first.stdout()).isEmpty();
+      // the same interpreter: the variable and the import are still there; the last expression prints
+      ExecutionResult second = await(client.execute(session.id(), ExecutionRequest.script("x + 1\n")));
+      assertThat(second.status()).as(second.stderr()).isEqualTo(ExecutionStatus.SUCCEEDED);
+      assertThat(second.stdout()).isEqualTo("42\n");
+      ExecutionResult third = await(client.execute(session.id(), ExecutionRequest.script("print(math.isqrt(x * 4 + 5))\n")));
+      assertThat(third.stdout()).isEqualTo("13\n");
+    } finally {
+      await(client.closeSession(session.id()));
+    }
+    assertThat(DockerSupport.awaitNoContainers(docker, instanceId, 10_000)).isEmpty();
   }
 }

@@ -12,7 +12,7 @@ class SessionRecordsTest {
   @Test
   void sessionInfoAndFileRoundTrip() {
     SessionInfo info = new SessionInfo("s01", "ready", "python", "3.11", "execgate/python:1",
-      Instant.parse("2026-11-30T01:00:00Z"), Instant.parse("2026-11-30T01:05:00Z"), 300, 3600);
+      Instant.parse("2026-11-30T01:00:00Z"), Instant.parse("2026-11-30T01:05:00Z"), 300, 3600, true);
     assertThat(SessionInfo.fromJson(info.toJson())).isEqualTo(info);
     SessionFile file = new SessionFile("out/a.png", 12, Instant.parse("2026-11-30T01:00:01Z"), "file");
     assertThat(SessionFile.fromJson(file.toJson())).isEqualTo(file);
@@ -25,5 +25,7 @@ class SessionRecordsTest {
     assertThat(request.idleTimeoutSeconds()).isEqualTo(60L);
     assertThat(request.lifetimeSeconds()).isNull();
     assertThat(request.env()).containsEntry("K", "v");
+    assertThat(request.stateful()).isFalse();
+    assertThat(request.withStateful(true).withIdleTimeoutSeconds(30).stateful()).isTrue();
   }
 }

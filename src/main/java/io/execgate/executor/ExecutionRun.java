@@ -12,7 +12,6 @@ import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.ImageInfo;
-import io.execgate.store.RecordOutput;
 import io.execgate.stream.FrameLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -28,7 +27,8 @@ import java.util.HexFormat;
 
 /**
  * One execution, from admission to removal of its container, through the {@link RunPhase}s. Its
- * record is written by a {@link RunRecord}, the clients' controls are taken by a {@link RunControl}.
+ * record is written by a {@link RunRecord}, the clients' controls are taken by a {@link RunControl}, its
+ * output is read by a {@link RunOutput} and its program killed by a {@link RunKill}.
  * Lives on its executor verticle's context: every field is touched only there, so there are no locks.
  */
 final class ExecutionRun implements RunControl.Target {
@@ -58,13 +58,10 @@ final class ExecutionRun implements RunControl.Target {
   /** The container, once the execution is about to start. */
   private Sandbox sandbox;
   private ProgramOutput programOutput;
-  private ExecutionStatus killReason;
-  private boolean killIssued;
-  /** Completes once the kill went through: {@code true} when a stateful session's interpreter was restarted. */
-  private Future<Boolean> killed;
+  /** The output as wired, once both streams are attached. */
+  private RunOutput runOutput;
+  private final RunKill kills;
   private boolean cancelRequested;
-  /** The output stream failed (rather than ended): the engine's trouble, not the program's. */
-  private boolean outputBroken;
   private final RunDeadline deadline;
   private long startNanos;
   private long compileEndNanos;
@@ -86,6 +83,7 @@ final class ExecutionRun implements RunControl.Target {
     this.record = new RunRecord(ec, job, frames);
     this.control = new RunControl(ec, context, job, this);
     this.slot = new SlotWait(ec, job.id());
+    this.kills = new RunKill(job.id(), () -> sandbox, programEnded);
     this.image = ec.images().fresh(job.image());
     this.judge = job.tests() == null ? null : new JudgeRun(job, frames, test -> control.stdin().stopTest(test),
       () -> kill(null), ec.options().getExecutor().getOutputRetention().getMaxStreamBytes(),
@@ -194,74 +192,30 @@ final class ExecutionRun implements RunControl.Target {
   }
 
   private void wireOutput() {
-    boolean compiles = job.runtime().compile() != null;
-    RecordOutput recordOutput = new RecordOutput(ec.options().getExecutor().getOutputRetention().getMaxStreamBytes(),
-      ec.budget().open(owner));
-    programOutput = new ProgramOutput(job.id(), nonce, job.limits().outputBytes(), compiles,
-      judge == null ? 0 : job.tests().tests().size(), job.limits().outputFilesBytes(), recordOutput,
-      new ProgramOutput.Listener() {
-        @Override
-        public void text(boolean stderr, String stage, String text) {
-          frames.output(stderr, stage, text);
-        }
+    RunOutput wired = new RunOutput(ec, job, owner, nonce, frames, judge, () -> kill(ExecutionStatus.OUTPUT_LIMIT),
+      this::compiled, this::ended);
+    programOutput = wired.program();
+    runOutput = wired;
+    wired.attach(output(), control.outputPaused());
+  }
 
-        @Override
-        public void truncated(boolean stderr, String stage, long keptBytes) {
-          frames.truncated(stderr, stage, keptBytes);
-          kill(ExecutionStatus.OUTPUT_LIMIT);
-        }
-
-        @Override
-        public void compiled(int exitCode) {
-          compileEndNanos = System.nanoTime();
-          if (exitCode == 0 && killReason == null) {
-            runStarted();
-          }
-        }
-
-        @Override
-        public void compileOutputEnded(int exitCode) {
-          frames.compiled(exitCode);
-        }
-
-        @Override
-        public void ended() {
-          markEnded();
-          programEnded.tryComplete();
-        }
-
-        @Override
-        public void testText(int test, boolean stderr, String text) {
-          judge.text(test, stderr, text);
-        }
-
-        @Override
-        public void testTruncated(int test, boolean stderr, long keptBytes) {
-          judge.truncated(test, stderr, keptBytes);
-        }
-
-        @Override
-        public void testEnded(int test, ProgramOutput.TestEnd end) {
-          judge.ended(test, end);
-        }
-      });
-    output().handler(programOutput::accept);
-    output().exceptionHandler(err -> {
-      outputBroken = true;
-      about(Level.DEBUG).log("output stream failed: {}", err.getMessage());
-    });
-    output().endHandler(v -> {
-      programOutput.end();
-      markEnded();
-      containerGone.tryComplete();
-      programEnded.tryComplete();
-    });
-    // a warm container's stream comes paused from the pool; handlers are set, now it may flow
-    if (control.outputPaused()) {
-      output().pause();
-    } else {
-      output().resume();
+  private void compiled(int exitCode) {
+    compileEndNanos = System.nanoTime();
+    if (exitCode == 0 && kills.reason() == null) {
+      runStarted();
     }
+  }
+
+  /**
+   * @param streamEnded whether the output stream ended (the container is gone) rather than the
+   *   program's end record arrived
+   */
+  private void ended(boolean streamEnded) {
+    markEnded();
+    if (streamEnded) {
+      containerGone.tryComplete();
+    }
+    programEnded.tryComplete();
   }
 
   /**
@@ -291,47 +245,20 @@ final class ExecutionRun implements RunControl.Target {
     Integer exit = programOutput == null ? null : programOutput.exitCode();
     Long oomKills = programOutput == null ? null : programOutput.oomKills();
     // a judged run's OOM kills are its tests' (each test's verdict says so), not the launcher's
-    boolean endedNormally = killReason == null && exit != null && exit < 128 && oomKills != null
+    boolean endedNormally = kills.reason() == null && exit != null && exit < 128 && oomKills != null
       && (oomKills == 0 || judge != null);
-    Future<ContainerState> verdict = sandbox.verdict(endedNormally, containerGone.future(), this::kill);
-    if (killed == null || !sandbox.session()) {
-      return verdict;
-    }
-    // said before the result: the next cell of this stateful session starts a fresh interpreter
-    return verdict.compose(state -> killed.otherwise(false).map(restarted -> {
-      if (restarted) {
-        frames.status(ExecutionStatus.RUNNING, "interpreter_restarted", "the cell did not stop on KeyboardInterrupt "
-          + "within the grace: the Python interpreter was restarted, and the next cell starts with a fresh state");
-      }
-      return state;
-    }));
+    return kills.noticed(sandbox.verdict(endedNormally, containerGone.future(), this::kill), frames);
   }
 
-  /**
-   * Kills the container; the first reason given becomes the final status.
-   */
+  /** Kills the container ({@link RunKill}); the first reason given becomes the final status. */
   private void kill(ExecutionStatus reason) {
-    if (killReason == null && reason != null && !programEnded.future().isComplete()) {
-      killReason = reason;
-    }
-    if (containerId() != null && !killIssued) {
-      killIssued = true;
-      if (output() != null) {
-        // whatever a killed program wrote is read, even if its owner paused the output
-        output().resume();
-      }
-      killed = sandbox.killProgram();
-      killed
-        .onFailure(err -> about(Level.WARN).log("killing container {} failed: {}", containerId(), err.getMessage()));
-    }
-    if (containerId() == null || output() == null) {
-      programEnded.tryComplete();
-    }
+    kills.kill(reason);
   }
 
   private ExecutionResult result(ContainerState state) {
     markEnded();
-    ExecutionResult result = outcome().ended(state, killReason, cancelRequested, killIssued, outputBroken);
+    ExecutionResult result = outcome().ended(state, kills.reason(), cancelRequested, kills.issued(),
+      runOutput != null && runOutput.broken());
     return judge == null ? result : judge.apply(result, programOutput);
   }
 
@@ -390,7 +317,7 @@ final class ExecutionRun implements RunControl.Target {
     Future<Void> unregister = control.close();
     // a session's sandbox stays, without what the program left running: a launcher that wrote its end
     // record killed that itself; otherwise (killed, died) it is killed here
-    boolean clean = programOutput != null && programOutput.exitCode() != null && !killIssued;
+    boolean clean = programOutput != null && programOutput.exitCode() != null && !kills.issued();
     Future<Void> removed = containerId() == null ? Future.succeededFuture()
       : sandbox.session() ? (clean ? Future.succeededFuture() : sandbox.killProgram().<Void>mapEmpty().otherwiseEmpty())
       : ec.remover().remove(containerId());
@@ -418,7 +345,7 @@ final class ExecutionRun implements RunControl.Target {
 
   @Override
   public boolean killIssued() {
-    return killIssued;
+    return kills.issued();
   }
 
   @Override

@@ -4,26 +4,19 @@ import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.bus.Headers;
 import io.execgate.config.SessionOptions;
-import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerRemover;
 import io.execgate.docker.ContainerRuntime;
-import io.execgate.docker.ContainerSpec;
 import io.execgate.docker.SessionContainers;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.error.Replies;
-import io.execgate.executor.launcher.JobScript;
 import io.execgate.metrics.GatewayMetrics;
 import io.execgate.model.Frame;
-import io.execgate.model.ImageInfo;
-import io.execgate.model.ImageRequest;
-import io.execgate.model.ResourceLimits;
 import io.execgate.model.SessionCall;
 import io.execgate.model.SessionSpec;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -43,8 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Owns the node's sessions: one instance, on an event loop, so the sessions' state needs no locks.
- * It creates each session's sandbox (the executions' locked-down profile, labelled with the
- * instance so the sweeps see it, PID 1 only waiting), hands the sandbox to one execution at a time
+ * It creates each session's sandbox (through {@link SessionSandboxes}: the executions' locked-down
+ * profile, labelled with the instance so the sweeps see it, PID 1 only waiting), hands the sandbox to one execution at a time
  * ({@code acquire}, answered by the executor's {@code released}), runs the file calls in it, and
  * ends sessions that were deleted, idle or too old, or whose sandbox died: the container is removed,
  * and the session answers {@code 410} with its reason for {@code sessions.endedRetentionSeconds}.
@@ -67,15 +60,13 @@ public final class SessionVerticle extends VerticleBase {
   private final GatewayOptions options;
   private final SessionOptions config;
   private final ContainerRuntime runtime;
-  /** How long a kernel install or restart may take in the sandbox. */
-  private static final long COMMAND_TIMEOUT_MS = 15_000;
-  private final byte[] kernelScript = PythonKernel.script();
   private final Map<String, Session> sessions = new HashMap<>();
   private final Map<String, Ended> ended = new HashMap<>();
   private final AtomicLong open = new AtomicLong();
   private Addresses addresses;
   private ContainerRemover remover;
   private SessionFiles files;
+  private SessionSandboxes sandboxes;
   private GatewayMetrics metrics;
   private long timer = -1;
 
@@ -92,6 +83,7 @@ public final class SessionVerticle extends VerticleBase {
   public Future<?> start() {
     addresses = new Addresses(options.getAddressPrefix());
     remover = new ContainerRemover(vertx, runtime);
+    sandboxes = new SessionSandboxes(vertx, options, runtime, addresses);
     files = new SessionFiles(runtime, options.getExecutor().getUid(), config.getMaxFileBytes(),
       config.getMaxSessionFileBytes());
     metrics = GatewayMetrics.of(vertx, options.getAddressPrefix());
@@ -191,11 +183,7 @@ public final class SessionVerticle extends VerticleBase {
     Session s = new Session(id, call.owner(), spec, SessionContainers.name(id), System.currentTimeMillis());
     sessions.put(id, s);
     open.set(sessions.size());
-    return vertx.eventBus().<ImageInfo>request(addresses.imageEnsure(), new ImageRequest(spec.image(), true),
-        new DeliveryOptions().setSendTimeout(options.getImages().ensureDeadlineMs()))
-      .compose(m -> runtime.create(containerSpec(s, m.body().id())))
-      .compose(containerId -> runtime.start(s.container))
-      .compose(v -> spec.stateful() ? installKernel(s) : Future.succeededFuture())
+    return sandboxes.create(s)
       .map(v -> {
         s.ready = true;
         s.lastUsedAt = System.currentTimeMillis();
@@ -213,30 +201,6 @@ public final class SessionVerticle extends VerticleBase {
       });
   }
 
-  private ContainerSpec containerSpec(Session s, String imageId) {
-    var executor = options.getExecutor();
-    ResourceLimits limits = s.spec.limits();
-    List<String> env = new ArrayList<>(List.of("HOME=/tmp"));
-    return new ContainerSpec(s.container, imageId, JobScript.SESSION_INIT,
-      ContainerLabels.of(options.getInstanceId(), SessionContainers.label(s.id)),
-      executor.getUid(), (long) limits.memoryMb() << 20, Math.round(limits.cpus() * 1e9), limits.pids(),
-      (long) executor.getTmpfsMb() << 20, s.spec.runtime().tmpfsExec(), executor.getNofile(),
-      s.spec.runtime().ociRuntime() != null ? s.spec.runtime().ociRuntime() : options.getDocker().getOciRuntime(),
-      env, false);
-  }
-
-  /**
-   * Writes the kernel script into a stateful session's sandbox, through its stdin (the root is
-   * read-only, and files never go through the host).
-   */
-  private Future<Void> installKernel(Session s) {
-    byte[] script = kernelScript;
-    return SandboxCommand.run(runtime, s.container, options.getExecutor().getUid(), PythonKernel.INSTALL,
-        List.of(String.valueOf(script.length)), script, 4096, COMMAND_TIMEOUT_MS)
-      .compose(out -> out.stderr().isEmpty() ? Future.succeededFuture() : Future.failedFuture(new GatewayException(
-        ErrorCode.INTERNAL, "installing the Python kernel failed: " + out.stderr().strip())));
-  }
-
   /**
    * The restart route: kills a stateful session's interpreter (the next cell starts a fresh one),
    * one call at a time like a file call.
@@ -249,10 +213,7 @@ public final class SessionVerticle extends VerticleBase {
     }
     return turn(s, false).compose(v -> {
       take(s, FILES);
-      return SandboxCommand.run(runtime, s.container, options.getExecutor().getUid(), PythonKernel.RESTART, List.of(),
-          null, 4096, COMMAND_TIMEOUT_MS)
-        .<Void>mapEmpty()
-        .andThen(ar -> release(s.id, FILES));
+      return sandboxes.restartKernel(s).andThen(ar -> release(s.id, FILES));
     });
   }
 

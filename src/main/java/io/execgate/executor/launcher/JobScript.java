@@ -80,10 +80,6 @@ public final class JobScript {
    */
   public static final String SESSION_INIT = "mkdir -p /tmp/work; while :; do sleep 5; done";
 
-  /** Files up to this size, text without NUL bytes, travel inside the job script (no dd, no fork). */
-  static final int INLINE_FILE_BYTES = 64 * 1024;
-  static final int INLINE_TOTAL_BYTES = 256 * 1024;
-
   /**
    * @param tmp the sandbox's writable directory ({@code /tmp}; tests run the protocol elsewhere)
    * @return the launcher; it creates the working directory first, so that a warm container has it
@@ -374,58 +370,6 @@ public final class JobScript {
 
   private static String compileWord(String name) {
     return quote(name.startsWith("@") ? "./" + name : name);
-  }
-
-  /**
-   * Which of a job's files (and whether its stdin) go inside the job script: small UTF-8 text without
-   * NUL bytes, which a shell string holds exactly; the rest is read by length with dd.
-   */
-  record Inline(Set<SourceFile> files, boolean stdin, Set<Integer> testStdins) {
-
-    static Inline of(ExecutionJob job) {
-      Set<SourceFile> files = new java.util.HashSet<>();
-      long total = 0;
-      for (SourceFile f : job.files()) {
-        if (inlinable(f.content()) && total + f.content().length <= INLINE_TOTAL_BYTES) {
-          files.add(f);
-          total += f.content().length;
-        }
-      }
-      boolean stdin = job.stdin() != null && !job.interactive() && inlinable(job.stdin())
-        && total + job.stdin().length <= INLINE_TOTAL_BYTES;
-      if (stdin) {
-        total += job.stdin().length;
-      }
-      Set<Integer> tests = new java.util.HashSet<>();
-      if (job.tests() != null) {
-        for (int i = 0; i < job.tests().tests().size(); i++) {
-          String in = job.tests().tests().get(i).stdin();
-          byte[] bytes = in == null ? null : in.getBytes(StandardCharsets.UTF_8);
-          if (bytes != null && inlinable(bytes) && total + bytes.length <= INLINE_TOTAL_BYTES) {
-            tests.add(i);
-            total += bytes.length;
-          }
-        }
-      }
-      return new Inline(files, stdin, tests);
-    }
-
-    private static boolean inlinable(byte[] bytes) {
-      if (bytes.length > INLINE_FILE_BYTES) {
-        return false;
-      }
-      for (byte b : bytes) {
-        if (b == 0) {
-          return false;
-        }
-      }
-      try {
-        StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
-        return true;
-      } catch (java.nio.charset.CharacterCodingException e) {
-        return false;
-      }
-    }
   }
 
   /**

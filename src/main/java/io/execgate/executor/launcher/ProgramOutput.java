@@ -106,13 +106,8 @@ public final class ProgramOutput {
   private Usage usage = Usage.UNKNOWN;
   private Long oomKills;
   private Usage compileUsage = Usage.UNKNOWN;
-  /** Test cases of a judged run, or 0. */
-  private final int tests;
-  /** The test case each stream is in (a stream may run ahead of the other). */
-  private int stdoutTest;
-  private int stderrTest;
-  /** Test cases one stream has ended and the other not yet: their text and record so far. */
-  private final java.util.Map<Integer, PendingTest> pending = new java.util.HashMap<>();
+  /** The test cases of a judged run (none for a plain run). */
+  private final JudgedTests judged;
   /** The cap on the files' bytes, 0 when the job asks for none. */
   private final long filesLimit;
   private OutputFilesReader filesReader;
@@ -140,7 +135,7 @@ public final class ProgramOutput {
    */
   public ProgramOutput(String executionId, String nonce, long limitBytes, boolean compiles, int tests,
                        long filesLimit, RecordOutput record, Listener listener) {
-    this.tests = tests;
+    this.judged = new JudgedTests(tests, listener);
     this.filesLimit = filesLimit;
     this.executionId = executionId;
     this.record = record;
@@ -266,13 +261,8 @@ public final class ProgramOutput {
     @Override
     public void text(String text) {
       boolean compiling = compiling();
-      if (tests > 0 && !compiling) {
-        int test = isStderr ? stderrTest : stdoutTest;
-        if (test < tests) {
-          PendingTest p = pending.computeIfAbsent(test, k -> new PendingTest());
-          (isStderr ? p.stderr : p.stdout).append(text);
-          listener.testText(test, isStderr, text);
-        }
+      if (judged.any() && !compiling) {
+        judged.text(isStderr, text);
         return;
       }
       record.append(OutputPart.of(isStderr, compiling), text);
@@ -289,17 +279,8 @@ public final class ProgramOutput {
     @Override
     public void truncated(long keptBytes) {
       boolean compiling = compiling();
-      if (tests > 0 && !compiling) {
-        int test = isStderr ? stderrTest : stdoutTest;
-        if (test < tests) {
-          PendingTest p = pending.computeIfAbsent(test, k -> new PendingTest());
-          if (isStderr) {
-            p.stderrTruncated = true;
-          } else {
-            p.stdoutTruncated = true;
-          }
-          listener.testTruncated(test, isStderr, keptBytes);
-        }
+      if (judged.any() && !compiling) {
+        judged.truncated(isStderr, keptBytes);
         return;
       }
       if (compiling && isStderr) {
@@ -314,8 +295,8 @@ public final class ProgramOutput {
     public boolean record(List<String> fields) {
       boolean taken = switch (fields.get(0)) {
         case "compile" -> compiles && compiling() && compileRecord(fields, isStderr);
-        case "exit" -> !compiling() && (isStderr ? stderrTest : stdoutTest) >= tests && exitRecord(fields, isStderr);
-        case "test" -> tests > 0 && !compiling() && testRecord(fields, isStderr);
+        case "exit" -> !compiling() && judged.allEnded(isStderr) && exitRecord(fields, isStderr);
+        case "test" -> judged.any() && !compiling() && judged.record(fields, isStderr, isStderr ? stderr : stdout);
         case "files" -> !isStderr && !compiling() && filesReader == null && files == null && startFiles();
         case "files-end" -> !isStderr && filesReader != null && endFiles(true);
         default -> false;
@@ -348,33 +329,6 @@ public final class ProgramOutput {
     return true;
   }
 
-  private boolean testRecord(List<String> fields, boolean isStderr) {
-    int test = isStderr ? stderrTest : stdoutTest;
-    Long index = parseLong(fields, 1);
-    if (index == null || index != test || test >= tests) {
-      return false;
-    }
-    PendingTest p = pending.computeIfAbsent(test, k -> new PendingTest());
-    if (isStderr) {
-      stderrTest++;
-      stderr.nextTest();
-    } else {
-      stdoutTest++;
-      stdout.nextTest();
-    }
-    if (p.fields == null) {
-      p.fields = fields;
-    }
-    if (stdoutTest > test && stderrTest > test) {
-      pending.remove(test);
-      Long code = parseLong(p.fields, 2);
-      listener.testEnded(test, new TestEnd(code == null ? -1 : (int) (long) code, parseLong(p.fields, 3),
-        parseLong(p.fields, 4), parseLong(p.fields, 5), "1".equals(p.fields.size() > 6 ? p.fields.get(6) : ""),
-        p.stdout.toString(), p.stderr.toString(), p.stdoutTruncated, p.stderrTruncated));
-    }
-    return true;
-  }
-
   private boolean startFiles() {
     filesReader = new OutputFilesReader(filesLimit, JobScript.filesStreamBytes(filesLimit));
     stdout.binary(true);
@@ -393,20 +347,11 @@ public final class ProgramOutput {
     return true;
   }
 
-  /** One test case's output while one of its streams has not ended. */
-  private static final class PendingTest {
-    private final StringBuilder stdout = new StringBuilder();
-    private final StringBuilder stderr = new StringBuilder();
-    private boolean stdoutTruncated;
-    private boolean stderrTruncated;
-    private List<String> fields;
-  }
-
   /**
    * @return test cases that ended on both streams
    */
   public int testsEnded() {
-    return Math.min(stdoutTest, stderrTest);
+    return judged.ended();
   }
 
   private boolean exitRecord(List<String> fields, boolean isStderr) {
@@ -433,7 +378,7 @@ public final class ProgramOutput {
     return true;
   }
 
-  private static Long parseLong(List<String> fields, int i) {
+  static Long parseLong(List<String> fields, int i) {
     try {
       return i < fields.size() && !fields.get(i).isEmpty() ? Long.parseLong(fields.get(i)) : null;
     } catch (NumberFormatException e) {

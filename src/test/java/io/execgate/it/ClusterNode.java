@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -68,7 +69,31 @@ final class ClusterNode {
     this.log = Files.createTempFile("execgate-" + instanceId, ".log");
   }
 
+  /**
+   * @return a port free now and below the kernel's ephemeral range: members connect to a listed port
+   *   again and again before its member listens, and a connect to an unbound port of the ephemeral
+   *   range on loopback can pick that very port as its source and connect to itself (a TCP
+   *   simultaneous open), which then holds the port ("Port [41681] is already in use" in CI)
+   */
   static int freePort() throws IOException {
+    int low = 32768;
+    try {
+      low = Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim()
+        .split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      // not Linux: the usual low bound
+    }
+    int from = 10_000;
+    if (low - from >= 1_000) {
+      for (int i = 0; i < 200; i++) {
+        int port = ThreadLocalRandom.current().nextInt(from, low);
+        try (ServerSocket s = new ServerSocket(port)) {
+          return s.getLocalPort();
+        } catch (IOException taken) {
+          // another one
+        }
+      }
+    }
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Arguments: {@code --quick} (small sample sizes), {@code --only=1,2,5} (scenarios; 6, a cluster of one
  * gateway and one or two workers on this machine, runs only when named; 7, test cases per second judged in
  * one container against one-shot executions), {@code --soak=N} (executions for the RSS scenario, default 2000).
- * Scenario 8 times {@code echo hi} in an existing session against one-shot warm executions of the same run,
+ * Scenario 8 times {@code echo hi} in an existing session against one-shot warm executions and raw engine execs
+ * in a running sandbox (its floor) of the same run,
  * and reads an idle session's memory for sessions per GiB. Scenario 9 reads the gateway's CPU per warm execution
  * and per idle second from /proc, by thread, and profiles a second pass with JFR ({@link CpuBench}).
  */
@@ -127,7 +128,7 @@ public final class Benchmark {
         results.put("judge", JudgeBench.run(warm, quick, table));
       }
       if (only.contains(8)) {
-        sessions(warm);
+        sessions(warm, raw);
       }
       if (only.contains(9)) {
         results.put("cpu", new CpuBench(warm, logDir).run(quick, table));
@@ -202,7 +203,7 @@ public final class Benchmark {
 
   // 7. an execution in an existing session, against one-shot warm executions of the same run
 
-  private void sessions(GatewayProcess warm) throws Exception {
+  private void sessions(GatewayProcess warm, RawDockerSequence raw) throws Exception {
     int n = quick ? 15 : 50;
     Stats oneShot = new Stats();
     for (int i = 0; i < n; i++) {
@@ -230,10 +231,17 @@ public final class Benchmark {
     long used = Long.parseLong(new JsonObject(mem.body()).getString("stdout").strip());
     long limitMb = session.getJsonObject("limits").getLong("memoryMb");
     warm.delete(path);
+    // the floor: an execution in a session is an engine exec in its running sandbox
+    Stats rawExec = new Stats();
+    for (double ms : raw.execInRunning(IMAGE, "echo hi", n, "exec")) {
+      rawExec.add(ms);
+    }
     JsonObject s = new JsonObject()
       .put("oneShotWarm", oneShot.toJson())
       .put("inSession", inSession.toJson())
+      .put("rawExec", rawExec.toJson())
       .put("sessionOverWarm", Stats.round(100 * inSession.percentile(50) / oneShot.percentile(50)) / 100)
+      .put("sessionOverRawExec", Stats.round(100 * inSession.percentile(50) / rawExec.percentile(50)) / 100)
       .put("idleSessionMemoryBytes", used)
       .put("memoryLimitMb", limitMb)
       .put("sessionsPerGiBAtLimit", 1024 / limitMb)
@@ -243,6 +251,8 @@ public final class Benchmark {
     table.add(String.format("   %-26s %8s %8s %8s %6s", "", "p50", "p95", "p99", "n"));
     row("one-shot warm (HTTP)", oneShot);
     row("in a session (HTTP)", inSession);
+    row("raw engine exec (docker-java)", rawExec);
+    table.add(String.format("   session/raw exec p50 = %.2f", s.getDouble("sessionOverRawExec")));
     table.add(String.format("   session/warm p50 = %.2f; idle session cgroup memory %d KiB: %d sessions per GiB "
         + "measured, %d at the %d MiB limit", s.getDouble("sessionOverWarm"), used >> 10,
       s.getLong("sessionsPerGiBMeasured"), s.getLong("sessionsPerGiBAtLimit"), limitMb));

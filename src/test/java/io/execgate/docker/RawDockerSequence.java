@@ -64,6 +64,45 @@ public final class RawDockerSequence implements AutoCloseable {
   }
 
   /**
+   * Times {@code count} engine execs of {@code sh -c script} in one running sandbox (exec create, start
+   * with its output attached, inspect for the exit code): the floor under an execution in a session,
+   * whose every execution is an exec in the session's sandbox.
+   *
+   * @return each exec's duration in milliseconds
+   */
+  public double[] execInRunning(String image, String script, int count, String label) throws Exception {
+    String id = create(image, "sleep 600", label);
+    try {
+      client.startContainerCmd(id).exec();
+      double[] millis = new double[count];
+      for (int i = 0; i < count; i++) {
+        long t0 = System.nanoTime();
+        String exec = client.execCreateCmd(id).withCmd("sh", "-c", script).withUser("1000:1000")
+          .withAttachStdout(true).withAttachStderr(true).exec().getId();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        client.execStartCmd(exec).exec(new ResultCallback.Adapter<Frame>() {
+          @Override
+          public void onNext(Frame frame) {
+            synchronized (out) {
+              out.writeBytes(frame.getPayload());
+            }
+          }
+        }).awaitCompletion(30, TimeUnit.SECONDS);
+        Long exit = client.inspectExecCmd(exec).exec().getExitCodeLong();
+        millis[i] = (System.nanoTime() - t0) / 1e6;
+        synchronized (out) {
+          if (exit == null || exit != 0 || out.size() == 0) {
+            throw new IllegalStateException("exec failed: exit " + exit + ", output " + out);
+          }
+        }
+      }
+      return millis;
+    } finally {
+      client.removeContainerCmd(id).withForce(true).exec();
+    }
+  }
+
+  /**
    * Streams {@code bytes} of stdout from a fresh sandbox through a raw attach.
    *
    * @return the bytes received

@@ -3,6 +3,7 @@ package io.execgate.bench;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,8 @@ final class ClusterBench {
     table.add("");
     table.add("6. scale out on ONE machine and ONE engine, " + total + " x `echo hi` per cell, warm pools on: "
       + "executions/s (p50 / p99 latency ms, errors)");
-    table.add(String.format("   %-24s %-28s %-28s %s", "setup", "concurrency 16", "concurrency 32", "view age ms (mean/max)"));
+    table.add(String.format("   %-24s %-28s %-28s %-22s %s", "setup", "concurrency 16", "concurrency 32",
+      "view age ms (mean/max)", "CPU ms/execution at 16: gateway node / workers"));
     for (int workers = 0; workers <= 2; workers++) {
       rows.add(setup(workers));
     }
@@ -72,14 +74,23 @@ final class ClusterBench {
         // warm up the JITs and let the pools fill
         Benchmark.load(40, 8, () -> Benchmark.execgate(gw));
         Thread.sleep(3_000);
+        long[] before = cpuTicks(gw.pid(), processes);
         JsonObject c16 = Benchmark.load(total, 16, () -> Benchmark.execgate(gw));
+        long[] after = cpuTicks(gw.pid(), processes);
+        // CPU per execution by role: the gateway node (dispatch and relay only, in a cluster), the workers'
+        double gatewayMs = 10.0 * (after[0] - before[0]) / total;
+        double workersMs = 10.0 * (after[1] - before[1]) / total;
         Thread.sleep(3_000);
         JsonObject c32 = Benchmark.load(total, 32, () -> Benchmark.execgate(gw));
         JsonObject view = viewAge(gw);
-        table.add(String.format("   %-24s %-28s %-28s %s", name, cell(c16), cell(c32),
-          view.isEmpty() ? "-" : String.format("%.1f / %.1f", view.getDouble("meanMs"), view.getDouble("maxMs"))));
+        table.add(String.format("   %-24s %-28s %-28s %-22s %s", name, cell(c16), cell(c32),
+          view.isEmpty() ? "-" : String.format("%.1f / %.1f", view.getDouble("meanMs"), view.getDouble("maxMs")),
+          workers == 0 ? String.format("%.1f (all roles)", gatewayMs)
+            : String.format("%.1f / %.1f", gatewayMs, workersMs)));
         return new JsonObject().put("setup", name).put("workers", workers).put("c16", c16).put("c32", c32)
-          .put("viewAge", view);
+          .put("viewAge", view)
+          .put("cpuMsPerExecution", new JsonObject().put("gatewayNode", Stats.round(gatewayMs))
+            .put("workerNodes", Stats.round(workersMs)));
       }
     } finally {
       for (Process p : processes) {
@@ -91,6 +102,17 @@ final class ClusterBench {
         }
       }
     }
+  }
+
+  /**
+   * @return the gateway process's CPU ticks, and the sum of the worker processes'
+   */
+  private static long[] cpuTicks(long gateway, List<Process> workers) throws IOException {
+    long sum = 0;
+    for (Process p : workers) {
+      sum += CpuBench.ticks(Path.of("/proc/" + p.pid() + "/stat"));
+    }
+    return new long[] {CpuBench.ticks(Path.of("/proc/" + gateway + "/stat")), sum};
   }
 
   private static String cell(JsonObject o) {

@@ -157,7 +157,10 @@ final class CpuBench {
     return ticks(Path.of("/proc/" + gw.pid() + "/stat"));
   }
 
-  private static long ticks(Path stat) throws IOException {
+  /**
+   * @return utime + stime of the process or thread whose {@code stat} file this is, in clock ticks (10 ms)
+   */
+  static long ticks(Path stat) throws IOException {
     String s = Files.readString(stat);
     // fields after the command (which may hold spaces): state is field 3, utime 14, stime 15
     String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");

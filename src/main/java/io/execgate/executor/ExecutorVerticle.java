@@ -2,7 +2,7 @@ package io.execgate.executor;
 
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
-import io.execgate.bus.Headers;
+import io.execgate.bus.ExecutorChannel;
 import io.execgate.docker.ContainerRemover;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.error.ErrorCode;
@@ -13,7 +13,6 @@ import io.execgate.store.OutputBudget;
 import io.execgate.stream.RetiredFrameLogs;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,8 +110,7 @@ public final class ExecutorVerticle extends VerticleBase {
         retired.retire(run.frameLog());
         if (job.session() != null) {
           // the session's sandbox is clean again: the session takes its next execution
-          vertx.eventBus().send(ec.addresses().sessionReleased(), job.session(),
-            new DeliveryOptions().addHeader(Headers.EXECUTION, job.id()));
+          new ExecutorChannel(vertx.eventBus(), ec.addresses()).sessionReleased(job.session(), job.id());
         }
       });
     running.add(done);

@@ -5,6 +5,7 @@ import io.execgate.ExecutionGateway;
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.bus.Codecs;
+import io.execgate.bus.SchedulerChannel;
 import io.execgate.cluster.DispatcherVerticle;
 import io.execgate.cluster.WorkerAgentVerticle;
 import io.execgate.config.ClusterOptions;
@@ -171,7 +172,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
       }))
       .compose(v -> checkHostMemory())
       .compose(v -> reapOrphans())
-      .compose(v -> vertx.eventBus().request(new Addresses(options.getAddressPrefix()).schedulerEngineReady(), true))
+      .compose(v -> new SchedulerChannel(vertx.eventBus(), new Addresses(options.getAddressPrefix())).engineReady())
       .onSuccess(v -> log.info("the Docker engine answers: taking executions"))
       .onFailure(err -> {
         if (err instanceof ConfigException) {
@@ -290,8 +291,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
           log.warn("removing {} container(s) left by a previous run of instance '{}'", ids.size(),
             options.getInstanceId());
         }
-        List<Future<Void>> removals = ids.stream().map(runtime::remove).toList();
-        return Future.join(removals).mapEmpty();
+        return Future.join(ids.stream().map(runtime::remove).toList()).mapEmpty();
       });
   }
 

@@ -3,6 +3,7 @@ package io.execgate.pool;
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.bus.Headers;
+import io.execgate.bus.ImageChannel;
 import io.execgate.bus.SchedulerChannel;
 import io.execgate.config.ExecutorOptions;
 import io.execgate.config.PoolOptions;
@@ -17,14 +18,12 @@ import io.execgate.error.Replies;
 import io.execgate.executor.launcher.JobScript;
 import io.execgate.metrics.GatewayMetrics;
 import io.execgate.model.ImageInfo;
-import io.execgate.model.ImageRequest;
 import io.execgate.model.PoolKey;
 import io.execgate.model.PoolState;
 import io.execgate.model.ResourceLimits;
 import io.execgate.model.RuntimeSpec;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.shareddata.LocalMap;
 import org.slf4j.Logger;
@@ -208,8 +207,7 @@ public final class WarmPoolVerticle extends VerticleBase {
         if (!present) {
           return Future.<ImageInfo>succeededFuture(null);
         }
-        return vertx.eventBus().<ImageInfo>request(addresses.imageEnsure(), new ImageRequest(p.key.image(), true),
-          new DeliveryOptions().setSendTimeout(options.getImages().ensureDeadlineMs())).map(Message::body);
+        return new ImageChannel(vertx.eventBus(), addresses).usable(p.key.image(), options.getImages().ensureDeadlineMs());
       })
       .onSuccess(info -> {
         if (info == null) {

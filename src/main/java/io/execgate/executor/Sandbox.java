@@ -174,7 +174,7 @@ final class Sandbox {
   private Future<Void> startWarm(String id, Runnable attached) {
     containerId = id;
     warm = true;
-    WarmStreams pre = WarmStreams.map(ec.vertx(), ec.addresses().prefix()).remove(id);
+    WarmStreams pre = ec.warm().take(id);
     // named after its execution at once (it was execgate-warm-...); the engine does this while the program runs
     ec.runtime().rename(id, containerName()).onFailure(err -> log.atDebug().addKeyValue("execution", job.id())
       .log("renaming warm container failed: {}", err.getMessage()));

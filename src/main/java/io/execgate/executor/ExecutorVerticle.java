@@ -49,6 +49,9 @@ public final class ExecutorVerticle extends VerticleBase {
   private boolean stopping;
 
   /**
+   * One executor on its own, sharing nothing with an image cache or a pool: every image is asked for,
+   * and a warm container it is handed is attached afresh ({@link #instances} shares them).
+   *
    * @param options the gateway's options (copied)
    * @param runtime the container engine, shared by the gateway's executors and owned by the gateway
    */

@@ -256,9 +256,4 @@ public final class Addresses {
   public String decodingMap() {
     return prefix + ".decoding";
   }
-
-  /** Name of the local map of warm containers' pre-attached streams, by container id. */
-  public String warmStreamsMap() {
-    return prefix + ".warm-streams";
-  }
 }

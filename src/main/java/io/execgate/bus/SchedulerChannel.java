@@ -22,6 +22,8 @@ public final class SchedulerChannel {
   public static final long RELEASE_TIMEOUT_MS = 10_000;
   /** How long the scheduler may take to tell whether a key is heavy. */
   public static final long HEAVY_TIMEOUT_MS = 2_000;
+  /** How long the scheduler may take to open admission once the engine answers. */
+  public static final long ENGINE_READY_TIMEOUT_MS = 30_000;
 
   private final EventBus bus;
   private final Addresses addresses;
@@ -93,5 +95,29 @@ public final class SchedulerChannel {
   public Future<Boolean> heavy(String executionId) {
     return bus.<Boolean>request(addresses.schedulerHeavy(), executionId,
       new DeliveryOptions().setSendTimeout(HEAVY_TIMEOUT_MS)).map(m -> Boolean.TRUE.equals(m.body()));
+  }
+
+  /**
+   * Tells the scheduler that the engine answers (and orphans were removed): it may admit work.
+   *
+   * @return when the scheduler took it
+   */
+  public Future<Void> engineReady() {
+    return bus.request(addresses.schedulerEngineReady(), true,
+      new DeliveryOptions().setSendTimeout(ENGINE_READY_TIMEOUT_MS)).mapEmpty();
+  }
+
+  /**
+   * A clustered scheduler's announcement, on this node only, that {@code executionId} got a run slot.
+   */
+  public void started(String executionId) {
+    bus.publish(addresses.schedulerStarted(), executionId, new DeliveryOptions().setLocalOnly(true));
+  }
+
+  /**
+   * A clustered scheduler's announcement, on this node only, that {@code executionId} gave its place back.
+   */
+  public void released(String executionId) {
+    bus.publish(addresses.schedulerReleased(), executionId, new DeliveryOptions().setLocalOnly(true));
   }
 }

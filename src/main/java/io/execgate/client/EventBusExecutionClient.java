@@ -6,8 +6,8 @@ import io.execgate.GatewayOptions;
 import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
 import io.execgate.bus.Codecs;
+import io.execgate.bus.ExecutionChannel;
 import io.execgate.error.Replies;
-import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionRequest;
 import io.execgate.model.ExecutionResult;
@@ -79,8 +79,8 @@ public final class EventBusExecutionClient implements ExecutionClient {
   public Future<ExecutionStream> stream(ExecutionRequest request) {
     return onContext((ctx, store) -> {
       ExecutionJob job = resolver.resolve(request, false);
-      FrameStream stream = new FrameStream(ctx, job.id(), () -> vertx.eventBus().send(addresses.control(job.id()),
-        Control.cancel()));
+      FrameStream stream = new FrameStream(ctx, job.id(),
+        () -> new ExecutionChannel(vertx.eventBus(), addresses).cancelAndForget(job.id()));
       FrameRelay relay = new FrameRelay(vertx, addresses, store, job.id(), 0, FrameRelay.Mode.OWNER,
         options.getHttp().getStreamBufferBytes(), options.getExecutor().getStreamRetainBytes(), stream);
       // subscribed before the submit: no frame can be missed, none needs a replay

@@ -2,17 +2,15 @@ package io.execgate.client;
 
 import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
+import io.execgate.bus.ExecutionChannel;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
-import io.execgate.model.Control;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.store.ExecutionStore;
 import io.execgate.store.StoredRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 
@@ -24,16 +22,11 @@ import java.util.Map;
  */
 public final class ExecutionControl {
 
-  private static final long CANCEL_TIMEOUT_MS = 30_000;
-  private static final long STATE_TIMEOUT_MS = 2_000;
-
-  private final Vertx vertx;
-  private final Addresses addresses;
+  private final ExecutionChannel executions;
   private final ExecutionStore store;
 
   public ExecutionControl(Vertx vertx, Addresses addresses, ExecutionStore store) {
-    this.vertx = vertx;
-    this.addresses = addresses;
+    this.executions = new ExecutionChannel(vertx.eventBus(), addresses);
     this.store = store;
   }
 
@@ -73,9 +66,7 @@ public final class ExecutionControl {
       return Future.succeededFuture(checked);
     }
     String id = checked.result().id();
-    return vertx.eventBus()
-      .<ExecutionResult>request(addresses.control(id), Control.state(), new DeliveryOptions().setSendTimeout(STATE_TIMEOUT_MS))
-      .map(Message::body)
+    return executions.state(id)
       .compose(live -> {
         if (live == null || live.status() == ExecutionStatus.QUEUED) {
           return Future.succeededFuture(checked);
@@ -100,10 +91,7 @@ public final class ExecutionControl {
       if (result.status().isFinal()) {
         return Future.failedFuture(alreadyFinished(result));
       }
-      return vertx.eventBus()
-        .<ExecutionResult>request(addresses.control(id), Control.cancel(),
-          new DeliveryOptions().setSendTimeout(CANCEL_TIMEOUT_MS))
-        .map(Message::body)
+      return executions.cancel(id)
         .recover(err -> err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
           ? store.require(id).compose(r -> Future.failedFuture(alreadyFinished(r)))
           : Future.failedFuture(err));

@@ -22,7 +22,7 @@ public final class ContainerRemover {
   private static final long FIRST_RETRY_MS = 1_000;
 
   private final Vertx vertx;
-  private final ContainerRuntime runtime;
+  private final SandboxRuntime runtime;
   /** Containers waiting for their next attempt, and its timer. */
   private final Map<String, Long> retries = new HashMap<>();
   private boolean stopped;
@@ -31,7 +31,7 @@ public final class ContainerRemover {
    * @param vertx   the Vertx
    * @param runtime the container engine; used on the owner's context only
    */
-  public ContainerRemover(Vertx vertx, ContainerRuntime runtime) {
+  public ContainerRemover(Vertx vertx, SandboxRuntime runtime) {
     this.vertx = vertx;
     this.runtime = runtime;
   }

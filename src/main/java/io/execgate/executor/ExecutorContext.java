@@ -5,6 +5,7 @@ import io.execgate.bus.Addresses;
 import io.execgate.docker.ContainerRemover;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.image.ConfirmedImages;
+import io.execgate.pool.WarmHandoff;
 import io.execgate.store.ExecutionStore;
 import io.execgate.store.OutputBudget;
 import io.vertx.core.Vertx;
@@ -20,8 +21,9 @@ import io.vertx.core.Vertx;
  * @param remover   removes the verticle's containers, retrying while the engine does not answer
  * @param budget    the node's budget of output held by records
  * @param images    the images the node's image cache confirmed a moment ago
+ * @param warm      the streams of the node's warm containers, left by the pool
  */
 record ExecutorContext(Vertx vertx, ContainerRuntime runtime, ExecutionStore store, Addresses addresses,
                        GatewayOptions options, ContainerRemover remover, OutputBudget budget,
-                       ConfirmedImages images) {
+                       ConfirmedImages images, WarmHandoff warm) {
 }

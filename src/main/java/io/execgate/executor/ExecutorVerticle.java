@@ -2,18 +2,18 @@ package io.execgate.executor;
 
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
-import io.execgate.bus.Headers;
+import io.execgate.bus.ExecutorChannel;
 import io.execgate.docker.ContainerRemover;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.error.ErrorCode;
 import io.execgate.image.ConfirmedImages;
 import io.execgate.model.ExecutionJob;
+import io.execgate.pool.WarmHandoff;
 import io.execgate.store.ExecutionStore;
 import io.execgate.store.OutputBudget;
 import io.execgate.stream.RetiredFrameLogs;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +41,7 @@ public final class ExecutorVerticle extends VerticleBase {
   private final ContainerRuntime runtime;
   private final OutputBudget budget;
   private final ConfirmedImages images;
+  private final WarmHandoff warm;
   private final Map<String, ExecutionRun> runs = new HashMap<>();
   private final List<Future<?>> running = new ArrayList<>();
   private ExecutorContext ec;
@@ -48,29 +49,35 @@ public final class ExecutorVerticle extends VerticleBase {
   private boolean stopping;
 
   /**
+   * One executor on its own, sharing nothing with an image cache or a pool: every image is asked for,
+   * and a warm container it is handed is attached afresh ({@link #instances} shares them).
+   *
    * @param options the gateway's options (copied)
    * @param runtime the container engine, shared by the gateway's executors and owned by the gateway
    */
   public ExecutorVerticle(GatewayOptions options, ContainerRuntime runtime) {
-    this(options, runtime, OutputBudget.of(options.getExecutor().getOutputRetention()), new ConfirmedImages());
+    this(options, runtime, OutputBudget.of(options.getExecutor().getOutputRetention()), new ConfirmedImages(),
+      new WarmHandoff());
   }
 
   private ExecutorVerticle(GatewayOptions options, ContainerRuntime runtime, OutputBudget budget,
-                           ConfirmedImages images) {
+                           ConfirmedImages images, WarmHandoff warm) {
     this.options = new GatewayOptions(options);
     this.runtime = runtime;
     this.budget = budget;
     this.images = images;
+    this.warm = warm;
   }
 
   /**
    * @return the instances of one node's executor, which share the node's budget of output held by
-   *   records ({@code executor.outputRetention}) and read the images the node's image cache confirmed
+   *   records ({@code executor.outputRetention}), read the images the node's image cache confirmed and
+   *   take the streams of the warm containers the node's pool hands them from {@code warm}
    */
   public static Supplier<ExecutorVerticle> instances(GatewayOptions options, ContainerRuntime runtime,
-                                                     ConfirmedImages images) {
+                                                     ConfirmedImages images, WarmHandoff warm) {
     OutputBudget budget = OutputBudget.of(options.getExecutor().getOutputRetention());
-    return () -> new ExecutorVerticle(options, runtime, budget, images);
+    return () -> new ExecutorVerticle(options, runtime, budget, images, warm);
   }
 
   @Override
@@ -81,7 +88,7 @@ public final class ExecutorVerticle extends VerticleBase {
         // a cluster's records say which worker runs them
         ec = new ExecutorContext(vertx, runtime, options.getCluster().isEnabled()
           ? store.stampedBy(options.getInstanceId()) : store, addresses, options,
-          new ContainerRemover(vertx, runtime), budget, images);
+          new ContainerRemover(vertx, runtime), budget, images, warm);
         retired = new RetiredFrameLogs(vertx, options.getExecutor().getStreamGraceSeconds() * 1000,
           options.getExecutor().getStreamGraceBytes());
         return vertx.eventBus().<ExecutionJob>localConsumer(addresses.executorRun(), this::onRun).completion();
@@ -111,8 +118,7 @@ public final class ExecutorVerticle extends VerticleBase {
         retired.retire(run.frameLog());
         if (job.session() != null) {
           // the session's sandbox is clean again: the session takes its next execution
-          vertx.eventBus().send(ec.addresses().sessionReleased(), job.session(),
-            new DeliveryOptions().addHeader(Headers.EXECUTION, job.id()));
+          new ExecutorChannel(vertx.eventBus(), ec.addresses()).sessionReleased(job.session(), job.id());
         }
       });
     running.add(done);

@@ -1,14 +1,12 @@
 package io.execgate.executor;
 
-import io.execgate.bus.Headers;
+import io.execgate.bus.ImageChannel;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.ImageInfo;
-import io.execgate.model.ImageRequest;
 import io.execgate.model.ImageState;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 
 /**
@@ -29,23 +27,19 @@ final class ImageWait {
    *   container is created from (a tag may point elsewhere by then)
    */
   static Future<ImageInfo> usable(ExecutorContext ec, String executionId, String image, Runnable onPulling, Future<?> giveUp) {
-    var bus = ec.vertx().eventBus();
-    String notices = ec.addresses().imagePulling(executionId);
-    MessageConsumer<ImageInfo> pulling = bus.localConsumer(notices, m -> {
-      if (m.body().state() == ImageState.PULLING) {
+    ImageChannel images = new ImageChannel(ec.vertx().eventBus(), ec.addresses());
+    MessageConsumer<ImageInfo> pulling = images.onPulling(executionId, info -> {
+      if (info.state() == ImageState.PULLING) {
         onPulling.run();
       }
     });
     Promise<ImageInfo> outcome = Promise.promise();
-    bus.<ImageInfo>request(ec.addresses().imageEnsure(), new ImageRequest(image, true),
-        new DeliveryOptions().setSendTimeout(ec.options().getImages().ensureDeadlineMs())
-          .addHeader(Headers.EXECUTION, executionId)
-          .addHeader(Headers.PULLING_NOTICE, notices))
+    images.usableFor(executionId, image, ec.options().getImages().ensureDeadlineMs())
       .onComplete(ar -> {
-        if (ar.succeeded() && ar.result().body().id() == null) {
+        if (ar.succeeded() && ar.result().id() == null) {
           outcome.tryFail(new GatewayException(ErrorCode.INTERNAL, "the image cache gave " + image + " without its id"));
         } else if (ar.succeeded()) {
-          outcome.tryComplete(ar.result().body());
+          outcome.tryComplete(ar.result());
         } else {
           outcome.tryFail(ar.cause());
         }

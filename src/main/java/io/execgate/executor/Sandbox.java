@@ -1,6 +1,6 @@
 package io.execgate.executor;
 
-import io.execgate.bus.Headers;
+import io.execgate.bus.PoolChannel;
 import io.execgate.docker.AttachedOutput;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerSpec;
@@ -16,7 +16,6 @@ import io.execgate.session.PythonKernel;
 import io.execgate.session.SandboxCommand;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.DeliveryOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,10 +100,8 @@ final class Sandbox {
       return startInSession(attached);
     }
     Future<String> warmId = ec.options().getExecutor().getPool().isEnabled()
-      ? ec.vertx().eventBus().<String>request(ec.addresses().poolTake(), PoolKey.of(job.runtime(), image),
-        new DeliveryOptions().addHeader(Headers.IMAGE_ID, imageId)
-          .addHeader(Headers.EXECUTION, job.id()))
-      .map(m -> m.body()).otherwise((String) null)
+      ? new PoolChannel(ec.vertx().eventBus(), ec.addresses()).take(PoolKey.of(job.runtime(), image), imageId, job.id())
+        .otherwise((String) null)
       : Future.succeededFuture(null);
     return warmId.compose(id -> id == null ? startCold(attached, checkCancelled)
       : startWarm(id, attached).recover(err -> {
@@ -177,7 +174,7 @@ final class Sandbox {
   private Future<Void> startWarm(String id, Runnable attached) {
     containerId = id;
     warm = true;
-    WarmStreams pre = WarmStreams.map(ec.vertx(), ec.addresses().prefix()).remove(id);
+    WarmStreams pre = ec.warm().take(id);
     // named after its execution at once (it was execgate-warm-...); the engine does this while the program runs
     ec.runtime().rename(id, containerName()).onFailure(err -> log.atDebug().addKeyValue("execution", job.id())
       .log("renaming warm container failed: {}", err.getMessage()));

@@ -3,11 +3,11 @@ package io.execgate.http;
 import io.execgate.GatewayOptions;
 import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
+import io.execgate.bus.WebhookChannel;
 import io.execgate.model.CallbackRequest;
 import io.execgate.webhook.CallbackPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 
 import java.util.function.Supplier;
 
@@ -18,15 +18,11 @@ import java.util.function.Supplier;
  */
 final class Callbacks {
 
-  private static final long WATCH_TIMEOUT_MS = 5_000;
-
-  private final Vertx vertx;
-  private final Addresses addresses;
+  private final WebhookChannel webhooks;
   private final CallbackPolicy policy;
 
   Callbacks(Vertx vertx, GatewayOptions options) {
-    this.vertx = vertx;
-    this.addresses = new Addresses(options.getAddressPrefix());
+    this.webhooks = new WebhookChannel(vertx.eventBus(), new Addresses(options.getAddressPrefix()));
     this.policy = new CallbackPolicy(options);
   }
 
@@ -64,9 +60,7 @@ final class Callbacks {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return vertx.eventBus()
-      .request(addresses.webhookWatch(), new CallbackRequest(batch, id, url, principal.id(), judge0),
-        new DeliveryOptions().setSendTimeout(WATCH_TIMEOUT_MS))
+    return webhooks.watch(new CallbackRequest(batch, id, url, principal.id(), judge0))
       .compose(v -> admission.get())
       .onFailure(err -> drop(id));
   }
@@ -75,6 +69,6 @@ final class Callbacks {
    * Forgets the webhook of {@code id} (its admission failed, or its batch was refused).
    */
   void drop(String id) {
-    vertx.eventBus().send(addresses.webhookDrop(), id);
+    webhooks.drop(id);
   }
 }

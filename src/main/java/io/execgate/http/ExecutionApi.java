@@ -3,6 +3,8 @@ package io.execgate.http;
 import io.execgate.GatewayOptions;
 import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
+import io.execgate.bus.ImageChannel;
+import io.execgate.bus.PoolChannel;
 import io.execgate.bus.SchedulerChannel;
 import io.execgate.client.ExecutionControl;
 import io.execgate.model.Admission;
@@ -24,7 +26,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -273,15 +274,11 @@ final class ExecutionApi {
   }
 
   private Future<PoolState> poolState() {
-    return vertx.eventBus()
-      .<PoolState>request(addresses.poolState(), null, new DeliveryOptions().setSendTimeout(5_000))
-      .map(m -> m.body());
+    return new PoolChannel(vertx.eventBus(), addresses).state();
   }
 
   void ready(RoutingContext ctx) {
-    Future<Readiness> readiness = vertx.eventBus()
-      .<Readiness>request(addresses.imageReady(), null, new DeliveryOptions().setSendTimeout(10_000))
-      .map(m -> m.body())
+    Future<Readiness> readiness = new ImageChannel(vertx.eventBus(), addresses).readiness()
       .otherwise(err -> new Readiness(false, false, "readiness check failed: " + err.getMessage()));
     Future<PoolState> pools = poolState();
     Future.join(readiness, pools).onComplete(ar -> {

@@ -3,6 +3,7 @@ package io.execgate.http;
 import io.execgate.GatewayOptions;
 import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
+import io.execgate.bus.ExecutionChannel;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.error.Replies;
@@ -12,7 +13,6 @@ import io.execgate.store.ExecutionStore;
 import io.execgate.stream.CloseCodes;
 import io.execgate.stream.FrameRelay;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -32,7 +32,6 @@ import java.util.Set;
 final class ExecutionSocket implements SocketDialect.Session {
 
   private static final Logger log = LoggerFactory.getLogger(ExecutionSocket.class);
-  private static final long CONTROL_TIMEOUT_MS = 30_000;
 
   private enum State {
     IDLE, STARTING, RUNNING, ENDED
@@ -322,8 +321,7 @@ final class ExecutionSocket implements SocketDialect.Session {
       // the same signal is still on its way: the program gets it once, as with a repeated Ctrl-C
       return;
     }
-    vertx.eventBus()
-      .request(addresses.control(executionId), c, new DeliveryOptions().setSendTimeout(CONTROL_TIMEOUT_MS))
+    new ExecutionChannel(vertx.eventBus(), addresses).control(executionId, c)
       .onComplete(ar -> {
         if (c.type() == Control.Type.SIGNAL) {
           signalsOnTheirWay.remove(c.signal());
@@ -392,6 +390,6 @@ final class ExecutionSocket implements SocketDialect.Session {
 
   private void cancel() {
     log.atDebug().addKeyValue("execution", executionId).log("its socket closed: cancelling");
-    vertx.eventBus().send(addresses.control(executionId), Control.cancel());
+    new ExecutionChannel(vertx.eventBus(), addresses).cancelAndForget(executionId);
   }
 }

@@ -3,16 +3,12 @@ package io.execgate.http;
 import io.execgate.GatewayOptions;
 import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
+import io.execgate.bus.ImageChannel;
 import io.execgate.config.JsonReader;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.image.ImagePolicy;
-import io.execgate.model.ImageInfo;
-import io.execgate.model.ImageList;
-import io.execgate.model.ImageRequest;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -24,17 +20,14 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class ImageApi {
 
-  private static final long TIMEOUT_MS = 30_000;
   /** The largest body of a pre-pull: it names one image; beyond it 413, before the body is read. */
   static final long MAX_BODY_BYTES = 64 * 1024;
 
-  private final Vertx vertx;
-  private final Addresses addresses;
+  private final ImageChannel images;
   private final ImagePolicy policy;
 
   ImageApi(Vertx vertx, GatewayOptions options) {
-    this.vertx = vertx;
-    this.addresses = new Addresses(options.getAddressPrefix());
+    this.images = new ImageChannel(vertx.eventBus(), new Addresses(options.getAddressPrefix()));
     this.policy = new ImagePolicy(options.resolvedRuntimes(), options.getImages());
   }
 
@@ -44,9 +37,7 @@ final class ImageApi {
    */
   void list(RoutingContext ctx) {
     Principal principal = AuthHandler.principal(ctx);
-    vertx.eventBus()
-      .<ImageList>request(addresses.imageList(), null, new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
-      .map(Message::body)
+    images.list()
       .onSuccess(list -> {
         if (principal.admin()) {
           ExecutionApi.respond(ctx, 200, list.toJson());
@@ -74,10 +65,7 @@ final class ImageApi {
       throw new GatewayException(ErrorCode.FORBIDDEN, "key '" + principal.id() + "' may not use image " + image,
         "image");
     }
-    vertx.eventBus()
-      .<ImageInfo>request(addresses.imageEnsure(), new ImageRequest(image, false),
-        new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
-      .map(Message::body)
+    images.prePull(image)
       .onSuccess(info -> ExecutionApi.respond(ctx, 202, info.toJson()))
       .onFailure(ctx::fail);
   }

@@ -2,9 +2,9 @@ package io.execgate.http;
 
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
+import io.execgate.bus.ExecutionChannel;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
-import io.execgate.model.Control;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.store.ExecutionStore;
@@ -261,7 +261,7 @@ final class StreamRoutes {
   }
 
   void cancel(String id) {
-    vertx.eventBus().send(addresses.control(id), Control.cancel());
+    new ExecutionChannel(vertx.eventBus(), addresses).cancelAndForget(id);
   }
 
 

@@ -3,6 +3,7 @@ package io.execgate.image;
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.bus.Headers;
+import io.execgate.bus.ImageChannel;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.metrics.GatewayMetrics;
 import io.execgate.error.Replies;
@@ -33,6 +34,7 @@ public final class ImageCacheVerticle extends VerticleBase {
   private final ContainerRuntime runtime;
   private final ConfirmedImages confirmed;
   private ImageCache cache;
+  private ImageChannel channel;
 
   /**
    * @param options the gateway's options (copied)
@@ -62,6 +64,7 @@ public final class ImageCacheVerticle extends VerticleBase {
       () -> cache.stats().refused());
     Addresses addresses = new Addresses(options.getAddressPrefix());
     var bus = vertx.eventBus();
+    channel = new ImageChannel(bus, addresses);
     return Future.all(
         bus.<ImageRequest>localConsumer(addresses.imageEnsure(), this::onEnsure).completion(),
         bus.<Void>localConsumer(addresses.imageList(), m -> m.reply(cache.list())).completion(),
@@ -85,7 +88,7 @@ public final class ImageCacheVerticle extends VerticleBase {
     // one ask that waits can still learn that a pull runs first: a one-way notice to the asker's address
     String notice = message.headers().get(Headers.PULLING_NOTICE);
     cache.ensure(request.image(), request.untilUsable(),
-        notice == null ? null : info -> vertx.eventBus().send(notice, info))
+        notice == null ? null : info -> channel.pulling(notice, info))
       .onSuccess(message::reply)
       .onFailure(err -> Replies.fail(message, err));
   }

@@ -3,7 +3,7 @@ package io.execgate.image;
 import io.execgate.GatewayOptions;
 import io.execgate.docker.AttachedOutput;
 import io.execgate.docker.ContainerLabels;
-import io.execgate.docker.ContainerRuntime;
+import io.execgate.docker.SandboxRuntime;
 import io.execgate.docker.ContainerSpec;
 import io.execgate.docker.ImageDetails;
 import io.execgate.docker.SandboxProfile;
@@ -77,10 +77,10 @@ final class SandboxCheck {
   static final String SHELL = "/bin/sh";
 
   private final Vertx vertx;
-  private final ContainerRuntime runtime;
+  private final SandboxRuntime runtime;
   private final GatewayOptions options;
 
-  SandboxCheck(Vertx vertx, ContainerRuntime runtime, GatewayOptions options) {
+  SandboxCheck(Vertx vertx, SandboxRuntime runtime, GatewayOptions options) {
     this.vertx = vertx;
     this.runtime = runtime;
     this.options = options;

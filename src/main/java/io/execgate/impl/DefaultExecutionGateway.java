@@ -5,6 +5,7 @@ import io.execgate.ExecutionGateway;
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.bus.Codecs;
+import io.execgate.bus.SchedulerChannel;
 import io.execgate.cluster.DispatcherVerticle;
 import io.execgate.cluster.WorkerAgentVerticle;
 import io.execgate.config.ClusterOptions;
@@ -28,6 +29,7 @@ import io.execgate.image.ConfirmedImages;
 import io.execgate.image.ImageCacheVerticle;
 import io.execgate.metrics.GatewayMetrics;
 import io.execgate.model.RuntimeSpec;
+import io.execgate.pool.WarmHandoff;
 import io.execgate.pool.WarmPoolVerticle;
 import io.execgate.scheduler.SchedulerVerticle;
 import io.execgate.session.SessionVerticle;
@@ -171,7 +173,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
       }))
       .compose(v -> checkHostMemory())
       .compose(v -> reapOrphans())
-      .compose(v -> vertx.eventBus().request(new Addresses(options.getAddressPrefix()).schedulerEngineReady(), true))
+      .compose(v -> new SchedulerChannel(vertx.eventBus(), new Addresses(options.getAddressPrefix())).engineReady())
       .onSuccess(v -> log.info("the Docker engine answers: taking executions"))
       .onFailure(err -> {
         if (err instanceof ConfigException) {
@@ -290,8 +292,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
           log.warn("removing {} container(s) left by a previous run of instance '{}'", ids.size(),
             options.getInstanceId());
         }
-        List<Future<Void>> removals = ids.stream().map(runtime::remove).toList();
-        return Future.join(removals).mapEmpty();
+        return Future.join(ids.stream().map(runtime::remove).toList()).mapEmpty();
       });
   }
 
@@ -300,13 +301,14 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
     ClusterOptions cluster = options.getCluster();
     Future<Void> chain = Future.succeededFuture();
     if (cluster.getRole().runsWork()) {
-      // written by the image cache, read by the executors: a confirmed image costs them no exchange
+      // node-wide hand-overs to the executors: confirmed images (no image.ensure), warm streams (no attach)
       ConfirmedImages images = new ConfirmedImages();
+      WarmHandoff warm = new WarmHandoff();
       chain = chain.compose(v -> deploy(() -> new ImageCacheVerticle(options, runtime, images), new DeploymentOptions()))
         .compose(v -> deploy(() -> new SchedulerVerticle(prefix, options.getExecutor(), engineReady,
           cluster.isEnabled()), new DeploymentOptions()))
-        .compose(v -> deploy(() -> new WarmPoolVerticle(options, runtime), new DeploymentOptions()))
-        .compose(v -> deploy(ExecutorVerticle.instances(options, runtime, images), new DeploymentOptions()
+        .compose(v -> deploy(() -> new WarmPoolVerticle(options, runtime, warm), new DeploymentOptions()))
+        .compose(v -> deploy(ExecutorVerticle.instances(options, runtime, images, warm), new DeploymentOptions()
           .setInstances(options.getExecutor().getInstances())));
       if (options.getSessions().isEnabled() && !cluster.isEnabled()) {
         // sessions are node-local: their sandboxes live on this node's engine
@@ -348,10 +350,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
   }
 
   private Future<Void> deploy(Supplier<? extends Deployable> supplier, DeploymentOptions o) {
-    return vertx.deployVerticle(supplier, o).map(id -> {
-      deployments.add(id);
-      return null;
-    });
+    return vertx.deployVerticle(supplier, o).onSuccess(deployments::add).mapEmpty();
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.execgate.pool;
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.bus.Headers;
+import io.execgate.bus.ImageChannel;
 import io.execgate.bus.SchedulerChannel;
 import io.execgate.config.ExecutorOptions;
 import io.execgate.config.PoolOptions;
@@ -17,16 +18,13 @@ import io.execgate.error.Replies;
 import io.execgate.executor.launcher.JobScript;
 import io.execgate.metrics.GatewayMetrics;
 import io.execgate.model.ImageInfo;
-import io.execgate.model.ImageRequest;
 import io.execgate.model.PoolKey;
 import io.execgate.model.PoolState;
 import io.execgate.model.ResourceLimits;
 import io.execgate.model.RuntimeSpec;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.shareddata.LocalMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,18 +78,21 @@ public final class WarmPoolVerticle extends VerticleBase {
   private final List<Future<Void>> inFlight = new ArrayList<>();
   private ContainerRemover remover;
   private Addresses addresses;
-  private LocalMap<String, WarmStreams> streams;
+  private final WarmHandoff handoff;
 
-  public WarmPoolVerticle(GatewayOptions options, ContainerRuntime runtime) {
+  /**
+   * @param handoff where the pool leaves its containers' streams for the executors (one per node)
+   */
+  public WarmPoolVerticle(GatewayOptions options, ContainerRuntime runtime, WarmHandoff handoff) {
     this.options = new GatewayOptions(options);
     this.runtime = runtime;
+    this.handoff = handoff;
     this.poolOptions = this.options.getExecutor().getPool();
   }
 
   @Override
   public Future<?> start() {
     remover = new ContainerRemover(vertx, runtime);
-    streams = WarmStreams.map(vertx, options.getAddressPrefix());
     addresses = new Addresses(options.getAddressPrefix());
     GatewayMetrics metrics = GatewayMetrics.of(vertx, options.getAddressPrefix());
     for (RuntimeSpec spec : options.resolvedRuntimes()) {
@@ -208,8 +209,7 @@ public final class WarmPoolVerticle extends VerticleBase {
         if (!present) {
           return Future.<ImageInfo>succeededFuture(null);
         }
-        return vertx.eventBus().<ImageInfo>request(addresses.imageEnsure(), new ImageRequest(p.key.image(), true),
-          new DeliveryOptions().setSendTimeout(options.getImages().ensureDeadlineMs())).map(Message::body);
+        return new ImageChannel(vertx.eventBus(), addresses).usable(p.key.image(), options.getImages().ensureDeadlineMs());
       })
       .onSuccess(info -> {
         if (info == null) {
@@ -309,7 +309,7 @@ public final class WarmPoolVerticle extends VerticleBase {
           AttachedOutput output = all.resultAt(0);
           output.pause();
           output.endHandler(ended -> dropDead(id));
-          streams.put(id, new WarmStreams(output, all.resultAt(1)));
+          handoff.put(id, new WarmStreams(output, all.resultAt(1)));
           return id;
         })
         .recover(err -> remover.remove(id).transform(ar -> Future.failedFuture(err))));
@@ -328,7 +328,7 @@ public final class WarmPoolVerticle extends VerticleBase {
   }
 
   private Future<Void> discard(String id) {
-    WarmStreams s = streams.remove(id);
+    WarmStreams s = handoff.take(id);
     if (s != null) {
       s.close();
     }
@@ -376,7 +376,7 @@ public final class WarmPoolVerticle extends VerticleBase {
     for (ImagePool p : pools.values()) {
       while (!p.ready.isEmpty()) {
         String id = p.ready.pollFirst().id();
-        WarmStreams s = streams.remove(id);
+        WarmStreams s = handoff.take(id);
         if (s != null) {
           s.close();
         }

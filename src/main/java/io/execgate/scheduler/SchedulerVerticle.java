@@ -1,7 +1,9 @@
 package io.execgate.scheduler;
 
 import io.execgate.bus.Addresses;
+import io.execgate.bus.ExecutorChannel;
 import io.execgate.bus.Headers;
+import io.execgate.bus.SchedulerChannel;
 import io.execgate.config.ExecutorOptions;
 import io.execgate.config.QueueOrder;
 import io.execgate.error.ErrorCode;
@@ -42,6 +44,9 @@ public final class SchedulerVerticle extends VerticleBase {
   private static final long SLOT_HOLD_MS = TimeUnit.HOURS.toMillis(24);
 
   private final Addresses addresses;
+  private ExecutorChannel executors;
+  /** What this scheduler announces on its node (clustered only). */
+  private SchedulerChannel announcements;
   private final int maxConcurrent;
   private final int maxQueued;
   /** Run slots one key may hold at once. */
@@ -106,6 +111,8 @@ public final class SchedulerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     metrics = GatewayMetrics.of(vertx, addresses.prefix());
+    executors = new ExecutorChannel(vertx.eventBus(), addresses);
+    announcements = new SchedulerChannel(vertx.eventBus(), addresses);
     reservations = new Reservations(vertx);
     metrics.gauge("execgate_running", "Executions holding a run slot", this, s -> s.running.size());
     metrics.gauge("execgate_queue_depth", "Admitted executions waiting for a run slot", this,
@@ -155,7 +162,7 @@ public final class SchedulerVerticle extends VerticleBase {
       owners.put(job.id(), owner);
       perOwner.merge(owner, 1, Integer::sum);
     }
-    vertx.eventBus().request(addresses.executorRun(), job, new DeliveryOptions().setSendTimeout(30_000))
+    executors.run(job)
       .onSuccess(registered -> {
         message.reply(new Admission(job.id(), position));
         if (Boolean.TRUE.equals(registered.body())) {
@@ -256,7 +263,9 @@ public final class SchedulerVerticle extends VerticleBase {
   private void grant(String id, String owner, Message<?> message) {
     running.add(id);
     runningPerOwner.merge(owner, 1, Integer::sum);
-    tell(addresses.schedulerStarted(), id);
+    if (clustered) {
+      announcements.started(id);
+    }
     // the slot is held until the execution answers the grant; an execution gone without a word (its
     // request timed out, or its executor is gone) answers nothing, and the slot comes back then
     message.replyAndRequest(0, new DeliveryOptions().setSendTimeout(SLOT_HOLD_MS))
@@ -288,8 +297,8 @@ public final class SchedulerVerticle extends VerticleBase {
       runningPerOwner.computeIfPresent(share.owner(), (k, n) -> n > 1 ? n - 1 : null);
       grantNext();
     }
-    if (known) {
-      tell(addresses.schedulerReleased(), id);
+    if (known && clustered) {
+      announcements.released(id);
     }
   }
 
@@ -355,12 +364,6 @@ public final class SchedulerVerticle extends VerticleBase {
 
   private int runningOf(String owner) {
     return runningPerOwner.getOrDefault(owner, 0);
-  }
-
-  private void tell(String address, String id) {
-    if (clustered) {
-      vertx.eventBus().publish(address, id, new DeliveryOptions().setLocalOnly(true));
-    }
   }
 
   private void forget(String id) {

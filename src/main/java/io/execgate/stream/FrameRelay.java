@@ -1,6 +1,7 @@
 package io.execgate.stream;
 
 import io.execgate.bus.Addresses;
+import io.execgate.bus.ExecutionChannel;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.error.Replies;
@@ -10,7 +11,6 @@ import io.execgate.model.FramePage;
 import io.execgate.store.ExecutionStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -36,7 +36,6 @@ public final class FrameRelay {
 
   /** The owner's buffer may exceed the watcher bound by this factor (frames in flight when it paused) before it is closed. */
   private static final int OWNER_SLACK = 8;
-  private static final long REPLAY_TIMEOUT_MS = 10_000;
 
   private final Vertx vertx;
   private final Addresses addresses;
@@ -231,9 +230,8 @@ public final class FrameRelay {
       });
       return;
     }
-    vertx.eventBus()
-      .<FramePage>request(addresses.replay(id), next, new DeliveryOptions().setSendTimeout(REPLAY_TIMEOUT_MS))
-      .onSuccess(msg -> onPage(msg.body()))
+    new ExecutionChannel(vertx.eventBus(), addresses).replay(id, next)
+      .onSuccess(this::onPage)
       .onFailure(this::onReplayFailure);
   }
 
@@ -297,7 +295,7 @@ public final class FrameRelay {
   }
 
   private void control(Control c) {
-    vertx.eventBus().send(addresses.control(id), c);
+    new ExecutionChannel(vertx.eventBus(), addresses).tell(id, c);
   }
 
   private void finish() {

@@ -200,7 +200,7 @@ class ExecutionRunTest extends ExecutionRunTestBase {
     for (FakeContainerRuntime.Program p : programs) {
       engine = new FakeContainerRuntime(vertx);
       ec = new ExecutorContext(vertx, engine, store, addresses, ec.options(), new ContainerRemover(vertx, engine),
-        ec.budget(), ec.images());
+        ec.budget(), ec.images(), ec.warm());
       engine.program(p);
       run(job(200, 1 << 20));
       assertThat(engine.calls().stream().filter(c -> c.startsWith("remove"))).containsExactly("remove c1");

@@ -18,6 +18,7 @@ import io.execgate.model.ImageState;
 import io.execgate.model.ResourceLimits;
 import io.execgate.model.RuntimeSpec;
 import io.execgate.model.SourceFile;
+import io.execgate.pool.WarmHandoff;
 import io.execgate.store.ExecutionStore;
 import io.execgate.store.OutputBudget;
 import io.vertx.core.Context;
@@ -76,7 +77,7 @@ abstract class ExecutionRunTestBase {
     store = ExecutionStore.open(vertx, addresses.executionsMap(), 60_000).await(WAIT_S, TimeUnit.SECONDS);
     engine = new FakeContainerRuntime(vertx, 64 * 1024);
     ec = new ExecutorContext(vertx, engine, store, addresses, options, new ContainerRemover(vertx, engine),
-      OutputBudget.of(options.getExecutor().getOutputRetention()), new ConfirmedImages());
+      OutputBudget.of(options.getExecutor().getOutputRetention()), new ConfirmedImages(), new WarmHandoff());
     vertx.eventBus().<ImageRequest>consumer(addresses.imageEnsure(), m -> {
       imageAsks.add(m.body());
       String notice = m.headers().get(Headers.PULLING_NOTICE);

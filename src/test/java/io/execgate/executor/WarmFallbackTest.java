@@ -1,12 +1,16 @@
 package io.execgate.executor;
 
 import io.execgate.bus.Headers;
+import io.execgate.docker.AttachedOutput;
+import io.execgate.docker.ContainerSpec;
+import io.execgate.docker.StdinSink;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.PoolKey;
+import io.execgate.pool.WarmStreams;
 import io.vertx.core.eventbus.Message;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -88,6 +94,28 @@ class WarmFallbackTest extends ExecutionRunTestBase {
     runsCold(job());
     assertThat(engine.calls()).containsExactly("rename w7", "update w7", "remove w7", "create", "attachOutput c1",
       "attachStdin c1", "start c1", "inspect c1", "remove c1");
+  }
+
+  @Test
+  void aWarmContainerRunsOnTheStreamsThePoolLeftInTheHandoff() throws Exception {
+    // as the pool does ahead of time: a started container, attached, its streams left in the node's handoff
+    engine.program(c -> c.stdout("warm\n").exit(0));
+    String id = engine.create(new ContainerSpec("execgate-warm-1", "sha256:0123", "sh", Map.of(), 1000, 1 << 26,
+      1_000_000_000L, 32, 1 << 24, false, 64, null, List.of())).await(WAIT_S, TimeUnit.SECONDS);
+    AttachedOutput output = engine.attachOutput(id).await(WAIT_S, TimeUnit.SECONDS);
+    StdinSink stdin = engine.attachStdin(id).await(WAIT_S, TimeUnit.SECONDS);
+    engine.start(id).await(WAIT_S, TimeUnit.SECONDS);
+    output.pause();
+    ec.warm().put(id, new WarmStreams(output, stdin));
+    pool(m -> m.reply(id));
+    ExecutionJob job = job();
+    ExecutionResult result = run(job);
+    assertThat(result.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(stored(job).stdout()).isEqualTo("warm\n");
+    // the run asked the engine for no stream of its own, and took the streams out of the handoff
+    assertThat(engine.calls()).containsExactly("create", "attachOutput c1", "attachStdin c1", "start c1",
+      "rename c1", "update c1", "remove c1");
+    assertThat(ec.warm().take(id)).isNull();
   }
 
   @Test

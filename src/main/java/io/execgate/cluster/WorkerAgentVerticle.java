@@ -137,7 +137,7 @@ public final class WorkerAgentVerticle extends VerticleBase {
         String.join(", ", clamped));
     }
     String owner = headers.get(Headers.OWNER);
-    Future<String> charged = unused(job.id()).compose(v -> owner != null && ownerMax > 0
+    Future<String> charged = held(job, headers).compose(v -> unused(job.id())).compose(v -> owner != null && ownerMax > 0
       ? charge(owner, ownerMax)
       : Future.succeededFuture(null));
     charged
@@ -165,6 +165,27 @@ public final class WorkerAgentVerticle extends VerticleBase {
         advertiseSoon();
       })
       .onFailure(err -> Replies.fail(message, err));
+  }
+
+  /**
+   * Fails, as for an unknown session, when a job names a session that this node's session verticle did
+   * not hand to that very execution: only a gateway that acquired the session knows that execution's id,
+   * and a job that ran without it would run in another key's sandbox.
+   */
+  private Future<Void> held(ExecutionJob job, MultiMap headers) {
+    if (job.session() == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.eventBus().<Boolean>request(addresses.sessionHeld(), job.session(), new DeliveryOptions()
+        .setSendTimeout(LOCAL_TIMEOUT_MS).addHeader(Headers.EXECUTION, job.id()))
+      .transform(ar -> {
+        if (ar.succeeded() && Boolean.TRUE.equals(ar.result().body())) {
+          return Future.succeededFuture();
+        }
+        log.warn("[{}] refusing a job sent by node {}: it names session {}, which is not held for it", job.id(),
+          headers.get(Headers.GATEWAY), job.session());
+        return Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no session " + job.session()));
+      });
   }
 
   /**

@@ -152,7 +152,7 @@ public final class Addresses {
 
   /**
    * On this node: whether a session (the body) is held for an execution (header {@code execution}) that
-   * has not reached its sandbox yet; replies with a boolean.
+   * has not reached its sandbox yet; replies with the session's JSON when it is, else null.
    */
   public String sessionHeld() {
     return prefix + ".session.held";

@@ -118,12 +118,13 @@ public final class SessionVerticle extends VerticleBase {
   }
 
   /**
-   * @return whether {@code id} is handed to {@code execution}, which has not reached the sandbox yet: a
-   *   cluster worker runs a session's execution only then (a job naming a session it does not hold is forged)
+   * @return the session {@code id} when it is handed to {@code execution}, which has not reached the
+   *   sandbox yet, else {@code null}: a cluster worker runs a session's execution only then (a job naming
+   *   a session it does not hold is forged)
    */
-  private boolean held(String id, String execution) {
+  private JsonObject held(String id, String execution) {
     Session s = id == null ? null : sessions.get(id);
-    return s != null && execution != null && execution.equals(s.busy) && !s.started;
+    return s != null && execution != null && execution.equals(s.busy) && !s.started ? s.toJson() : null;
   }
 
   private void onCall(Message<SessionCall> message) {

@@ -145,6 +145,24 @@ public final class Addresses {
     return prefix + ".session.released";
   }
 
+  /** Cluster-wide: a {@code SessionCall} to the session verticle of the worker node {@code nodeId}. */
+  public String workerSession(String nodeId) {
+    return prefix + ".worker." + nodeId + ".session";
+  }
+
+  /**
+   * On this node: whether a session (the body) is held for an execution (header {@code execution}) that
+   * has not reached its sandbox yet; replies with the session's JSON when it is, else null.
+   */
+  public String sessionHeld() {
+    return prefix + ".session.held";
+  }
+
+  /** Name of the cluster-wide map of sessions' owners and workers, by a digest of the session's id. */
+  public String sessionsMap() {
+    return prefix + ".cluster.sessions";
+  }
+
   /** Take a warm container for a {@code PoolKey}; replies with its id, or null when none is ready. */
   public String poolTake() {
     return prefix + ".pool.take";

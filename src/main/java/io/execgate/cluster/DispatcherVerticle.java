@@ -61,6 +61,7 @@ public final class DispatcherVerticle extends VerticleBase {
   private WorkerDirectory directory;
   private LostExecutions lost;
   private LiveIndex index;
+  private SessionRouter sessions;
   private String nodeId;
   private Set<String> members = Set.of();
   private Timer viewAge;
@@ -93,6 +94,10 @@ public final class DispatcherVerticle extends VerticleBase {
         List<Future<?>> consumers = new ArrayList<>(List.of(
           bus.<WorkerAdvert>consumer(addresses.workerAdverts(), m -> onAdvert(m.body())).completion(),
           bus.<ExecutionJob>localConsumer(addresses.schedulerAdmit(), this::onAdmit).completion()));
+        if (options.getSessions().isEnabled()) {
+          sessions = new SessionRouter(vertx, addresses, directory, options.getSessions(), cluster.getName());
+          consumers.add(sessions.register());
+        }
         if (!cluster.getRole().runsWork()) {
           consumers.add(new WorkerQueries(vertx, addresses, directory, cluster.getName(),
             options.getImages().ensureDeadlineMs()).register());
@@ -159,6 +164,16 @@ public final class DispatcherVerticle extends VerticleBase {
    * Gives {@code job} to the best worker that takes it.
    */
   private Future<Admission> dispatch(ExecutionJob job, MultiMap headers, Set<String> exclude) {
+    if (job.session() != null) {
+      // the session's sandbox is on its worker: there or nowhere
+      String node = SessionIds.node(job.session());
+      WorkerDirectory.Worker w = node == null || exclude.contains(node) ? null : directory.get(node);
+      if (w == null) {
+        return Future.failedFuture(new GatewayException(ErrorCode.WORKER_LOST, "session " + job.session()
+          + " has ended: worker_lost (its worker left the cluster)"));
+      }
+      return attempt(job, headers, List.of(w), 0, null);
+    }
     List<WorkerDirectory.Worker> order = directory.candidates(job.image(), exclude, System.currentTimeMillis());
     if (order.isEmpty()) {
       return Future.failedFuture(nothingFree(exclude));
@@ -311,6 +326,9 @@ public final class DispatcherVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(sweepTimer);
+    if (sessions != null) {
+      sessions.stop();
+    }
     return Future.succeededFuture();
   }
 }

@@ -17,12 +17,14 @@ import io.execgate.model.PoolState;
 import io.execgate.model.Readiness;
 import io.execgate.model.WorkerAdvert;
 import io.execgate.request.RequestResolver;
+import io.execgate.session.SessionBinding;
 import io.execgate.store.ExecutionStore;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,7 +139,8 @@ public final class WorkerAgentVerticle extends VerticleBase {
         String.join(", ", clamped));
     }
     String owner = headers.get(Headers.OWNER);
-    Future<String> charged = unused(job.id()).compose(v -> owner != null && ownerMax > 0
+    Future<ExecutionJob> run = held(job, headers);
+    Future<String> charged = run.compose(v -> unused(job.id())).compose(v -> owner != null && ownerMax > 0
       ? charge(owner, ownerMax)
       : Future.succeededFuture(null));
     charged
@@ -146,7 +149,7 @@ public final class WorkerAgentVerticle extends VerticleBase {
           job.owner() != null ? job.owner() : owner, counted != null, System.currentTimeMillis());
         return index.putIfAbsent(job.id(), entry)
           .compose(existing -> existing == null
-            ? vertx.eventBus().<Admission>request(addresses.schedulerNodeAdmit(), job, new DeliveryOptions()
+            ? vertx.eventBus().<Admission>request(addresses.schedulerNodeAdmit(), run.result(), new DeliveryOptions()
               .setSendTimeout(ADMIT_TIMEOUT_MS).setHeaders(headers))
             : Future.failedFuture(inUse(job.id(), "is live on worker " + existing.getString("instance"))))
           .map(reply -> {
@@ -165,6 +168,32 @@ public final class WorkerAgentVerticle extends VerticleBase {
         advertiseSoon();
       })
       .onFailure(err -> Replies.fail(message, err));
+  }
+
+  /**
+   * Fails, as for an unknown session, when a job names a session that this node's session verticle did
+   * not hand to that very execution: only a gateway that acquired the session knows that execution's id,
+   * and a job that ran without it would run in another key's sandbox.
+   *
+   * @return the job to run: one in a session bound again to the session as this node holds it (its
+   *   image, sandbox limits and, when stateful, the interpreter's cell), since the check above gave it
+   *   this node's own runtime
+   */
+  private Future<ExecutionJob> held(ExecutionJob job, MultiMap headers) {
+    if (job.session() == null) {
+      return Future.succeededFuture(job);
+    }
+    return vertx.eventBus().<JsonObject>request(addresses.sessionHeld(), job.session(), new DeliveryOptions()
+        .setSendTimeout(LOCAL_TIMEOUT_MS).addHeader(Headers.EXECUTION, job.id()))
+      .transform(ar -> {
+        JsonObject session = ar.succeeded() ? ar.result().body() : null;
+        if (session != null) {
+          return Future.succeededFuture(SessionBinding.bind(job, session, job.session()));
+        }
+        log.warn("[{}] refusing a job sent by node {}: it names session {}, which is not held for it", job.id(),
+          headers.get(Headers.GATEWAY), job.session());
+        return Future.failedFuture(new GatewayException(ErrorCode.NOT_FOUND, "no session " + job.session()));
+      });
   }
 
   /**

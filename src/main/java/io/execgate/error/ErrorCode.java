@@ -48,7 +48,8 @@ public enum ErrorCode {
   SESSION_LIMIT("session_limit", 81, 429),
   SESSION_ENDED("session_ended", 82, 410),
   SESSIONS_UNAVAILABLE("sessions_unavailable", 83, 503),
-  SESSION_STORAGE_FULL("session_storage_full", 84, 507);
+  SESSION_STORAGE_FULL("session_storage_full", 84, 507),
+  WORKER_LOST("worker_lost", 85, 410);
 
   private final String id;
   private final int number;

@@ -72,10 +72,6 @@ final class SessionApi {
     if (!config.isEnabled()) {
       return new GatewayException(ErrorCode.SESSIONS_UNAVAILABLE, "sessions are disabled (sessions.enabled)");
     }
-    if (options.getCluster().isEnabled()) {
-      return new GatewayException(ErrorCode.SESSIONS_UNAVAILABLE, "sessions are node-local and not available on a"
-        + " cluster gateway");
-    }
     return null;
   }
 

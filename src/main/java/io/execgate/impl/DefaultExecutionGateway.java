@@ -6,7 +6,9 @@ import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.bus.Codecs;
 import io.execgate.bus.SchedulerChannel;
+import io.execgate.cluster.ClusterSupport;
 import io.execgate.cluster.DispatcherVerticle;
+import io.execgate.cluster.SessionIds;
 import io.execgate.cluster.WorkerAgentVerticle;
 import io.execgate.config.ClusterOptions;
 import io.execgate.config.ConfigException;
@@ -310,9 +312,11 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
         .compose(v -> deploy(() -> new WarmPoolVerticle(options, runtime, warm), new DeploymentOptions()))
         .compose(v -> deploy(ExecutorVerticle.instances(options, runtime, images, warm), new DeploymentOptions()
           .setInstances(options.getExecutor().getInstances())));
-      if (options.getSessions().isEnabled() && !cluster.isEnabled()) {
-        // sessions are node-local: their sandboxes live on this node's engine
-        chain = chain.compose(v -> deploy(() -> new SessionVerticle(options, runtime), new DeploymentOptions()));
+      if (options.getSessions().isEnabled()) {
+        // a session's sandbox lives on this node's engine; in a cluster, gateways route its calls here by its id
+        String node = cluster.isEnabled() ? ClusterSupport.nodeId(vertx) : null;
+        chain = chain.compose(v -> deploy(() -> new SessionVerticle(options, runtime, node,
+          node == null ? null : SessionIds.suffix(node)), new DeploymentOptions()));
       }
       if (cluster.isEnabled()) {
         // last: it takes work from the gateways once everything that runs it is up (and stops taking it first)

@@ -14,6 +14,7 @@ import io.execgate.metrics.GatewayMetrics;
 import io.execgate.model.Frame;
 import io.execgate.model.SessionCall;
 import io.execgate.model.SessionSpec;
+import io.execgate.request.RequestResolver;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -60,6 +61,10 @@ public final class SessionVerticle extends VerticleBase {
   private final GatewayOptions options;
   private final SessionOptions config;
   private final ContainerRuntime runtime;
+  /** On a cluster worker, its node id, else {@code null}. */
+  private final String node;
+  /** On a cluster worker, the suffix of its sessions' ids (which name the worker), else {@code null}. */
+  private final String idSuffix;
   private final Map<String, Session> sessions = new HashMap<>();
   private final Map<String, Ended> ended = new HashMap<>();
   private final AtomicLong open = new AtomicLong();
@@ -67,6 +72,7 @@ public final class SessionVerticle extends VerticleBase {
   private ContainerRemover remover;
   private SessionFiles files;
   private SessionSandboxes sandboxes;
+  private RequestResolver resolver;
   private GatewayMetrics metrics;
   private long timer = -1;
 
@@ -74,9 +80,20 @@ public final class SessionVerticle extends VerticleBase {
   }
 
   public SessionVerticle(GatewayOptions options, ContainerRuntime runtime) {
+    this(options, runtime, null, null);
+  }
+
+  /**
+   * @param node     on a cluster worker, its node id: the calls come to its cluster-wide address, and a
+   *                 create is checked again by this node's rules; else {@code null} (the node-local address)
+   * @param idSuffix on a cluster worker, what ends its sessions' ids, so that a gateway routes by id alone
+   */
+  public SessionVerticle(GatewayOptions options, ContainerRuntime runtime, String node, String idSuffix) {
     this.options = new GatewayOptions(options);
     this.config = this.options.getSessions();
     this.runtime = runtime;
+    this.node = node;
+    this.idSuffix = idSuffix;
   }
 
   @Override
@@ -84,15 +101,30 @@ public final class SessionVerticle extends VerticleBase {
     addresses = new Addresses(options.getAddressPrefix());
     remover = new ContainerRemover(vertx, runtime);
     sandboxes = new SessionSandboxes(vertx, options, runtime, addresses);
+    resolver = new RequestResolver(options);
     files = new SessionFiles(runtime, options.getExecutor().getUid(), config.getMaxFileBytes(),
       config.getMaxSessionFileBytes());
     metrics = GatewayMetrics.of(vertx, options.getAddressPrefix());
     metrics.gauge("execgate_sessions_open", "Sessions open on this node", open, AtomicLong::get);
     timer = vertx.setPeriodic(config.getCheckIntervalMs(), t -> expire());
+    var bus = vertx.eventBus();
     return Future.all(
-      vertx.eventBus().<SessionCall>localConsumer(addresses.sessionCall(), this::onCall).completion(),
-      vertx.eventBus().<String>localConsumer(addresses.sessionReleased(),
-        m -> release(m.body(), m.headers().get(Headers.EXECUTION))).completion());
+      (node == null ? bus.<SessionCall>localConsumer(addresses.sessionCall(), this::onCall)
+        : bus.<SessionCall>consumer(addresses.workerSession(node), this::onCall)).completion(),
+      bus.<String>localConsumer(addresses.sessionReleased(),
+        m -> release(m.body(), m.headers().get(Headers.EXECUTION))).completion(),
+      bus.<String>localConsumer(addresses.sessionHeld(), m -> m.reply(held(m.body(), m.headers().get(Headers.EXECUTION))))
+        .completion());
+  }
+
+  /**
+   * @return the session {@code id} when it is handed to {@code execution}, which has not reached the
+   *   sandbox yet, else {@code null}: a cluster worker runs a session's execution only then (a job naming
+   *   a session it does not hold is forged)
+   */
+  private JsonObject held(String id, String execution) {
+    Session s = id == null ? null : sessions.get(id);
+    return s != null && execution != null && execution.equals(s.busy) && !s.started ? s.toJson() : null;
   }
 
   private void onCall(Message<SessionCall> message) {
@@ -178,8 +210,9 @@ public final class SessionVerticle extends VerticleBase {
     }
     byte[] b = new byte[12];
     RANDOM.nextBytes(b);
-    String id = "s" + HexFormat.of().formatHex(b);
-    SessionSpec spec = call.spec();
+    String id = "s" + HexFormat.of().formatHex(b) + (idSuffix == null ? "" : idSuffix);
+    // on a cluster worker the create may come from any member of the cluster: checked by this node's rules
+    SessionSpec spec = node == null ? call.spec() : SessionRecheck.create(call, resolver, config);
     Session s = new Session(id, call.owner(), spec, SessionContainers.name(id), System.currentTimeMillis());
     sessions.put(id, s);
     open.set(sessions.size());
@@ -333,6 +366,10 @@ public final class SessionVerticle extends VerticleBase {
 
   private <T> Future<T> withFiles(SessionCall call, java.util.function.Function<Session, Future<T>> op) {
     Session s = usable(call);
+    if (call.action() != SessionCall.Action.LIST_FILES) {
+      // again here: over a cluster's bus the call may come from a member that is no gateway
+      SessionPaths.check(call.path(), "path");
+    }
     return turn(s, false).compose(v -> {
       take(s, FILES);
       return op.apply(s).andThen(ar -> release(s.id, FILES))

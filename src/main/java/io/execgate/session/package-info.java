@@ -25,6 +25,11 @@
  * script per call as the sandbox user, the path an argument (never code), an upload read by its
  * exact length from stdin.
  *
- * <p>Sessions are node-local: a cluster gateway refuses them, and a gateway restart removes them.
+ * <p>A session lives on the node that created it, and a restart of that node removes it. In a cluster,
+ * every worker runs its own verticle, reached at its node's cluster-wide address; the ids of its
+ * sessions name the node, so that a gateway routes each call by the id alone (the cluster package's
+ * {@code SessionRouter}). A worker trusts no sender there: a create is checked again by its own rules
+ * ({@link io.execgate.session.SessionRecheck}), and an execution that names a session runs only if the
+ * session was handed to that very execution.
  */
 package io.execgate.session;

@@ -21,7 +21,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.micrometer.core.instrument.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +28,9 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Owns the node's sessions: one instance, on an event loop, so the sessions' state needs no locks.
@@ -66,22 +63,14 @@ public final class SessionVerticle extends VerticleBase {
   /** On a cluster worker, the suffix of its sessions' ids (which name the worker), else {@code null}. */
   private final String idSuffix;
   private final Map<String, Session> sessions = new HashMap<>();
-  private final Map<String, Ended> ended = new HashMap<>();
-  private final AtomicLong open = new AtomicLong();
+  private final EndedSessions ended;
   private Addresses addresses;
   private ContainerRemover remover;
   private SessionFiles files;
   private SessionSandboxes sandboxes;
   private RequestResolver resolver;
-  private GatewayMetrics metrics;
+  private SessionMetrics metrics;
   private long timer = -1;
-
-  private record Ended(String owner, String reason, long at) {
-  }
-
-  public SessionVerticle(GatewayOptions options, ContainerRuntime runtime) {
-    this(options, runtime, null, null);
-  }
 
   /**
    * @param node     on a cluster worker, its node id: the calls come to its cluster-wide address, and a
@@ -94,6 +83,7 @@ public final class SessionVerticle extends VerticleBase {
     this.runtime = runtime;
     this.node = node;
     this.idSuffix = idSuffix;
+    this.ended = new EndedSessions(config.getEndedRetentionSeconds() * 1000);
   }
 
   @Override
@@ -104,8 +94,7 @@ public final class SessionVerticle extends VerticleBase {
     resolver = new RequestResolver(options);
     files = new SessionFiles(runtime, options.getExecutor().getUid(), config.getMaxFileBytes(),
       config.getMaxSessionFileBytes());
-    metrics = GatewayMetrics.of(vertx, options.getAddressPrefix());
-    metrics.gauge("execgate_sessions_open", "Sessions open on this node", open, AtomicLong::get);
+    metrics = new SessionMetrics(GatewayMetrics.of(vertx, options.getAddressPrefix()));
     timer = vertx.setPeriodic(config.getCheckIntervalMs(), t -> expire());
     var bus = vertx.eventBus();
     return Future.all(
@@ -154,16 +143,11 @@ public final class SessionVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       answer = Future.failedFuture(e);
     }
-    answer.onComplete(ar -> {
-      if (ar.succeeded()) {
-        message.reply(ar.result());
-      } else {
-        GatewayException ge = Replies.toGatewayException(ar.cause());
-        if (ge.code() == ErrorCode.INTERNAL) {
-          log.error("session call {} failed", call.action(), ar.cause());
-        }
-        message.fail(ge.code().number(), ge.getMessage());
+    answer.onSuccess(message::reply).onFailure(err -> {
+      if (Replies.toGatewayException(err).code() == ErrorCode.INTERNAL) {
+        log.error("session call {} failed", call.action(), err);
       }
+      Replies.fail(message, err);
     });
   }
 
@@ -176,9 +160,8 @@ public final class SessionVerticle extends VerticleBase {
     if (s != null && s.ownedBy(call.owner(), call.admin())) {
       return s;
     }
-    Ended e = ended.get(call.session());
-    if (s == null && e != null && (call.admin() || e.owner().equals(call.owner()))) {
-      throw new GatewayException(ErrorCode.SESSION_ENDED, "session " + call.session() + " has ended: " + e.reason());
+    if (s == null) {
+      ended.checkEnded(call.session(), call.owner(), call.admin());
     }
     throw new GatewayException(ErrorCode.NOT_FOUND, "no session " + call.session());
   }
@@ -215,20 +198,19 @@ public final class SessionVerticle extends VerticleBase {
     SessionSpec spec = node == null ? call.spec() : SessionRecheck.create(call, resolver, config);
     Session s = new Session(id, call.owner(), spec, SessionContainers.name(id), System.currentTimeMillis());
     sessions.put(id, s);
-    open.set(sessions.size());
+    metrics.open(sessions.size());
     return sandboxes.create(s)
       .map(v -> {
         s.ready = true;
         s.lastUsedAt = System.currentTimeMillis();
-        Counter.builder("execgate_sessions_created").description("Sessions created").register(metrics.registry())
-          .increment();
+        metrics.created();
         log.atInfo().addKeyValue("session", id).log("session created for key {} ({} on {})", call.owner(),
           spec.runtime().name(), spec.image());
         return s.toJson();
       })
       .recover(err -> {
         sessions.remove(id);
-        open.set(sessions.size());
+        metrics.open(sessions.size());
         remover.remove(s.container);
         return Future.failedFuture(err);
       });
@@ -382,16 +364,14 @@ public final class SessionVerticle extends VerticleBase {
     if (sessions.remove(s.id) == null) {
       return Future.succeededFuture();
     }
-    open.set(sessions.size());
-    ended.put(s.id, new Ended(s.owner, reason, System.currentTimeMillis()));
+    metrics.open(sessions.size());
+    ended.add(s.id, s.owner, reason);
     if (s.frames != null) {
       s.frames.unregister();
     }
     s.waiters.forEach(w -> w.tryFail(new GatewayException(ErrorCode.SESSION_ENDED, "session " + s.id
       + " has ended: " + reason)));
-    Counter.builder(reason.startsWith("expired") ? "execgate_sessions_expired" : reason.equals(DELETED)
-        ? "execgate_sessions_deleted" : "execgate_sessions_died").description("Sessions ended, by how")
-      .tag("reason", reason).register(metrics.registry()).increment();
+    metrics.ended(reason);
     log.atInfo().addKeyValue("session", s.id).log("session ended: {}", reason);
     return runtime.kill(s.container).otherwiseEmpty().compose(v -> remover.remove(s.container));
   }
@@ -408,12 +388,7 @@ public final class SessionVerticle extends VerticleBase {
         end(s, reason);
       }
     }
-    long keep = config.getEndedRetentionSeconds() * 1000;
-    for (Iterator<Ended> it = ended.values().iterator(); it.hasNext(); ) {
-      if (now - it.next().at() > keep) {
-        it.remove();
-      }
-    }
+    ended.prune(now);
   }
 
   @Override

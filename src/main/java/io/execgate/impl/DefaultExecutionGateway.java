@@ -12,25 +12,18 @@ import io.execgate.cluster.SessionIds;
 import io.execgate.cluster.WorkerAgentVerticle;
 import io.execgate.config.ClusterOptions;
 import io.execgate.config.ConfigException;
-import io.execgate.config.ExecutorOptions;
-import io.execgate.config.HostMemoryCheck;
-import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.docker.DockerContainerRuntime;
-import io.execgate.docker.RuncAdvisories;
-import io.execgate.docker.RuncVersion;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.executor.ContainerSweeper;
 import io.execgate.executor.ExecutorVerticle;
-import io.execgate.executor.HostMemory;
 import io.execgate.http.HttpGatewayVerticle;
 import io.execgate.http.Judge0CallbackBody;
 import io.execgate.webhook.WebhookVerticle;
 import io.execgate.image.ConfirmedImages;
 import io.execgate.image.ImageCacheVerticle;
 import io.execgate.metrics.GatewayMetrics;
-import io.execgate.model.RuntimeSpec;
 import io.execgate.pool.WarmHandoff;
 import io.execgate.pool.WarmPoolVerticle;
 import io.execgate.scheduler.SchedulerVerticle;
@@ -47,10 +40,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -63,6 +53,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
   private final Vertx vertx;
   private final GatewayOptions options;
   private final ContainerRuntime runtime;
+  private final EngineChecks checks;
   private final List<String> deployments = Collections.synchronizedList(new ArrayList<>());
   private static final long ENGINE_WATCH_MS = 2_000;
 
@@ -79,6 +70,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
     this.vertx = vertx;
     this.options = options;
     this.runtime = runtime;
+    this.checks = new EngineChecks(options, runtime);
   }
 
   public static Future<ExecutionGateway> deploy(Vertx vertx, GatewayOptions options) {
@@ -117,7 +109,7 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
       .transform(ping -> {
         if (ping.succeeded()) {
           Future<Void> reaped = cluster.getRole().runsWork()
-            ? gateway.checkEngine().compose(v -> gateway.checkHostMemory()).compose(v -> gateway.reapOrphans())
+            ? gateway.checks.engine().compose(v -> gateway.checks.hostMemory()).compose(v -> gateway.checks.reapOrphans())
             : Future.succeededFuture();
           return reaped.compose(v -> gateway.deployVerticles(true));
         }
@@ -167,14 +159,14 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
    */
   private void awaitEngine() {
     engineWatch = vertx.setTimer(ENGINE_WATCH_MS, t -> runtime.ping()
-      .compose(v -> checkEngine().onFailure(err -> {
+      .compose(v -> checks.engine().onFailure(err -> {
         if (!err.getMessage().equals(engineProblem)) {
           log.error("the Docker engine answers but cannot run sandboxes: {}", err.getMessage());
         }
         engineProblem = err.getMessage();
       }))
-      .compose(v -> checkHostMemory())
-      .compose(v -> reapOrphans())
+      .compose(v -> checks.hostMemory())
+      .compose(v -> checks.reapOrphans())
       .compose(v -> new SchedulerChannel(vertx.eventBus(), new Addresses(options.getAddressPrefix())).engineReady())
       .onSuccess(v -> log.info("the Docker engine answers: taking executions"))
       .onFailure(err -> {
@@ -185,117 +177,6 @@ public final class DefaultExecutionGateway implements ExecutionGateway {
           awaitEngine();
         }
       }));
-  }
-
-  /**
-   * Whether the engine may run sandboxes: a runc without a known breakout, and every OCI runtime the
-   * configuration names.
-   */
-  private Future<Void> checkEngine() {
-    return checkRunc().compose(v -> checkOciRuntimes());
-  }
-
-  /**
-   * Refuses OCI runtimes the engine does not have: every sandbox of theirs would fail at creation.
-   */
-  private Future<Void> checkOciRuntimes() {
-    Map<String, String> wanted = new LinkedHashMap<>();
-    if (options.getDocker().getOciRuntime() != null) {
-      wanted.put("docker.ociRuntime", options.getDocker().getOciRuntime());
-    }
-    List<RuntimeSpec> runtimes = options.getRuntimes();
-    for (int i = 0; i < runtimes.size(); i++) {
-      if (runtimes.get(i).ociRuntime() != null) {
-        wanted.put("runtimes[" + i + "].ociRuntime", runtimes.get(i).ociRuntime());
-      }
-    }
-    if (wanted.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return runtime.ociRuntimes().compose(known -> {
-      for (Map.Entry<String, String> e : wanted.entrySet()) {
-        if (!known.contains(e.getValue())) {
-          return Future.failedFuture(new ConfigException(e.getKey(), e.getKey() + " names the OCI runtime '"
-            + e.getValue() + "', which the Docker engine at " + options.getDocker().getHost() + " does not have (it has "
-            + new TreeSet<>(known) + "): declare it in the engine's daemon.json \"runtimes\", or drop the setting"));
-        }
-      }
-      return Future.succeededFuture();
-    });
-  }
-
-  /**
-   * Refuses an engine whose runc has a known container breakout, unless
-   * {@code docker.refuseVulnerableRuntime} is false; says what it found in one line either way.
-   */
-  private Future<Void> checkRunc() {
-    return runtime.runcVersion().transform(ar -> {
-      if (ar.failed()) {
-        log.warn("the Docker engine does not tell its runc version ({}); it is not checked against known breakouts",
-          ar.cause().getMessage());
-        return Future.succeededFuture();
-      }
-      RuncVersion runc = ar.result();
-      if (runc == null) {
-        log.info("the Docker engine names no runc; the sandboxes' OCI runtime is not checked against known breakouts");
-        return Future.succeededFuture();
-      }
-      RuncAdvisories.Verdict verdict = runc.assess();
-      if (!verdict.known()) {
-        log.warn("{}", verdict.describe());
-      } else if (!verdict.vulnerable()) {
-        log.info("{}", verdict.describe());
-      } else if (options.getDocker().isRefuseVulnerableRuntime()) {
-        return Future.failedFuture(new GatewayException(ErrorCode.DOCKER_UNAVAILABLE, "the Docker engine at "
-          + options.getDocker().getHost() + " runs " + verdict.describe() + ": a sandbox could escape; upgrade runc, or "
-          + "set docker.refuseVulnerableRuntime to false to run anyway"));
-      } else {
-        log.warn("{}: a sandbox could escape; running anyway because docker.refuseVulnerableRuntime is false",
-          verdict.describe());
-      }
-      return Future.succeededFuture();
-    });
-  }
-
-  /**
-   * Compares the sandboxes' worst case with the engine host's memory: a warning, or in
-   * {@code refuse} mode a {@link ConfigException} that stops the start.
-   */
-  private Future<Void> checkHostMemory() {
-    ExecutorOptions executor = options.getExecutor();
-    if (executor.getHostMemoryCheck() == HostMemoryCheck.OFF) {
-      return Future.succeededFuture();
-    }
-    return runtime.hostMemoryBytes()
-      .recover(err -> {
-        log.warn("cannot read the engine host's memory ({}); the sandboxes' worst case is not checked",
-          err.getMessage());
-        return Future.succeededFuture(0L);
-      })
-      .compose(bytes -> {
-        String problem = HostMemory.problem(executor, bytes);
-        if (problem == null) {
-          return Future.succeededFuture();
-        }
-        if (executor.getHostMemoryCheck() == HostMemoryCheck.REFUSE) {
-          return Future.failedFuture(new ConfigException("executor.hostMemoryCheck", problem + "; lower "
-            + "executor.maxConcurrent or executor.maxLimits.memoryMb, or set executor.hostMemoryCheck to warn"));
-        }
-        log.warn("{}: under memory pressure the kernel's OOM killer picks sandboxes first (their oom_score_adj is "
-          + "1000), so executions may be killed below their own memory limits", problem);
-        return Future.succeededFuture();
-      });
-  }
-
-  private Future<Void> reapOrphans() {
-    return runtime.list(ContainerLabels.ofInstance(options.getInstanceId()))
-      .compose(ids -> {
-        if (!ids.isEmpty()) {
-          log.warn("removing {} container(s) left by a previous run of instance '{}'", ids.size(),
-            options.getInstanceId());
-        }
-        return Future.join(ids.stream().map(runtime::remove).toList()).mapEmpty();
-      });
   }
 
   private Future<Void> deployVerticles(boolean engineReady) {

@@ -102,7 +102,8 @@ public interface ExecutionClient {
    *
    * @param sessionId the session
    * @param request   what to run, without language, version, image or sandbox limits (the session's)
-   * @return a future completed with the final result, or failed with {@code not_found},
+   * @return a future completed with the final result (in a stateful Python session, with the cell's
+   *   rich outputs: {@link ExecutionResult#outputs()}), or failed with {@code not_found},
    *   {@code session_ended}, {@code session_busy} (one execution at a time) or {@code invalid_request}
    */
   Future<ExecutionResult> execute(String sessionId, ExecutionRequest request);

@@ -6,7 +6,8 @@ import io.vertx.core.streams.ReadStream;
 
 /**
  * The frames of one execution, in order and without gaps, from {@code accepted} (seq 0) to
- * {@code exit}, after which the stream ends. Obtained from {@link ExecutionClient#stream}.
+ * {@code exit}, after which the stream ends. Obtained from {@link ExecutionClient#stream}. A stateful
+ * Python cell's rich outputs are {@code display} frames ({@link Frame#display()}), before {@code exit}.
  * <p>
  * Back-pressure reaches the program: {@link #pause()} (or a {@link #fetch(long) demand} used up)
  * stops the gateway from reading the program's output, so the program blocks on its writes until

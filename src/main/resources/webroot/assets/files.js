@@ -95,6 +95,14 @@ class OutputFiles {
     return figure;
   }
 
+  static base64(bytes) {
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    }
+    return btoa(binary);
+  }
+
   static bytes(file) {
     const content = String(file.content || '');
     if (file.encoding === 'base64') {
@@ -120,5 +128,72 @@ class OutputFiles {
 
   static size(n) {
     return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;
+  }
+}
+
+/**
+ * A stateful cell's rich outputs, from its `display` frames, in order: PNG and JPEG as `<img>` from
+ * Blob URLs, SVG as `<img>` from a data: URL (an `<img>` runs no script); HTML in an `<iframe sandbox="">`
+ * from `srcdoc`, so it runs no script and never in the page's origin; Markdown and text as text.
+ */
+class CellDisplays {
+
+  static IMAGES = new Set(['image/png', 'image/jpeg']);
+
+  constructor(container) {
+    this.container = container;
+    this.urls = [];
+  }
+
+  clear() {
+    this.urls.forEach((url) => URL.revokeObjectURL(url));
+    this.urls = [];
+    this.container.replaceChildren();
+    this.container.hidden = true;
+  }
+
+  /** Shows one `display` frame (or one entry of a result's `outputs`). */
+  add(output) {
+    const mediaType = String(output.mediaType || '').toLowerCase();
+    const data = String(output.data || '');
+    let el;
+    if (mediaType === 'image/svg+xml') {
+      // a data: URL, not a Blob URL: an SVG opened on its own ("open image in new tab") could run its
+      // script in the page's origin from a Blob URL, never from a data: URL
+      el = document.createElement('img');
+      el.src = `data:image/svg+xml;base64,${OutputFiles.base64(new TextEncoder().encode(data))}`;
+      el.alt = 'image/svg+xml output';
+    } else if (CellDisplays.IMAGES.has(mediaType)) {
+      const bytes = OutputFiles.bytes({ content: data, encoding: 'base64' });
+      const url = URL.createObjectURL(new Blob([bytes], { type: mediaType }));
+      this.urls.push(url);
+      el = document.createElement('img');
+      el.src = url;
+      el.alt = `${mediaType} output`;
+    } else if (mediaType === 'text/html') {
+      el = document.createElement('iframe');
+      el.setAttribute('sandbox', '');
+      el.setAttribute('referrerpolicy', 'no-referrer');
+      el.title = 'HTML output (sandboxed: no script, no same-origin access)';
+      el.srcdoc = data;
+    } else {
+      el = document.createElement('pre');
+      el.className = 'display-text';
+      el.textContent = data.length > OutputFiles.PREVIEW_CHARS
+        ? `${data.slice(0, OutputFiles.PREVIEW_CHARS)}\n[…]` : data;
+    }
+    el.classList.add('display-output');
+    el.dataset.mediaType = mediaType;
+    this.container.appendChild(el);
+    this.container.hidden = false;
+  }
+
+  /** Notes that outputs were left out (`outputsTruncated`). */
+  truncated() {
+    const p = document.createElement('p');
+    p.className = 'files-note';
+    p.textContent = 'more outputs were left out: past 100 in a cell, or past the files limit (limits.outputFilesBytes)';
+    this.container.appendChild(p);
+    this.container.hidden = false;
   }
 }

@@ -2,14 +2,15 @@
 // notebook-like cells, each with its own editor, run one after another in that session over the
 // interactive WebSocket (v1/ws, {"type":"run","session":…}) so that their output is live; for python,
 // optionally stateful ("stateful": true: one interpreter keeps variables between cells); the files
-// each run left under out/ (images inline) under the cell; and a panel of the session's working
+// each run left under out/ (images inline) and a stateful cell's display outputs (plots inline,
+// HTML only in a sandboxed iframe) under the cell; and a panel of the session's working
 // directory: list, upload (a raw PUT), download (a Blob URL with a `download` name), delete. File
 // names, output and error messages come from the server or the program, so untrusted: they are set
 // as text, never as HTML. Loaded after app.js, whose editor setup, key, token and frame rendering
 // helpers it uses.
 'use strict';
 
-/* global CodeMirror, AnsiRenderer, OutputFiles, authHeaders, socketToken, modeFor, runtimes, ui */
+/* global CodeMirror, AnsiRenderer, OutputFiles, CellDisplays, authHeaders, socketToken, modeFor, runtimes, ui */
 
 // eslint-disable-next-line no-unused-vars
 class SessionMode {
@@ -231,12 +232,18 @@ class SessionMode {
     notice.className = 'cell-notice';
     notice.setAttribute('role', 'status');
     notice.hidden = true;
+    const displays = document.createElement('div');
+    displays.className = 'cell-displays';
+    displays.hidden = true;
     const files = document.createElement('div');
     files.className = 'cell-files';
     files.hidden = true;
-    root.append(bar, area, output, notice, files);
+    root.append(bar, area, output, notice, displays, files);
     this.el.cells.appendChild(root);
-    const cell = { root, run, status, output, notice, files: new OutputFiles(files), renderers: null, editor: null };
+    const cell = {
+      root, run, status, output, notice, displays: new CellDisplays(displays), files: new OutputFiles(files),
+      renderers: null, editor: null,
+    };
     const entries = runtimes.get(ui.runtime.value) || [];
     cell.editor = CodeMirror.fromTextArea(area, {
       lineNumbers: true, indentUnit: 4, tabSize: 4, indentWithTabs: false, matchBrackets: true,
@@ -259,6 +266,7 @@ class SessionMode {
     cell.output.replaceChildren();
     cell.output.hidden = true;
     SessionMode.notice(cell, '');
+    cell.displays.clear();
     cell.files.clear();
     SessionMode.setStatus(cell, 'idle');
   }
@@ -349,6 +357,9 @@ class SessionMode {
           case 'truncated':
             SessionMode.append(cell, `\n[${frame.stream} truncated after ${frame.bytes} bytes]\n`, 'info');
             break;
+          case 'display':
+            cell.displays.add(frame);
+            break;
           case 'error':
             SessionMode.setStatus(cell, 'error');
             SessionMode.append(cell, `[error ${frame.code}: ${frame.message}]\n`, 'info');
@@ -362,6 +373,9 @@ class SessionMode {
             SessionMode.append(cell, `[${frame.status}${frame.exitCode != null ? `, exit code ${frame.exitCode}` : ''}`
               + `${frame.durationMs != null ? `, ${frame.durationMs} ms` : ''}`
               + `${frame.message ? `: ${frame.message}` : ''}]\n`, 'info');
+            if (frame.outputsTruncated) {
+              cell.displays.truncated();
+            }
             cell.files.show(frame.files, frame.outputFilesTruncated);
             break;
           default:

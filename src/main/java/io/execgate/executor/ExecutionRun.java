@@ -296,6 +296,9 @@ final class ExecutionRun implements RunControl.Target {
         GatewayMetrics.of(ec.vertx(), ec.addresses().prefix()).executionFinished(result.status().id(),
           warm() ? "warm" : sandbox != null && sandbox.session() ? "session"
             : containerId() != null ? "cold" : "none", result.durationMs(), result.queuedMs());
+        if (result.outputs() != null) {
+          result.outputs().items().forEach(frames::display);
+        }
         frames.exit(result);
         control.finished(result);
         about(Level.INFO).log("{} exit={} in {} ms (queued {} ms, answered at {} ms, {})", result.status().id(),

@@ -4,6 +4,7 @@ import io.execgate.docker.ContainerState;
 import io.execgate.executor.launcher.JobScript;
 import io.execgate.executor.launcher.ProgramOutput;
 import io.execgate.executor.launcher.Signals;
+import io.execgate.model.DisplayOutputs;
 import io.execgate.model.ExecutionJob;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
@@ -12,6 +13,8 @@ import io.execgate.model.OutputRetention;
 import io.execgate.model.ResourceLimits;
 import io.execgate.model.StageResult;
 import io.execgate.model.Usage;
+import io.execgate.session.CellOutputs;
+import io.execgate.session.PythonKernel;
 import io.execgate.store.OutputPart;
 
 /**
@@ -189,13 +192,20 @@ final class RunOutcome {
   private ExecutionResult build(ExecutionStatus status, Integer exitCode, String signal, Long durationMs,
                                 String message, StageResult compile) {
     // charged to the budget first: a budget that cannot hold them evicts the record's whole output
-    OutputFiles files = out == null ? null : out.record().files(out.files());
+    // a stateful cell's rich outputs come back through out/, apart from its files
+    CellOutputs cell = out == null ? null : PythonKernel.isCell(job) ? CellOutputs.split(out.files()) : null;
+    OutputFiles files = out == null ? null : out.record().files(cell == null ? out.files() : cell.files());
+    DisplayOutputs outputs = cell == null ? null : out.record().outputs(cell.outputs());
+    if (out != null && out.record().evicted()) {
+      files = null;
+      outputs = null;
+    }
     OutputRetention retention = out == null ? OutputRetention.COMPLETE
       : new OutputRetention(out.record().omittedBytes(OutputPart.STDOUT), out.record().omittedBytes(OutputPart.STDERR),
       out.record().evicted());
     return new ExecutionResult(job.id(), status, exitCode, signal, null, null, out != null && out.stdoutTruncated(),
       out != null && out.stderrTruncated(), image, job.runtime().name(), durationMs, queuedMs,
       out == null ? Usage.UNKNOWN : out.usage(), message, job.submittedAt(), compile, null, job.owner(), retention,
-      null, files);
+      null, files, outputs);
   }
 }

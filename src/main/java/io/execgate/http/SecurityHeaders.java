@@ -14,9 +14,10 @@ final class SecurityHeaders implements Handler<RoutingContext> {
 
   /**
    * The page: its own script and style files, fetch and WebSocket to its own origin, and the images
-   * it makes itself from a run's out/ files (Blob URLs); nothing else.
+   * it makes itself from a run's out/ files (Blob URLs) and a cell's SVG outputs (data: URLs, which
+   * never open as a document of the page's origin, unlike a Blob URL); nothing else.
    */
-  static final String PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
+  static final String PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
     + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
   /**
    * The API's documentation (Swagger UI): its own files, and the inline styles and data: images

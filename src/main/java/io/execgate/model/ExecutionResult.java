@@ -30,15 +30,30 @@ import io.vertx.core.json.JsonObject;
  * @param judge           the verdicts of an execution with {@code tests}, or {@code null}
  * @param files           the files the program left in {@code out/}, or {@code null} when it made no
  *                        {@code out/} directory (or the run step did not end)
+ * @param outputs         the rich results of a stateful Python cell (figures, the last expression's
+ *                        representations), or {@code null} when it made none
  */
 public record ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
                               String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
                               String language, Long durationMs, Long queuedMs, Usage usage, String message,
                               long submittedAt, StageResult compile, String worker, String owner,
-                              OutputRetention retention, JudgeReport judge, OutputFiles files) {
+                              OutputRetention retention, JudgeReport judge, OutputFiles files,
+                              DisplayOutputs outputs) {
 
   public ExecutionResult {
     retention = retention == null ? OutputRetention.COMPLETE : retention;
+  }
+
+  /**
+   * A result without rich outputs.
+   */
+  public ExecutionResult(String id, ExecutionStatus status, Integer exitCode, String signal, String stdout,
+                         String stderr, boolean stdoutTruncated, boolean stderrTruncated, String image,
+                         String language, Long durationMs, Long queuedMs, Usage usage, String message,
+                         long submittedAt, StageResult compile, String worker, String owner,
+                         OutputRetention retention, JudgeReport judge, OutputFiles files) {
+    this(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated, image, language, durationMs,
+      queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge, files, null);
   }
 
   /**
@@ -111,7 +126,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
   public ExecutionResult withJudge(JudgeReport newJudge) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, newJudge,
-      files);
+      files, outputs);
   }
 
   /**
@@ -120,12 +135,21 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
   public ExecutionResult withFiles(OutputFiles newFiles) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge,
-      newFiles);
+      newFiles, outputs);
+  }
+
+  /**
+   * @return the same result with the rich outputs of a stateful cell
+   */
+  public ExecutionResult withOutputs(DisplayOutputs newOutputs) {
+    return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge,
+      files, newOutputs);
   }
 
   public ExecutionResult withStatus(ExecutionStatus newStatus) {
     return new ExecutionResult(id, newStatus, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge, files);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge, files, outputs);
   }
 
   /**
@@ -133,7 +157,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
    */
   public ExecutionResult withWorker(String worker) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge, files);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge, files, outputs);
   }
 
   /**
@@ -141,17 +165,18 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
    */
   public ExecutionResult withOwner(String owner) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
-      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge, files);
+      image, language, durationMs, queuedMs, usage, message, submittedAt, compile, worker, owner, retention, judge, files, outputs);
   }
 
   /**
-   * @return the same result without its output, as carried by the {@code exit} frame
+   * @return the same result without its output, as carried by the {@code exit} frame: its rich
+   *   outputs went as {@code display} frames before it, so only {@code outputsTruncated} stays
    */
   public ExecutionResult withoutOutput() {
     return new ExecutionResult(id, status, exitCode, signal, null, null, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt,
       compile == null ? null : compile.withoutOutput(), worker, owner, retention,
-      judge == null ? null : judge.withoutOutput(), files);
+      judge == null ? null : judge.withoutOutput(), files, outputs == null ? null : outputs.withoutItems());
   }
 
   /**
@@ -160,18 +185,19 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
   public ExecutionResult withOutput(String stdout, String stderr, String compileStdout, String compileStderr) {
     return new ExecutionResult(id, status, exitCode, signal, stdout, stderr, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt,
-      compile == null ? null : compile.withOutput(compileStdout, compileStderr), worker, owner, retention, judge, files);
+      compile == null ? null : compile.withOutput(compileStdout, compileStderr), worker, owner, retention, judge, files, outputs);
   }
 
   /**
-   * @return the same result, its output evicted from the record: the output (files included) is gone and
+   * @return the same result, its output evicted from the record: the output (files and rich outputs
+   *   included) is gone and
    *   the record says so
    */
   public ExecutionResult withOutputEvicted() {
     return new ExecutionResult(id, status, exitCode, signal, null, null, stdoutTruncated, stderrTruncated,
       image, language, durationMs, queuedMs, usage, message, submittedAt,
       compile == null ? null : compile.withoutOutput(), worker, owner, retention.withEvicted(),
-      judge == null ? null : judge.withoutOutput(), null);
+      judge == null ? null : judge.withoutOutput(), null, null);
   }
 
   public JsonObject toJson() {
@@ -204,6 +230,9 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
       }
       if (files != null) {
         files.writeTo(json);
+      }
+      if (outputs != null) {
+        outputs.writeTo(json);
       }
     }
     if (message != null) {
@@ -240,6 +269,7 @@ public record ExecutionResult(String id, ExecutionStatus status, Integer exitCod
       json.getString("owner"),
       OutputRetention.fromJson(json),
       JudgeReport.readFrom(json),
-      OutputFiles.fromJson(json));
+      OutputFiles.fromJson(json),
+      DisplayOutputs.readFrom(json));
   }
 }

@@ -26,10 +26,21 @@ import java.util.Locale;
  *                {@code truncated}, {@code test}), or {@code null}
  * @param verdict the test case's result without its output ({@code test})
  * @param exitCode the compile step's exit code ({@code compiled})
+ * @param mediaType what {@code data} is ({@code display}): text for {@code text/*} and {@code image/svg+xml},
+ *                base64 otherwise
  */
 public record Frame(Type type, long seq, long t, String id, ExecutionStatus status, String data, String stream,
                     Long bytes, ExecutionResult result, String code, String message, String stage, Integer test,
-                    TestResult verdict, Integer exitCode) {
+                    TestResult verdict, Integer exitCode, String mediaType) {
+
+  /**
+   * A frame without {@code mediaType}.
+   */
+  public Frame(Type type, long seq, long t, String id, ExecutionStatus status, String data, String stream,
+               Long bytes, ExecutionResult result, String code, String message, String stage, Integer test,
+               TestResult verdict, Integer exitCode) {
+    this(type, seq, t, id, status, data, stream, bytes, result, code, message, stage, test, verdict, exitCode, null);
+  }
 
   /**
    * A frame without {@code exitCode}.
@@ -68,7 +79,7 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
    * The kinds of frames.
    */
   public enum Type {
-    ACCEPTED, STATUS, STDOUT, STDERR, TRUNCATED, EXIT, ERROR, KEEPALIVE, TEST, COMPILED;
+    ACCEPTED, STATUS, STDOUT, STDERR, TRUNCATED, EXIT, ERROR, KEEPALIVE, TEST, COMPILED, DISPLAY;
 
     public String id() {
       return name().toLowerCase(Locale.ROOT);
@@ -101,7 +112,7 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
    */
   public Frame inStage(String stage) {
     return new Frame(type, seq, t, id, status, data, stream, bytes, result, code, message, stage, test, verdict,
-      exitCode);
+      exitCode, mediaType);
   }
 
   /**
@@ -111,7 +122,7 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
   public Frame ofTest(Integer testIndex) {
     return testIndex == null ? this
       : new Frame(type, seq, t, id, status, data, stream, bytes, result, code, message, stage, testIndex, verdict,
-        exitCode);
+        exitCode, mediaType);
   }
 
   /**
@@ -129,6 +140,22 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
   public static Frame compiled(long seq, long t, int exitCode) {
     return new Frame(Type.COMPILED, seq, t, null, null, null, null, null, null, null, null, COMPILE_STAGE, null, null,
       exitCode);
+  }
+
+  /**
+   * @return the frame of one rich result of a stateful Python cell (a figure, a representation of its
+   *   last expression), sent when the cell ended, before {@code exit}
+   */
+  public static Frame display(long seq, long t, DisplayOutput output) {
+    return new Frame(Type.DISPLAY, seq, t, null, null, output.data(), null, null, null, null, null, null, null, null,
+      null, output.mediaType());
+  }
+
+  /**
+   * @return the output a {@code display} frame carries
+   */
+  public DisplayOutput display() {
+    return new DisplayOutput(mediaType, data);
   }
 
   public static Frame exit(long seq, long t, ExecutionResult result) {
@@ -150,7 +177,8 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
    */
   public long weight() {
     return OVERHEAD_BYTES + (data == null ? 0 : data.length())
-      + (result == null || result.files() == null ? 0 : result.files().encodedBytes());
+      + (result == null || result.files() == null ? 0 : result.files().encodedBytes())
+      + (mediaType == null ? 0 : mediaType.length());
   }
 
   /**
@@ -196,6 +224,9 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
     if (exitCode != null) {
       json.put("exitCode", exitCode);
     }
+    if (mediaType != null) {
+      json.put("mediaType", mediaType);
+    }
     return json;
   }
 
@@ -211,6 +242,7 @@ public record Frame(Type type, long seq, long t, String id, ExecutionStatus stat
       type == Type.EXIT ? null : json.getString("stage"),
       type == Type.EXIT ? null : json.getInteger("test"),
       type == Type.TEST ? TestResult.fromJson(json) : null,
-      type == Type.COMPILED ? json.getInteger("exitCode") : null);
+      type == Type.COMPILED ? json.getInteger("exitCode") : null,
+      type == Type.DISPLAY ? json.getString("mediaType") : null);
   }
 }

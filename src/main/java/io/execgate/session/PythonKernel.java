@@ -113,8 +113,9 @@ public final class PythonKernel {
   }
 
   /**
-   * @return the job as a cell: its script goes to the interpreter through the kernel's client; its
-   *   other files are written to the working directory as usual
+   * @return the job as a cell: its script goes to the interpreter through the kernel's client, with
+   *   the most bytes of rich outputs it may return ({@code limits.outputFilesBytes}, which they share
+   *   with the returned files); its other files are written to the working directory as usual
    */
   public static ExecutionJob cell(ExecutionJob job) {
     RuntimeSpec r = job.runtime();
@@ -122,7 +123,8 @@ public final class PythonKernel {
       r.compileTimeoutMs(), r.tmpfsExec(), r.ociRuntime(), r.judge0Id());
     List<SourceFile> files = new ArrayList<>(job.files());
     files.set(0, new SourceFile(CELL_FILE, files.get(0).content()));
-    return new ExecutionJob(job.id(), job.submittedAt(), runtime, job.image(), files, job.stdin(), List.of(),
+    List<String> args = List.of(Long.toString(job.limits().outputFilesBytes()));
+    return new ExecutionJob(job.id(), job.submittedAt(), runtime, job.image(), files, job.stdin(), args,
       job.env(), job.limits(), job.interactive(), job.owner(), job.tests(), job.compilerOptions(), job.session());
   }
 }

@@ -1,5 +1,6 @@
 package io.execgate.store;
 
+import io.execgate.model.DisplayOutputs;
 import io.execgate.model.OutputFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +78,26 @@ public final class RecordOutput {
     }
     filesBytes += bytes;
     return files;
+  }
+
+  /**
+   * Charges a stateful cell's rich outputs to the budget, as {@link #files} does.
+   *
+   * @return the outputs the record keeps, or {@code null} when none (or none fit)
+   */
+  public DisplayOutputs outputs(DisplayOutputs outputs) {
+    if (outputs == null || evicted) {
+      return null;
+    }
+    long bytes = outputs.encodedBytes();
+    if (reservation != null && bytes > 0 && !reservation.take(bytes)) {
+      evicted = true;
+      reset();
+      reservation.release();
+      return null;
+    }
+    filesBytes += bytes;
+    return outputs;
   }
 
   /**

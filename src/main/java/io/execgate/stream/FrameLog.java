@@ -1,5 +1,6 @@
 package io.execgate.stream;
 
+import io.execgate.model.DisplayOutput;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
 import io.execgate.model.Frame;
@@ -119,6 +120,13 @@ public final class FrameLog {
    */
   public void compiled(int exitCode) {
     publish(Frame.compiled(seq, elapsed(), exitCode));
+  }
+
+  /**
+   * One rich result of a stateful cell, before {@link #exit}.
+   */
+  public void display(DisplayOutput output) {
+    publish(Frame.display(seq, elapsed(), output));
   }
 
   public void exit(ExecutionResult result) {

@@ -1,5 +1,6 @@
 package io.execgate.stream;
 
+import io.execgate.model.DisplayOutput;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.Frame;
 import io.execgate.model.TestResult;
@@ -19,7 +20,7 @@ import java.util.List;
  * when a cap was hit, and {@code exit}. The interleaving of stdout and stderr is not kept. The
  * output is read from the store a page at a time, as the client takes it. A judged execution's
  * tests follow, before {@code exit}: each test's kept stdout and stderr (with {@code test}, its
- * index), then its {@code test} frame.
+ * index), then its {@code test} frame. A stateful cell's rich outputs follow, as {@code display} frames.
  */
 public final class RecordFrames {
 
@@ -33,6 +34,8 @@ public final class RecordFrames {
   private final TextSource stderr;
   /** The frames of a judged execution's tests (their texts are in the record), or none. */
   private final List<Frame> testFrames;
+  /** The rich outputs of a stateful cell (in the record), or none. */
+  private final List<DisplayOutput> displays;
   private long seq;
   private long stdoutBytes;
   private long stderrBytes;
@@ -43,8 +46,9 @@ public final class RecordFrames {
     this.stdout = store.text(record, OutputPart.STDOUT);
     this.stderr = store.text(record, OutputPart.STDERR);
     this.testFrames = testFrames(r, end);
+    this.displays = r.outputs() == null ? List.of() : r.outputs().items();
     this.total = 3 + frames(record, OutputPart.STDOUT) + frames(record, OutputPart.STDERR)
-      + (r.stdoutTruncated() ? 1 : 0) + (r.stderrTruncated() ? 1 : 0) + testFrames.size();
+      + (r.stdoutTruncated() ? 1 : 0) + (r.stderrTruncated() ? 1 : 0) + testFrames.size() + displays.size();
   }
 
   private static List<Frame> testFrames(ExecutionResult r, long end) {
@@ -112,7 +116,11 @@ public final class RecordFrames {
     if (s == total - 1) {
       return Future.succeededFuture(Frame.exit(s, end, r));
     }
-    long outEnd = total - 1 - testFrames.size();
+    long displayStart = total - 1 - displays.size();
+    if (s >= displayStart) {
+      return Future.succeededFuture(Frame.display(s, end, displays.get((int) (s - displayStart))));
+    }
+    long outEnd = displayStart - testFrames.size();
     if (s >= outEnd) {
       Frame f = testFrames.get((int) (s - outEnd));
       return Future.succeededFuture(new Frame(f.type(), s, f.t(), null, null, f.data(), null, null, null, null, null,

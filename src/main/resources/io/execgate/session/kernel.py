@@ -1,7 +1,9 @@
 # execgate's stateful Python kernel. One file, two roles:
 #   kernel.py serve         the interpreter kept across a session's cells (started by the first client)
-#   kernel.py client FILE   one execution: hands its stdin/stdout/stderr to the interpreter, sends the
-#                           cell read from FILE, and exits with the cell's exit code
+#   kernel.py client FILE BYTES
+#                           one execution: hands its stdin/stdout/stderr to the interpreter, sends the
+#                           cell read from FILE (and BYTES, the most bytes of rich outputs the execution
+#                           returns), and exits with the cell's exit code
 # The client passes its descriptors over a Unix socket (SCM_RIGHTS), so the cell writes straight to
 # the execution's streams (live, unbuffered) and reads its stdin; forked children inherit them.
 import os
@@ -14,6 +16,13 @@ SOCK = DIR + "/kernel.sock"
 PID = DIR + "/kernel.pid"
 BUSY = DIR + "/busy"
 EXIT = DIR + "/exit"
+# a cell's rich outputs, under its out/; the gateway returns them as display frames and outputs, not files
+DISPLAY = ".execgate-display"
+# the most rich outputs one cell returns
+MAX_OUTPUTS = 100
+# the last expression's rich representations: method, file extension, whether binary
+RICH = (("_repr_png_", "png", True), ("_repr_jpeg_", "jpg", True), ("_repr_svg_", "svg", False),
+        ("_repr_html_", "html", False), ("_repr_markdown_", "md", False))
 
 
 def _recv_exact(conn, n):
@@ -26,7 +35,7 @@ def _recv_exact(conn, n):
     return buf
 
 
-def client(cell_file):
+def client(cell_file, output_bytes):
     with open(cell_file, "rb") as f:
         code = f.read()
     try:
@@ -42,7 +51,7 @@ def client(cell_file):
     if conn is None:
         sys.stderr.write("execgate: the Python interpreter could not be started\n")
         return 125
-    socket.send_fds(conn, [struct.pack(">Q", len(code))], [0, 1, 2])
+    socket.send_fds(conn, [struct.pack(">QQ", len(code), output_bytes)], [0, 1, 2])
     conn.sendall(code)
     reply = _recv_exact(conn, 4)
     if reply is not None:
@@ -103,63 +112,117 @@ def serve():
     main.__dict__["__builtins__"] = builtins
     sys.modules["__main__"] = main
     namespace = main.__dict__
-    state = {"last": [], "display": 0}
+    state = {"outputs": 0, "bytes": 0, "budget": 0, "cut": False}
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
 
-    def outputs(names):
-        # a cell's figures and displays go back through out/, as the execution's files; the next cell removes them
-        os.makedirs("out", exist_ok=True)
-        for name in names:
-            state["last"].append(os.path.abspath(os.path.join("out", name)))
-        return [os.path.join("out", n) for n in names]
+    work = os.getcwd()
+    shown = os.path.join(work, "out", DISPLAY)
 
-    def figures():
-        plt = sys.modules.get("matplotlib.pyplot")
-        if plt is None:
-            return
+    def begin_outputs(budget):
+        # the previous cell's outputs went back with it
+        import shutil
         try:
-            numbers = plt.get_fignums()
-            for i, num in enumerate(numbers, 1):
-                path, = outputs(["figure-%d.png" % i])
-                plt.figure(num).savefig(path, format="png")
-            plt.close("all")
-        except Exception:
-            traceback.print_exc()
+            if os.path.islink(shown) or (os.path.lexists(shown) and not os.path.isdir(shown)):
+                os.unlink(shown)
+            else:
+                shutil.rmtree(shown, ignore_errors=True)
+        except OSError:
+            pass
+        state.update(outputs=0, bytes=0, budget=budget, cut=False)
 
-    def display(value):
-        for attr, ext, binary in (("_repr_png_", "png", True), ("_repr_svg_", "svg", False),
-                                  ("_repr_html_", "html", False)):
-            method = getattr(value, attr, None)
-            if method is None or isinstance(value, type):
-                continue
-            try:
-                data = method()
-            except Exception:
-                continue
-            if data is None:
-                continue
-            if isinstance(data, tuple):
-                data = data[0]
-            if binary and isinstance(data, str):
-                import base64
-                data = base64.b64decode(data)
-            if not binary and isinstance(data, bytes):
-                data = data.decode("utf-8", "replace")
-            state["display"] += 1
-            path, = outputs(["display-%d.%s" % (state["display"], ext)])
-            with open(path, "wb" if binary else "w") as f:
+    def emit(ext, data):
+        # one rich output, as out/.execgate-display/NNNN.ext; those past the most a cell returns, or
+        # past the bytes the execution returns, are left out (and the end record says so)
+        if state["budget"] <= 0:
+            return
+        if state["outputs"] >= MAX_OUTPUTS or state["bytes"] + len(data) > state["budget"]:
+            state["cut"] = True
+            return
+        path = os.path.join(shown, "%04d.%s" % (state["outputs"] + 1, ext))
+        try:
+            os.makedirs(shown, exist_ok=True)
+            with open(path, "wb") as f:
                 f.write(data)
-
-    def run(source):
-        for path in state["last"]:
+        except OSError:
+            # e.g. /tmp full: a partial file would come back as a whole one
+            state["cut"] = True
             try:
                 os.unlink(path)
             except OSError:
                 pass
-        state["last"] = []
-        state["display"] = 0
+            return
+        state["outputs"] += 1
+        state["bytes"] += len(data)
+
+    def end_outputs():
+        if state["budget"] <= 0 or not (state["outputs"] or state["cut"]):
+            return
+        try:
+            os.makedirs(shown, exist_ok=True)
+            with open(os.path.join(shown, "end"), "w") as f:
+                f.write("%d %d\n" % (state["outputs"], 1 if state["cut"] else 0))
+        except OSError:
+            pass
+
+    def figures():
+        # every open figure, as PNG, then closed (plt.show() does the same mid-cell once pyplot is loaded)
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is None:
+            return
+        try:
+            import io
+            for num in plt.get_fignums():
+                # past the cap, or once one was left out, the rest are not even drawn: bounded time
+                if state["cut"] or state["outputs"] >= MAX_OUTPUTS or state["budget"] <= 0:
+                    state["cut"] = state["budget"] > 0
+                    break
+                buf = io.BytesIO()
+                plt.figure(num).savefig(buf, format="png")
+                emit("png", buf.getvalue())
+        except Exception:
+            traceback.print_exc()
+        finally:
+            try:
+                plt.close("all")
+            except Exception:
+                pass
+
+    def show_inline():
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None and getattr(plt.show, "__name__", "") != "_execgate_show":
+            def _execgate_show(*args, **kwargs):
+                figures()
+            plt.show = _execgate_show
+
+    def display(value, text):
+        # the last expression's rich representations, then its text/plain repr (a notebook's mime bundle)
+        if isinstance(value, type):
+            return
+        bundle = []
+        for attr, ext, binary in RICH:
+            try:
+                method = getattr(value, attr, None)
+                data = method() if callable(method) else None
+                if isinstance(data, tuple):
+                    data = data[0]
+                if binary and isinstance(data, str):
+                    import base64
+                    data = base64.b64decode(data)
+                if isinstance(data, str):
+                    data = data.encode("utf-8", "replace")
+            except Exception:
+                continue
+            if isinstance(data, (bytes, bytearray)):
+                bundle.append((ext, bytes(data)))
+        if bundle:
+            for ext, data in bundle + [("txt", text.encode("utf-8", "replace"))]:
+                emit(ext, data)
+
+    def run(source, output_bytes):
+        begin_outputs(output_bytes)
+        show_inline()
         state["cells"] = state.get("cells", 0) + 1
         name = "<cell %d>" % state["cells"]
         linecache.cache[name] = (len(source), None, source.splitlines(True), name)
@@ -178,11 +241,13 @@ def serve():
                     value = eval(compile(last, name, "eval"), namespace)
                     if value is not None:
                         namespace["_"] = value
-                        sys.stdout.write(repr(value) + "\n")
-                        display(value)
+                        text = repr(value)
+                        sys.stdout.write(text + "\n")
+                        display(value, text)
                 return 0
             finally:
                 figures()
+                end_outputs()
         except SystemExit as e:
             code = e.code
             if code is None:
@@ -211,8 +276,9 @@ def serve():
         try:
             signal.signal(signal.SIGINT, signal.default_int_handler)
             conn, _ = listener.accept()
-            head, fds, _, _ = socket.recv_fds(conn, 8, 3)
-            source = _recv_exact(conn, struct.unpack(">Q", head)[0]) if len(head) == 8 and len(fds) == 3 else None
+            head, fds, _, _ = socket.recv_fds(conn, 16, 3)
+            length, output_bytes = struct.unpack(">QQ", head) if len(head) == 16 else (None, 0)
+            source = _recv_exact(conn, length) if length is not None and len(fds) == 3 else None
             if source is None:
                 code = None
                 continue
@@ -220,7 +286,7 @@ def serve():
             for fd, target in zip(fds, (0, 1, 2)):
                 os.dup2(fd, target)
             sys.stdin = open(0, "r", closefd=False)
-            code = run(source.decode("utf-8", "replace"))
+            code = run(source.decode("utf-8", "replace"), output_bytes)
         except KeyboardInterrupt:
             # between cells, or after the cell ended: nothing to interrupt
             code = 130
@@ -253,4 +319,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "serve":
         serve()
     else:
-        sys.exit(client(sys.argv[2]))
+        sys.exit(client(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 0))

@@ -493,11 +493,16 @@ class BrowserIT extends GatewayITBase {
     + "   status: c.querySelector('.cell-status').textContent, output: c.querySelector('.cell-output').textContent,"
     + "   outputElements: Array.from(c.querySelectorAll('.cell-output *')).filter(e => e.tagName !== 'SPAN').length,"
     + "   images: Array.from(c.querySelectorAll('.cell-files img')).map(i => ({label: i.alt, width: i.naturalWidth,"
-    + "     complete: i.complete}))})),"
+    + "     complete: i.complete})),"
+    + "   displays: Array.from(c.querySelectorAll('.cell-displays .display-output')).map(e => ({tag: e.tagName,"
+    + "     mediaType: e.dataset.mediaType, src: e.getAttribute('src') || '', width: e.naturalWidth || 0,"
+    + "     complete: e.tagName !== 'IMG' || e.complete, sandbox: e.getAttribute('sandbox'),"
+    + "     srcdoc: e.getAttribute('srcdoc'), text: e.tagName === 'PRE' ? e.textContent : ''}))})),"
     + " files: Object.fromEntries(Array.from(document.querySelectorAll('#file-list li')).map(li => ["
     + "   li.querySelector('.file-name').textContent, {size: li.querySelector('.file-size').textContent,"
     + "   elements: li.querySelectorAll('*').length}])),"
-    + " injected: document.querySelectorAll('#session-view img:not(.cell-files img)').length,"
+    + " injected: document.querySelectorAll('#session-view img:not(.cell-files img):not(.cell-displays img)').length"
+    + "   + document.querySelectorAll('#session-view iframe:not(.cell-displays iframe[sandbox=\"\"])').length,"
     + " alerts: window.alerts ? window.alerts.length : -1})";
 
   private JsonObject sessionPage() throws Exception {
@@ -641,6 +646,7 @@ class BrowserIT extends GatewayITBase {
   @Test
   void aStatefulPythonSessionKeepsVariablesAndShowsAnOpenFigureInline() throws Exception {
     open(home());
+    js("(() => { window.alerts = []; window.alert = (m) => window.alerts.push(String(m)); return 'ok'; })()");
     js(PageState.choose("sh", null));
     click("#session-toggle");
     // the choice exists for python only
@@ -679,19 +685,42 @@ class BrowserIT extends GatewayITBase {
     assertThat(second.getString("status")).as(second.encode()).isEqualTo("succeeded");
     assertThat(second.getString("output")).startsWith("42\n");
 
-    // a figure left open, never saved: it comes back as figure-1.png, inline under the cell
+    // a figure left open, never saved, and a last expression with HTML that would run script if injected:
+    // display frames, shown under the cell: the HTML (then its text/plain repr) in a sandboxed iframe,
+    // the figure as an <img>; nothing in out/
     click("#add-cell");
-    js(cellEditor(2, "import matplotlib.pyplot as plt\nplt.plot([1,2],[3,4])\n"));
+    js(cellEditor(2, "import matplotlib.pyplot as plt\nplt.plot([1,2],[3,4])\nclass H:\n"
+      + "    def _repr_html_(self): return '<img src=x onerror=alert(1)><b>hi</b>'\n"
+      + "    def __repr__(self): return 'H()'\nH()\n"));
     click("#cells .cell:nth-child(3) .CodeMirror");
     keys(PageState.ctrlEnter());
     JsonObject ran = awaitSession(p -> p.getJsonArray("cells").size() == 3
-      && p.getJsonArray("cells").getJsonObject(2).getJsonArray("images").stream().map(JsonObject.class::cast)
-        .anyMatch(i -> i.getBoolean("complete") && i.getInteger("width") > 0), 60_000);
+      && p.getJsonArray("cells").getJsonObject(2).getJsonArray("displays").stream().map(JsonObject.class::cast)
+        .anyMatch(d -> "IMG".equals(d.getString("tag")) && d.getBoolean("complete") && d.getInteger("width") > 0),
+      60_000);
     JsonObject plot = ran.getJsonArray("cells").getJsonObject(2);
     assertThat(plot.getString("status")).as(plot.encode()).isEqualTo("succeeded");
-    assertThat(plot.getJsonArray("images").getJsonObject(0).getString("label")).isEqualTo("figure-1.png");
-    assertThat(plot.getJsonArray("images").getJsonObject(0).getInteger("width")).isPositive();
-    assertThat(ran.getInteger("injected")).isZero();
+    JsonArray displays = plot.getJsonArray("displays");
+    assertThat(displays).as(plot.encode()).hasSize(3);
+    JsonObject html = displays.getJsonObject(0);
+    assertThat(html.getString("tag")).isEqualTo("IFRAME");
+    assertThat(html.getString("mediaType")).isEqualTo("text/html");
+    assertThat(html.getString("sandbox")).isEmpty();
+    assertThat(html.getString("srcdoc")).isEqualTo("<img src=x onerror=alert(1)><b>hi</b>");
+    assertThat(displays.getJsonObject(1).getString("mediaType")).isEqualTo("text/plain");
+    assertThat(displays.getJsonObject(1).getString("text")).isEqualTo("H()");
+    JsonObject figure = displays.getJsonObject(2);
+    assertThat(figure.getString("tag")).isEqualTo("IMG");
+    assertThat(figure.getString("mediaType")).isEqualTo("image/png");
+    assertThat(figure.getString("src")).startsWith("blob:");
+    assertThat(figure.getInteger("width")).isEqualTo(640);
+    assertThat(plot.getJsonArray("images")).as("rich outputs are not out/ files").isEmpty();
+    assertThat(plot.getString("output")).contains("H()\n");
+    // the sandboxed HTML ran nothing: no alert, nothing injected into the page
+    Thread.sleep(300);
+    JsonObject after = sessionPage();
+    assertThat(after.getInteger("alerts")).isZero();
+    assertThat(after.getInteger("injected")).isZero();
     assertThat(js("Array.from(document.querySelectorAll('#cells .cell-notice')).every(n => n.hidden)"))
       .isEqualTo(true);
 

@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Stateful Python sessions on the real engine: one interpreter kept across cells (variables,
  * imports), a raising cell failing with its traceback while the interpreter survives, matplotlib
- * figures and the last expression coming back, timeouts interrupting a cell (KeyboardInterrupt,
+ * figures and the last expression's mime bundle coming back as display frames and outputs (within
+ * their caps, whatever the cell makes), timeouts interrupting a cell (KeyboardInterrupt,
  * else a restart with a status frame), a dead interpreter replaced, the restart route, and the
  * attacker's cases (huge cell, forked sleeper, another key, other language, 10 MB of output).
  */
@@ -48,8 +49,12 @@ class StatefulSessionIT extends GatewayITBase {
   }
 
   private String create() {
+    return create(new JsonObject());
+  }
+
+  private String create(JsonObject limits) {
     HttpResponse<Buffer> r = send(HttpMethod.POST, "/v1/sessions", ALICE, new JsonObject().put("language", "python")
-      .put("stateful", true));
+      .put("stateful", true).put("limits", limits));
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
     assertThat(r.bodyAsJsonObject().getBoolean("stateful")).isTrue();
     String id = r.bodyAsJsonObject().getString("id");
@@ -122,27 +127,142 @@ class StatefulSessionIT extends GatewayITBase {
     // stdin reaches the cell
     assertOk(cell(id, new JsonObject().put("script", "print(input().upper())").put("stdin", "hello\n")), "HELLO\n");
 
-    // a matplotlib figure left open comes back as a PNG, and is closed
+    // a matplotlib figure shown comes back as an image/png output (not a file), and is closed
     JsonObject plot = cell(id, "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [1, 4, 9])\nplt.show()");
     assertThat(plot.getString("status")).as(plot.encode()).isEqualTo("succeeded");
-    JsonArray files = plot.getJsonArray("files");
-    assertThat(files).as(plot.encode()).hasSize(1);
-    JsonObject png = files.getJsonObject(0);
-    assertThat(png.getString("name")).isEqualTo("figure-1.png");
+    JsonArray outputs = plot.getJsonArray("outputs");
+    assertThat(outputs).as(plot.encode()).hasSize(1);
+    JsonObject png = outputs.getJsonObject(0);
+    assertThat(png.fieldNames()).containsExactlyInAnyOrder("mediaType", "data");
     assertThat(png.getString("mediaType")).isEqualTo("image/png");
-    byte[] bytes = Base64.getDecoder().decode(png.getString("content"));
-    assertThat(bytes).startsWith(0x89, 'P', 'N', 'G');
+    assertThat(Base64.getDecoder().decode(png.getString("data"))).startsWith(0x89, 'P', 'N', 'G');
+    assertThat(plot.containsKey("outputsTruncated")).isFalse();
+    assertThat(plot.getJsonArray("files", new JsonArray())).as("rich outputs are no longer out/ files").isEmpty();
     JsonObject after = cell(id, "print(len(plt.get_fignums()))");
     assertOk(after, "0\n");
-    assertThat(after.getJsonArray("files", new JsonArray())).as("the last cell's figure is not sent again").isEmpty();
+    assertThat(after.containsKey("outputs")).as("the last cell's figure is not sent again").isFalse();
+    // plt.show() in a loop (pyplot loaded): one figure each time, as a notebook shows them
+    JsonObject loop = cell(id, "for i in range(3):\n  plt.plot([i, i + 1])\n  plt.show()\nprint(len(plt.get_fignums()))");
+    assertOk(loop, "0\n");
+    assertThat(loop.getJsonArray("outputs")).hasSize(3);
 
-    // the last expression: its repr, and its rich representation as a file
+    // the last expression: its repr on stdout, and its mime bundle (text/html, then text/plain) as outputs
     JsonObject rich = cell(id, "class H:\n  def _repr_html_(self): return '<b>hi</b>'\n  def __repr__(self): return 'H()'\nH()");
     assertOk(rich, "H()\n");
-    JsonObject html = rich.getJsonArray("files").getJsonObject(0);
-    assertThat(html.getString("name")).isEqualTo("display-1.html");
-    assertThat(new String(Base64.getDecoder().decode(html.getString("content")))).isEqualTo("<b>hi</b>");
-    assertOk(cell(id, "'abc'"), "'abc'\n");
+    assertThat(rich.getJsonArray("outputs")).isEqualTo(new JsonArray()
+      .add(new JsonObject().put("mediaType", "text/html").put("data", "<b>hi</b>"))
+      .add(new JsonObject().put("mediaType", "text/plain").put("data", "H()")));
+    assertThat(rich.getJsonArray("files", new JsonArray())).isEmpty();
+    // an SVG is text; the program's own out/ files stay files
+    JsonObject svg = cell(id, "import os\nos.makedirs('out', exist_ok=True)\nopen('out/a.txt', 'w').write('a')\n"
+      + "class S:\n  def _repr_svg_(self): return '<svg xmlns=\"http://www.w3.org/2000/svg\"/>'\nS()");
+    assertThat(svg.getJsonArray("outputs").getJsonObject(0)).isEqualTo(new JsonObject().put("mediaType", "image/svg+xml")
+      .put("data", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>"));
+    assertThat(svg.getJsonArray("outputs").getJsonObject(1).getString("mediaType")).isEqualTo("text/plain");
+    assertThat(svg.getJsonArray("files")).hasSize(1);
+    assertThat(svg.getJsonArray("files").getJsonObject(0).getString("name")).isEqualTo("a.txt");
+    assertOk(cell(id, "os.remove('out/a.txt')"), "");
+    // a plain last expression has no rich representation: no outputs
+    JsonObject abc = cell(id, "'abc'");
+    assertOk(abc, "'abc'\n");
+    assertThat(abc.containsKey("outputs")).isFalse();
+    assertThat(abc.containsKey("outputsTruncated")).isFalse();
+    assertThat(send(HttpMethod.DELETE, "/v1/sessions/" + id, ALICE, null).statusCode()).isEqualTo(204);
+  }
+
+  @Test
+  void richOutputsComeAsDisplayFramesBeforeTheExitFrameAndStayInTheRecord() throws Exception {
+    String id = create();
+    List<JsonObject> frames = socketCell(id, new JsonObject().put("script", "import matplotlib.pyplot as plt\n"
+      + "plt.plot([1, 2])\nclass H:\n  def _repr_html_(self): return '<i>x</i>'\nH()"));
+    frames = frames.stream().filter(f -> f.getLong("seq") >= 0).toList();
+    List<String> types = frames.stream().map(f -> f.getString("type")).toList();
+    assertThat(types.get(types.size() - 1)).as(types.toString()).isEqualTo("exit");
+    List<JsonObject> displays = frames.stream().filter(f -> "display".equals(f.getString("type"))).toList();
+    assertThat(displays).extracting(f -> f.getString("mediaType"))
+      .containsExactly("text/html", "text/plain", "image/png");
+    assertThat(displays.get(0).getString("data")).isEqualTo("<i>x</i>");
+    assertThat(Base64.getDecoder().decode(displays.get(2).getString("data"))).startsWith(0x89, 'P', 'N', 'G');
+    // in order, without gaps, all before exit; exit does not carry them again
+    for (int i = 0; i < frames.size(); i++) {
+      assertThat(frames.get(i).getLong("seq")).isEqualTo((long) i);
+    }
+    assertThat(types.indexOf("display")).isLessThan(types.indexOf("exit"));
+    JsonObject exit = frames.get(frames.size() - 1);
+    assertThat(exit.containsKey("outputs")).isFalse();
+    assertThat(types.get(0)).isEqualTo("accepted");
+    String execution = frames.get(0).getString("id");
+
+    // the record has them: GET, and the frames replayed over SSE
+    HttpResponse<Buffer> got = send(HttpMethod.GET, "/v1/executions/" + execution, ALICE, null);
+    assertThat(got.statusCode()).isEqualTo(200);
+    JsonArray outputs = got.bodyAsJsonObject().getJsonArray("outputs");
+    assertThat(outputs).hasSize(3);
+    assertThat(outputs.getJsonObject(2).getString("data")).isEqualTo(displays.get(2).getString("data"));
+    HttpResponse<Buffer> events = await(client.get("/v1/executions/" + execution + "/events")
+      .bearerTokenAuthentication(ALICE).timeout(15_000).send());
+    assertThat(events.statusCode()).isEqualTo(200);
+    List<JsonObject> replayed = events.bodyAsString().lines().filter(l -> l.startsWith("data: "))
+      .map(l -> new JsonObject(l.substring(6))).toList();
+    assertThat(replayed.stream().filter(f -> "display".equals(f.getString("type"))).map(f -> f.getString("data"))
+      .toList()).containsExactlyElementsOf(displays.stream().map(f -> f.getString("data")).toList());
+    // another key sees none of it
+    assertThat(send(HttpMethod.GET, "/v1/executions/" + execution, BOB, null).statusCode()).isEqualTo(404);
+    assertThat(send(HttpMethod.DELETE, "/v1/sessions/" + id, ALICE, null).statusCode()).isEqualTo(204);
+  }
+
+  @Test
+  void richOutputsStayWithinTheirCapsWhateverTheCellMakes() {
+    // 10,000 open figures take about 250 MB and 13 s of the cell's own (measured in the python image)
+    String id = create(new JsonObject().put("memoryMb", 768));
+    // 10,000 figures: at most 100 come back, said so, in bounded time
+    long t0 = System.nanoTime();
+    JsonObject many = cell(id, new JsonObject().put("script", "import matplotlib.pyplot as plt\n"
+      + "for i in range(10000):\n  plt.figure(figsize=(0.1, 0.1))\nprint(len(plt.get_fignums()))")
+      .put("limits", new JsonObject().put("timeoutMs", 60_000)));
+    long manyMs = (System.nanoTime() - t0) / 1_000_000;
+    org.slf4j.LoggerFactory.getLogger(StatefulSessionIT.class).info("10,000 figures: {} in {} ms, {} outputs",
+      many.getString("status"), manyMs, many.getJsonArray("outputs", new JsonArray()).size());
+    assertThat(many.getString("status")).as(many.getString("stderr")).isEqualTo("succeeded");
+    assertThat(many.getJsonArray("outputs")).hasSize(100);
+    assertThat(many.getBoolean("outputsTruncated")).isTrue();
+    assertThat(manyMs).isLessThan(75_000L);
+    assertOk(cell(id, "print(len(plt.get_fignums()))"), "0\n");
+
+    // one 50 MB PNG: left out whole (past outputFilesBytes), its text/plain stays, said so
+    JsonObject huge = cell(id, "class Big:\n  def _repr_png_(self): return b'\\x89PNG' + bytes(50 << 20)\n"
+      + "  def __repr__(self): return 'Big()'\nBig()");
+    assertOk(huge, "Big()\n");
+    assertThat(huge.getJsonArray("outputs")).isEqualTo(new JsonArray()
+      .add(new JsonObject().put("mediaType", "text/plain").put("data", "Big()")));
+    assertThat(huge.getBoolean("outputsTruncated")).isTrue();
+
+    // outputs share limits.outputFilesBytes: a lower cap leaves a figure out, 0 returns none
+    JsonObject small = cell(id, new JsonObject().put("script", "plt.plot([1, 2])")
+      .put("limits", new JsonObject().put("outputFilesBytes", 1000)));
+    assertThat(small.containsKey("outputs")).isFalse();
+    assertThat(small.getBoolean("outputsTruncated")).isTrue();
+    JsonObject none = cell(id, new JsonObject().put("script", "plt.plot([1, 2])")
+      .put("limits", new JsonObject().put("outputFilesBytes", 0)));
+    assertThat(none.containsKey("outputs")).isFalse();
+    assertThat(none.containsKey("outputsTruncated")).isFalse();
+
+    // 5,000 forged files in the outputs' directory: only the kernel's shape is taken, at most 1000 files
+    t0 = System.nanoTime();
+    JsonObject forged = cell(id, "import os\nd = 'out/.execgate-display'\nos.makedirs(d, exist_ok=True)\n"
+      + "for i in range(5000):\n  open('%s/%04d.txt' % (d, i % 10000), 'w').write('f')\n"
+      + "open(d + '/x.js', 'w').write('alert(1)')");
+    long forgedMs = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(forged.getString("status")).isEqualTo("succeeded");
+    assertThat(forged.getJsonArray("outputs").size()).isBetween(1, 1000);
+    assertThat(forged.getJsonArray("outputs").stream().map(JsonObject.class::cast)
+      .allMatch(o -> o.getString("mediaType").equals("text/plain") && o.getString("data").equals("f"))).isTrue();
+    assertThat(forged.getBoolean("outputsTruncated")).isTrue();
+    assertThat(forgedMs).isLessThan(30_000L);
+    // the next cell starts clean, and the session is usable
+    JsonObject next = cell(id, "print('ok')");
+    assertOk(next, "ok\n");
+    assertThat(next.containsKey("outputs")).isFalse();
     assertThat(send(HttpMethod.DELETE, "/v1/sessions/" + id, ALICE, null).statusCode()).isEqualTo(204);
   }
 

@@ -38,7 +38,8 @@ class PythonKernelTest {
     assertThat(cell.files().get(0).name()).isEqualTo(PythonKernel.CELL_FILE);
     assertThat(new String(cell.files().get(0).content(), StandardCharsets.UTF_8)).isEqualTo("x = 1");
     assertThat(cell.files().get(1).name()).isEqualTo("data.txt");
-    assertThat(cell.args()).isEmpty();
+    // the cell's only argument: the bytes of rich outputs it may return (its outputFilesBytes)
+    assertThat(cell.args()).containsExactly(Long.toString(ResourceLimits.DEFAULT_OUTPUT_FILES_BYTES));
     assertThat(cell.limits().memoryMb()).isEqualTo(256);
 
     ExecutionJob plain = SessionBinding.bind(job(null), session(false), "s1");

@@ -1,13 +1,17 @@
 package io.execgate.store;
 
 import io.execgate.error.GatewayException;
+import io.execgate.model.DisplayOutput;
+import io.execgate.model.DisplayOutputs;
 import io.execgate.model.ExecutionResult;
 import io.execgate.model.ExecutionStatus;
+import io.execgate.model.Frame;
 import io.execgate.model.OutputFile;
 import io.execgate.model.OutputFiles;
 import io.execgate.model.OutputRetention;
 import io.execgate.model.StageResult;
 import io.execgate.model.Usage;
+import io.execgate.stream.RecordFrames;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -129,6 +133,31 @@ class ExecutionStoreTest {
     assertThat(after.files()).isNull();
     assertThat(after.toJson().containsKey("files")).isFalse();
     assertThat(after.retention().evicted()).isTrue();
+  }
+
+  @Test
+  void aRecordKeepsACellsRichOutputsAndItsRebuiltStreamSendsThemBeforeExit() {
+    String id = id();
+    DisplayOutputs outputs = new DisplayOutputs(List.of(new DisplayOutput("text/html", "<b>hi</b>"),
+      new DisplayOutput("image/png", "iVBORw0KGgo=")), true);
+    StoredRecord stored = store.put(result(id, null).withOutputs(outputs), Map.of(OutputPart.STDOUT, List.of("H()\n")))
+      .await();
+    assertThat(store.full(id).await().outputs()).isEqualTo(outputs);
+
+    // once its frames are retired, the stream is rebuilt from the record: output, displays, exit
+    RecordFrames frames = new RecordFrames(store, stored);
+    List<Frame> all = frames.page(0).await();
+    assertThat(all).hasSize((int) frames.size());
+    assertThat(all).extracting(Frame::type).containsExactly(Frame.Type.ACCEPTED, Frame.Type.STATUS,
+      Frame.Type.STDOUT, Frame.Type.DISPLAY, Frame.Type.DISPLAY, Frame.Type.EXIT);
+    assertThat(all).extracting(Frame::seq).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+    assertThat(all.get(3).display()).isEqualTo(outputs.items().get(0));
+    assertThat(all.get(4).display()).isEqualTo(outputs.items().get(1));
+    assertThat(all.get(5).toJson().containsKey("outputs")).isFalse();
+    assertThat(all.get(5).toJson().getBoolean("outputsTruncated")).isTrue();
+
+    store.evictOutput(id, stored.pieces(), System.currentTimeMillis() + 30_000).await();
+    assertThat(store.get(id).await().outputs()).isNull();
   }
 
   @Test

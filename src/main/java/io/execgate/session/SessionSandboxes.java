@@ -8,6 +8,7 @@ import io.execgate.docker.ContainerSpec;
 import io.execgate.docker.SessionContainers;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
+import io.execgate.error.Replies;
 import io.execgate.executor.launcher.JobScript;
 import io.execgate.model.ImageInfo;
 import io.execgate.model.ImageRequest;
@@ -40,6 +41,18 @@ final class SessionSandboxes {
     this.options = options;
     this.runtime = runtime;
     this.addresses = addresses;
+  }
+
+  /**
+   * Inspects a session's sandbox.
+   *
+   * @return why it is gone ({@code oom_killed}, {@code container_exited}), or {@code null} when it runs or
+   *   the engine could not tell (never a failed future)
+   */
+  Future<String> deathReason(String container) {
+    return runtime.inspect(container).transform(ar -> Future.succeededFuture(ar.failed()
+      ? Replies.toGatewayException(ar.cause()).code() == ErrorCode.NOT_FOUND ? "container_exited" : null
+      : ar.result().running() ? null : ar.result().oomKilled() ? "oom_killed" : "container_exited"));
   }
 
   /**

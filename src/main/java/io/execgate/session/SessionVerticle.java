@@ -48,10 +48,6 @@ public final class SessionVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SessionVerticle.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final long STOP_GRACE_MS = 10_000;
-  /** Runs waiting for a busy session, beyond which one more is refused. */
-  private static final int MAX_WAITERS = 16;
-  /** How long a run whose predecessor's result is out waits for its cleanup, without {@code queue}. */
-  private static final long ENDING_WAIT_MS = 10_000;
   /** After an execution's result, how long its executor may take to free the session before this does. */
   private static final long RELEASE_FALLBACK_MS = 30_000;
 
@@ -226,7 +222,7 @@ public final class SessionVerticle extends VerticleBase {
       throw GatewayException.invalid("stateful", "session " + s.id + " is not stateful: it has no interpreter to "
         + "restart");
     }
-    return turn(s, false).compose(v -> {
+    return s.turn(false, options.getExecutor().getMaxQueueWaitMs()).compose(v -> {
       take(s, FILES);
       return sandboxes.restartKernel(s).andThen(ar -> release(s.id, FILES));
     });
@@ -244,7 +240,8 @@ public final class SessionVerticle extends VerticleBase {
   private Future<JsonObject> acquire(SessionCall call) {
     Session s = usable(call);
     // the turn is taken before the check, so that no other call slips in while it is on its way
-    return turn(s, call.queue()).map(v -> take(s, call.execution())).compose(json -> alive(s).map(json));
+    return s.turn(call.queue(), options.getExecutor().getMaxQueueWaitMs()).map(v -> take(s, call.execution()))
+      .compose(json -> alive(s).map(json));
   }
 
   /**
@@ -254,10 +251,7 @@ public final class SessionVerticle extends VerticleBase {
    * that cannot answer leaves the session as it is: the call itself then fails with the engine's error.
    */
   private Future<Void> alive(Session s) {
-    return runtime.inspect(s.container).transform(ar -> {
-      String reason = ar.succeeded() ? (ar.result().running() ? null : ar.result().oomKilled() ? "oom_killed"
-        : "container_exited")
-        : Replies.toGatewayException(ar.cause()).code() == ErrorCode.NOT_FOUND ? "container_exited" : null;
+    return sandboxes.deathReason(s.container).compose(reason -> {
       if (reason == null) {
         return Future.succeededFuture();
       }
@@ -268,34 +262,6 @@ public final class SessionVerticle extends VerticleBase {
       return Future.failedFuture(new GatewayException(ErrorCode.SESSION_ENDED, "session " + s.id + " has ended: "
         + reason));
     });
-  }
-
-  /**
-   * @return completes when the session is free for the caller: at once, or once the execution whose
-   *   result is out has been cleaned up (or, with {@code queue}, every one before it)
-   */
-  private Future<Void> turn(Session s, boolean queue) {
-    if (s.busy == null && s.waiters.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    if (!queue && !s.ending) {
-      throw new GatewayException(ErrorCode.SESSION_BUSY, "session " + s.id + " is running "
-        + (FILES.equals(s.busy) ? "a file call" : "execution " + s.busy) + "; one at a time (an execution may send "
-        + "\"queue\": true to wait)");
-    }
-    if (s.waiters.size() >= MAX_WAITERS) {
-      throw new GatewayException(ErrorCode.SESSION_BUSY, "session " + s.id + " has " + MAX_WAITERS
-        + " calls waiting already");
-    }
-    Promise<Void> turn = Promise.promise();
-    s.waiters.add(turn);
-    long wait = queue ? options.getExecutor().getMaxQueueWaitMs() : ENDING_WAIT_MS;
-    return turn.future().timeout(wait, TimeUnit.MILLISECONDS)
-      .recover(err -> {
-        s.waiters.remove(turn);
-        return Future.failedFuture(err instanceof GatewayException ? err : new GatewayException(ErrorCode.SESSION_BUSY,
-          "session " + s.id + " stayed busy for " + wait + " ms"));
-      });
   }
 
   private JsonObject take(Session s, String execution) {
@@ -334,9 +300,9 @@ public final class SessionVerticle extends VerticleBase {
     s.lastUsedAt = System.currentTimeMillis();
     if (!FILES.equals(execution)) {
       // an execution can take its sandbox down with it (the OOM killer may pick PID 1)
-      runtime.inspect(s.container).onSuccess(state -> {
-        if (!state.running() && sessions.get(id) == s) {
-          end(s, state.oomKilled() ? "oom_killed" : "container_exited");
+      sandboxes.deathReason(s.container).onSuccess(reason -> {
+        if (reason != null && sessions.get(id) == s) {
+          end(s, reason);
         }
       });
     }
@@ -352,7 +318,7 @@ public final class SessionVerticle extends VerticleBase {
       // again here: over a cluster's bus the call may come from a member that is no gateway
       SessionPaths.check(call.path(), "path");
     }
-    return turn(s, false).compose(v -> {
+    return s.turn(false, options.getExecutor().getMaxQueueWaitMs()).compose(v -> {
       take(s, FILES);
       return op.apply(s).andThen(ar -> release(s.id, FILES))
         // a file call that fails may have met a dead sandbox: then the answer is why the session ended

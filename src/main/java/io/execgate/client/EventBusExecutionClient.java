@@ -5,6 +5,7 @@ import io.execgate.ExecutionStream;
 import io.execgate.GatewayOptions;
 import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
+import io.execgate.bus.SessionChannel;
 import io.execgate.bus.Codecs;
 import io.execgate.bus.ExecutionChannel;
 import io.execgate.error.Replies;
@@ -32,7 +33,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -47,7 +47,6 @@ public final class EventBusExecutionClient implements ExecutionClient {
 
   /** The client's sessions belong to no key, as its executions. */
   private static final Principal OWNER = Principal.ANONYMOUS;
-  private static final long SESSION_CALL_TIMEOUT_MS = 90_000;
 
   private final Vertx vertx;
   private final GatewayOptions options;
@@ -204,9 +203,7 @@ public final class EventBusExecutionClient implements ExecutionClient {
   }
 
   private Future<Object> call(SessionCall call) {
-    return vertx.eventBus().request(addresses.sessionCall(), call,
-        new DeliveryOptions().setSendTimeout(SESSION_CALL_TIMEOUT_MS))
-      .map(m -> m.body());
+    return new SessionChannel(vertx.eventBus(), addresses).call(call);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.execgate.cluster;
 
 import io.execgate.bus.Addresses;
+import io.execgate.bus.SessionChannel;
 import io.execgate.config.SessionOptions;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
@@ -9,7 +10,6 @@ import io.execgate.model.SessionCall;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -47,13 +47,11 @@ import java.util.Set;
 final class SessionRouter {
 
   private static final Logger log = LoggerFactory.getLogger(SessionRouter.class);
-  /** Below the API's own 90 s, so that a slow worker's answer is this one's, not a timeout's. */
-  private static final long CALL_TIMEOUT_MS = 75_000;
-  private static final long LIST_TIMEOUT_MS = 10_000;
   private static final long MEMBERSHIP_POLL_MS = 500;
 
   private final Vertx vertx;
   private final Addresses addresses;
+  private final SessionChannel channel;
   private final WorkerDirectory directory;
   private final SessionOptions config;
   private final String clusterName;
@@ -69,6 +67,7 @@ final class SessionRouter {
   SessionRouter(Vertx vertx, Addresses addresses, WorkerDirectory directory, SessionOptions config, String clusterName) {
     this.vertx = vertx;
     this.addresses = addresses;
+    this.channel = new SessionChannel(vertx.eventBus(), addresses);
     this.directory = directory;
     this.config = config;
     this.clusterName = clusterName;
@@ -111,14 +110,7 @@ final class SessionRouter {
     Promise<Object> answer = Promise.promise();
     Set<Promise<Object>> calls = waiting.computeIfAbsent(node, k -> new HashSet<>());
     calls.add(answer);
-    vertx.eventBus().request(addresses.workerSession(node), call, new DeliveryOptions().setSendTimeout(CALL_TIMEOUT_MS))
-      .onComplete(ar -> {
-        if (ar.succeeded()) {
-          answer.tryComplete(ar.result().body());
-        } else {
-          answer.tryFail(ar.cause());
-        }
-      });
+    channel.callWorker(node, call).onComplete(answer::tryComplete, answer::tryFail);
     return answer.future()
       .andThen(ar -> {
         calls.remove(answer);
@@ -206,10 +198,9 @@ final class SessionRouter {
     }
     WorkerDirectory.Worker w = order.get(i);
     String node = w.advert.nodeId();
-    return vertx.eventBus().<JsonObject>request(addresses.workerSession(node), call, new DeliveryOptions()
-        .setSendTimeout(CALL_TIMEOUT_MS))
+    return channel.callWorker(node, call)
       .compose(reply -> {
-        JsonObject session = reply.body();
+        JsonObject session = (JsonObject) reply;
         placedOn.merge(node, 1L, Long::sum);
         long keep = (session.getLong("maxLifetimeSeconds", config.getMaxLifetimeSeconds())
           + config.getEndedRetentionSeconds()) * 1000;
@@ -242,8 +233,7 @@ final class SessionRouter {
   private Future<JsonArray> list(SessionCall call) {
     SessionCall ask = SessionCall.of(SessionCall.Action.LIST, call.owner(), call.admin(), null);
     List<Future<JsonObject>> lists = directory.all().stream()
-      .map(w -> vertx.eventBus().<JsonObject>request(addresses.workerSession(w.advert.nodeId()), ask,
-        new DeliveryOptions().setSendTimeout(LIST_TIMEOUT_MS)).map(Message::body))
+      .map(w -> channel.listOnWorker(w.advert.nodeId(), ask))
       .toList();
     return Future.join(lists).transform(ar -> {
       List<JsonObject> all = new ArrayList<>();

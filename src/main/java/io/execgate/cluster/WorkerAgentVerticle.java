@@ -2,6 +2,7 @@ package io.execgate.cluster;
 
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
+import io.execgate.bus.SessionChannel;
 import io.execgate.bus.Headers;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
@@ -183,10 +184,9 @@ public final class WorkerAgentVerticle extends VerticleBase {
     if (job.session() == null) {
       return Future.succeededFuture(job);
     }
-    return vertx.eventBus().<JsonObject>request(addresses.sessionHeld(), job.session(), new DeliveryOptions()
-        .setSendTimeout(LOCAL_TIMEOUT_MS).addHeader(Headers.EXECUTION, job.id()))
+    return new SessionChannel(vertx.eventBus(), addresses).held(job.session(), job.id())
       .transform(ar -> {
-        JsonObject session = ar.succeeded() ? ar.result().body() : null;
+        JsonObject session = ar.succeeded() ? ar.result() : null;
         if (session != null) {
           return Future.succeededFuture(SessionBinding.bind(job, session, job.session()));
         }

@@ -3,6 +3,7 @@ package io.execgate.http;
 import io.execgate.GatewayOptions;
 import io.execgate.auth.Principal;
 import io.execgate.bus.Addresses;
+import io.execgate.bus.SessionChannel;
 import io.execgate.config.SessionOptions;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
@@ -17,7 +18,6 @@ import io.execgate.model.SessionSpec;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -37,12 +37,11 @@ final class SessionApi {
   private static final Set<String> CREATE_FIELDS = Set.of("language", "version", "image", "env", "limits",
     "idleTimeoutSeconds", "maxLifetimeSeconds", "stateful");
   private static final Set<String> SANDBOX_LIMITS = Set.of("memoryMb", "cpus", "pids");
-  private static final long CALL_TIMEOUT_MS = 90_000;
 
   private final Vertx vertx;
   private final GatewayOptions options;
   private final SessionOptions config;
-  private final Addresses addresses;
+  private final SessionChannel channel;
   private final ExecutionRequestParser parser;
   private final ExecutionApi executions;
 
@@ -50,7 +49,7 @@ final class SessionApi {
     this.vertx = vertx;
     this.options = options;
     this.config = options.getSessions();
-    this.addresses = new Addresses(options.getAddressPrefix());
+    this.channel = new SessionChannel(vertx.eventBus(), new Addresses(options.getAddressPrefix()));
     this.parser = new ExecutionRequestParser(options);
     this.executions = executions;
   }
@@ -294,8 +293,7 @@ final class SessionApi {
   }
 
   private Future<Object> call(SessionCall call) {
-    return vertx.eventBus().request(addresses.sessionCall(), call, new DeliveryOptions().setSendTimeout(CALL_TIMEOUT_MS))
-      .map(m -> m.body())
+    return channel.call(call)
       .recover(err -> Future.failedFuture(Replies.toGatewayException(err)));
   }
 

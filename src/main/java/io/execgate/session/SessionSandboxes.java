@@ -2,6 +2,7 @@ package io.execgate.session;
 
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
+import io.execgate.bus.ImageChannel;
 import io.execgate.docker.ContainerLabels;
 import io.execgate.docker.ContainerRuntime;
 import io.execgate.docker.ContainerSpec;
@@ -10,12 +11,9 @@ import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
 import io.execgate.error.Replies;
 import io.execgate.executor.launcher.JobScript;
-import io.execgate.model.ImageInfo;
-import io.execgate.model.ImageRequest;
 import io.execgate.model.ResourceLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -60,9 +58,8 @@ final class SessionSandboxes {
    * failure, the container (if created) is the caller's to remove.
    */
   Future<Void> create(Session s) {
-    return vertx.eventBus().<ImageInfo>request(addresses.imageEnsure(), new ImageRequest(s.spec.image(), true),
-        new DeliveryOptions().setSendTimeout(options.getImages().ensureDeadlineMs()))
-      .compose(m -> runtime.create(containerSpec(s, m.body().id())))
+    return new ImageChannel(vertx.eventBus(), addresses).usable(s.spec.image(), options.getImages().ensureDeadlineMs())
+      .compose(image -> runtime.create(containerSpec(s, image.id())))
       .compose(containerId -> runtime.start(s.container))
       .compose(v -> s.spec.stateful() ? installKernel(s) : Future.succeededFuture());
   }

@@ -28,7 +28,9 @@ import java.util.Map;
  * A request whose body has arrived is the gateway's to answer: a client waiting for a long
  * {@code wait=true} result, or reading a stream slowly, is never cut (an owner that does not read
  * blocks only its own program). An upgraded WebSocket keeps itself alive with pings. The checks run
- * every {@value #SWEEP_MS} ms on the server's event loop, so a deadline is met within that much.
+ * every {@value #SWEEP_MS} ms on the server's event loop, so a deadline is met within that much, and
+ * only while a connection has a deadline to meet: an idle server (no connection, or only WebSockets)
+ * has no timer, so its event loop sleeps.
  */
 final class ConnectionGuard {
 
@@ -41,6 +43,7 @@ final class ConnectionGuard {
   private final long idleTimeoutMs;
   private final Map<HttpConnection, Tracked> connections = new IdentityHashMap<>();
   private long timer = -1;
+  private boolean stopped = true;
   private long cut;
 
   private static final class Tracked {
@@ -74,13 +77,24 @@ final class ConnectionGuard {
   }
 
   /**
-   * Starts the checks; call on the server's event loop.
+   * Starts the checks; call on the server's event loop. They run while a connection is tracked.
    */
   void start() {
-    timer = vertx.setPeriodic(SWEEP_MS, t -> sweep());
+    stopped = false;
   }
 
   void stop() {
+    stopped = true;
+    disarm();
+  }
+
+  private void arm() {
+    if (timer < 0 && !stopped) {
+      timer = vertx.setPeriodic(SWEEP_MS, t -> sweep());
+    }
+  }
+
+  private void disarm() {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;
@@ -107,6 +121,13 @@ final class ConnectionGuard {
   }
 
   /**
+   * @return whether the checks run (a connection has a deadline to meet)
+   */
+  boolean sweeping() {
+    return timer >= 0;
+  }
+
+  /**
    * @return connections cut so far by a deadline
    */
   long cut() {
@@ -120,11 +141,13 @@ final class ConnectionGuard {
       connections.put(connection, t);
       connection.closeHandler(v -> connections.remove(connection));
     }
+    arm();
     return t;
   }
 
   private void sweep() {
     long now = now();
+    boolean watched = false;
     for (Map.Entry<HttpConnection, Tracked> e : new ArrayList<>(connections.entrySet())) {
       Tracked t = e.getValue();
       if (t.upgraded) {
@@ -136,7 +159,13 @@ final class ConnectionGuard {
         cut++;
         log.debug("closing connection from {}: {}", e.getKey().remoteAddress(), why);
         e.getKey().close();
+      } else {
+        watched |= !t.upgraded;
       }
+    }
+    if (!watched) {
+      // nothing left with a deadline: the next connection arms the checks again
+      disarm();
     }
   }
 

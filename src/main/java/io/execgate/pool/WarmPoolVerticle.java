@@ -51,7 +51,10 @@ import java.util.function.Predicate;
  * make its image usable (which runs the sandbox check once per image id), creates its containers
  * from the checked id, and hands a container only to an execution whose own check gave the same id.
  * A refused image's pool stays empty and says why ({@code lastError}); a tag moved to another image
- * is noticed within {@value #IMAGE_RECHECK_MS} ms, and the containers of the old id are dropped.
+ * is noticed within {@value #IMAGE_RECHECK_MS} ms while executions come, and the containers of the old
+ * id are dropped. An idle gateway checks less often (see {@link #checkIntervalMs}): every take compares
+ * the execution's image id with the pool's and looks again at once when they differ, so a late check
+ * never hands out a container of another image.
  */
 public final class WarmPoolVerticle extends VerticleBase {
 
@@ -65,6 +68,12 @@ public final class WarmPoolVerticle extends VerticleBase {
    * still caught when an execution takes it (its attach fails and the run starts cold).
    */
   static final long VALIDATE_MS = 10_000;
+  /**
+   * The longest interval between the checks above once the pools have been idle long (no execution asked
+   * for a container): they cost engine calls (an image inspection per pool and two of its checks, a
+   * listing) that an idle gateway would otherwise pay every 10 s.
+   */
+  static final long IDLE_CHECK_MAX_MS = 300_000;
 
   private final GatewayOptions options;
   private final ContainerRuntime runtime;
@@ -75,6 +84,8 @@ public final class WarmPoolVerticle extends VerticleBase {
   private boolean stopping;
   private boolean validating;
   private long validatedAt;
+  /** When an execution last asked for a container (or the verticle started). */
+  private long askedAt = System.currentTimeMillis();
   private final List<Future<Void>> inFlight = new ArrayList<>();
   private ContainerRemover remover;
   private Addresses addresses;
@@ -125,6 +136,7 @@ public final class WarmPoolVerticle extends VerticleBase {
   }
 
   private void onTake(Message<PoolKey> message) {
+    askedAt = System.currentTimeMillis();
     ImagePool pool = pools.get(message.body());
     String imageId = message.headers().get(Headers.IMAGE_ID);
     String execution = message.headers().get(Headers.EXECUTION);
@@ -186,7 +198,7 @@ public final class WarmPoolVerticle extends VerticleBase {
       while (!p.ready.isEmpty() && now - p.ready.peekFirst().createdAt() > maxIdleMs) {
         discard(p.ready.pollFirst().id());
       }
-      if (now - p.imageCheckedAt >= IMAGE_RECHECK_MS) {
+      if (now - p.imageCheckedAt >= checkInterval(IMAGE_RECHECK_MS, now)) {
         checkImage(p);
       }
       refill(p);
@@ -336,12 +348,25 @@ public final class WarmPoolVerticle extends VerticleBase {
   }
 
   /**
+   * @return {@code baseMs} while executions come; then a quarter of the time since one last asked for a
+   *   container, at most {@link #IDLE_CHECK_MAX_MS}: the longer the pools idle, the rarer their checks
+   */
+  static long checkIntervalMs(long baseMs, long idleMs) {
+    return Math.max(baseMs, Math.min(IDLE_CHECK_MAX_MS, idleMs / 4));
+  }
+
+  private long checkInterval(long baseMs, long now) {
+    return checkIntervalMs(baseMs, now - askedAt);
+  }
+
+  /**
    * Drops warm containers that are no longer running (the engine restarted, someone removed them),
    * so that no execution is handed a dead one.
    */
   private void validate() {
     long now = System.currentTimeMillis();
-    if (validating || now - validatedAt < VALIDATE_MS || pools.values().stream().allMatch(p -> p.ready.isEmpty())) {
+    if (validating || now - validatedAt < checkInterval(VALIDATE_MS, now)
+      || pools.values().stream().allMatch(p -> p.ready.isEmpty())) {
       return;
     }
     validating = true;

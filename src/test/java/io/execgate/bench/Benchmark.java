@@ -31,9 +31,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * gateway and one or two workers on this machine, runs only when named; 7, test cases per second judged in
  * one container against one-shot executions), {@code --soak=N} (executions for the RSS scenario, default 2000).
  * Scenario 8 times {@code echo hi} in an existing session against one-shot warm executions and raw engine execs
- * in a running sandbox (its floor) of the same run,
- * and reads an idle session's memory for sessions per GiB. Scenario 9 reads the gateway's CPU per warm execution
- * and per idle second from /proc, by thread, and profiles a second pass with JFR ({@link CpuBench}).
+ * in a running sandbox (its floor) of the same run, and reads an idle session's memory for sessions per GiB.
+ * Scenario 9 starts a gateway of its own as {@code bin/execgate} does and reads its CPU per warm execution and
+ * per idle second (fresh, just after the executions and minutes later) from /proc, by thread, its RSS and heap
+ * after GC, and profiles a last pass with JFR ({@link CpuBench}).
  */
 public final class Benchmark {
 
@@ -102,7 +103,14 @@ public final class Benchmark {
       // first, on an engine that no other gateway of this run keeps busy
       results.put("scaleOut", new ClusterBench(logDir, quick ? 40 : 200, table).run());
     }
-    if (only.stream().allMatch(n -> n == 6)) {
+    if (only.contains(9)) {
+      // on a gateway of its own, started as bin/execgate starts it, before the others load the engine
+      String id = "bench-cpu-" + UUID.randomUUID().toString().substring(0, 6);
+      try (GatewayProcess launched = GatewayProcess.launched(id, Map.of(), logDir.resolve("cpu.log"))) {
+        results.put("cpu", new CpuBench(launched, logDir).run(quick, table));
+      }
+    }
+    if (only.stream().allMatch(n -> n == 6 || n == 9)) {
       report();
       return;
     }
@@ -129,9 +137,6 @@ public final class Benchmark {
       }
       if (only.contains(8)) {
         sessions(warm, raw);
-      }
-      if (only.contains(9)) {
-        results.put("cpu", new CpuBench(warm, logDir).run(quick, table));
       }
     }
     report();

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The real gateway, {@code java -jar target/execgate.jar}, as a child process: the benchmark
@@ -22,6 +24,10 @@ final class GatewayProcess implements AutoCloseable {
 
   final int port;
   final String instanceId;
+  /** The JVM options the jar was started with. */
+  final List<String> jvmOptions;
+  /** When the jar was started ({@link System#nanoTime()}). */
+  final long startedAtNanos = System.nanoTime();
   private final Process process;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -41,13 +47,35 @@ final class GatewayProcess implements AutoCloseable {
    */
   GatewayProcess(String instanceId, Map<String, String> env, Path log, String readyKey, List<String> jvmArgs)
     throws Exception {
+    this(concat(List.of("-Xmx512m"), jvmArgs), instanceId, env, log, readyKey);
+  }
+
+  /**
+   * Starts the jar with the JVM options {@code bin/execgate} gives it: {@code JAVA_OPTS} when set, else
+   * the defaults of {@code conf/jvm.options}.
+   */
+  static GatewayProcess launched(String instanceId, Map<String, String> env, Path log) throws Exception {
+    String javaOpts = System.getenv("JAVA_OPTS");
+    List<String> options = javaOpts == null || javaOpts.isBlank() ? List.of("@" + JVM_OPTIONS)
+      : List.of(javaOpts.trim().split("\\s+"));
+    return new GatewayProcess(options, instanceId, env, log, null);
+  }
+
+  /**
+   * The JVM options a gateway started by {@code bin/execgate} gets, unless {@code JAVA_OPTS} replaces them.
+   */
+  static final String JVM_OPTIONS = "conf/jvm.options";
+
+  private GatewayProcess(List<String> jvmOptions, String instanceId, Map<String, String> env, Path log,
+                         String readyKey) throws Exception {
     this.instanceId = instanceId;
+    this.jvmOptions = jvmOptions;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
-    command.addAll(jvmArgs);
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmOptions);
     command.addAll(List.of("-jar", "target/execgate.jar"));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("EXECGATE_HTTP_PORT", String.valueOf(port));
@@ -69,6 +97,12 @@ final class GatewayProcess implements AutoCloseable {
       Thread.sleep(200);
     }
     throw new IllegalStateException("gateway not ready within 60 s");
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
@@ -142,17 +176,30 @@ final class GatewayProcess implements AutoCloseable {
    * @return used Java heap in bytes now (garbage included), from jcmd
    */
   long heapUsedBytes() throws Exception {
+    return heapInfo()[0];
+  }
+
+  /**
+   * @return the Java heap's used and committed bytes now, from jcmd's {@code GC.heap_info}: G1's heap
+   *   line, or the sum of the generations' lines (Serial, Parallel)
+   */
+  long[] heapInfo() throws Exception {
     String out = jcmd("GC.heap_info");
-    // e.g. " garbage-first heap   total 262144K, used 23456K [..."
+    // G1: " garbage-first heap   total 262144K, used 23456K [...";
+    // Serial: " def new generation   total 4928K, used 1234K [..." and " tenured generation   total ..."
+    long used = 0;
+    long total = 0;
     for (String line : out.split("\n")) {
-      int used = line.indexOf("used ");
-      if (line.contains("heap") && line.contains("total") && used > 0) {
-        String n = line.substring(used + 5).replaceAll("^([0-9]+)K.*$", "$1");
-        return Long.parseLong(n) * 1024;
+      Matcher m = HEAP_LINE.matcher(line);
+      if (m.find() && !line.contains("Metaspace") && !line.contains("class space")) {
+        used += Long.parseLong(m.group(2)) * 1024;
+        total += Long.parseLong(m.group(1)) * 1024;
       }
     }
-    return -1;
+    return new long[]{used, total};
   }
+
+  private static final Pattern HEAP_LINE = Pattern.compile("total ([0-9]+)K, used ([0-9]+)K");
 
   String jcmd(String command) throws Exception {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");

@@ -37,13 +37,15 @@ class ConnectionGuardTest {
   private static final long LATE_MS = 1_500;
 
   private Vertx vertx;
+  private Context ctx;
+  private ConnectionGuard guard;
   private int port;
 
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    Context ctx = vertx.getOrCreateContext();
-    ConnectionGuard guard = new ConnectionGuard(vertx, HEADER_MS, IDLE_MS);
+    ctx = vertx.getOrCreateContext();
+    guard = new ConnectionGuard(vertx, HEADER_MS, IDLE_MS);
     Promise<Integer> listening = Promise.promise();
     // the guard and the server on one event loop, as in the HTTP verticle
     ctx.runOnContext(v -> {
@@ -105,6 +107,31 @@ class ConnectionGuardTest {
     assertThat(closedAfter("", 0, 5_000)).isBetween(HEADER_MS, HEADER_MS + slack);
     assertThat(closedAfter("GET / HTTP/1.1\r\nHost: x\r\n", 0, 5_000)).isBetween(HEADER_MS, HEADER_MS + slack);
     // one header byte every 100 ms: the connection is never idle, and still cut at the deadline
+    assertThat(closedAfter("GET / HTTP/1.1\r\nX-Slow: ", 100, 5_000)).isBetween(HEADER_MS, HEADER_MS + slack);
+  }
+
+  /**
+   * @return whether the guard's timer runs, read on its event loop
+   */
+  private boolean sweeping() throws Exception {
+    Promise<Boolean> p = Promise.promise();
+    ctx.runOnContext(v -> p.complete(guard.sweeping()));
+    return p.future().await(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void theChecksRunOnlyWhileAConnectionHasADeadline() throws Exception {
+    // an idle server has no timer: its event loop sleeps
+    assertThat(sweeping()).isFalse();
+    long slack = ConnectionGuard.SWEEP_MS + LATE_MS;
+    assertThat(closedAfter("", 0, 5_000)).isBetween(HEADER_MS, HEADER_MS + slack);
+    // the connection cut, the next sweep finds nothing left to check and stops
+    long deadline = System.currentTimeMillis() + 2 * ConnectionGuard.SWEEP_MS + LATE_MS;
+    while (sweeping() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(sweeping()).isFalse();
+    // the next connection starts the checks again: cut at its deadline all the same
     assertThat(closedAfter("GET / HTTP/1.1\r\nX-Slow: ", 100, 5_000)).isBetween(HEADER_MS, HEADER_MS + slack);
   }
 

@@ -3,7 +3,7 @@ package io.execgate.executor;
 import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.docker.ContainerRemover;
-import io.execgate.docker.ContainerRuntime;
+import io.execgate.docker.SandboxRuntime;
 import io.execgate.image.ConfirmedImages;
 import io.execgate.pool.WarmHandoff;
 import io.execgate.store.ExecutionStore;
@@ -23,7 +23,7 @@ import io.vertx.core.Vertx;
  * @param images    the images the node's image cache confirmed a moment ago
  * @param warm      the streams of the node's warm containers, left by the pool
  */
-record ExecutorContext(Vertx vertx, ContainerRuntime runtime, ExecutionStore store, Addresses addresses,
+record ExecutorContext(Vertx vertx, SandboxRuntime runtime, ExecutionStore store, Addresses addresses,
                        GatewayOptions options, ContainerRemover remover, OutputBudget budget,
                        ConfirmedImages images, WarmHandoff warm) {
 }

@@ -4,7 +4,7 @@ import io.execgate.GatewayOptions;
 import io.execgate.bus.Addresses;
 import io.execgate.bus.ExecutorChannel;
 import io.execgate.docker.ContainerRemover;
-import io.execgate.docker.ContainerRuntime;
+import io.execgate.docker.SandboxRuntime;
 import io.execgate.error.ErrorCode;
 import io.execgate.image.ConfirmedImages;
 import io.execgate.model.ExecutionJob;
@@ -28,7 +28,7 @@ import java.util.function.Supplier;
 /**
  * Runs executions in sandbox containers. Several instances, each on an event loop; each instance owns
  * the executions it took, from admission until their container is removed. It makes no blocking call:
- * every engine call goes through {@link ContainerRuntime}, whose own threads wait for the engine and
+ * every engine call goes through {@link SandboxRuntime}, whose own threads wait for the engine and
  * complete its futures back on the caller's context; container output arrives as chunks pushed onto
  * the run's context, and stdin is a queue the engine client drains on its own thread.
  */
@@ -38,7 +38,7 @@ public final class ExecutorVerticle extends VerticleBase {
   private static final long STOP_GRACE_MS = 15_000;
 
   private final GatewayOptions options;
-  private final ContainerRuntime runtime;
+  private final SandboxRuntime runtime;
   private final OutputBudget budget;
   private final ConfirmedImages images;
   private final WarmHandoff warm;
@@ -55,12 +55,12 @@ public final class ExecutorVerticle extends VerticleBase {
    * @param options the gateway's options (copied)
    * @param runtime the container engine, shared by the gateway's executors and owned by the gateway
    */
-  public ExecutorVerticle(GatewayOptions options, ContainerRuntime runtime) {
+  public ExecutorVerticle(GatewayOptions options, SandboxRuntime runtime) {
     this(options, runtime, OutputBudget.of(options.getExecutor().getOutputRetention()), new ConfirmedImages(),
       new WarmHandoff());
   }
 
-  private ExecutorVerticle(GatewayOptions options, ContainerRuntime runtime, OutputBudget budget,
+  private ExecutorVerticle(GatewayOptions options, SandboxRuntime runtime, OutputBudget budget,
                            ConfirmedImages images, WarmHandoff warm) {
     this.options = new GatewayOptions(options);
     this.runtime = runtime;
@@ -74,7 +74,7 @@ public final class ExecutorVerticle extends VerticleBase {
    *   records ({@code executor.outputRetention}), read the images the node's image cache confirmed and
    *   take the streams of the warm containers the node's pool hands them from {@code warm}
    */
-  public static Supplier<ExecutorVerticle> instances(GatewayOptions options, ContainerRuntime runtime,
+  public static Supplier<ExecutorVerticle> instances(GatewayOptions options, SandboxRuntime runtime,
                                                      ConfirmedImages images, WarmHandoff warm) {
     OutputBudget budget = OutputBudget.of(options.getExecutor().getOutputRetention());
     return () -> new ExecutorVerticle(options, runtime, budget, images, warm);

@@ -1,6 +1,6 @@
 package io.execgate.session;
 
-import io.execgate.docker.ContainerRuntime;
+import io.execgate.docker.SandboxRuntime;
 import io.execgate.docker.ExecStreams;
 import io.execgate.error.ErrorCode;
 import io.execgate.error.GatewayException;
@@ -44,7 +44,7 @@ public final class SandboxCommand {
    * @param maxStdout the most stdout kept
    * @param timeoutMs how long it may take
    */
-  public static Future<Output> run(ContainerRuntime runtime, String container, int uid, String script, List<String> args,
+  public static Future<Output> run(SandboxRuntime runtime, String container, int uid, String script, List<String> args,
                             byte[] stdin, long maxStdout, long timeoutMs) {
     List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh"));
     command.addAll(args);

@@ -53,10 +53,32 @@ public final class RecordOutput {
       return;
     }
     if (!texts.get(part).append(text, reservation == null ? bytes -> true : reservation::take)) {
-      evicted = true;
-      reset();
-      reservation.release();
+      evict();
     }
+  }
+
+  /** The budget could not make room: the record keeps no output at all, and gives back what it held. */
+  private void evict() {
+    evicted = true;
+    reset();
+    reservation.release();
+  }
+
+  /**
+   * Charges {@code bytes} of files or outputs to the budget, evicting everything when it cannot.
+   *
+   * @return whether they are kept
+   */
+  private boolean charge(long bytes) {
+    if (evicted) {
+      return false;
+    }
+    if (reservation != null && bytes > 0 && !reservation.take(bytes)) {
+      evict();
+      return false;
+    }
+    filesBytes += bytes;
+    return true;
   }
 
   /**
@@ -66,18 +88,7 @@ public final class RecordOutput {
    * @return the files the record keeps, or {@code null} when none (or none fit)
    */
   public OutputFiles files(OutputFiles files) {
-    if (files == null || evicted) {
-      return null;
-    }
-    long bytes = files.encodedBytes();
-    if (reservation != null && bytes > 0 && !reservation.take(bytes)) {
-      evicted = true;
-      reset();
-      reservation.release();
-      return null;
-    }
-    filesBytes += bytes;
-    return files;
+    return files != null && charge(files.encodedBytes()) ? files : null;
   }
 
   /**
@@ -86,18 +97,7 @@ public final class RecordOutput {
    * @return the outputs the record keeps, or {@code null} when none (or none fit)
    */
   public DisplayOutputs outputs(DisplayOutputs outputs) {
-    if (outputs == null || evicted) {
-      return null;
-    }
-    long bytes = outputs.encodedBytes();
-    if (reservation != null && bytes > 0 && !reservation.take(bytes)) {
-      evicted = true;
-      reset();
-      reservation.release();
-      return null;
-    }
-    filesBytes += bytes;
-    return outputs;
+    return outputs != null && charge(outputs.encodedBytes()) ? outputs : null;
   }
 
   /**

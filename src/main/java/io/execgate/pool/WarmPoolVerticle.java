@@ -52,7 +52,7 @@ import java.util.function.Predicate;
  * from the checked id, and hands a container only to an execution whose own check gave the same id.
  * A refused image's pool stays empty and says why ({@code lastError}); a tag moved to another image
  * is noticed within {@value #IMAGE_RECHECK_MS} ms while executions come, and the containers of the old
- * id are dropped. An idle gateway checks less often (see {@link #checkIntervalMs}): every take compares
+ * id are dropped. An idle gateway checks less often (see {@link IdleCadence}): every take compares
  * the execution's image id with the pool's and looks again at once when they differ, so a late check
  * never hands out a container of another image.
  */
@@ -68,12 +68,6 @@ public final class WarmPoolVerticle extends VerticleBase {
    * still caught when an execution takes it (its attach fails and the run starts cold).
    */
   static final long VALIDATE_MS = 10_000;
-  /**
-   * The longest interval between the checks above once the pools have been idle long (no execution asked
-   * for a container): they cost engine calls (an image inspection per pool and two of its checks, a
-   * listing) that an idle gateway would otherwise pay every 10 s.
-   */
-  static final long IDLE_CHECK_MAX_MS = 300_000;
 
   private final GatewayOptions options;
   private final ContainerRuntime runtime;
@@ -84,11 +78,11 @@ public final class WarmPoolVerticle extends VerticleBase {
   private boolean stopping;
   private boolean validating;
   private long validatedAt;
-  /** When an execution last asked for a container (or the verticle started). */
-  private long askedAt = System.currentTimeMillis();
+  private final IdleCadence cadence = new IdleCadence();
   private final List<Future<Void>> inFlight = new ArrayList<>();
   private ContainerRemover remover;
   private Addresses addresses;
+  private ImageChannel images;
   private final WarmHandoff handoff;
 
   /**
@@ -105,6 +99,7 @@ public final class WarmPoolVerticle extends VerticleBase {
   public Future<?> start() {
     remover = new ContainerRemover(vertx, runtime);
     addresses = new Addresses(options.getAddressPrefix());
+    images = new ImageChannel(vertx.eventBus(), addresses);
     GatewayMetrics metrics = GatewayMetrics.of(vertx, options.getAddressPrefix());
     for (RuntimeSpec spec : options.resolvedRuntimes()) {
       if (!poolOptions.pools(spec.name())) {
@@ -136,7 +131,7 @@ public final class WarmPoolVerticle extends VerticleBase {
   }
 
   private void onTake(Message<PoolKey> message) {
-    askedAt = System.currentTimeMillis();
+    cadence.asked();
     ImagePool pool = pools.get(message.body());
     String imageId = message.headers().get(Headers.IMAGE_ID);
     String execution = message.headers().get(Headers.EXECUTION);
@@ -198,7 +193,7 @@ public final class WarmPoolVerticle extends VerticleBase {
       while (!p.ready.isEmpty() && now - p.ready.peekFirst().createdAt() > maxIdleMs) {
         discard(p.ready.pollFirst().id());
       }
-      if (now - p.imageCheckedAt >= checkInterval(IMAGE_RECHECK_MS, now)) {
+      if (now - p.imageCheckedAt >= cadence.interval(IMAGE_RECHECK_MS, now)) {
         checkImage(p);
       }
       refill(p);
@@ -221,7 +216,7 @@ public final class WarmPoolVerticle extends VerticleBase {
         if (!present) {
           return Future.<ImageInfo>succeededFuture(null);
         }
-        return new ImageChannel(vertx.eventBus(), addresses).usable(p.key.image(), options.getImages().ensureDeadlineMs());
+        return images.usable(p.key.image(), options.getImages().ensureDeadlineMs());
       })
       .onSuccess(info -> {
         if (info == null) {
@@ -348,24 +343,12 @@ public final class WarmPoolVerticle extends VerticleBase {
   }
 
   /**
-   * @return {@code baseMs} while executions come; then a quarter of the time since one last asked for a
-   *   container, at most {@link #IDLE_CHECK_MAX_MS}: the longer the pools idle, the rarer their checks
-   */
-  static long checkIntervalMs(long baseMs, long idleMs) {
-    return Math.max(baseMs, Math.min(IDLE_CHECK_MAX_MS, idleMs / 4));
-  }
-
-  private long checkInterval(long baseMs, long now) {
-    return checkIntervalMs(baseMs, now - askedAt);
-  }
-
-  /**
    * Drops warm containers that are no longer running (the engine restarted, someone removed them),
    * so that no execution is handed a dead one.
    */
   private void validate() {
     long now = System.currentTimeMillis();
-    if (validating || now - validatedAt < checkInterval(VALIDATE_MS, now)
+    if (validating || now - validatedAt < cadence.interval(VALIDATE_MS, now)
       || pools.values().stream().allMatch(p -> p.ready.isEmpty())) {
       return;
     }
@@ -400,12 +383,7 @@ public final class WarmPoolVerticle extends VerticleBase {
     List<Future<Void>> removals = new ArrayList<>();
     for (ImagePool p : pools.values()) {
       while (!p.ready.isEmpty()) {
-        String id = p.ready.pollFirst().id();
-        WarmStreams s = handoff.take(id);
-        if (s != null) {
-          s.close();
-        }
-        removals.add(remover.remove(id));
+        removals.add(discard(p.ready.pollFirst().id()));
       }
     }
     removals.addAll(inFlight);

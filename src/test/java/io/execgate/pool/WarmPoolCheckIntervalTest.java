@@ -13,12 +13,12 @@ class WarmPoolCheckIntervalTest {
   @Test
   void theChecksSlowDownWithIdleTimeWithinBounds() {
     long base = WarmPoolVerticle.IMAGE_RECHECK_MS;
-    assertThat(WarmPoolVerticle.checkIntervalMs(base, 0)).isEqualTo(10_000);
-    assertThat(WarmPoolVerticle.checkIntervalMs(base, 40_000)).isEqualTo(10_000);
-    assertThat(WarmPoolVerticle.checkIntervalMs(base, 120_000)).isEqualTo(30_000);
-    assertThat(WarmPoolVerticle.checkIntervalMs(base, 3_600_000)).isEqualTo(WarmPoolVerticle.IDLE_CHECK_MAX_MS)
+    assertThat(IdleCadence.intervalMs(base, 0)).isEqualTo(10_000);
+    assertThat(IdleCadence.intervalMs(base, 40_000)).isEqualTo(10_000);
+    assertThat(IdleCadence.intervalMs(base, 120_000)).isEqualTo(30_000);
+    assertThat(IdleCadence.intervalMs(base, 3_600_000)).isEqualTo(IdleCadence.IDLE_CHECK_MAX_MS)
       .isEqualTo(300_000);
     // a clock step backwards never makes them more frequent than the base
-    assertThat(WarmPoolVerticle.checkIntervalMs(base, -60_000)).isEqualTo(10_000);
+    assertThat(IdleCadence.intervalMs(base, -60_000)).isEqualTo(10_000);
   }
 }
